@@ -1,1 +1,4 @@
+export * from './lib/config.schema';
 export * from './lib/config.module';
+export * from './lib/load-config';
+export * from './lib/logger-options';

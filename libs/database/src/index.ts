@@ -1,1 +1,3 @@
+export * from './lib/column-types';
+export * from './lib/data-source-options';
 export * from './lib/database.module';

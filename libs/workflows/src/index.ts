@@ -1,1 +1,1 @@
-export * from './lib/workflows.module';
+export * from './lib/entities';

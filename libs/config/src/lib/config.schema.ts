@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`);
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL');
+
+const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// URL (leave it unset for SQLite)')
+  .optional();
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Settings every Tomo process reads (CONTRACT.md: processes, ports, environment). */
+const commonEnv = z.object({
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  TOMO_MASTER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: logLevel.default('info'),
+  /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
+  LOG_PRETTY: z.enum(['true', 'false']).optional(),
+});
+
+export const apiEnvSchema = commonEnv.extend({
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  /** The built Angular console, served at `/`. */
+  WEB_DIST_DIR: z.string().min(1).default('dist/apps/web/browser'),
+});
+
+export const workerEnvSchema = commonEnv.extend({
+  WORKER_CONCURRENCY: positiveInt(256).default(4),
+  /** How long a crashed worker's job stays locked before another worker takes it over. */
+  JOB_STALL_TIMEOUT_MS: positiveInt(600_000).default(15_000),
+  /** On SIGTERM, how long running steps may take to finish before the worker exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+export interface CommonConfig {
+  dataDir: string;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  redisUrl: string;
+  masterKey: string | undefined;
+  log: { level: z.infer<typeof logLevel>; pretty: boolean };
+}
+
+export interface ApiConfig extends CommonConfig {
+  port: number;
+  host: string;
+  webDistDir: string;
+}
+
+export interface WorkerConfig extends CommonConfig {
+  concurrency: number;
+  jobStallTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): CommonConfig {
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    dataDir,
+    database: env.DATABASE_URL
+      ? { type: 'postgres', url: env.DATABASE_URL }
+      : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite') },
+    redisUrl: env.REDIS_URL,
+    masterKey: env.TOMO_MASTER_KEY,
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
+  };
+}

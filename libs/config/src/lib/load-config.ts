@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import {
+  apiEnvSchema,
+  type ApiConfig,
+  toCommonConfig,
+  workerEnvSchema,
+  type WorkerConfig,
+} from './config.schema';
+
+/** A setting that is wrong or missing; its message is the one line the process prints. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  // Empty strings count as unset, as shells and compose files often export them that way.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const variable = String(issue.path[0] ?? 'environment');
+  const given = cleaned[variable];
+  const shown = given === undefined || /KEY|SECRET|PASSWORD|URL/.test(variable) ? '' : ` (got "${given}")`;
+  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+}
+
+export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY)): ApiConfig {
+  const parsed = parseEnv(apiEnvSchema, env);
+  return {
+    ...toCommonConfig(parsed, isTty),
+    port: parsed.PORT,
+    host: parsed.HOST,
+    webDistDir: parsed.WEB_DIST_DIR,
+  };
+}
+
+export function loadWorkerConfig(
+  env: Env = process.env,
+  isTty = Boolean(process.stdout.isTTY),
+): WorkerConfig {
+  const parsed = parseEnv(workerEnvSchema, env);
+  return {
+    ...toCommonConfig(parsed, isTty),
+    concurrency: parsed.WORKER_CONCURRENCY,
+    jobStallTimeoutMs: parsed.JOB_STALL_TIMEOUT_MS,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Loads a process's config or ends the process with one line naming the variable.
+ * Called once, first thing in each main.ts.
+ */
+export function loadConfigOrExit<C>(load: () => C): C {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * Column types for migrations that differ between SQLite and Postgres. Entities declare
+ * timestamps as `type: Date`, which TypeORM maps per driver in the same way.
+ */
+export function portableTypes(queryRunner: QueryRunner) {
+  const driver = queryRunner.connection.driver;
+  return {
+    timestamp: driver.normalizeType({ type: Date }),
+    boolean: driver.normalizeType({ type: Boolean }),
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { CommonConfig } from '@tomo/config';
+import { MIGRATIONS } from '../migrations';
+
+/** How long a SQLite writer waits for another process's write lock before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Connection options for SQLite (default) or Postgres. Entities are registered by the
+ * feature modules (autoLoadEntities); the schema only ever changes through MIGRATIONS.
+ */
+export function dataSourceOptions(database: CommonConfig['database']): DataSourceOptions {
+  const common = {
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+  } as const;
+  if (database.type === 'postgres') {
+    return { ...common, type: 'postgres', url: database.url };
+  }
+  mkdirSync(dirname(database.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: database.path,
+    // API and workers write the same file from separate processes: WAL lets readers run
+    // beside the writer, and the busy timeout makes writers queue instead of failing.
+    enableWAL: true,
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { CreateJobs1763900000000 } from './1763900000000-create-jobs';
+
+/** Every migration, oldest first. New migrations are appended; applied ones never change. */
+export const MIGRATIONS = [CreateJobs1763900000000];

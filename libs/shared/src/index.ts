@@ -1,0 +1,2 @@
+export * from './lib/job-kind';
+export * from './lib/job-status';

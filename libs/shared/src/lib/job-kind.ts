@@ -1,0 +1,14 @@
+/**
+ * Every workflow the platform runs, by its queue job name.
+ *
+ * These strings are stored in the database and in queued BullMQ jobs: renaming a value
+ * orphans jobs that are already queued or recorded under the old name. Add, never rename.
+ */
+export enum JobKind {
+  SystemPing = 'system.ping',
+}
+
+/** Queue names. Renaming one strands every job waiting in the old queue. */
+export enum QueueName {
+  Workflows = 'tomo-workflows',
+}

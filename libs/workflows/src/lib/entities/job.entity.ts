@@ -1,0 +1,63 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { JobStatus } from '@tomo/shared';
+
+/** One workflow run. Its steps and timeline events are separate rows (JobStepEntity, JobEventEntity). */
+@Entity('job')
+export class JobEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** A JobKind value. */
+  @Column({ type: 'varchar', length: 64 })
+  kind!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: JobStatus;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  serverId!: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  deploymentId!: string | null;
+
+  /** The workflow's input. Never holds secrets: steps load those from their own tables. */
+  @Column({ type: 'simple-json' })
+  input!: Record<string, unknown>;
+
+  @Column({ type: 'simple-json', nullable: true })
+  result!: Record<string, unknown> | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  requestedBy!: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  retryOfJobId!: string | null;
+
+  /** The highest event seq handed out so far; events take theirs by incrementing it. */
+  @Column({ type: 'integer', default: 0 })
+  lastEventSeq!: number;
+
+  @Column({ type: Boolean, default: false })
+  cancelRequested!: boolean;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ type: Date })
+  createdAt!: Date;
+
+  @Column({ type: Date })
+  updatedAt!: Date;
+
+  @Column({ type: Date, nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  finishedAt!: Date | null;
+}

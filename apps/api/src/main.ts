@@ -1,21 +1,29 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { loadApiConfig, loadConfigOrExit } from '@tomo/config';
 import { AppModule } from './app/app.module';
+import { serveConsole } from './app/console/serve-console';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(() => loadApiConfig());
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+
+  // The API owns the schema: pending migrations run before it accepts requests.
+  const migrations = await app.get(DataSource).runMigrations({ transaction: 'each' });
+  if (migrations.length > 0) {
+    logger.log(`Applied migrations: ${migrations.map((m) => m.name).join(', ')}`);
+  }
+
+  serveConsole(app, config.webDistDir, logger);
+  await app.listen(config.port, config.host);
+  logger.log(`Tomo API listening on http://${config.host}:${config.port}`);
 }
 
-bootstrap();
+void bootstrap();

@@ -1,2 +1,4 @@
+export * from './lib/error-code';
 export * from './lib/job-kind';
 export * from './lib/job-status';
+export * from './lib/tomo-exception';

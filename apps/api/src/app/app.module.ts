@@ -1,10 +1,42 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { LoggerModule } from 'nestjs-pino';
+import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
+import { DatabaseModule } from '@tomo/database';
+import { RedisModule } from '@tomo/redis';
+import { formatGraphqlError } from './graphql/format-graphql-error';
+import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
+import { SystemModule } from './system/system.module';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TomoConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            ...pinoOptions(config.log, 'api'),
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+          },
+        }),
+        DatabaseModule.forRoot(),
+        RedisModule.forRoot('tomo-api'),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          introspection: true,
+          subscriptions: { 'graphql-ws': { path: '/graphql' } },
+          formatError: formatGraphqlError,
+        }),
+        SystemModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
+    };
+  }
+}

@@ -31,6 +31,11 @@ const commonEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   TOMO_MASTER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Prefix of every Redis key and channel Tomo uses, so several installs (or test runs) can share one Redis. */
+  TOMO_REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, - or _')
+    .default('tomo'),
   LOG_LEVEL: logLevel.default('info'),
   /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
@@ -58,6 +63,7 @@ export interface CommonConfig {
   dataDir: string;
   database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   redisUrl: string;
+  redisPrefix: string;
   masterKey: string | undefined;
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
 }
@@ -82,6 +88,7 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
       ? { type: 'postgres', url: env.DATABASE_URL }
       : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite') },
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.TOMO_REDIS_PREFIX,
     masterKey: env.TOMO_MASTER_KEY,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
   };

@@ -1,0 +1,11 @@
+import { Catch, type ExceptionFilter } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import { TomoException } from '@tomo/shared';
+
+/** Domain errors keep their code and message on the GraphQL door. */
+@Catch(TomoException)
+export class TomoExceptionFilter implements ExceptionFilter {
+  catch(exception: TomoException): GraphQLError {
+    return new GraphQLError(exception.message, { extensions: { code: exception.code } });
+  }
+}

@@ -1,0 +1,20 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
+import { DatabaseModule } from '@tomo/database';
+import { RedisModule } from '@tomo/redis';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        TomoConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: pinoOptions(config.log, 'worker') }),
+        DatabaseModule.forRoot(),
+        RedisModule.forRoot('tomo-worker'),
+      ],
+    };
+  }
+}

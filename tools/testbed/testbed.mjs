@@ -25,7 +25,11 @@ import { fileURLToPath } from 'node:url';
 // Paths and constants
 // ---------------------------------------------------------------------------------------------
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+);
 const STATE_DIR = path.join(ROOT, 'tmp', 'testbed');
 const STATE_FILE = path.join(STATE_DIR, 'state.json');
 const HASH = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
@@ -35,7 +39,13 @@ const RUN_DIR = `/run/tomo-testbed-${HASH}`;
 
 const USER = 'tomo-test';
 const GROUP = 'tomo-testbed-docker';
-const PACKAGES = ['openssh-server', 'openssh-client', 'docker.io', 'busybox-static', 'docker-registry'];
+const PACKAGES = [
+  'openssh-server',
+  'openssh-client',
+  'docker.io',
+  'busybox-static',
+  'docker-registry',
+];
 const IMAGE_REPO = 'tomo/busybox';
 const LOCAL_IMAGE = 'tomo-testbed/busybox';
 const PREFERRED_SSH_PORT = 2222;
@@ -105,28 +115,49 @@ function run(cmd, args, opts = {}) {
     env: opts.env ?? process.env,
     timeout: opts.timeout ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,
+    stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : undefined,
   });
   if (res.error) {
-    if (opts.check === false) return { code: -1, stdout: '', stderr: String(res.error.message) };
+    if (opts.check === false)
+      return { code: -1, stdout: '', stderr: String(res.error.message) };
     fail(`${cmd} ${args.join(' ')}: ${res.error.message}`);
   }
-  const out = { code: res.status ?? -1, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
+  const out = {
+    code: res.status ?? -1,
+    stdout: res.stdout ?? '',
+    stderr: res.stderr ?? '',
+  };
   if (out.code !== 0 && opts.check !== false) {
-    const detail = (out.stderr || out.stdout).trim().split('\n').slice(-5).join('\n    ');
-    fail(`command failed (exit ${out.code}): ${cmd} ${args.join(' ')}\n    ${detail}`);
+    const detail = (out.stderr || out.stdout)
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n    ');
+    fail(
+      `command failed (exit ${out.code}): ${cmd} ${args.join(' ')}\n    ${detail}`,
+    );
   }
   return out;
 }
 
 function dockerEnv() {
   const env = { ...process.env, DOCKER_CONFIG: P.dockerCliConfig };
-  for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[k];
+  for (const k of [
+    'DOCKER_HOST',
+    'DOCKER_CONTEXT',
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_CERT_PATH',
+  ])
+    delete env[k];
   return env;
 }
 
 /** docker CLI against the testbed engine only. */
 function docker(args, opts = {}) {
-  return run(BIN.docker, ['-H', `unix://${P.dockerSock}`, ...args], { env: dockerEnv(), ...opts });
+  return run(BIN.docker, ['-H', `unix://${P.dockerSock}`, ...args], {
+    env: dockerEnv(),
+    ...opts,
+  });
 }
 
 function mkdirp(dir, mode) {
@@ -175,9 +206,14 @@ function isOurs(pid, marker) {
   if (!pid) return false;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = stat.slice(
+      stat.lastIndexOf(')') + 2,
+      stat.lastIndexOf(')') + 3,
+    );
     if (state === 'Z' || state === 'X') return false;
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    const cmdline = fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .replace(/\0/g, ' ');
     return cmdline.includes(marker);
   } catch {
     return false;
@@ -217,10 +253,26 @@ function canListen(port) {
 }
 
 /** Minimal HTTP request (TCP on 127.0.0.1 or a unix socket). Resolves { status, body } or null. */
-function httpRequest({ port, socketPath, method = 'GET', path: urlPath, headers = {}, timeout = 2000 }) {
+function httpRequest({
+  port,
+  socketPath,
+  method = 'GET',
+  path: urlPath,
+  headers = {},
+  timeout = 2000,
+}) {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, socketPath, method, path: urlPath, headers, timeout, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        socketPath,
+        method,
+        path: urlPath,
+        headers,
+        timeout,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -275,7 +327,12 @@ function sshBanner(port, timeout = 2000) {
     sock.on('data', (d) => {
       buf += d.toString('latin1');
       const nl = buf.indexOf('\n');
-      if (nl >= 0) done(buf.slice(0, nl).trim().startsWith('SSH-2.0') ? buf.slice(0, nl).trim() : null);
+      if (nl >= 0)
+        done(
+          buf.slice(0, nl).trim().startsWith('SSH-2.0')
+            ? buf.slice(0, nl).trim()
+            : null,
+        );
     });
     sock.on('end', () => done(null));
   });
@@ -287,7 +344,8 @@ async function waitFor(what, check, { timeoutMs, intervalMs = 100, aborted }) {
     if (await check()) return;
     const why = aborted?.();
     if (why) fail(`${what}: ${why}`);
-    if (Date.now() > deadline) fail(`${what}: timed out after ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      fail(`${what}: timed out after ${Math.round(timeoutMs / 1000)} s`);
     await sleep(intervalMs);
   }
 }
@@ -295,15 +353,26 @@ async function waitFor(what, check, { timeoutMs, intervalMs = 100, aborted }) {
 /** Starts a long-running daemon in its own session, output appended to `logFile`. */
 function spawnDaemon(cmd, args, logFile) {
   const fd = fs.openSync(logFile, 'a', 0o600);
-  fs.writeSync(fd, `\n==== ${new Date().toISOString()} testbed: ${cmd} ${args.join(' ')}\n`);
+  fs.writeSync(
+    fd,
+    `\n==== ${new Date().toISOString()} testbed: ${cmd} ${args.join(' ')}\n`,
+  );
   let child;
   try {
-    child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: DAEMON_ENV });
+    child = spawn(cmd, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: DAEMON_ENV,
+    });
   } finally {
     fs.closeSync(fd);
   }
   let exit = null;
-  child.on('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`));
+  child.on(
+    'exit',
+    (code, signal) =>
+      (exit = signal ? `signal ${signal}` : `exit code ${code}`),
+  );
   child.on('error', (e) => (exit = e.message));
   child.unref();
   return { pid: child.pid, exited: () => exit };
@@ -312,7 +381,12 @@ function spawnDaemon(cmd, args, logFile) {
 function tailLog(file, lines = 8) {
   const txt = readText(file);
   if (!txt) return '';
-  return txt.trimEnd().split('\n').slice(-lines).map((l) => `    | ${l}`).join('\n');
+  return txt
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    | ${l}`)
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +395,9 @@ function tailLog(file, lines = 8) {
 
 function missingPackages() {
   return PACKAGES.filter((pkg) => {
-    const res = run('dpkg-query', ['-W', '-f=${Status}', pkg], { check: false });
+    const res = run('dpkg-query', ['-W', '-f=${Status}', pkg], {
+      check: false,
+    });
     return !(res.code === 0 && res.stdout.trim() === 'install ok installed');
   });
 }
@@ -330,15 +406,22 @@ function ensurePackages() {
   const missing = missingPackages();
   if (missing.length === 0) return;
   if (!isRoot) {
-    console.error(`testbed: missing Debian packages; as root run: apt-get install -y ${missing.join(' ')}`);
+    console.error(
+      `testbed: missing Debian packages; as root run: apt-get install -y ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.log(`testbed: installing ${missing.join(', ')} ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env, timeout: 600_000 });
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, timeout: 1_200_000 });
+  run('apt-get', ['update'], { env, timeout: 600_000, inherit: true });
+  run('apt-get', ['install', '-y', ...missing], {
+    env,
+    timeout: 1_200_000,
+    inherit: true,
+  });
   const still = missingPackages();
-  if (still.length) fail(`packages still missing after apt-get install: ${still.join(' ')}`);
+  if (still.length)
+    fail(`packages still missing after apt-get install: ${still.join(' ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +454,17 @@ function ensureKeyPair(file, passphrase, comment) {
   if (fs.existsSync(file) && fs.existsSync(`${file}.pub`)) return;
   fs.rmSync(file, { force: true });
   fs.rmSync(`${file}.pub`, { force: true });
-  run(BIN.sshKeygen, ['-q', '-t', 'ed25519', '-N', passphrase, '-C', comment, '-f', file]);
+  run(BIN.sshKeygen, [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    passphrase,
+    '-C',
+    comment,
+    '-f',
+    file,
+  ]);
   fs.chmodSync(file, 0o600);
 }
 
@@ -395,8 +488,12 @@ function ensureCredentials() {
   fs.chownSync(sshDir, uid, gid);
   const authorized = path.join(sshDir, 'authorized_keys');
   const keys =
-    readText(`${P.clientKey}.pub`).trim() + '\n' + readText(`${P.encryptedKey}.pub`).trim() + '\n';
-  if (readText(authorized) !== keys) fs.writeFileSync(authorized, keys, { mode: 0o600 });
+    readText(`${P.clientKey}.pub`).trim() +
+    '\n' +
+    readText(`${P.encryptedKey}.pub`).trim() +
+    '\n';
+  if (readText(authorized) !== keys)
+    fs.writeFileSync(authorized, keys, { mode: 0o600 });
   fs.chmodSync(authorized, 0o600);
   fs.chownSync(authorized, uid, gid);
   return { password, passphrase };
@@ -423,31 +520,44 @@ async function ensureDockerd() {
     // (a plain kill(pid, 0) check). After a crash that pid may be a not-yet-reaped zombie or a
     // recycled pid, and dockerd would then wait forever for a dead socket: drop the stale file.
     const ctdPidFile = path.join(P.execRoot, 'containerd', 'containerd.pid');
-    if (!isOurs(readPidFile(ctdPidFile), P.execRoot)) fs.rmSync(ctdPidFile, { force: true });
+    if (!isOurs(readPidFile(ctdPidFile), P.execRoot))
+      fs.rmSync(ctdPidFile, { force: true });
     const args = [
       '--iptables=false',
       '--ip6tables=false',
       '--bridge=none',
-      '--data-root', P.dockerData,
-      '--exec-root', P.execRoot,
-      '--pidfile', P.dockerPid,
-      '-H', `unix://${P.dockerSock}`,
-      '--group', GROUP,
+      '--data-root',
+      P.dockerData,
+      '--exec-root',
+      P.execRoot,
+      '--pidfile',
+      P.dockerPid,
+      '-H',
+      `unix://${P.dockerSock}`,
+      '--group',
+      GROUP,
       // Own containerd namespaces: even if dockerd attaches to a system containerd (it does when
       // /run/containerd/containerd.sock exists), our containers/images never mix with the
       // system Docker's ("moby").
-      '--containerd-namespace', 'tomo-testbed',
-      '--containerd-plugins-namespace', 'tomo-testbed-plugins',
+      '--containerd-namespace',
+      'tomo-testbed',
+      '--containerd-plugins-namespace',
+      'tomo-testbed-plugins',
     ];
     const d = spawnDaemon(BIN.dockerd, args, P.dockerLog);
     pid = d.pid;
     exited = () => (d.exited() ? `dockerd exited (${d.exited()})` : null);
   }
   try {
-    await waitFor('dockerd did not become ready', dockerPing, { timeoutMs: 60_000, aborted: exited });
+    await waitFor('dockerd did not become ready', dockerPing, {
+      timeoutMs: 60_000,
+      aborted: exited,
+    });
     docker(['info', '--format', '{{.ServerVersion}}'], { timeout: 30_000 });
   } catch (e) {
-    fail(`${e.message}\n  dockerd log: ${P.dockerLog}\n${tailLog(P.dockerLog)}`);
+    fail(
+      `${e.message}\n  dockerd log: ${P.dockerLog}\n${tailLog(P.dockerLog)}`,
+    );
   }
   return pid;
 }
@@ -465,10 +575,15 @@ async function ensureRegistry() {
   mkdirp(P.registryData, 0o700);
   const pid = readPidFile(P.registryPid);
   const oldPort = registryPortFromConfig();
-  if (isOurs(pid, P.registryConfig) && oldPort && (await registryPing(oldPort))) {
+  if (
+    isOurs(pid, P.registryConfig) &&
+    oldPort &&
+    (await registryPing(oldPort))
+  ) {
     return { pid, port: oldPort };
   }
-  if (isOurs(pid, P.registryConfig)) await stopPid('registry', pid, P.registryConfig, 5_000);
+  if (isOurs(pid, P.registryConfig))
+    await stopPid('registry', pid, P.registryConfig, 5_000);
 
   // Keep the previous port when possible so image names in state.json stay stable.
   const port = await freePort(oldPort);
@@ -492,7 +607,11 @@ async function ensureRegistry() {
   ].join('\n');
   fs.writeFileSync(P.registryConfig, config, { mode: 0o600 });
 
-  const d = spawnDaemon(BIN.registry, ['serve', P.registryConfig], P.registryLog);
+  const d = spawnDaemon(
+    BIN.registry,
+    ['serve', P.registryConfig],
+    P.registryLog,
+  );
   fs.writeFileSync(P.registryPid, `${d.pid}\n`);
   try {
     await waitFor('registry did not become ready', () => registryPing(port), {
@@ -500,7 +619,9 @@ async function ensureRegistry() {
       aborted: () => (d.exited() ? `registry exited (${d.exited()})` : null),
     });
   } catch (e) {
-    fail(`${e.message}\n  registry log: ${P.registryLog}\n${tailLog(P.registryLog)}`);
+    fail(
+      `${e.message}\n  registry log: ${P.registryLog}\n${tailLog(P.registryLog)}`,
+    );
   }
   return { pid: d.pid, port };
 }
@@ -509,12 +630,16 @@ async function ensureRegistry() {
 function buildRootfsTar(version) {
   const dir = path.join(P.imageBuild, `rootfs-${version}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  for (const d of ['bin', 'etc', 'root', 'proc', 'sys', 'dev']) mkdirp(path.join(dir, d), 0o755);
+  for (const d of ['bin', 'etc', 'root', 'proc', 'sys', 'dev'])
+    mkdirp(path.join(dir, d), 0o755);
   mkdirp(path.join(dir, 'tmp'), 0o1777);
   fs.chmodSync(path.join(dir, 'root'), 0o700);
   fs.copyFileSync(BIN.busybox, path.join(dir, 'bin', 'busybox'));
   fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-  const applets = run(BIN.busybox, ['--list']).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  const applets = run(BIN.busybox, ['--list'])
+    .stdout.split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const applet of applets) {
     if (applet === 'busybox' || applet.includes('/')) continue;
     fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
@@ -523,37 +648,65 @@ function buildRootfsTar(version) {
     path.join(dir, 'etc', 'passwd'),
     'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
   );
-  fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+  fs.writeFileSync(
+    path.join(dir, 'etc', 'group'),
+    'root:x:0:\nnogroup:x:65534:\n',
+  );
   fs.writeFileSync(path.join(dir, 'etc', 'tomo-version'), `${version}\n`);
   const tarball = path.join(P.imageBuild, `rootfs-${version}.tar`);
-  run('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', dir, '-cf', tarball, '.']);
+  run('tar', [
+    '--numeric-owner',
+    '--owner=0',
+    '--group=0',
+    '-C',
+    dir,
+    '-cf',
+    tarball,
+    '.',
+  ]);
   fs.rmSync(dir, { recursive: true, force: true });
   return tarball;
 }
 
 async function ensureImages(regPort) {
   const registry = `127.0.0.1:${regPort}`;
-  const images = { v1: `${registry}/${IMAGE_REPO}:1`, v2: `${registry}/${IMAGE_REPO}:2` };
-  if ((await registryHasTag(regPort, '1')) && (await registryHasTag(regPort, '2'))) return images;
+  const images = {
+    v1: `${registry}/${IMAGE_REPO}:1`,
+    v2: `${registry}/${IMAGE_REPO}:2`,
+  };
+  if (
+    (await registryHasTag(regPort, '1')) &&
+    (await registryHasTag(regPort, '2'))
+  )
+    return images;
 
-  if (!fs.statSync(BIN.busybox).isFile()) fail(`${BIN.busybox} missing (package busybox-static)`);
-  if (readElfInterp(BIN.busybox)) fail(`${BIN.busybox} is dynamically linked; install busybox-static`);
+  if (!fs.statSync(BIN.busybox).isFile())
+    fail(`${BIN.busybox} missing (package busybox-static)`);
+  if (readElfInterp(BIN.busybox))
+    fail(`${BIN.busybox} is dynamically linked; install busybox-static`);
   mkdirp(P.imageBuild, 0o700);
-  for (const [key, version] of [['v1', '1'], ['v2', '2']]) {
+  for (const [key, version] of [
+    ['v1', '1'],
+    ['v2', '2'],
+  ]) {
     const local = `${LOCAL_IMAGE}:${version}`;
     const tarball = buildRootfsTar(version);
     docker([
       'import',
-      '--change', 'CMD ["sh"]',
-      '--change', `LABEL org.opencontainers.image.version=${version}`,
-      '--message', `tomo testbed busybox ${version}`,
+      '--change',
+      'CMD ["sh"]',
+      '--change',
+      `LABEL org.opencontainers.image.version=${version}`,
+      '--message',
+      `tomo testbed busybox ${version}`,
       tarball,
       local,
     ]);
     fs.rmSync(tarball, { force: true });
     docker(['tag', local, images[key]]);
     docker(['push', images[key]], { timeout: 120_000 });
-    if (!(await registryHasTag(regPort, version))) fail(`pushed ${images[key]} but the registry does not list it`);
+    if (!(await registryHasTag(regPort, version)))
+      fail(`pushed ${images[key]} but the registry does not list it`);
     // Remove every local reference so that a later `docker pull` really downloads the image.
     docker(['rmi', images[key], local]);
   }
@@ -563,7 +716,8 @@ async function ensureImages(regPort) {
 /** Returns the ELF PT_INTERP of a 64-bit little-endian binary (null when statically linked). */
 function readElfInterp(file) {
   const buf = fs.readFileSync(file);
-  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) return null;
+  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1)
+    return null;
   const phoff = Number(buf.readBigUInt64LE(0x20));
   const phentsize = buf.readUInt16LE(0x36);
   const phnum = buf.readUInt16LE(0x38);
@@ -589,38 +743,85 @@ function sshdPortFromConfig() {
 
 function hostKeyFingerprint() {
   // "256 SHA256:xxxx comment (ED25519)"
-  return run(BIN.sshKeygen, ['-lf', `${P.hostKey}.pub`]).stdout.trim().split(/\s+/)[1];
+  return run(BIN.sshKeygen, ['-lf', `${P.hostKey}.pub`])
+    .stdout.trim()
+    .split(/\s+/)[1];
 }
 
 /** Logs in with the openssh client (key, then password via SSH_ASKPASS) and runs `docker ps`. */
 function verifySshLogin(port) {
   const common = [
-    '-p', String(port),
-    '-o', `UserKnownHostsFile=${P.knownHosts}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'ConnectTimeout=10',
-    '-F', '/dev/null',
+    '-p',
+    String(port),
+    '-o',
+    `UserKnownHostsFile=${P.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'ConnectTimeout=10',
+    '-F',
+    '/dev/null',
   ];
   const env = { ...DAEMON_ENV };
   const viaKey = run(
     BIN.ssh,
-    [...common, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', P.clientKey,
-      `${USER}@127.0.0.1`, 'docker ps --format "{{.ID}}" >/dev/null && echo "ok $DOCKER_HOST"'],
+    [
+      ...common,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-i',
+      P.clientKey,
+      `${USER}@127.0.0.1`,
+      'docker ps --format "{{.ID}}" >/dev/null && echo "ok $DOCKER_HOST"',
+    ],
     { env, check: false, timeout: 30_000 },
   );
-  if (viaKey.code !== 0 || viaKey.stdout.trim() !== `ok unix://${P.dockerSock}`) {
-    fail(`ssh key login + docker ps failed (exit ${viaKey.code}): ${(viaKey.stderr || viaKey.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`);
+  if (
+    viaKey.code !== 0 ||
+    viaKey.stdout.trim() !== `ok unix://${P.dockerSock}`
+  ) {
+    fail(
+      `ssh key login + docker ps failed (exit ${viaKey.code}): ${(viaKey.stderr || viaKey.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`,
+    );
   }
-  fs.writeFileSync(P.askpass, `#!/bin/sh\nexec cat '${P.passwordFile}'\n`, { mode: 0o700 });
+  fs.writeFileSync(P.askpass, `#!/bin/sh\nexec cat '${P.passwordFile}'\n`, {
+    mode: 0o700,
+  });
   const viaPassword = run(
     BIN.ssh,
-    [...common, '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password',
-      '-o', 'NumberOfPasswordPrompts=1', `${USER}@127.0.0.1`, 'id -nG'],
-    { env: { ...env, SSH_ASKPASS: P.askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' }, check: false, timeout: 30_000 },
+    [
+      ...common,
+      '-o',
+      'PubkeyAuthentication=no',
+      '-o',
+      'PreferredAuthentications=password',
+      '-o',
+      'NumberOfPasswordPrompts=1',
+      `${USER}@127.0.0.1`,
+      'id -nG',
+    ],
+    {
+      env: {
+        ...env,
+        SSH_ASKPASS: P.askpass,
+        SSH_ASKPASS_REQUIRE: 'force',
+        DISPLAY: ':0',
+      },
+      check: false,
+      timeout: 30_000,
+    },
   );
-  if (viaPassword.code !== 0 || !viaPassword.stdout.split(/\s+/).includes(GROUP)) {
-    fail(`ssh password login failed (exit ${viaPassword.code}): ${(viaPassword.stderr || viaPassword.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`);
+  if (
+    viaPassword.code !== 0 ||
+    !viaPassword.stdout.split(/\s+/).includes(GROUP)
+  ) {
+    fail(
+      `ssh password login failed (exit ${viaPassword.code}): ${(viaPassword.stderr || viaPassword.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`,
+    );
   }
 }
 
@@ -629,7 +830,17 @@ async function ensureSshd() {
   if (!fs.existsSync(P.hostKey) || !fs.existsSync(`${P.hostKey}.pub`)) {
     fs.rmSync(P.hostKey, { force: true });
     fs.rmSync(`${P.hostKey}.pub`, { force: true });
-    run(BIN.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'tomo-testbed-host', '-f', P.hostKey]);
+    run(BIN.sshKeygen, [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'tomo-testbed-host',
+      '-f',
+      P.hostKey,
+    ]);
   }
   fs.chmodSync(P.hostKey, 0o600);
 
@@ -638,7 +849,8 @@ async function ensureSshd() {
   let port = oldPort;
   let started = false;
   if (!(isOurs(pid, P.sshdConfig) && oldPort && (await sshBanner(oldPort)))) {
-    if (isOurs(pid, P.sshdConfig)) await stopPid('sshd', pid, P.sshdConfig, 5_000);
+    if (isOurs(pid, P.sshdConfig))
+      await stopPid('sshd', pid, P.sshdConfig, 5_000);
     fs.rmSync(P.sshdPid, { force: true });
     port = await freePort(oldPort, PREFERRED_SSH_PORT);
     const config = [
@@ -674,20 +886,37 @@ async function ensureSshd() {
     // sshd daemonizes: the foreground process exits once the listener is forked off.
     const fd = fs.openSync(P.sshdLog, 'a', 0o600);
     fs.closeSync(fd);
-    run(BIN.sshd, ['-f', P.sshdConfig, '-E', P.sshdLog], { env: DAEMON_ENV, timeout: 30_000 });
+    run(BIN.sshd, ['-f', P.sshdConfig, '-E', P.sshdLog], {
+      env: DAEMON_ENV,
+      timeout: 30_000,
+    });
     try {
-      await waitFor('sshd did not write its pid file', () => isOurs(readPidFile(P.sshdPid), P.sshdConfig), {
-        timeoutMs: 10_000,
-      });
-      await waitFor('sshd does not answer', async () => (await sshBanner(port)) !== null, { timeoutMs: 10_000 });
+      await waitFor(
+        'sshd did not write its pid file',
+        () => isOurs(readPidFile(P.sshdPid), P.sshdConfig),
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      await waitFor(
+        'sshd does not answer',
+        async () => (await sshBanner(port)) !== null,
+        { timeoutMs: 10_000 },
+      );
     } catch (e) {
       fail(`${e.message}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`);
     }
     pid = readPidFile(P.sshdPid);
     started = true;
   }
-  const hostPub = readText(`${P.hostKey}.pub`).trim().split(/\s+/).slice(0, 2).join(' ');
-  fs.writeFileSync(P.knownHosts, `[127.0.0.1]:${port} ${hostPub}\n`, { mode: 0o600 });
+  const hostPub = readText(`${P.hostKey}.pub`)
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .join(' ');
+  fs.writeFileSync(P.knownHosts, `[127.0.0.1]:${port} ${hostPub}\n`, {
+    mode: 0o600,
+  });
   return { pid, port, started };
 }
 
@@ -696,7 +925,8 @@ async function ensureSshd() {
 // ---------------------------------------------------------------------------------------------
 
 async function componentStatus(state) {
-  const regPort = Number(state?.registry?.address?.split(':')[1]) || registryPortFromConfig();
+  const regPort =
+    Number(state?.registry?.address?.split(':')[1]) || registryPortFromConfig();
   const sshPort = state?.ssh?.port ?? sshdPortFromConfig();
   const pid = (name, file) => state?.pids?.[name] ?? readPidFile(file);
   const dockerdPid = pid('dockerd', P.dockerPid);
@@ -704,8 +934,12 @@ async function componentStatus(state) {
   const sshdPid = pid('sshd', P.sshdPid);
   const [dOk, rOk, sOk] = await Promise.all([
     isOurs(dockerdPid, P.dockerData) ? dockerPing() : false,
-    isOurs(registryPid, P.registryConfig) && regPort ? registryPing(regPort) : false,
-    isOurs(sshdPid, P.sshdConfig) && sshPort ? sshBanner(sshPort).then(Boolean) : false,
+    isOurs(registryPid, P.registryConfig) && regPort
+      ? registryPing(regPort)
+      : false,
+    isOurs(sshdPid, P.sshdConfig) && sshPort
+      ? sshBanner(sshPort).then(Boolean)
+      : false,
   ]);
   const row = (name, p, marker, ok, addr) => ({
     name,
@@ -716,16 +950,36 @@ async function componentStatus(state) {
   });
   return [
     row('dockerd', dockerdPid, P.dockerData, dOk, `unix://${P.dockerSock}`),
-    row('registry', registryPid, P.registryConfig, rOk, regPort ? `127.0.0.1:${regPort}` : '-'),
-    row('sshd', sshdPid, P.sshdConfig, sOk, sshPort ? `127.0.0.1:${sshPort} (user ${USER})` : '-'),
+    row(
+      'registry',
+      registryPid,
+      P.registryConfig,
+      rOk,
+      regPort ? `127.0.0.1:${regPort}` : '-',
+    ),
+    row(
+      'sshd',
+      sshdPid,
+      P.sshdConfig,
+      sOk,
+      sshPort ? `127.0.0.1:${sshPort} (user ${USER})` : '-',
+    ),
   ];
 }
 
 function printStatus(rows, state) {
-  console.log(`tomo testbed  (state ${path.relative(process.cwd(), STATE_FILE) || STATE_FILE})`);
+  console.log(
+    `tomo testbed  (state ${path.relative(process.cwd(), STATE_FILE) || STATE_FILE})`,
+  );
   for (const r of rows) {
-    const what = r.alive ? (r.healthy ? 'running' : 'NOT ANSWERING') : 'stopped';
-    console.log(`  ${r.name.padEnd(9)} ${what.padEnd(13)} pid ${String(r.pid ?? '-').padEnd(8)} ${r.address}`);
+    const what = r.alive
+      ? r.healthy
+        ? 'running'
+        : 'NOT ANSWERING'
+      : 'stopped';
+    console.log(
+      `  ${r.name.padEnd(9)} ${what.padEnd(13)} pid ${String(r.pid ?? '-').padEnd(8)} ${r.address}`,
+    );
   }
   if (state?.images && rows.every((r) => r.alive && r.healthy)) {
     console.log(`  images    ${state.images.v1}  ${state.images.v2}`);
@@ -766,7 +1020,9 @@ async function up() {
 
   ensurePackages();
   if (!isRoot) {
-    console.error('testbed: `up` must run as root (it manages a user, dockerd and sshd)');
+    console.error(
+      'testbed: `up` must run as root (it manages a user, dockerd and sshd)',
+    );
     return 1;
   }
   mkdirp(STATE_DIR, 0o700);
@@ -800,7 +1056,10 @@ async function up() {
     pids: { dockerd: dockerdPid, registry: registry.pid, sshd: sshd.pid },
     logs: { dockerd: P.dockerLog, registry: P.registryLog, sshd: P.sshdLog },
     stateDir: STATE_DIR,
-    startedAt: prev?.status === 'up' && prev.startedAt ? prev.startedAt : new Date().toISOString(),
+    startedAt:
+      prev?.status === 'up' && prev.startedAt
+        ? prev.startedAt
+        : new Date().toISOString(),
   };
   writeState(state);
   const rows = await componentStatus(state);
@@ -818,19 +1077,57 @@ async function stopPid(name, pid, marker, timeoutMs) {
     if (!isOurs(pid, marker)) return true;
     await sleep(100);
   }
-  console.log(`testbed: ${name} (pid ${pid}) ignored SIGTERM for ${timeoutMs / 1000} s, sending SIGKILL`);
+  console.log(
+    `testbed: ${name} (pid ${pid}) ignored SIGTERM for ${timeoutMs / 1000} s, sending SIGKILL`,
+  );
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     /* gone meanwhile */
   }
-  for (let i = 0; i < 50 && pidAlive(pid) && isOurs(pid, marker); i++) await sleep(100);
+  for (let i = 0; i < 50 && pidAlive(pid) && isOurs(pid, marker); i++)
+    await sleep(100);
   return true;
+}
+
+/**
+ * dockerd leaves mounts behind that it made under OUR paths only: the self bind mount of the
+ * data root (shared propagation; left over when dockerd was ever killed hard) and the host netns
+ * file exec-root/netns/default. Left alone they make `rm -rf tmp` fail with EBUSY. Only called
+ * once our dockerd and containerd are gone; a later `up` recreates what it needs.
+ */
+function unmountLeftovers() {
+  const txt = readText('/proc/self/mountinfo') ?? '';
+  const unescape = (s) =>
+    s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+  const points = txt
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter(Boolean)
+    .map(unescape)
+    .filter(
+      (mp) =>
+        mp === P.dockerData ||
+        mp.startsWith(`${P.dockerData}/`) ||
+        mp.startsWith(`${RUN_DIR}/`),
+    );
+  // Deepest first; a path mounted twice appears twice (and is unmounted twice).
+  points.sort((a, b) => b.length - a.length);
+  for (const mp of points) {
+    const res = run('umount', [mp], { check: false });
+    if (res.code !== 0) run('umount', ['-l', mp], { check: false });
+  }
+  if (points.length)
+    console.log(
+      `  mounts    unmounted ${points.length} leftover mount(s) of dockerd`,
+    );
 }
 
 async function down() {
   const state = readState();
-  const pidsOf = (name, file) => [...new Set([state?.pids?.[name], readPidFile(file)].filter(Boolean))];
+  const pidsOf = (name, file) => [
+    ...new Set([state?.pids?.[name], readPidFile(file)].filter(Boolean)),
+  ];
   const plan = [
     ['sshd', pidsOf('sshd', P.sshdPid), P.sshdConfig, 10_000],
     ['registry', pidsOf('registry', P.registryPid), P.registryConfig, 10_000],
@@ -855,8 +1152,19 @@ async function down() {
     await stopPid('containerd', ctdPid, P.execRoot, 10_000);
     console.log(`  containerd stopped (pid ${ctdPid})`);
   }
+  if (
+    !isOurs(readPidFile(P.dockerPid), P.dockerData) &&
+    !isOurs(readPidFile(ctdPidFile), P.execRoot)
+  ) {
+    unmountLeftovers();
+  }
   fs.rmSync(P.registryPid, { force: true });
-  if (state) writeState({ ...state, status: 'down', stoppedAt: new Date().toISOString() });
+  if (state)
+    writeState({
+      ...state,
+      status: 'down',
+      stoppedAt: new Date().toISOString(),
+    });
   console.log('testbed: down (data kept in tmp/testbed; `up` reuses it)');
   return 0;
 }
@@ -864,32 +1172,35 @@ async function down() {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Serializes `up`/`down` (e.g. several test runners calling `up` at once). The lock file holds
- * the owner's pid; a lock whose owner is gone is stale and taken over.
+ * Serializes `up`/`down` (e.g. several test runners calling `up` at once) with a Linux abstract
+ * unix socket: binding it is atomic and the kernel releases it when the holder dies, so a crashed
+ * run never leaves a stale lock. (libuv opens it close-on-exec: the daemons do not inherit it.)
  */
 async function withLock(fn) {
-  const lock = path.join(STATE_DIR, 'lock');
-  mkdirp(STATE_DIR, 0o700);
+  const name = `\0tomo-testbed-${HASH}.lock`;
   const deadline = Date.now() + 180_000;
+  let server;
+  let waiting = false;
   for (;;) {
-    try {
-      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      const owner = readPidFile(lock);
-      if (!owner || !isOurs(owner, 'testbed.mjs')) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) fail(`another testbed command (pid ${owner}) holds ${lock}`);
-      await sleep(200);
-    }
+    server = net.createServer();
+    const got = await new Promise((resolve, reject) => {
+      server.once('error', (e) =>
+        e.code === 'EADDRINUSE' ? resolve(false) : reject(e),
+      );
+      server.listen(name, () => resolve(true));
+    });
+    if (got) break;
+    if (!waiting)
+      console.log('testbed: waiting for another testbed command to finish ...');
+    waiting = true;
+    if (Date.now() > deadline)
+      fail('another testbed command has held the lock for 3 minutes');
+    await sleep(200);
   }
   try {
     return await fn();
   } finally {
-    if (readPidFile(lock) === process.pid) fs.rmSync(lock, { force: true });
+    server.close();
   }
 }
 

@@ -1,4 +1,5 @@
 export * from './lib/error-code';
 export * from './lib/job-kind';
 export * from './lib/job-status';
+export * from './lib/role';
 export * from './lib/tomo-exception';

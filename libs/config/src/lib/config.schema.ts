@@ -23,6 +23,19 @@ const databaseUrl = z
   .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// URL (leave it unset for SQLite)')
   .optional();
 
+/** A duration such as `90s`, `30m`, `12h` or `7d`, as a number of seconds. */
+const duration = (minSeconds: number, maxSeconds: number) =>
+  z
+    .string()
+    .regex(/^\d+[smhd]$/, 'must be a duration such as 90s, 30m, 12h or 7d')
+    .transform((value) => Number(value.slice(0, -1)) * DURATION_UNIT_SECONDS[value.slice(-1)])
+    .refine(
+      (seconds) => seconds >= minSeconds && seconds <= maxSeconds,
+      `must be between ${minSeconds}s and ${maxSeconds / 86_400}d`,
+    );
+
+const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Settings every Tomo process reads (CONTRACT.md: processes, ports, environment). */
@@ -31,6 +44,8 @@ const commonEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   TOMO_MASTER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The master key before a rotation, while `secrets:rotate` re-encrypts what it protected. */
+  TOMO_MASTER_KEY_PREVIOUS: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Prefix of every Redis key and channel Tomo uses, so several installs (or test runs) can share one Redis. */
   TOMO_REDIS_PREFIX: z
     .string()
@@ -46,6 +61,14 @@ export const apiEnvSchema = commonEnv.extend({
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   /** The built Angular console, served at `/`. */
   WEB_DIST_DIR: z.string().min(1).default('dist/apps/web/browser'),
+  /** Lifetime of a login's JWT (and of its session). */
+  JWT_EXPIRES_IN: duration(60, 30 * 86_400).default(43_200),
+  /** A session unused for this long ends; every authenticated request counts as use. */
+  SESSION_IDLE_TIMEOUT: duration(60, 30 * 86_400).default(3_600),
+  /** Failed logins for one username (or 4x this from one IP) before the lock-out. */
+  LOGIN_MAX_FAILURES: positiveInt(1_000).default(5),
+  /** How long a lock-out lasts, and the window failures are counted in. */
+  LOGIN_LOCKOUT: duration(1, 86_400).default(900),
 });
 
 export const workerEnvSchema = commonEnv.extend({
@@ -56,6 +79,9 @@ export const workerEnvSchema = commonEnv.extend({
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
 });
 
+/** The command line (`npm run tomo`) reads only the common settings. */
+export const cliEnvSchema = commonEnv;
+
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
@@ -65,6 +91,7 @@ export interface CommonConfig {
   redisUrl: string;
   redisPrefix: string;
   masterKey: string | undefined;
+  previousMasterKey: string | undefined;
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
 }
 
@@ -72,6 +99,15 @@ export interface ApiConfig extends CommonConfig {
   port: number;
   host: string;
   webDistDir: string;
+  auth: AuthSettings;
+}
+
+/** Authentication settings (the settings UI will edit some of them later). */
+export interface AuthSettings {
+  jwtExpiresInSeconds: number;
+  sessionIdleTimeoutSeconds: number;
+  maxLoginFailures: number;
+  lockoutSeconds: number;
 }
 
 export interface WorkerConfig extends CommonConfig {
@@ -90,6 +126,7 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     redisUrl: env.REDIS_URL,
     redisPrefix: env.TOMO_REDIS_PREFIX,
     masterKey: env.TOMO_MASTER_KEY,
+    previousMasterKey: env.TOMO_MASTER_KEY_PREVIOUS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadApiConfig, loadWorkerConfig } from './load-config';
+import { ConfigError, loadApiConfig, loadCliConfig, loadWorkerConfig } from './load-config';
 
 describe('loadApiConfig', () => {
   it('applies the contract defaults', () => {
@@ -21,12 +21,46 @@ describe('loadApiConfig', () => {
     [{ REDIS_URL: 'http://x' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
     [{ DATABASE_URL: 'mysql://x' }, 'Invalid configuration: DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)'],
     [{ TOMO_MASTER_KEY: 'short' }, 'Invalid configuration: TOMO_MASTER_KEY must be at least 16 characters'],
+    [{ TOMO_MASTER_KEY_PREVIOUS: 'short' }, 'Invalid configuration: TOMO_MASTER_KEY_PREVIOUS must be at least 16 characters'],
+    [{ JWT_EXPIRES_IN: '12 hours' }, 'Invalid configuration: JWT_EXPIRES_IN must be a duration such as 90s, 30m, 12h or 7d (got "12 hours")'],
+    [{ JWT_EXPIRES_IN: '10s' }, 'Invalid configuration: JWT_EXPIRES_IN must be between 60s and 30d (got "10s")'],
+    [{ SESSION_IDLE_TIMEOUT: '31d' }, 'Invalid configuration: SESSION_IDLE_TIMEOUT must be between 60s and 30d (got "31d")'],
+    [{ LOGIN_MAX_FAILURES: '0' }, 'Invalid configuration: LOGIN_MAX_FAILURES must be between 1 and 1000 (got "0")'],
+    [{ LOGIN_LOCKOUT: 'forever' }, 'Invalid configuration: LOGIN_LOCKOUT must be a duration such as 90s, 30m, 12h or 7d (got "forever")'],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadApiConfig(env, false)).toThrow(new ConfigError(message));
   });
 
+  it('reads the authentication settings as seconds', () => {
+    expect(loadApiConfig({}, false).auth).toEqual({
+      jwtExpiresInSeconds: 43_200,
+      sessionIdleTimeoutSeconds: 3_600,
+      maxLoginFailures: 5,
+      lockoutSeconds: 900,
+    });
+    const auth = loadApiConfig(
+      { JWT_EXPIRES_IN: '7d', SESSION_IDLE_TIMEOUT: '90s', LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '2m' },
+      false,
+    ).auth;
+    expect(auth).toEqual({
+      jwtExpiresInSeconds: 604_800,
+      sessionIdleTimeoutSeconds: 90,
+      maxLoginFailures: 3,
+      lockoutSeconds: 120,
+    });
+  });
+
   it('treats empty values as unset', () => {
     expect(loadApiConfig({ PORT: '' }, false).port).toBe(3000);
+  });
+});
+
+describe('loadCliConfig', () => {
+  it('reads the common settings and keeps logs quiet', () => {
+    const config = loadCliConfig({ DATA_DIR: '/tmp/tomo-cli', TOMO_MASTER_KEY_PREVIOUS: 'previous-master-key' });
+    expect(config.dataDir).toBe('/tmp/tomo-cli');
+    expect(config.previousMasterKey).toBe('previous-master-key');
+    expect(config.log).toEqual({ level: 'warn', pretty: false });
   });
 });
 

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   apiEnvSchema,
   type ApiConfig,
+  cliEnvSchema,
+  type CommonConfig,
   toCommonConfig,
   workerEnvSchema,
   type WorkerConfig,
@@ -33,7 +35,18 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
     port: parsed.PORT,
     host: parsed.HOST,
     webDistDir: parsed.WEB_DIST_DIR,
+    auth: {
+      jwtExpiresInSeconds: parsed.JWT_EXPIRES_IN,
+      sessionIdleTimeoutSeconds: parsed.SESSION_IDLE_TIMEOUT,
+      maxLoginFailures: parsed.LOGIN_MAX_FAILURES,
+      lockoutSeconds: parsed.LOGIN_LOCKOUT,
+    },
   };
+}
+
+export function loadCliConfig(env: Env = process.env): CommonConfig {
+  // The CLI's own output goes to stdout; its logs stay quiet unless LOG_LEVEL asks.
+  return toCommonConfig(parseEnv(cliEnvSchema, { LOG_LEVEL: 'warn', ...env }), false);
 }
 
 export function loadWorkerConfig(

@@ -9,7 +9,20 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  ...['password', 'privateKey', 'passphrase', 'token', 'secret', 'masterKey', 'newPassword'].flatMap(
+  ...[
+    'password',
+    'currentPassword',
+    'newPassword',
+    'passwordHash',
+    'privateKey',
+    'passphrase',
+    'token',
+    'tokenHash',
+    'secret',
+    'masterKey',
+    'previousMasterKey',
+    'authorization',
+  ].flatMap(
     (key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`],
   ),
 ];

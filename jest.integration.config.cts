@@ -11,6 +11,8 @@ module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,tools}/**/*.integration.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tmp/', '<rootDir>/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/tmp/', '<rootDir>/dist/'],
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.integration.json' }],
   },

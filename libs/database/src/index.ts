@@ -1,3 +1,4 @@
 export * from './lib/column-types';
 export * from './lib/data-source-options';
 export * from './lib/database.module';
+export { MIGRATIONS } from './migrations';

@@ -1,0 +1,29 @@
+# One image for every Tomo process: the API (default command) and the worker
+# (`node dist/apps/worker/main.js`). Build: docker build -t tomo .
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3, ssh2 and cpu-features compile from source when no prebuilt binary is reachable.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund
+COPY . .
+RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web \
+    && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data \
+    WEB_DIST_DIR=/app/dist/apps/web/browser
+RUN mkdir -p /data && chown node:node /data
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD node -e "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/apps/api/main.js"]

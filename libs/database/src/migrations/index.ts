@@ -1,4 +1,5 @@
 import { CreateJobs1763900000000 } from './1763900000000-create-jobs';
+import { CreateIdentity1764000000000 } from './1764000000000-create-identity';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
-export const MIGRATIONS = [CreateJobs1763900000000];
+export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000];

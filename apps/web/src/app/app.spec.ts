@@ -1,18 +1,76 @@
 import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
+import { Subject } from 'rxjs';
 import { App } from './app';
-import { NxWelcome } from './nx-welcome';
+import { failed, loaded, type LoadState, loading } from './core/load-state';
+import { SystemStatusService } from './core/system/system-status.service';
+import { appRoutes } from './app.routes';
 
-describe('App', () => {
-  beforeEach(async () => {
-    await TestBed.configureTestingModule({
-      imports: [App, NxWelcome],
-    }).compileComponents();
+describe('App shell', () => {
+  let version: Subject<LoadState<string>>;
+
+  beforeEach(() => {
+    version = new Subject();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter(appRoutes, withComponentInputBinding()),
+        { provide: SystemStatusService, useValue: { version: () => version, readiness: () => new Subject() } },
+      ],
+    });
   });
 
-  it('should render title', async () => {
+  async function renderShell() {
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
-    const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain('Welcome web');
+    return { fixture, root: fixture.nativeElement as HTMLElement };
+  }
+
+  it('shows the brand and every section in the navigation', async () => {
+    const { root } = await renderShell();
+    expect(root.querySelector('.brand')?.textContent?.trim()).toBe('Tomo');
+    const links = Array.from(root.querySelectorAll<HTMLAnchorElement>('nav a'));
+    expect(links.map((a) => a.textContent?.trim())).toEqual([
+      'Dashboard',
+      'Servers',
+      'Apps',
+      'Deployments',
+      'Jobs',
+      'Settings',
+    ]);
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      '/',
+      '/servers',
+      '/apps',
+      '/deployments',
+      '/jobs',
+      '/settings',
+    ]);
+  });
+
+  it.each([
+    [loading, 'API …'],
+    [loaded('0.1.0'), 'API v0.1.0'],
+    [failed('the API is unreachable'), 'API unreachable'],
+  ])('shows the API version in the toolbar (%j)', async (state, label) => {
+    const { fixture, root } = await renderShell();
+    version.next(state);
+    await fixture.whenStable();
+    expect(root.querySelector('[data-testid="toolbar-version"]')?.textContent?.trim()).toBe(label);
+  });
+
+  it('says honestly that a section is not built yet', async () => {
+    const { fixture, root } = await renderShell();
+    await TestBed.inject(Router).navigateByUrl('/jobs');
+    await fixture.whenStable();
+    expect(root.querySelector('h1')?.textContent).toBe('Jobs');
+    expect(root.querySelector('tomo-coming-soon-page')?.textContent).toContain('Coming soon');
+    expect(root.querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Jobs');
+  });
+
+  it('has a page for unknown addresses', async () => {
+    const { fixture, root } = await renderShell();
+    await TestBed.inject(Router).navigateByUrl('/no/such/page');
+    await fixture.whenStable();
+    expect(root.querySelector('h1')?.textContent).toBe('Page not found');
   });
 });

@@ -1,13 +1,54 @@
-import { Component } from '@angular/core';
-import { RouterModule } from '@angular/router';
-import { NxWelcome } from './nx-welcome';
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatListModule } from '@angular/material/list';
+import { MatSidenavModule } from '@angular/material/sidenav';
+import { MatToolbarModule } from '@angular/material/toolbar';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { map } from 'rxjs';
+import { loading } from './core/load-state';
+import { SystemStatusService } from './core/system/system-status.service';
+import { SECTIONS } from './navigation';
+import { Icon } from './shared/icon/icon';
+
+/** Below this width the side nav overlays the page instead of sitting beside it. */
+const WIDE_SCREEN = '(min-width: 840px)';
 
 @Component({
-  imports: [NxWelcome, RouterModule],
   selector: 'tomo-root',
+  imports: [
+    MatButtonModule,
+    MatListModule,
+    MatSidenavModule,
+    MatToolbarModule,
+    RouterLink,
+    RouterLinkActive,
+    RouterOutlet,
+    Icon,
+  ],
   templateUrl: './app.html',
   styleUrl: './app.scss',
+  changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class App {
-  protected title = 'web';
+  protected readonly sections = SECTIONS;
+  protected readonly wide = toSignal(
+    inject(BreakpointObserver)
+      .observe(WIDE_SCREEN)
+      .pipe(map((state) => state.matches)),
+    { initialValue: true },
+  );
+  protected readonly version = toSignal(inject(SystemStatusService).version(), { initialValue: loading });
+  protected readonly versionLabel = computed(() => {
+    const version = this.version();
+    switch (version.status) {
+      case 'loading':
+        return 'API …';
+      case 'ok':
+        return `API v${version.value}`;
+      case 'error':
+        return 'API unreachable';
+    }
+  });
 }

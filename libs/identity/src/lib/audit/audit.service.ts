@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, type Repository } from 'typeorm';
+import { ErrorCode, TomoException } from '@tomo/shared';
+import { type AuditActorType, AuditLogEntity, type AuditOutcome } from '../entities';
+
+export interface AuditActor {
+  type: AuditActorType;
+  id?: string | null;
+  name?: string | null;
+}
+
+export interface AuditRecord {
+  actor: AuditActor;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  outcome: AuditOutcome;
+  errorCode?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  entries: AuditLogEntity[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** Keys whose values never reach the audit log, at any depth. */
+const SECRET_KEY = /pass(word|phrase)?|secret|token|private.?key|credential|authorization|cookie|^key$/i;
+const MAX_PAGE = 200;
+
+/** A copy of `value` with secret-looking fields replaced, long strings cut, and depth bounded. */
+export function redactForAudit(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  if (typeof value !== 'object') return value;
+  if (depth >= 4) return '[…]';
+  if (Array.isArray(value)) return value.slice(0, 20).map((item) => redactForAudit(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) ? '[redacted]' : redactForAudit(item, depth + 1),
+    ]),
+  );
+}
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectRepository(AuditLogEntity) private readonly log: Repository<AuditLogEntity>) {}
+
+  async record(record: AuditRecord): Promise<void> {
+    const entry = this.log.create({
+      at: new Date(),
+      actorType: record.actor.type,
+      actorId: record.actor.id ?? null,
+      actorName: record.actor.name?.slice(0, 120) ?? null,
+      action: record.action.slice(0, 64),
+      targetType: record.targetType ?? null,
+      targetId: record.targetId?.slice(0, 64) ?? null,
+      outcome: record.outcome,
+      errorCode: record.errorCode ?? null,
+      ip: record.ip?.slice(0, 64) ?? null,
+      details: record.details ? (redactForAudit(record.details) as Record<string, unknown>) : null,
+    });
+    await this.log.save(entry);
+  }
+
+  /** Newest first; `after` is the `endCursor` of the previous page. */
+  async list(first: number, after?: string | null): Promise<AuditPage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
+      throw new TomoException(ErrorCode.BadUserInput, `first must be a whole number from 1 to ${MAX_PAGE}`);
+    }
+    let before: number | undefined;
+    if (after != null) {
+      before = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^audit:/, ''));
+      if (!Number.isInteger(before) || before < 1) throw new TomoException(ErrorCode.BadUserInput, 'after is not a valid cursor');
+    }
+    const rows = await this.log.find({
+      where: before === undefined ? {} : { id: LessThan(before) },
+      order: { id: 'DESC' },
+      take: first + 1,
+    });
+    const entries = rows.slice(0, first);
+    const last = entries.at(-1);
+    return {
+      entries,
+      hasNextPage: rows.length > first,
+      endCursor: last ? auditCursor(last.id) : null,
+    };
+  }
+}
+
+export function auditCursor(id: number): string {
+  return Buffer.from(`audit:${id}`, 'utf8').toString('base64url');
+}

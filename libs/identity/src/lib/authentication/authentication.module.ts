@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { SecretBox } from '@tomo/secrets';
+import { IdentityModule } from '../identity.module';
+import { AttemptLimiter } from './attempt-limiter';
+import { AuthenticationService } from './authentication.service';
+
+/**
+ * Sign-in for the API: session JWTs and rate limits. Needs Redis, the database and SecretsModule
+ * (the JWT signing key is derived from the secret key, so no other secret needs storing and
+ * every replica agrees on it).
+ */
+@Module({
+  imports: [
+    IdentityModule,
+    JwtModule.registerAsync({
+      inject: [SecretBox],
+      useFactory: (box: SecretBox) => ({
+        secret: box.deriveKey('session-jwt'),
+        signOptions: { algorithm: 'HS256', issuer: 'tomo' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'tomo' },
+      }),
+    }),
+  ],
+  providers: [AttemptLimiter, AuthenticationService],
+  exports: [IdentityModule, AuthenticationService],
+})
+export class AuthenticationModule {}

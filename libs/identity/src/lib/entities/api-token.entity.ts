@@ -1,0 +1,44 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Role } from '@tomo/shared';
+import { UserEntity } from './user.entity';
+
+/** A token for GraphQL and MCP clients. Only the SHA-256 of the secret is stored. */
+@Entity('api_token')
+export class ApiTokenEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  userId!: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'userId' })
+  user?: UserEntity;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  /** Never more than the owner's role; the weaker of the two applies at each request. */
+  @Column({ type: 'varchar', length: 16 })
+  role!: Role;
+
+  /** Hex SHA-256 of the whole token. */
+  @Column({ type: 'varchar', length: 64, unique: true })
+  tokenHash!: string;
+
+  /** The first characters of the token (`tomo_AbCd`), so people can tell tokens apart. */
+  @Column({ type: 'varchar', length: 16 })
+  prefix!: string;
+
+  @Column({ type: Date })
+  createdAt!: Date;
+
+  @Column({ type: Date, nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  revokedAt!: Date | null;
+}

@@ -1,0 +1,24 @@
+import { getRounds } from 'bcryptjs';
+import { PasswordHasher, TIMING_DUMMY_HASH } from './password-hasher';
+
+describe('PasswordHasher', () => {
+  const hasher = new PasswordHasher();
+
+  it('hashes with bcrypt cost 12 and verifies', async () => {
+    const hash = await hasher.hash('correct horse battery staple');
+    expect(hash).toMatch(/^\$2[aby]\$12\$/);
+    expect(getRounds(hash)).toBe(12);
+    await expect(hasher.verify('correct horse battery staple', hash)).resolves.toBe(true);
+    await expect(hasher.verify('correct horse battery stapler', hash)).resolves.toBe(false);
+  });
+
+  it('tells apart passwords that differ only after the 72nd byte', async () => {
+    const long = 'a'.repeat(80);
+    const hash = await hasher.hash(`${long}1`);
+    await expect(hasher.verify(`${long}2`, hash)).resolves.toBe(false);
+  });
+
+  it('has a well-formed timing dummy of the same cost', () => {
+    expect(getRounds(TIMING_DUMMY_HASH)).toBe(12);
+  });
+});

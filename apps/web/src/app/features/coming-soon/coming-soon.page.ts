@@ -23,6 +23,9 @@ import { Icon } from '../../shared/icon/icon';
     </mat-card>
   `,
   styles: `
+    .coming-soon {
+      max-width: 720px;
+    }
     .coming-soon mat-card-content {
       display: flex;
       gap: 20px;

@@ -15,7 +15,8 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: [],
+      // The common-password list the password policy reads at run time.
+      assets: [{ input: 'libs/identity/src/assets', glob: '*.txt.gz', output: 'assets' }],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: false,

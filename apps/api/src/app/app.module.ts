@@ -6,6 +6,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { AuthModule } from './auth/auth.module';
+import { graphqlContext } from './auth/request-context';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { SystemModule } from './system/system.module';
@@ -32,9 +34,12 @@ export class AppModule {
           playground: false,
           introspection: true,
           subscriptions: { 'graphql-ws': { path: '/graphql' } },
+          // HTTP requests and graphql-ws connections (connectionParams.authorization) alike; see AuthGuard.
+          context: graphqlContext,
           formatError: formatGraphqlError,
         }),
         SystemModule,
+        AuthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -15,7 +15,7 @@ export class CreateIdentity1764000000000 implements MigrationInterface {
           { name: 'username', type: 'varchar', length: '64' },
           { name: 'passwordHash', type: 'varchar', length: '100' },
           { name: 'role', type: 'varchar', length: '16' },
-          { name: 'disabled', type: boolean, default: false },
+          { name: 'disabled', type: boolean },
           { name: 'setupSlot', type: 'integer', isNullable: true },
           { name: 'createdAt', type: timestamp },
           { name: 'updatedAt', type: timestamp },

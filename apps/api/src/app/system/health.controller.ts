@@ -7,10 +7,12 @@ import {
 } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '@tomo/redis';
+import { Public } from '../auth/access.decorator';
 
 const READY_CHECK_TIMEOUT_MS = 2_000;
 
 /** Liveness and readiness for orchestrators and load balancers; no authentication. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

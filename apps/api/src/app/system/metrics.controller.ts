@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Public } from '../auth/access.decorator';
 
 /** The API's Prometheus registry; feature modules register their own metrics on it. */
 @Injectable()
@@ -10,6 +11,8 @@ export class MetricsRegistry extends Registry {
   }
 }
 
+/** Public like most Prometheus endpoints: it holds process and queue figures, no secrets or user data. */
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}

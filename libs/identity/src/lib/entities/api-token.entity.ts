@@ -1,9 +1,11 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Role } from '@tomo/shared';
 import { UserEntity } from './user.entity';
 
 /** A token for GraphQL and MCP clients. Only the SHA-256 of the secret is stored. */
 @Entity('api_token')
+@Index('UQ_api_token_tokenHash', ['tokenHash'], { unique: true })
+@Index('IDX_api_token_userId', ['userId'])
 export class ApiTokenEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -23,7 +25,7 @@ export class ApiTokenEntity {
   role!: Role;
 
   /** Hex SHA-256 of the whole token. */
-  @Column({ type: 'varchar', length: 64, unique: true })
+  @Column({ type: 'varchar', length: 64 })
   tokenHash!: string;
 
   /** The first characters of the token (`tomo_AbCd`), so people can tell tokens apart. */

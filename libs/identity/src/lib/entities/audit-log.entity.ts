@@ -1,10 +1,11 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditActorType = 'user' | 'api-token' | 'anonymous' | 'cli' | 'system';
 export type AuditOutcome = 'SUCCESS' | 'FAILURE';
 
 /** One state-changing action: who, what, on which target, when, and how it ended. Never holds secrets. */
 @Entity('audit_log')
+@Index('IDX_audit_log_at', ['at'])
 export class AuditLogEntity {
   /** Increasing: the cursor of `auditLog(first, after)`. */
   @PrimaryGeneratedColumn('increment')

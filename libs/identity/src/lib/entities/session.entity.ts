@@ -1,8 +1,9 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UserEntity } from './user.entity';
 
 /** A login. Its JWT names it (`sid`); the JWT is only accepted while this row is live. */
 @Entity('session')
+@Index('IDX_session_userId', ['userId'])
 export class SessionEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

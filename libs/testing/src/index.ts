@@ -1,1 +1,3 @@
 export * from './lib/testbed';
+export * from './lib/graphql-client';
+export * from './lib/test-api';

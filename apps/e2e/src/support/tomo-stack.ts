@@ -21,6 +21,7 @@ export interface TomoStack {
 }
 
 interface TomoProcess {
+  readonly name: 'api' | 'worker';
   readonly child: ChildProcess;
   /** The process's recent output, to explain a failure. */
   output(): string;
@@ -61,7 +62,7 @@ function spawnTomo(name: 'api' | 'worker', script: string, env: NodeJS.ProcessEn
       resolveExit(code);
     }),
   );
-  return { child, output: () => recent, exited };
+  return { name, child, output: () => recent, exited };
 }
 
 async function waitUntil(tomo: TomoProcess, what: string, isReady: () => Promise<boolean>): Promise<void> {
@@ -78,9 +79,9 @@ async function waitUntil(tomo: TomoProcess, what: string, isReady: () => Promise
   throw new Error(`${what} was not ready after ${READY_TIMEOUT_MS} ms:\n${tomo.output()}`);
 }
 
-async function isApiReady(baseUrl: string): Promise<boolean> {
+async function answers200(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${baseUrl}/health/ready`);
+    const response = await fetch(url);
     return response.ok;
   } catch {
     return false; // not listening yet
@@ -93,13 +94,15 @@ async function stopProcess(tomo: TomoProcess): Promise<void> {
   tomo.child.kill('SIGTERM');
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref());
   if ((await Promise.race([tomo.exited, timeout])) === 'timeout') {
+    // Not a test failure, but a graceful shutdown that hangs is a bug worth seeing.
+    console.warn(`${tomo.name} (pid ${tomo.child.pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS} ms; killing it`);
     tomo.child.kill('SIGKILL');
     await tomo.exited;
   }
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     let cursor = '0';
@@ -113,12 +116,21 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
+export interface StartOptions {
+  /** Also start a worker against the same database and Redis prefix. */
+  worker?: boolean;
+  /**
+   * Another Redis than the test Redis, e.g. an unreachable one to see how Tomo reports it. The
+   * API is then only waited for until it is live (`/health`), since it cannot become ready.
+   */
+  unreachableRedisUrl?: string;
+}
+
 /**
  * Starts the built API (which serves the built console) on a free port, with a fresh data
- * directory and a Redis prefix of its own, and waits until `/health/ready` answers 200. With
- * `worker: true`, also starts a worker against the same database and Redis prefix.
+ * directory and a Redis prefix of its own, and waits until `/health/ready` answers 200.
  */
-export async function startTomo(options: { worker?: boolean } = {}): Promise<TomoStack> {
+export async function startTomo(options: StartOptions = {}): Promise<TomoStack> {
   assertBuilt();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -127,7 +139,7 @@ export async function startTomo(options: { worker?: boolean } = {}): Promise<Tom
   const env = {
     DATA_DIR: dataDir,
     TOMO_REDIS_PREFIX: redisPrefix,
-    REDIS_URL,
+    REDIS_URL: options.unreachableRedisUrl ?? REDIS_URL,
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
   };
@@ -136,13 +148,15 @@ export async function startTomo(options: { worker?: boolean } = {}): Promise<Tom
     // Workers first: they may still be finishing a job that talks to the API's database.
     for (const tomo of [...processes].reverse()) await stopProcess(tomo);
     rmSync(dataDir, { recursive: true, force: true });
-    await deleteRedisKeys(redisPrefix);
+    // Nothing was written to the test Redis when the stack was pointed at another one.
+    if (!options.unreachableRedisUrl) await deleteRedisKeys(REDIS_URL, redisPrefix);
   };
 
   try {
     const api = spawnTomo('api', DIST.api, { ...env, PORT: String(port), HOST: '127.0.0.1', WEB_DIST_DIR: DIST.web });
     processes.push(api);
-    await waitUntil(api, `The API (${DIST.api})`, () => isApiReady(baseUrl));
+    const readiness = `${baseUrl}${options.unreachableRedisUrl ? '/health' : '/health/ready'}`;
+    await waitUntil(api, `The API (${DIST.api})`, () => answers200(readiness));
 
     // The worker starts after the API has run the migrations it relies on.
     if (options.worker) {

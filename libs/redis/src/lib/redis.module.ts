@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 
@@ -10,7 +17,40 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
  * uses for blocking commands; the same setting keeps commands queued across a reconnect.
  */
 export function createRedisConnection(url: string, connectionName: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectionName });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName });
+  // ioredis reconnects by itself; without a listener every failed attempt is logged as an
+  // "Unhandled error event". Report a lost connection once, and its return.
+  const logger = new Logger(`Redis:${connectionName}`);
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    logger.warn(`Redis connection failed (${error.message}); retrying in the background`);
+  });
+  redis.on('ready', () => {
+    if (reported) logger.log('Redis connection restored');
+    reported = false;
+  });
+  return redis;
+}
+
+/**
+ * Closes a connection without hanging: `quit()` waits for queued commands, which never
+ * complete while Redis is unreachable, so a connection that is not ready is dropped.
+ */
+export async function closeRedisConnection(redis: Redis, timeoutMs = 2_000): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  const timer = setTimeout(() => redis.disconnect(), timeoutMs);
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 @Global()
@@ -33,6 +73,6 @@ export class RedisModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit();
+    await closeRedisConnection(this.redis);
   }
 }

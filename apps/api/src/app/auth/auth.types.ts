@@ -2,7 +2,13 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs
 import type { ApiTokenEntity, AuditLogEntity, SessionEntity, UserEntity } from '@tomo/identity';
 import { Role } from '@tomo/shared';
 
-registerEnumType(Role, {
+/**
+ * The GraphQL enum names the values as the contract does (ADMIN, OPERATOR, VIEWER), not as the
+ * TypeScript members (Admin…); the values resolvers see are the same Role strings.
+ */
+export const RoleEnum = { ADMIN: Role.Admin, OPERATOR: Role.Operator, VIEWER: Role.Viewer } as const;
+
+registerEnumType(RoleEnum, {
   name: 'Role',
   description: 'ADMIN: everything (users, settings, audit log). OPERATOR: servers, deployments, jobs. VIEWER: read only.',
 });
@@ -11,7 +17,7 @@ registerEnumType(Role, {
 export class UserModel {
   @Field(() => ID) id!: string;
   @Field() username!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => RoleEnum) role!: Role;
   @Field() disabled!: boolean;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) lastLoginAt!: Date | null;
@@ -40,7 +46,7 @@ export class AuthPayloadModel {
 export class ApiTokenModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => RoleEnum) role!: Role;
   @Field({ description: 'The first characters of the token, to tell tokens apart.' }) prefix!: string;
   @Field() owner!: string;
   @Field() createdAt!: Date;
@@ -152,7 +158,7 @@ export class ChangePasswordInput {
 @InputType()
 export class CreateApiTokenInput {
   @Field() name!: string;
-  @Field(() => Role, { nullable: true, description: 'Defaults to your role; never more than it.' })
+  @Field(() => RoleEnum, { nullable: true, description: 'Defaults to your role; never more than it.' })
   role?: Role | null;
   @Field(() => Int, { nullable: true, description: '1-3650; omitted: the token does not expire.' })
   expiresInDays?: number | null;
@@ -162,12 +168,12 @@ export class CreateApiTokenInput {
 export class CreateUserInput {
   @Field() username!: string;
   @Field() password!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => RoleEnum) role!: Role;
 }
 
 @InputType()
 export class UpdateUserInput {
-  @Field(() => Role, { nullable: true }) role?: Role | null;
+  @Field(() => RoleEnum, { nullable: true }) role?: Role | null;
   @Field(() => Boolean, { nullable: true, description: 'A disabled user cannot sign in; their sessions end.' })
   disabled?: boolean | null;
   @Field(() => String, { nullable: true, description: "An admin's password reset; the user's sessions end." })

@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
+import { JobsModule } from './jobs/jobs.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         }),
         SystemModule,
         AuthModule,
+        JobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { WorkflowWorkerModule } from '@tomo/workflows';
 
 @Module({})
 export class WorkerModule {
@@ -14,6 +15,7 @@ export class WorkerModule {
         LoggerModule.forRoot({ pinoHttp: pinoOptions(config.log, 'worker') }),
         DatabaseModule.forRoot(),
         RedisModule.forRoot('tomo-worker'),
+        WorkflowWorkerModule.forRoot(),
       ],
     };
   }

@@ -6,6 +6,8 @@
  */
 export enum JobKind {
   SystemPing = 'system.ping',
+  /** Deletes finished jobs older than the retention setting. */
+  MaintenancePruneJobs = 'maintenance.prune-jobs',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

@@ -1,0 +1,67 @@
+import { hostname } from 'node:os';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { JobKind } from '@tomo/shared';
+import { JobStore } from './job-store';
+import { defineWorkflow } from './workflow-definition';
+import { WorkflowRegistry } from './workflow-registry';
+
+/**
+ * How long finished jobs are kept. The one place this default lives; the settings issue
+ * will make it a setting and pass it as the prune job's input.
+ */
+export const DEFAULT_JOB_RETENTION_DAYS = 30;
+
+const PRUNE_BATCH = 500;
+
+/** The walking skeleton: proves api → queue → worker → DB. */
+export const systemPingWorkflow = defineWorkflow({
+  kind: JobKind.SystemPing,
+  steps: [
+    {
+      name: 'pong',
+      retry: { maxAttempts: 1 },
+      timeoutMs: 10_000,
+      run: async () => ({ pong: true, worker: `${hostname()}:${process.pid}`, at: new Date().toISOString() }),
+    },
+  ],
+});
+
+export function pruneJobsWorkflow(store: JobStore) {
+  return defineWorkflow({
+    kind: JobKind.MaintenancePruneJobs,
+    steps: [
+      {
+        name: 'delete-finished-jobs',
+        timeoutMs: 10 * 60_000,
+        run: async (ctx) => {
+          const days = ctx.input.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS;
+          const before = new Date(Date.now() - days * 24 * 60 * 60_000);
+          let deleted = 0;
+          // In batches: one huge DELETE would hold SQLite's write lock against every other writer.
+          for (;;) {
+            ctx.signal.throwIfAborted();
+            const batch = await store.deleteFinishedBefore(before, PRUNE_BATCH);
+            deleted += batch;
+            if (batch < PRUNE_BATCH) break;
+          }
+          ctx.log(`Deleted ${deleted} job(s) that finished before ${before.toISOString()}`);
+          return { deleted, before: before.toISOString(), retentionDays: days };
+        },
+      },
+    ],
+  });
+}
+
+/** Registers the engine's own workflows (in every process that imports WorkflowsModule). */
+@Injectable()
+export class BuiltinWorkflows implements OnModuleInit {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly store: JobStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(systemPingWorkflow);
+    this.registry.register(pruneJobsWorkflow(this.store));
+  }
+}

@@ -1,0 +1,79 @@
+import { UnrecoverableError } from 'bullmq';
+import { ErrorCode, TomoException } from '@tomo/shared';
+import type { RetryPolicy, StepDefinition } from './workflow-definition';
+
+/** Codes that say "trying again will not help". Everything else is worth another attempt. */
+const PERMANENT_CODES = new Set<ErrorCode>([
+  ErrorCode.Unauthenticated,
+  ErrorCode.Forbidden,
+  ErrorCode.BadUserInput,
+  ErrorCode.NotFound,
+  ErrorCode.Conflict,
+  ErrorCode.SshAuthFailed,
+  ErrorCode.HostKeyMismatch,
+  ErrorCode.Cancelled,
+]);
+
+export function isPermanentCode(code: string): boolean {
+  return PERMANENT_CODES.has(code as ErrorCode);
+}
+
+/**
+ * Default classification: a TomoException with a permanent code, or an UnrecoverableError,
+ * fails the step at once; anything else (timeouts, unreachable hosts, unexpected errors) is
+ * retried up to the step's maxAttempts. A step's own `isTransient` decides first.
+ */
+export function isTransientError(error: unknown, step?: Pick<StepDefinition<never>, 'isTransient'>): boolean {
+  const own = step?.isTransient?.(error);
+  if (own !== undefined) return own;
+  if (error instanceof TomoException) return !isPermanentCode(error.code);
+  if (error instanceof UnrecoverableError) return false;
+  return true;
+}
+
+export interface JobErrorInfo {
+  code: string;
+  message: string;
+}
+
+const MAX_ERROR_MESSAGE = 2_000;
+
+/** What the timeline and the job row show for an error. */
+export function describeError(error: unknown): JobErrorInfo {
+  if (error instanceof TomoException) return { code: error.code, message: truncate(error.message) };
+  if (error instanceof Error) return { code: ErrorCode.Internal, message: truncate(error.message || error.name) };
+  return { code: ErrorCode.Internal, message: truncate(String(error)) };
+}
+
+function truncate(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message;
+}
+
+/**
+ * Delay before attempt `failedAttempt + 1`: exponential, capped at maxDelayMs, with "equal
+ * jitter" (half fixed, half random) so retries of many jobs spread out but never come early.
+ */
+export function retryDelayMs(policy: RetryPolicy, failedAttempt: number, random: () => number = Math.random): number {
+  const exponential = policy.initialDelayMs * policy.factor ** Math.max(0, failedAttempt - 1);
+  const capped = Math.min(policy.maxDelayMs, exponential);
+  return Math.round(capped / 2 + (random() * capped) / 2);
+}
+
+/** Thrown into a step's signal when a user cancels the job. */
+export class JobCancelledError extends TomoException {
+  constructor() {
+    super(ErrorCode.Cancelled, 'Cancelled on request');
+  }
+}
+
+export class StepTimeoutError extends TomoException {
+  constructor(step: string, timeoutMs: number) {
+    super(ErrorCode.StepTimeout, `Step "${step}" did not finish within ${formatDuration(timeoutMs)}`);
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}

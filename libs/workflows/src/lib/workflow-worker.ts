@@ -1,0 +1,176 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
+import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
+import { JobKind, QueueName } from '@tomo/shared';
+import { DEFAULT_JOB_RETENTION_DAYS } from './builtin-workflows';
+import { JobEventPublisher } from './job-events';
+import { JobLocks } from './job-lock';
+import { JobStore } from './job-store';
+import { JobsService } from './jobs.service';
+import { workflowKeys } from './redis-keys';
+import { describeError } from './step-errors';
+import { WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
+import { WorkflowRegistry } from './workflow-registry';
+import { WorkflowRunner } from './workflow-runner';
+
+export const WORKFLOW_WORKER_OPTIONS = Symbol('WORKFLOW_WORKER_OPTIONS');
+
+export interface WorkflowWorkerOptions {
+  /** The job kinds this worker must have exactly one definition for (default: every JobKind). */
+  kinds?: readonly string[];
+  /** Start the daily maintenance.prune-jobs run (default true). */
+  schedulePruning?: boolean;
+  /** When a job waiting for a lock looks again if no release woke it (default 1 s). */
+  lockRetryMs?: number;
+}
+
+/** A job stalled this many times (its worker died each time) fails instead of being retried again. */
+const MAX_STALLED_COUNT = 3;
+const PRUNE_CHECK_MS = 60 * 60_000;
+
+/**
+ * The worker side of the engine: a BullMQ Worker on the workflows queue whose processor is
+ * the step loop, the cancel channel, and graceful shutdown (stop taking jobs, hand running
+ * jobs back at their next step boundary, wait up to shutdownTimeoutMs, then exit anyway).
+ */
+@Injectable()
+export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkflowWorker.name);
+  private readonly keys: ReturnType<typeof workflowKeys>;
+  private runner: WorkflowRunner | null = null;
+  private locks: JobLocks | null = null;
+  private worker: Worker<WorkflowJobData> | null = null;
+  private workerConnection: Redis | null = null;
+  private cancelSubscriber: Redis | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(TOMO_CONFIG) private readonly config: WorkerConfig,
+    @Inject(WORKFLOW_WORKER_OPTIONS) private readonly options: WorkflowWorkerOptions,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(WORKFLOW_QUEUE) private readonly queue: Queue<WorkflowJobData>,
+    private readonly registry: WorkflowRegistry,
+    private readonly store: JobStore,
+    private readonly publisher: JobEventPublisher,
+    private readonly jobs: JobsService,
+  ) {
+    this.keys = workflowKeys(config.redisPrefix);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.registry.assertExactly(this.options.kinds ?? Object.values(JobKind));
+    const locks = new JobLocks(this.redis, this.keys, this.config.jobStallTimeoutMs, (jobId) =>
+      this.logger.warn(`Job ${jobId} lost a lock lease (another job may now hold it)`),
+    );
+    this.locks = locks;
+    const runner = new WorkflowRunner(
+      this.store,
+      this.publisher,
+      locks,
+      this.registry,
+      (jobIds) => this.wake(jobIds),
+      this.logger,
+      {
+        lockRetryMs: this.options.lockRetryMs ?? 1_000,
+        serverConcurrency: (serverId) => this.registry.serverConcurrency(serverId),
+        logFlushMs: 200,
+        logBatchSize: 200,
+      },
+    );
+    this.runner = runner;
+
+    this.cancelSubscriber = createRedisConnection(this.config.redisUrl, 'tomo-worker-cancel');
+    this.cancelSubscriber.on('message', (_channel: string, jobId: string) => runner.cancel(jobId));
+    await this.cancelSubscriber.subscribe(this.keys.cancelChannel);
+
+    this.workerConnection = createRedisConnection(this.config.redisUrl, 'tomo-worker');
+    const stallMs = this.config.jobStallTimeoutMs;
+    this.worker = new Worker<WorkflowJobData>(QueueName.Workflows, (job, token) => this.process(runner, job, token), {
+      connection: this.workerConnection,
+      prefix: this.config.redisPrefix,
+      concurrency: this.config.concurrency,
+      // A dead worker's job is taken over once its lock expires and a stalled check sees it.
+      lockDuration: stallMs,
+      stalledInterval: Math.max(500, Math.floor(stallMs / 2)),
+      maxStalledCount: MAX_STALLED_COUNT,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    });
+    this.worker.on('failed', (job, error) => {
+      // Our own failures (UnrecoverableError) are already on record; anything else is not.
+      if (!job?.id || error instanceof UnrecoverableError) return;
+      this.logger.error(`Job ${job.id} ended outside the step loop: ${error.message}`);
+      runner.failUnfinished(job.id, error.message).catch((e: unknown) => this.logger.error(`Job ${job.id}: ${describeError(e).message}`));
+    });
+    this.worker.on('error', (error) => this.logger.error(`Queue worker error: ${error.message}`));
+    await this.worker.waitUntilReady();
+
+    if (this.options.schedulePruning ?? true) {
+      void this.schedulePrune();
+      this.pruneTimer = setInterval(() => void this.schedulePrune(), PRUNE_CHECK_MS);
+      this.pruneTimer.unref();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.runner?.stop();
+    if (this.worker) {
+      const closing = this.worker.close();
+      const timedOut = await Promise.race([
+        closing.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), this.config.shutdownTimeoutMs).unref()),
+      ]);
+      if (timedOut) {
+        this.logger.warn(
+          `Steps still running after ${this.config.shutdownTimeoutMs} ms (jobs ${this.runner?.activeJobIds.join(', ')}); ` +
+            'exiting anyway: another worker resumes them once their lock expires',
+        );
+        await this.worker.close(true).catch(() => undefined);
+      }
+    }
+    this.locks?.stop();
+    await this.cancelSubscriber?.quit().catch(() => undefined);
+    await this.workerConnection?.quit().catch(() => undefined);
+  }
+
+  private async process(runner: WorkflowRunner, job: Job<WorkflowJobData>, token: string | undefined): Promise<void> {
+    const outcome = await runner.run(job.data.jobId);
+    switch (outcome.kind) {
+      case 'finished':
+        return;
+      case 'delayed':
+        // BullMQ's step-job pattern: park the job without holding a worker slot.
+        await job.moveToDelayed(outcome.until, token);
+        throw new DelayedError();
+      case 'failed':
+        throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`);
+    }
+  }
+
+  /** Jobs that waited for a lock that was just released: run them now instead of at their next poll. */
+  private async wake(jobIds: string[]): Promise<void> {
+    await Promise.all(
+      jobIds.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        await job?.promote().catch(() => undefined);
+      }),
+    );
+  }
+
+  /** At most one prune run per UTC day, however many workers there are (idempotency key). */
+  private async schedulePrune(): Promise<void> {
+    const day = new Date().toISOString().slice(0, 10);
+    try {
+      await this.jobs.create(
+        JobKind.MaintenancePruneJobs,
+        { retentionDays: DEFAULT_JOB_RETENTION_DAYS },
+        { requestedBy: null, idempotencyKey: `${JobKind.MaintenancePruneJobs}:${day}` },
+      );
+    } catch (error) {
+      this.logger.warn(`Could not schedule ${JobKind.MaintenancePruneJobs}: ${describeError(error).message}`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './lib/app-definition';
+export * from './lib/app-definition-parser';

@@ -172,7 +172,8 @@ describe('identity and security over real HTTP', () => {
         admin.token,
       );
       expect(created.errors).toBeUndefined();
-      const { token, apiToken } = created.data!.createApiToken;
+      if (!created.data) throw new Error('createApiToken returned no data');
+      const { token, apiToken } = created.data.createApiToken;
       expect(token).toMatch(/^tomo_[A-Za-z0-9_-]{43}$/);
       expect(apiToken).toMatchObject({ name: 'ci script', role: 'OPERATOR', prefix: token.slice(0, 9) });
       expect(new Date(apiToken.expiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
@@ -313,7 +314,8 @@ describe('identity and security over real HTTP', () => {
       const second = await gql<Page>(url, query, { first: 500, after: first.data?.auditLog.pageInfo.endCursor }, admin.token);
       expect(second.errors?.[0].message).toBe('first must be a whole number from 1 to 200');
       const all = await gql<Page>(url, query, { first: 200 }, admin.token);
-      const entries = all.data!.auditLog.nodes;
+      const entries = all.data?.auditLog.nodes ?? [];
+      expect(entries.length).toBeGreaterThan(20);
       const ids = entries.map((e) => Number(e.id));
       expect([...ids].sort((a, b) => b - a)).toEqual(ids);
 

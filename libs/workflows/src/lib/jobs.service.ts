@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { REDIS_CLIENT } from '@tomo/redis';
 import { ErrorCode, isFinishedJobStatus, JobStatus, notFound, TomoException } from '@tomo/shared';
+import { newJobId } from './job-id';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
 import { type JobEventRecord, type JobFilter, type JobRow, JobStore, NOT_FINISHED_STATUSES, type StepRow } from './job-store';
@@ -62,7 +62,7 @@ export class JobsService {
       throw new TomoException(ErrorCode.BadUserInput, 'idempotencyKey must be at most 200 characters');
     }
     const row: JobRow = {
-      id: randomUUID(),
+      id: newJobId(),
       kind,
       status: JobStatus.Queued,
       serverId: options.serverId ?? null,

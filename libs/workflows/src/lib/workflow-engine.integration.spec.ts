@@ -1,0 +1,367 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ErrorCode, JobKind, JobStatus, StepStatus, TomoException } from '@tomo/shared';
+import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
+import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
+import { JobEventStream } from './job-event-stream';
+import { type JobEventRecord, type JobRow, JobStore } from './job-store';
+import { JobsService } from './jobs.service';
+import { WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
+import { WorkflowRegistry } from './workflow-registry';
+
+describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
+  let env: WorkflowTestEnv;
+  let app: INestApplicationContext | null = null;
+  let jobs: JobsService;
+  let redis: Redis;
+
+  async function boot(worker: boolean): Promise<void> {
+    app = await NestFactory.createApplicationContext(
+      WorkflowTestRootModule.forRoot(env.config, { worker, lockRetryMs: 300 }),
+      { logger: ['error', 'warn'] },
+    );
+    await app.init();
+    jobs = app.get(JobsService);
+  }
+
+  /** Trace entries without the pid suffix. */
+  async function trace(): Promise<string[]> {
+    const entries = await redis.lrange(traceKey(env.config.redisPrefix), 0, -1);
+    return entries.map((entry) => entry.replace(/:\d+$/, ''));
+  }
+
+  const until = (jobId: string, statuses: JobStatus[], timeoutMs = 15_000): Promise<JobRow> =>
+    waitFor(
+      async () => {
+        const job = await jobs.get(jobId);
+        return statuses.includes(job.status) && job;
+      },
+      `job ${jobId} to be ${statuses.join(' or ')}`,
+      timeoutMs,
+    );
+
+  const allEvents = (jobId: string): Promise<JobEventRecord[]> => jobs.events(jobId, 0, 10_000);
+
+  beforeEach(async () => {
+    env = await createWorkflowTestEnv();
+    redis = new Redis(env.config.redisUrl);
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = null;
+    await redis.quit();
+    await env.cleanup();
+  });
+
+  it('runs system.ping and stores its result, steps and a gapless timeline', async () => {
+    await boot(true);
+    const created = await jobs.create(JobKind.SystemPing, {}, { requestedBy: 'alice' });
+    expect(created.status).toBe(JobStatus.Queued);
+    const job = await until(created.id, [JobStatus.Succeeded]);
+    expect(job.result).toEqual({ pong: true, worker: expect.stringContaining(`:${process.pid}`), at: expect.any(String) });
+    expect(job.requestedBy).toBe('alice');
+    expect(job.startedAt).toBeInstanceOf(Date);
+    expect(job.finishedAt).toBeInstanceOf(Date);
+    const steps = await jobs.steps(job.id);
+    expect(steps.map((s) => [s.name, s.status, s.attempts])).toEqual([['pong', StepStatus.Succeeded, 1]]);
+    const events = await allEvents(job.id);
+    expect(events.map((e) => [e.seq, e.type, e.step, e.status])).toEqual([
+      [1, 'job.queued', null, JobStatus.Queued],
+      [2, 'job.started', null, JobStatus.Running],
+      [3, 'step.started', 'pong', JobStatus.Running],
+      [4, 'step.succeeded', 'pong', JobStatus.Succeeded],
+      [5, 'job.succeeded', null, JobStatus.Succeeded],
+    ]);
+    expect(job.lastEventSeq).toBe(5);
+    // BullMQ's copy is gone: the DB is the record.
+    const queue = app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
+    await waitFor(async () => (await queue?.getJob(job.id)) === undefined, 'the BullMQ job to be removed');
+  });
+
+  it('retries a transient failure with backoff, waiting in between, and never re-runs the finished step', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Flaky, { failTimes: 2 }, { requestedBy: null });
+    const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Succeeded);
+    expect(await trace()).toEqual(['before:run', 'flaky:attempt-1', 'flaky:attempt-2', 'flaky:attempt-3']);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ['before', StepStatus.Succeeded, 1],
+      ['flaky', StepStatus.Succeeded, 3],
+    ]);
+    expect(steps[1].output).toEqual({ attempt: 3 });
+    expect(job.result).toEqual({ attempt: 3 });
+
+    const events = await allEvents(id);
+    const retrying = events.filter((e) => e.type === 'step.retrying');
+    expect(retrying.map((e) => e.status)).toEqual([JobStatus.Waiting, JobStatus.Waiting]);
+    expect(retrying[0].message).toMatch(/^Attempt 1 of 3 failed: flaky failure 1\. Next attempt at \d{4}-\d\d-\d\dT.+Z \(in \d+ ms\)$/);
+    expect(events.filter((e) => e.type === 'job.resumed')).toHaveLength(2);
+    // Equal jitter: the delay after attempt n is at least half of min(150 * 2^(n-1), 300).
+    for (const [n, minDelay] of [[1, 75], [2, 150]] as const) {
+      const failed = retrying[n - 1];
+      const next = events.find((e) => e.type === 'step.started' && e.seq > failed.seq);
+      expect(next?.message).toBe(`Attempt ${n + 1} of 3`);
+      expect((next?.at.getTime() ?? 0) - failed.at.getTime()).toBeGreaterThanOrEqual(minDelay - 5);
+    }
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('fails a permanent error at once and undoes the finished steps in reverse order', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Compensating, { failWith: 'permanent' }, { requestedBy: null });
+    const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
+    expect(job.status).toBe(JobStatus.Failed);
+    expect([job.errorCode, job.errorMessage]).toEqual([ErrorCode.BadUserInput, 'port 80 is not a valid choice here']);
+    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'b:compensate', 'a:compensate']);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ['a', StepStatus.Compensated, 1],
+      ['b', StepStatus.Compensated, 1],
+      ['c', StepStatus.Succeeded, 1],
+      ['d', StepStatus.Failed, 1],
+      ['e', StepStatus.Pending, 0],
+    ]);
+    const tail = (await allEvents(id)).slice(-5);
+    expect(tail.map((e) => [e.type, e.step, e.status])).toEqual([
+      ['step.failed', 'd', JobStatus.Running],
+      ['job.compensating', null, JobStatus.Running],
+      ['step.compensated', 'b', JobStatus.Running],
+      ['step.compensated', 'a', JobStatus.Running],
+      ['job.failed', null, JobStatus.Failed],
+    ]);
+    expect(tail[0].message).toBe('Failed: port 80 is not a valid choice here (BAD_USER_INPUT; permanent, not retried)');
+    expect(tail[1].message).toBe('Undoing 2 finished step(s): b, a');
+  });
+
+  it('fails a transient error once its attempts are used up, then compensates', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Compensating, { failWith: 'transient' }, { requestedBy: null });
+    const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
+    expect([job.status, job.errorCode, job.errorMessage]).toEqual([JobStatus.Failed, ErrorCode.Internal, 'disk full']);
+    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'b:compensate', 'a:compensate']);
+    expect((await jobs.steps(id))[3]).toMatchObject({ status: StepStatus.Failed, attempts: 2, errorMessage: 'disk full' });
+  });
+
+  it('fails a step that outlives its timeout, and the step sees the abort', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Timeout, {}, { requestedBy: null });
+    const job = await until(id, [JobStatus.Failed]);
+    expect(job.errorCode).toBe(ErrorCode.StepTimeout);
+    expect(job.errorMessage).toBe('Step "stuck" did not finish within 200 ms');
+    await waitFor(async () => (await trace()).length === 2, 'the step to record the abort');
+    expect(await trace()).toEqual(['stuck:start', 'stuck:aborted-STEP_TIMEOUT']);
+  });
+
+  it('cancels a queued job by removing it from the queue; cancelling it again is a CONFLICT; retryJob starts a linked run', async () => {
+    await boot(false);
+    const created = await jobs.create(TestKind.Quick, { n: 1 }, { requestedBy: null });
+    const queue = app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
+    expect(await queue?.getJob(created.id)).toBeDefined();
+    const cancelled = await jobs.cancel(created.id, 'bob');
+    expect([cancelled.status, cancelled.errorCode]).toEqual([JobStatus.Cancelled, ErrorCode.Cancelled]);
+    expect(await queue?.getJob(created.id)).toBeUndefined();
+    expect((await allEvents(created.id)).map((e) => [e.type, e.message, e.status])).toEqual([
+      ['job.queued', 'Queued', JobStatus.Queued],
+      ['job.cancel-requested', 'Cancellation requested by bob', JobStatus.Queued],
+      ['job.cancelled', 'Cancelled before it started', JobStatus.Cancelled],
+    ]);
+    await expect(jobs.cancel(created.id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+
+    const retry = await jobs.retry(created.id, 'carol');
+    expect(retry).toMatchObject({ kind: TestKind.Quick, status: JobStatus.Queued, input: { n: 1 }, retryOfJobId: created.id, requestedBy: 'carol' });
+    expect(retry.id).not.toBe(created.id);
+    await expect(jobs.retry(retry.id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    await expect(jobs.cancel('no-such-job', null)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
+  it('cancels a running job: the running step sees the abort, finished steps are undone, status CANCELLED', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Blocking, {}, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes('block:start'), 'the blocking step to start');
+    await jobs.cancel(id, null);
+    const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
+    expect([job.status, job.errorCode]).toEqual([JobStatus.Cancelled, ErrorCode.Cancelled]);
+    expect(await trace()).toEqual(['prep:run', 'block:start', 'block:aborted-CANCELLED', 'prep:compensate']);
+    expect((await jobs.steps(id)).map((s) => s.status)).toEqual([StepStatus.Compensated, StepStatus.Cancelled, StepStatus.Pending]);
+    const events = await allEvents(id);
+    expect(events.at(-1)).toMatchObject({ type: 'job.cancelled', status: JobStatus.Cancelled });
+    expect(events.map((e) => e.type)).toContain('step.cancelled');
+    await expect(jobs.cancel(id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+  });
+
+  it('runs one mutating workflow per server at a time; the other waits (WAITING, "waiting for job X"); other servers are not held up', async () => {
+    await boot(true);
+    const [first, second, elsewhere] = await Promise.all([
+      jobs.create(TestKind.Mutating, { ms: 400 }, { requestedBy: null, serverId: 'srv-1' }),
+      jobs.create(TestKind.Mutating, { ms: 400 }, { requestedBy: null, serverId: 'srv-1' }),
+      jobs.create(TestKind.Mutating, { ms: 400 }, { requestedBy: null, serverId: 'srv-2' }),
+    ]);
+    for (const job of [first, second, elsewhere]) await until(job.id, [JobStatus.Succeeded]);
+    const intervals = await workIntervals();
+    const [a, b] = [intervals.get(first.id), intervals.get(second.id)];
+    const c = intervals.get(elsewhere.id);
+    if (!a || !b || !c) throw new Error('missing work intervals');
+    const [earlier, later] = a.start < b.start ? [a, b] : [b, a];
+    expect(later.start).toBeGreaterThanOrEqual(earlier.end);
+    // srv-2's job ran beside the first srv-1 job.
+    expect(c.start).toBeLessThan(earlier.end);
+
+    const waiterId = a.start < b.start ? second.id : first.id;
+    const holderId = waiterId === first.id ? second.id : first.id;
+    const waiting = (await allEvents(waiterId)).filter((e) => e.type === 'job.waiting');
+    expect(waiting.map((e) => [e.message, e.status])).toEqual([[`Waiting for job ${holderId}`, JobStatus.Waiting]]);
+    expect((await allEvents(elsewhere.id)).some((e) => e.type === 'job.waiting')).toBe(false);
+  });
+
+  it('serialises jobs of one deployment even on different servers, and honours a per-server limit above 1', async () => {
+    await boot(true);
+    app?.get(WorkflowRegistry).setServerConcurrency((serverId) => (serverId === 'big' ? 2 : 1));
+    const sameDeployment = await Promise.all(
+      ['s1', 's2'].map((serverId) => jobs.create(TestKind.Mutating, { ms: 300 }, { requestedBy: null, serverId, deploymentId: 'dep-1' })),
+    );
+    const bigServer = await Promise.all(
+      [1, 2].map(() => jobs.create(TestKind.Mutating, { ms: 300 }, { requestedBy: null, serverId: 'big' })),
+    );
+    for (const job of [...sameDeployment, ...bigServer]) await until(job.id, [JobStatus.Succeeded]);
+    const intervals = await workIntervals();
+    const overlap = (x: string, y: string) => {
+      const [p, q] = [intervals.get(x), intervals.get(y)];
+      if (!p || !q) throw new Error('missing work intervals');
+      return p.start < q.end && q.start < p.end;
+    };
+    expect(overlap(sameDeployment[0].id, sameDeployment[1].id)).toBe(false);
+    expect(overlap(bigServer[0].id, bigServer[1].id)).toBe(true);
+  });
+
+  it('returns the existing job for an idempotency key seen in the last 24 h, even under concurrent requests', async () => {
+    await boot(false);
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => jobs.create(TestKind.Quick, {}, { requestedBy: null, idempotencyKey: 'install-42' })),
+    );
+    expect(new Set(results.map((job) => job.id)).size).toBe(1);
+    const page = await jobs.list({ kind: TestKind.Quick });
+    expect(page.jobs).toHaveLength(1);
+    const queue = app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
+    expect(await queue?.getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({ waiting: 1, delayed: 0, prioritized: 0 });
+    await expect(jobs.create(TestKind.Flaky, {}, { requestedBy: null, idempotencyKey: 'install-42' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
+
+    // Older than the window: a new job.
+    const store = app?.get(JobStore);
+    await store?.executor.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [new Date(Date.now() - 25 * 3600_000), results[0].id]);
+    const fresh = await jobs.create(TestKind.Quick, {}, { requestedBy: null, idempotencyKey: 'install-42' });
+    expect(fresh.id).not.toBe(results[0].id);
+  });
+
+  it('streams a timeline live: a late subscriber with afterSeq gets every later event once, in order, then the stream ends', async () => {
+    await boot(true);
+    const stream = app?.get(JobEventStream);
+    if (!stream) throw new Error('no stream');
+    const { id } = await jobs.create(TestKind.Chatty, { lines: 300, everyMs: 2 }, { requestedBy: null });
+    const early = collect(await stream.events(id, 0));
+    // Join while the step is logging (several batches already stored).
+    await waitFor(async () => (await jobs.get(id)).lastEventSeq >= 40, 'some log events', 15_000, 5);
+    const late = collect(await stream.events(id, 7));
+    await until(id, [JobStatus.Succeeded]);
+    const stored = await allEvents(id);
+    const lastSeq = stored.length;
+    expect(stored.map((e) => e.seq)).toEqual(range(1, lastSeq));
+    const [earlyEvents, lateEvents] = await Promise.all([early, late]);
+    expect(earlyEvents.map((e) => e.seq)).toEqual(range(1, lastSeq));
+    expect(lateEvents.map((e) => e.seq)).toEqual(range(8, lastSeq));
+    expect(lateEvents.map((e) => e.message)).toEqual(stored.slice(7).map((e) => e.message));
+    expect(lateEvents.at(-1)).toMatchObject({ type: 'job.succeeded', status: JobStatus.Succeeded });
+    // A subscriber that comes after the end gets the rest from the DB and is done.
+    const afterwards = await collect(await stream.events(id, lastSeq - 2));
+    expect(afterwards.map((e) => e.seq)).toEqual([lastSeq - 1, lastSeq]);
+    expect(await collect(await stream.events(id, lastSeq))).toEqual([]);
+
+    // Log lines are stored in batches, not one write per line.
+    const logs = stored.filter((e) => e.type === 'step.log');
+    expect(logs.map((e) => e.message)).toEqual(range(1, 300).map((n) => `line ${n}`));
+    expect(new Set(logs.map((e) => e.at.getTime())).size).toBeLessThan(30);
+  });
+
+  it('jobUpdated streams job rows as their state changes', async () => {
+    await boot(true);
+    const stream = app?.get(JobEventStream);
+    if (!stream) throw new Error('no stream');
+    const updates = await stream.updates();
+    const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    const seen: JobStatus[] = [];
+    for await (const job of updates) {
+      if (job.id !== id) continue;
+      seen.push(job.status);
+      if (job.status === JobStatus.Succeeded) break;
+    }
+    expect(seen.at(-1)).toBe(JobStatus.Succeeded);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('maintenance.prune-jobs deletes finished jobs older than the retention, with their steps and events', async () => {
+    await boot(true);
+    const old = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    const recent = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    await until(old.id, [JobStatus.Succeeded]);
+    await until(recent.id, [JobStatus.Succeeded]);
+    const store = app?.get(JobStore);
+    await store?.executor.query('UPDATE "job" SET "finishedAt" = ? WHERE "id" = ?', [new Date(Date.now() - 31 * 86_400_000), old.id]);
+    const prune = await jobs.create(JobKind.MaintenancePruneJobs, { retentionDays: 30 }, { requestedBy: null });
+    const done = await until(prune.id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(done.result).toMatchObject({ deleted: 1, retentionDays: 30 });
+    expect(await jobs.find(old.id)).toBeNull();
+    expect(await jobs.steps(old.id)).toEqual([]);
+    expect(await jobs.events(old.id)).toEqual([]);
+    expect(await jobs.find(recent.id)).not.toBeNull();
+  });
+
+  it('rejects inputs that carry secrets', async () => {
+    await boot(false);
+    await expect(jobs.create(TestKind.Quick, { server: { password: 'x' } }, { requestedBy: null })).rejects.toBeInstanceOf(TomoException);
+  });
+
+  it('paginates jobs newest first with cursors and filters', async () => {
+    await boot(false);
+    const created: JobRow[] = [];
+    for (let i = 0; i < 5; i++) created.push(await jobs.create(TestKind.Quick, { i }, { requestedBy: null, serverId: i % 2 ? 'odd' : 'even' }));
+    const first = await jobs.list({}, 2);
+    expect(first.jobs.map((j) => j.input['i'])).toEqual([4, 3]);
+    expect(first.hasNextPage).toBe(true);
+    const second = await jobs.list({}, 2, first.endCursor);
+    expect(second.jobs.map((j) => j.input['i'])).toEqual([2, 1]);
+    const third = await jobs.list({}, 2, second.endCursor);
+    expect([third.jobs.map((j) => j.input['i']), third.hasNextPage]).toEqual([[0], false]);
+    expect((await jobs.list({ serverId: 'odd' })).jobs.map((j) => j.input['i'])).toEqual([3, 1]);
+    expect((await jobs.list({ status: JobStatus.Running })).jobs).toEqual([]);
+    await expect(jobs.list({}, 2, 'garbage')).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
+  });
+
+  async function workIntervals(): Promise<Map<string, { start: number; end: number }>> {
+    const entries = await redis.lrange(traceKey(env.config.redisPrefix), 0, -1);
+    const intervals = new Map<string, { start: number; end: number }>();
+    for (const entry of entries) {
+      const [, what, jobId, at] = entry.split(':');
+      const interval = intervals.get(jobId) ?? { start: 0, end: 0 };
+      interval[what as 'start' | 'end'] = Number(at);
+      intervals.set(jobId, interval);
+    }
+    return intervals;
+  }
+});
+
+async function collect<T>(iterator: AsyncIterableIterator<T>, timeoutMs = 15_000): Promise<T[]> {
+  const items: T[] = [];
+  const timer = setTimeout(() => void iterator.return?.(), timeoutMs);
+  for await (const item of iterator) items.push(item);
+  clearTimeout(timer);
+  return items;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -1,0 +1,11 @@
+export * from './lib/host-key';
+export * from './lib/private-key';
+export {
+  DEFAULT_MAX_CAPTURE_BYTES,
+  type OutputStream,
+  type RemoteCommandOptions,
+  type RemoteCommandResult,
+} from './lib/remote-command';
+export * from './lib/shell-quote';
+export * from './lib/ssh-connection-pool';
+export * from './lib/ssh-errors';

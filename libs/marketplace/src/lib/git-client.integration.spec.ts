@@ -1,0 +1,131 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, TomoException } from '@tomo/shared';
+import { GitClient } from './git-client';
+import { commitAll, createGitRepo, gitIn } from './testing/git-fixture';
+import { SAMPLE_MARKETPLACE_DIR } from './testing/sample-marketplace';
+
+describe('GitClient (system git)', () => {
+  let root: string;
+  let origin: string;
+  let checkout: string;
+  const git = new GitClient({ timeoutMs: 30_000 });
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'tomo-git-client-'));
+    origin = join(root, 'origin');
+    checkout = join(root, 'data', 'marketplace', 'repo-1');
+    createGitRepo(SAMPLE_MARKETPLACE_DIR, origin);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const errorOf = async (promise: Promise<unknown>): Promise<TomoException> => {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof TomoException) return error;
+      throw error;
+    }
+    throw new Error('expected a TomoException');
+  };
+
+  it('clones a branch, then fetches new commits and discards local changes', async () => {
+    const lines: string[] = [];
+    const first = await git.checkout(origin, 'main', checkout, { log: (line) => lines.push(line) });
+    expect(first).toEqual({ commit: gitIn(origin, 'rev-parse', 'HEAD').trim(), cloned: true });
+    expect(existsSync(join(checkout, 'apps', 'utility', 'heimdall', 'app.yaml'))).toBe(true);
+    expect(lines[0]).toBe(`Cloning branch main of ${origin}`);
+    // No temporary clone folder is left beside the checkout.
+    expect(readdirSync(join(root, 'data', 'marketplace'))).toEqual(['repo-1']);
+
+    rmSync(join(origin, 'apps', 'utility', 'heimdall'), { recursive: true });
+    writeFileSync(join(origin, 'NEW.md'), 'new file\n');
+    const second = commitAll(origin, 'second');
+    writeFileSync(join(checkout, 'stray.txt'), 'left by someone\n');
+    writeFileSync(join(checkout, 'manifest.json'), 'local edit');
+
+    const update = await git.checkout(origin, 'main', checkout);
+    expect(update).toEqual({ commit: second, cloned: false });
+    expect(existsSync(join(checkout, 'NEW.md'))).toBe(true);
+    expect(existsSync(join(checkout, 'apps', 'utility', 'heimdall'))).toBe(false);
+    expect(existsSync(join(checkout, 'stray.txt'))).toBe(false);
+    expect(gitIn(checkout, 'status', '--porcelain')).toBe('');
+  });
+
+  it('checks out the configured branch', async () => {
+    gitIn(origin, 'checkout', '--quiet', '-b', 'stable');
+    writeFileSync(join(origin, 'STABLE.md'), 'stable\n');
+    const stable = commitAll(origin, 'stable only');
+    gitIn(origin, 'checkout', '--quiet', 'main');
+    expect((await git.checkout(origin, 'stable', checkout)).commit).toBe(stable);
+    expect(existsSync(join(checkout, 'STABLE.md'))).toBe(true);
+  });
+
+  it('re-clones when the folder holds a clone of another URL', async () => {
+    const other = join(root, 'other');
+    createGitRepo(SAMPLE_MARKETPLACE_DIR, other);
+    await git.checkout(other, 'main', checkout);
+    const result = await git.checkout(origin, 'main', checkout);
+    expect(result).toEqual({ commit: gitIn(origin, 'rev-parse', 'HEAD').trim(), cloned: true });
+    expect(gitIn(checkout, 'config', '--get', 'remote.origin.url').trim()).toBe(origin);
+  });
+
+  it('reports a missing branch or repository as BAD_USER_INPUT and leaves no folder behind', async () => {
+    const branch = await errorOf(git.checkout(origin, 'nope', checkout));
+    expect(branch.code).toBe(ErrorCode.BadUserInput);
+    expect(branch.message).toMatch(/^git clone failed: .*nope/);
+    const repo = await errorOf(git.checkout(join(root, 'missing'), 'main', checkout));
+    expect(repo.code).toBe(ErrorCode.BadUserInput);
+    expect(repo.message).toMatch(/^git clone failed: .*missing/);
+    expect(existsSync(checkout)).toBe(false);
+    expect(readdirSync(join(root, 'data', 'marketplace'))).toEqual([]);
+  });
+
+  it('validates the URL and branch before running git', async () => {
+    expect((await errorOf(git.checkout('ext::sh', 'main', checkout))).code).toBe(ErrorCode.BadUserInput);
+    expect((await errorOf(git.checkout(origin, '--upload-pack=x', checkout))).message).toContain('must not start with');
+  });
+
+  it('stops git when the signal aborts, with CANCELLED', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const before = await errorOf(git.checkout(origin, 'main', checkout, { signal: controller.signal }));
+    expect(before.code).toBe(ErrorCode.Cancelled);
+
+    // A clone that never finishes, without a network: a stand-in git binary that sleeps.
+    const slow = join(root, 'slow-git');
+    writeFileSync(slow, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const slowGit = new GitClient({ gitBinary: slow, timeoutMs: 30_000 });
+    const running = new AbortController();
+    const started = Date.now();
+    setTimeout(() => running.abort(), 200);
+    const during = await errorOf(slowGit.checkout(origin, 'main', checkout, { signal: running.signal }));
+    expect(during.code).toBe(ErrorCode.Cancelled);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('fails with STEP_TIMEOUT when git takes longer than the timeout, and stops its helpers too', async () => {
+    // Like git waiting on ssh: the stand-in starts a helper process and waits for it.
+    const slow = join(root, 'slow-git');
+    const helperPidFile = join(root, 'helper.pid');
+    writeFileSync(slow, `#!/bin/sh\nsleep 30 &\necho $! > ${helperPidFile}\nwait\n`, { mode: 0o755 });
+    const started = Date.now();
+    const error = await errorOf(new GitClient({ gitBinary: slow, timeoutMs: 300 }).checkout(origin, 'main', checkout));
+    expect(error.code).toBe(ErrorCode.StepTimeout);
+    expect(error.message).toBe('git clone did not finish within 300 ms');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const helperPid = Number(readFileSync(helperPidFile, 'utf8'));
+    expect(helperPid).toBeGreaterThan(0);
+    expect(processState(helperPid)).toMatch(/^(gone|Z)$/);
+  });
+});
+
+/** `gone`, or the state letter of /proc/<pid>/stat (`Z` for a zombie that nobody reaped yet). */
+function processState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+  } catch {
+    return 'gone';
+  }
+}

@@ -1,0 +1,7 @@
+import { MarketplaceAppEntity } from './marketplace-app.entity';
+import { MarketplaceRepoEntity } from './marketplace-repo.entity';
+
+export { MarketplaceAppEntity } from './marketplace-app.entity';
+export { MarketplaceRepoEntity, MarketplaceSyncStatus } from './marketplace-repo.entity';
+
+export const MARKETPLACE_ENTITIES = [MarketplaceRepoEntity, MarketplaceAppEntity];

@@ -257,9 +257,12 @@ function gitFailure(command: string, stderr: string): TomoException {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('warning:') && !line.startsWith('hint:'));
-  const detail = lines.slice(-3).join(' ').slice(0, 500) || 'no output';
+  // git's own diagnosis is on its `fatal:`/`error:` lines; what follows them is generic advice.
+  const diagnosis = lines.filter((line) => /^(fatal|error):/.test(line));
+  const detail = (diagnosis.length > 0 ? diagnosis.slice(0, 2) : lines.slice(-3)).join(' ').slice(0, 500) || 'no output';
   const message = `git ${command} failed: ${detail}`;
-  if (PERMANENT_FAILURE.test(detail)) return new TomoException(ErrorCode.BadUserInput, message);
-  if (NETWORK_FAILURE.test(detail)) return new TomoException(ErrorCode.ServerUnreachable, message);
+  const all = lines.join('\n');
+  if (PERMANENT_FAILURE.test(all)) return new TomoException(ErrorCode.BadUserInput, message);
+  if (NETWORK_FAILURE.test(all)) return new TomoException(ErrorCode.ServerUnreachable, message);
   return new TomoException(ErrorCode.Internal, message);
 }

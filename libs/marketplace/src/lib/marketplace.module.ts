@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MARKETPLACE_ENTITIES } from './entities';
+import { GitClient } from './git-client';
+import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from './marketplace.service';
+
+/**
+ * The app catalog (built-in apps and git marketplace repositories). Needs the database and
+ * TOMO_CONFIG (for DATA_DIR). `withOptions` overrides where the catalog and checkouts are.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES)],
+  providers: [MarketplaceService, { provide: GitClient, useFactory: () => new GitClient() }],
+  exports: [MarketplaceService],
+})
+export class MarketplaceModule {
+  static withOptions(options: MarketplaceOptions): DynamicModule {
+    return {
+      module: MarketplaceModule,
+      providers: [{ provide: MARKETPLACE_OPTIONS, useValue: options }],
+    };
+  }
+}

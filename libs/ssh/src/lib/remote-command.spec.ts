@@ -31,7 +31,8 @@ class FakeChannel extends EventEmitter {
   }
   finish(code: number | null, signal?: string): void {
     this.emit('exit', code, signal);
-    this.close();
+    this.closed = true;
+    this.emit('close', code, signal);
   }
 }
 
@@ -88,6 +89,16 @@ describe('runRemoteCommand', () => {
     expect(opener.channels[0].stdin).toEqual([undefined]);
   });
 
+  it('takes the exit status from the close event when exit was emitted before the runner listened', async () => {
+    const opener = new FakeOpener();
+    opener.onOpen = (ch) => {
+      ch.out('__tomo_pid=5\n');
+      ch.closed = true;
+      ch.emit('close', 4);
+    };
+    expect((await runRemoteCommand(opener, ['x'])).exitCode).toBe(4);
+  });
+
   it('passes through what a login script printed before the pid line', async () => {
     const opener = new FakeOpener();
     opener.onOpen = (ch) => {
@@ -130,7 +141,7 @@ describe('runRemoteCommand', () => {
       }
       events.push(`kill:${command}`);
       // The kill "works": the command's channel reports the signal, then the kill exits.
-      opener.channels[0].finish(null, 'TERM');
+      opener.channels[0].finish(null, 'SIGTERM');
       events.push('main closed');
       ch.finish(0);
     };
@@ -147,7 +158,7 @@ describe('runRemoteCommand', () => {
         ch.out('__tomo_pid=99\n');
         return;
       }
-      opener.channels[0].finish(null, 'TERM');
+      opener.channels[0].finish(null, 'SIGTERM');
       ch.finish(0);
     };
     await expect(runRemoteCommand(opener, ['sleep', '300'], { timeoutMs: 20 })).rejects.toMatchObject({

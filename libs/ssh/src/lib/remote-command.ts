@@ -23,7 +23,7 @@ export interface RemoteCommandOptions {
 export interface RemoteCommandResult {
   /** Exit status, or null when the process was killed by a signal. */
   exitCode: number | null;
-  /** Signal name without `SIG` (e.g. `KILL`) when the process died of one. */
+  /** Signal name as Node spells it (e.g. `SIGKILL`) when the process died of one. */
   exitSignal: string | null;
   stdout: string;
   stderr: string;
@@ -260,7 +260,14 @@ export async function runRemoteCommand(
     channel.on('error', () => {
       // Surfaces as a close without exit status below.
     });
-    channel.on('close', () => {
+    // ssh2 may have parsed exit-status, EOF and close in the same TCP read as the exec reply,
+    // i.e. before this code ran: the 'exit' event is then gone, but close repeats its values.
+    channel.on('close', (code?: number | null, sig?: string) => {
+      if (!sawExit && (typeof code === 'number' || typeof sig === 'string')) {
+        sawExit = true;
+        exitCode = typeof code === 'number' ? code : null;
+        exitSignal = typeof sig === 'string' ? sig : null;
+      }
       const leftover = pidParser.flush();
       if (leftover.length > 0) out.push(leftover);
       out.end();

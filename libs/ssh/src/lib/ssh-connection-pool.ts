@@ -67,8 +67,13 @@ export interface SshServerStats {
 const OPENSSH_MAX_SESSIONS = 10;
 /** Slots above the limit that only urgent channels (kills) may use. */
 const URGENT_RESERVE = 2;
-/** If no channel of ours closes, retry an open failure after this long anyway. */
-const OPEN_FAILURE_RETRY_MS = 1_000;
+/**
+ * OpenSSH frees a session slot only once it has both seen the channel close and reaped the
+ * child, so right after a close it may still count it and refuse the next open ("open
+ * failed"). We retry: first after one of our channels closes, then with a growing delay.
+ */
+const OPEN_FAILURE_RETRIES = 5;
+const OPEN_FAILURE_BACKOFF_MS = 20;
 
 const DEFAULTS = {
   maxChannelsPerConnection: 8,
@@ -311,7 +316,7 @@ export class SshConnectionPool {
       this.releaseSlot(entry);
     };
     try {
-      let retriedOpenFailure = false;
+      let openFailures = 0;
       let retriedDrop = false;
       for (;;) {
         this.assertOpen();
@@ -322,12 +327,12 @@ export class SshConnectionPool {
           return channel;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          if (/Channel open failure/i.test(message) && !retriedOpenFailure) {
-            // OpenSSH refused a session (MaxSessions, possibly counting channels of another
-            // client of this connection): wait until one of ours closes, then try once more.
-            retriedOpenFailure = true;
-            this.options.log?.(`ssh ${entry.serverId}: ${message}; retrying after a channel closes`);
-            await entry.nextChannelClose(OPEN_FAILURE_RETRY_MS);
+          if (/Channel open failure/i.test(message) && openFailures < OPEN_FAILURE_RETRIES) {
+            openFailures++;
+            this.options.log?.(`ssh ${entry.serverId}: ${message}; retry ${openFailures}`);
+            const backoff = OPEN_FAILURE_BACKOFF_MS * 2 ** (openFailures - 1);
+            if (openFailures === 1 && entry.active > 1) await entry.nextChannelClose(backoff * 10);
+            else await delay(backoff);
             continue;
           }
           if (/Not connected|No response from server/i.test(message) && !retriedDrop) {
@@ -585,6 +590,10 @@ function nextAuthMethod(
     return { type: 'password', username, password: plan.password.toString() };
   }
   return false;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function execOn(client: Client, command: string): Promise<ClientChannel> {

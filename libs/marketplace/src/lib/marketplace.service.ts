@@ -314,7 +314,14 @@ export class MarketplaceService {
           if (!repo) throw error;
         }
       }
-      return this.syncBuiltIn(repo, options);
+      try {
+        return await this.syncBuiltIn(repo, options);
+      } catch (error) {
+        // The API and workers may load the catalog at the same moment: the inserts of the
+        // slower one collide with the faster one's, and a second pass finds them in place.
+        this.logger.warn(`Loading the built-in catalog failed once, trying again: ${String(error)}`);
+        return this.syncBuiltIn(repo, options);
+      }
     });
   }
 

@@ -53,8 +53,8 @@ class FakeOpener implements ExecChannelOpener {
 }
 
 describe('wrapCommand / killCommand', () => {
-  it('prints the pid, then execs the quoted argv', () => {
-    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(`echo __tomo_pid=$$; exec printf '%s\\n' '$(id)'`);
+  it('prints the pid, then runs the quoted argv', () => {
+    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(`echo __tomo_pid=$$; printf '%s\\n' '$(id)'`);
   });
 
   it('kill only takes integer pids > 1', () => {

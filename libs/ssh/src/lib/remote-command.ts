@@ -51,11 +51,14 @@ const PID_MARKER = '__tomo_pid=';
 
 /**
  * sshd runs each exec request in a new session (setsid) with the login shell as its leader,
- * so `$$` is the process group id of everything the command starts. After printing it the
- * shell `exec`s the command, which keeps that pid. Only literal text and quoted argv here.
+ * so `$$` is the process group id of everything the command starts: the kill targets the
+ * group. The command follows as a plain simple command, not `exec`: the shell then runs it
+ * exactly as a bare `ssh host cmd` would (builtins such as `true` stay builtins; dash vforks
+ * and bash execs the last command), so the wrapper costs one builtin `echo`, nothing more.
+ * Only literal text and quoted argv here.
  */
 export function wrapCommand(argv: readonly string[]): string {
-  return `echo ${PID_MARKER}$$; exec ${quoteShellCommand(argv)}`;
+  return `echo ${PID_MARKER}$$; ${quoteShellCommand(argv)}`;
 }
 
 /** TERM the group, wait up to `grace`, then KILL it. pid and grace are integers we made. */

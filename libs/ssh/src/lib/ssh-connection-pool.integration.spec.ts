@@ -208,8 +208,11 @@ describe('pooling', () => {
     const t = target({ privateKey: key });
     const session = await pool.connect('s1', t);
     expect((await session.run(['true'])).exitCode).toBe(0);
-    // Kill this connection's sshd process (the shell's parent): the TCP connection goes away.
-    const killed = await session.run(['sh', '-c', 'kill -KILL "$PPID"; sleep 5']).catch((e: unknown) => e);
+    // Kill this connection's own sshd process (the nearest sshd ancestor): the TCP connection goes away.
+    const killSshd =
+      'p=$$; while :; do p=$(ps -o ppid= -p "$p" | tr -d " "); [ "${p:-0}" -gt 1 ] || exit 3; ' +
+      'case "$(ps -o comm= -p "$p")" in sshd*) kill -KILL "$p"; sleep 5; exit 0;; esac; done';
+    const killed = await session.run(['sh', '-c', killSshd]).catch((e: unknown) => e);
     expect(killed).toMatchObject({ code: ErrorCode.ServerUnreachable });
     expect(await waitFor(() => Promise.resolve(!pool.stats('s1').connected), 5_000)).toBe(true);
     const again = await session.run(['echo', 'back']);

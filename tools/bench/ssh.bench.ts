@@ -79,7 +79,10 @@ function cliTrue(): Promise<void> {
   });
 }
 
-async function msPerCommand(n: number, run: () => Promise<unknown>): Promise<number> {
+async function msPerCommand(
+  n: number,
+  run: () => Promise<unknown>,
+): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < n; i++) await run();
   return (performance.now() - started) / n;
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
   });
   const poolTrue = async (): Promise<void> => {
     const res = await session.run(['true']);
-    if (res.exitCode !== 0) throw new Error(`pool: true exited ${res.exitCode}`);
+    if (res.exitCode !== 0)
+      throw new Error(`pool: true exited ${res.exitCode}`);
   };
   const raw = await rawConnect();
   const rawTrue = async (): Promise<void> => {
@@ -120,7 +124,9 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     poolRounds.push(await msPerCommand(COMMANDS, poolTrue));
     rawRounds.push(await msPerCommand(COMMANDS, rawTrue));
-    progress(`round ${r + 1}/${ROUNDS}: pool ${poolRounds[r].toFixed(2)} ms, raw ssh2 ${rawRounds[r].toFixed(2)} ms per command`);
+    progress(
+      `round ${r + 1}/${ROUNDS}: pool ${poolRounds[r].toFixed(2)} ms, raw ssh2 ${rawRounds[r].toFixed(2)} ms per command`,
+    );
   }
 
   progress(`OpenSSH CLI: ${COMMANDS} × ssh … true (new connection each)`);
@@ -128,7 +134,10 @@ async function main(): Promise<void> {
 
   raw.end();
   await pool.close();
-  if (pool.connectionsOpened !== 1) throw new Error(`pool opened ${pool.connectionsOpened} connections, expected 1`);
+  if (pool.connectionsOpened !== 1)
+    throw new Error(
+      `pool opened ${pool.connectionsOpened} connections, expected 1`,
+    );
 
   const poolMsPerCmd = median(poolRounds);
   const rawSsh2MsPerCmd = median(rawRounds);
@@ -144,6 +153,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[bench ssh] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `[bench ssh] failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

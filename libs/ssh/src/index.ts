@@ -9,3 +9,4 @@ export {
 export * from './lib/shell-quote';
 export * from './lib/ssh-connection-pool';
 export * from './lib/ssh-errors';
+export * from './lib/ssh.module';

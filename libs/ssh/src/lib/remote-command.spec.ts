@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@tomo/shared';
 import type { ClientChannel } from 'ssh2';
-import { killCommand, runRemoteCommand, wrapCommand, type ExecChannelOpener } from './remote-command';
+import {
+  killCommand,
+  runRemoteCommand,
+  wrapCommand,
+  type ExecChannelOpener,
+} from './remote-command';
 
 /** Just enough of an ssh2 ClientChannel for the runner. */
 class FakeChannel extends EventEmitter {
@@ -48,13 +53,17 @@ class FakeOpener implements ExecChannelOpener {
     return Promise.resolve(channel as unknown as ClientChannel);
   }
   lostConnectionError(detail: string): Error {
-    return Object.assign(new Error(detail), { code: ErrorCode.ServerUnreachable });
+    return Object.assign(new Error(detail), {
+      code: ErrorCode.ServerUnreachable,
+    });
   }
 }
 
 describe('wrapCommand / killCommand', () => {
   it('prints the pid, then runs the quoted argv', () => {
-    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(`echo __tomo_pid=$$; printf '%s\\n' '$(id)'`);
+    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(
+      `echo __tomo_pid=$$; printf '%s\\n' '$(id)'`,
+    );
   });
 
   it('kill only takes integer pids > 1', () => {
@@ -77,8 +86,16 @@ describe('runRemoteCommand', () => {
       ch.out('no newline at end');
       ch.finish(3);
     };
-    const result = await runRemoteCommand(opener, ['x'], { onOutput: (l, s) => lines.push(`${s}:${l}`) });
-    expect(lines).toEqual(['stdout:first', 'stdout:second', 'stderr:oops', 'stdout:日', 'stdout:no newline at end']);
+    const result = await runRemoteCommand(opener, ['x'], {
+      onOutput: (l, s) => lines.push(`${s}:${l}`),
+    });
+    expect(lines).toEqual([
+      'stdout:first',
+      'stdout:second',
+      'stderr:oops',
+      'stdout:日',
+      'stdout:no newline at end',
+    ]);
     expect(result).toMatchObject({
       exitCode: 3,
       exitSignal: null,
@@ -105,7 +122,9 @@ describe('runRemoteCommand', () => {
       ch.out('motd line\n__tomo_pid=77\nreal\n');
       ch.finish(0);
     };
-    expect((await runRemoteCommand(opener, ['x'])).stdout).toBe('motd line\nreal\n');
+    expect((await runRemoteCommand(opener, ['x'])).stdout).toBe(
+      'motd line\nreal\n',
+    );
   });
 
   it('caps the captured output but streams all of it', async () => {
@@ -116,7 +135,10 @@ describe('runRemoteCommand', () => {
       for (let i = 0; i < 100; i++) ch.out('0123456789\n');
       ch.finish(0);
     };
-    const result = await runRemoteCommand(opener, ['x'], { maxCaptureBytes: 25, onOutput: () => streamed++ });
+    const result = await runRemoteCommand(opener, ['x'], {
+      maxCaptureBytes: 25,
+      onOutput: () => streamed++,
+    });
     expect(result.stdout).toBe('0123456789\n0123456789\n012');
     expect(result.stdoutTruncated).toBe(true);
     expect(streamed).toBe(100);
@@ -125,7 +147,9 @@ describe('runRemoteCommand', () => {
   it('writes stdin and closes it', async () => {
     const opener = new FakeOpener();
     opener.onOpen = (ch) => ch.finish(0);
-    await runRemoteCommand(opener, ['docker', 'login', '--password-stdin'], { stdin: 'secret' });
+    await runRemoteCommand(opener, ['docker', 'login', '--password-stdin'], {
+      stdin: 'secret',
+    });
     expect(opener.channels[0].stdin).toEqual(['secret']);
   });
 
@@ -145,7 +169,9 @@ describe('runRemoteCommand', () => {
       events.push('main closed');
       ch.finish(0);
     };
-    const run = runRemoteCommand(opener, ['sleep', '300'], { signal: controller.signal });
+    const run = runRemoteCommand(opener, ['sleep', '300'], {
+      signal: controller.signal,
+    });
     await expect(run).rejects.toMatchObject({ code: ErrorCode.Cancelled });
     expect(events[0]).toMatch(/^kill:sh -c '.*' tomo-kill 31337 \d+$/);
     expect(events).toContain('main closed');
@@ -161,7 +187,9 @@ describe('runRemoteCommand', () => {
       opener.channels[0].finish(null, 'SIGTERM');
       ch.finish(0);
     };
-    await expect(runRemoteCommand(opener, ['sleep', '300'], { timeoutMs: 20 })).rejects.toMatchObject({
+    await expect(
+      runRemoteCommand(opener, ['sleep', '300'], { timeoutMs: 20 }),
+    ).rejects.toMatchObject({
       code: ErrorCode.StepTimeout,
       message: expect.stringContaining('`sleep`'),
     });
@@ -170,7 +198,9 @@ describe('runRemoteCommand', () => {
 
   it('an already aborted signal opens no channel', async () => {
     const opener = new FakeOpener();
-    await expect(runRemoteCommand(opener, ['true'], { signal: AbortSignal.abort() })).rejects.toMatchObject({
+    await expect(
+      runRemoteCommand(opener, ['true'], { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
       code: ErrorCode.Cancelled,
     });
     expect(opener.commands).toEqual([]);
@@ -182,12 +212,16 @@ describe('runRemoteCommand', () => {
       ch.out('__tomo_pid=5\n');
       ch.close();
     };
-    await expect(runRemoteCommand(opener, ['x'])).rejects.toMatchObject({ code: ErrorCode.ServerUnreachable });
+    await expect(runRemoteCommand(opener, ['x'])).rejects.toMatchObject({
+      code: ErrorCode.ServerUnreachable,
+    });
   });
 
   it('rejects NUL before opening anything', async () => {
     const opener = new FakeOpener();
-    await expect(runRemoteCommand(opener, ['echo', 'a\0b'])).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
+    await expect(
+      runRemoteCommand(opener, ['echo', 'a\0b']),
+    ).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
     expect(opener.commands).toEqual([]);
   });
 });

@@ -38,7 +38,10 @@ export interface RemoteCommandResult {
  * `urgent` channels (the kill) may use the slots kept in reserve above the channel limit.
  */
 export interface ExecChannelOpener {
-  openExec(command: string, options: { urgent: boolean }): Promise<ClientChannel>;
+  openExec(
+    command: string,
+    options: { urgent: boolean },
+  ): Promise<ClientChannel>;
   /** Error to raise when a channel closes without an exit status (the connection broke). */
   lostConnectionError(detail: string): Error;
 }
@@ -68,9 +71,17 @@ const KILL_SCRIPT =
   'kill -KILL -"$1" 2>/dev/null; exit 0';
 
 export function killCommand(pgid: number, graceMs: number): string {
-  if (!Number.isSafeInteger(pgid) || pgid <= 1) throw new Error(`Refusing to kill process group ${pgid}`);
+  if (!Number.isSafeInteger(pgid) || pgid <= 1)
+    throw new Error(`Refusing to kill process group ${pgid}`);
   const rounds = Math.max(0, Math.ceil(graceMs / 100));
-  return quoteShellCommand(['sh', '-c', KILL_SCRIPT, 'tomo-kill', String(pgid), String(rounds)]);
+  return quoteShellCommand([
+    'sh',
+    '-c',
+    KILL_SCRIPT,
+    'tomo-kill',
+    String(pgid),
+    String(rounds),
+  ]);
 }
 
 /** Splits a byte stream into UTF-8 lines; keeps a bounded copy of it for the result. */
@@ -85,7 +96,8 @@ class LineCollector {
   constructor(
     private readonly stream: OutputStream,
     private readonly maxBytes: number,
-    private readonly onLine: ((line: string, stream: OutputStream) => void) | undefined,
+    private readonly onLine:
+      ((line: string, stream: OutputStream) => void) | undefined,
   ) {}
 
   push(chunk: Buffer): void {
@@ -122,7 +134,11 @@ class LineCollector {
     if (text === '') return;
     const pieces = (this.partial + text).split('\n');
     this.partial = pieces.pop() ?? '';
-    for (const line of pieces) this.onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line, this.stream);
+    for (const line of pieces)
+      this.onLine?.(
+        line.endsWith('\r') ? line.slice(0, -1) : line,
+        this.stream,
+      );
   }
 }
 
@@ -153,7 +169,10 @@ class PidLineParser {
       }
       const line = this.buffer.subarray(0, nl).toString('latin1');
       const rest = this.buffer.subarray(nl + 1);
-      if (line.startsWith(PID_MARKER) && /^\d+$/.test(line.slice(PID_MARKER.length))) {
+      if (
+        line.startsWith(PID_MARKER) &&
+        /^\d+$/.test(line.slice(PID_MARKER.length))
+      ) {
         this.pid = Number(line.slice(PID_MARKER.length));
         this.done = true;
         this.buffer = Buffer.alloc(0);
@@ -217,12 +236,14 @@ export async function runRemoteCommand(
     const startKill = (): void => {
       if (killStarted || pidParser.pid === null) return;
       killStarted = true;
-      killDone = killProcessGroup(opener, pidParser.pid, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS).finally(
-        () => {
-          // The process is gone (or the connection is); close our side too.
-          closeQuietly(channel);
-        },
-      );
+      killDone = killProcessGroup(
+        opener,
+        pidParser.pid,
+        options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      ).finally(() => {
+        // The process is gone (or the connection is); close our side too.
+        closeQuietly(channel);
+      });
     };
 
     const stop = (error: Error): void => {
@@ -292,7 +313,11 @@ export async function runRemoteCommand(
         return;
       }
       if (!sawExit) {
-        reject(opener.lostConnectionError(`the channel running ${describeProgram(argv)} closed without an exit status`));
+        reject(
+          opener.lostConnectionError(
+            `the channel running ${describeProgram(argv)} closed without an exit status`,
+          ),
+        );
         return;
       }
       resolve(result);
@@ -303,10 +328,16 @@ export async function runRemoteCommand(
   });
 }
 
-async function killProcessGroup(opener: ExecChannelOpener, pgid: number, graceMs: number): Promise<void> {
+async function killProcessGroup(
+  opener: ExecChannelOpener,
+  pgid: number,
+  graceMs: number,
+): Promise<void> {
   let channel: ClientChannel;
   try {
-    channel = await opener.openExec(killCommand(pgid, graceMs), { urgent: true });
+    channel = await opener.openExec(killCommand(pgid, graceMs), {
+      urgent: true,
+    });
   } catch {
     // The connection is gone: the kill cannot be delivered now. Nothing better to do here;
     // the caller still gets its CANCELLED/STEP_TIMEOUT.
@@ -336,7 +367,10 @@ function closeQuietly(channel: ClientChannel): void {
 }
 
 function cancelledError(argv: readonly string[]): TomoException {
-  return new TomoException(ErrorCode.Cancelled, `Remote command ${describeProgram(argv)} was cancelled`);
+  return new TomoException(
+    ErrorCode.Cancelled,
+    `Remote command ${describeProgram(argv)} was cancelled`,
+  );
 }
 
 function timeoutError(argv: readonly string[], ms: number): TomoException {

@@ -42,7 +42,10 @@ export function quoteShellCommand(argv: readonly string[]): string {
     );
   }
   if (argv[0] === '') {
-    throw new TomoException(ErrorCode.BadUserInput, 'The remote program name is empty');
+    throw new TomoException(
+      ErrorCode.BadUserInput,
+      'The remote program name is empty',
+    );
   }
   return argv.map(quoteShellArg).join(' ');
 }

@@ -6,7 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ErrorCode, type TomoException } from '@tomo/shared';
 import { readTestbed } from '@tomo/testing';
-import { SshConnectionPool, type SshCredentials, type SshServerTarget } from './ssh-connection-pool';
+import {
+  SshConnectionPool,
+  type SshCredentials,
+  type SshServerTarget,
+} from './ssh-connection-pool';
 
 jest.setTimeout(60_000);
 
@@ -14,7 +18,10 @@ const tb = readTestbed();
 const key = readFileSync(tb.ssh.privateKeyPath, 'utf8');
 const encryptedKey = readFileSync(tb.ssh.encryptedKeyPath, 'utf8');
 
-function target(credentials: SshCredentials, extra: Partial<SshServerTarget> = {}): SshServerTarget {
+function target(
+  credentials: SshCredentials,
+  extra: Partial<SshServerTarget> = {},
+): SshServerTarget {
   return {
     host: tb.ssh.host,
     port: tb.ssh.port,
@@ -26,7 +33,9 @@ function target(credentials: SshCredentials, extra: Partial<SshServerTarget> = {
 }
 
 const pools: SshConnectionPool[] = [];
-function newPool(options?: ConstructorParameters<typeof SshConnectionPool>[0]): SshConnectionPool {
+function newPool(
+  options?: ConstructorParameters<typeof SshConnectionPool>[0],
+): SshConnectionPool {
   const pool = new SshConnectionPool(options);
   pools.push(pool);
   return pool;
@@ -45,13 +54,25 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** Remote processes whose command line is exactly `args` (ps over a fresh command). */
-async function remoteProcesses(pool: SshConnectionPool, args: string): Promise<string[]> {
-  const ps = await pool.run('ps', target({ privateKey: key }), ['ps', '-eo', 'pid=,args=']);
+async function remoteProcesses(
+  pool: SshConnectionPool,
+  args: string,
+): Promise<string[]> {
+  const ps = await pool.run('ps', target({ privateKey: key }), [
+    'ps',
+    '-eo',
+    'pid=,args=',
+  ]);
   expect(ps.exitCode).toBe(0);
-  return ps.stdout.split('\n').filter((l) => l.trim().replace(/^\d+\s+/, '') === args);
+  return ps.stdout
+    .split('\n')
+    .filter((l) => l.trim().replace(/^\d+\s+/, '') === args);
 }
 
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  ms: number,
+): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
@@ -63,33 +84,56 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 describe('authentication and host keys', () => {
   it('key auth: reports the fingerprint and first use when none was pinned', async () => {
     const pool = newPool();
-    const session = await pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: null }));
+    const session = await pool.connect(
+      's1',
+      target({ privateKey: key }, { expectedFingerprint: null }),
+    );
     expect(session.firstUse).toBe(true);
     expect(session.hostKeyFingerprint).toBe(tb.ssh.hostKeyFingerprint);
     const who = await session.run(['whoami']);
-    expect(who).toMatchObject({ exitCode: 0, stdout: `${tb.ssh.username}\n`, stderr: '' });
+    expect(who).toMatchObject({
+      exitCode: 0,
+      stdout: `${tb.ssh.username}\n`,
+      stderr: '',
+    });
   });
 
   it('password auth', async () => {
     const pool = newPool();
-    const session = await pool.connect('s1', target({ password: tb.ssh.password }));
+    const session = await pool.connect(
+      's1',
+      target({ password: tb.ssh.password }),
+    );
     expect(session.firstUse).toBe(false);
-    expect((await session.run(['id', '-un'])).stdout.trim()).toBe(tb.ssh.username);
+    expect((await session.run(['id', '-un'])).stdout.trim()).toBe(
+      tb.ssh.username,
+    );
   });
 
   it('passphrase-protected key', async () => {
     const pool = newPool();
-    const res = await pool.run('s1', target({ privateKey: encryptedKey, passphrase: tb.ssh.passphrase }), ['whoami']);
+    const res = await pool.run(
+      's1',
+      target({ privateKey: encryptedKey, passphrase: tb.ssh.passphrase }),
+      ['whoami'],
+    );
     expect(res.stdout.trim()).toBe(tb.ssh.username);
   });
 
   it('encrypted key without / with a wrong passphrase → SSH_AUTH_FAILED with a clear message', async () => {
     const pool = newPool();
-    await expect(pool.connect('s1', target({ privateKey: encryptedKey }))).rejects.toMatchObject({
+    await expect(
+      pool.connect('s1', target({ privateKey: encryptedKey })),
+    ).rejects.toMatchObject({
       code: ErrorCode.SshAuthFailed,
       message: expect.stringMatching(/passphrase is required/),
     });
-    await expect(pool.connect('s1', target({ privateKey: encryptedKey, passphrase: 'nope' }))).rejects.toMatchObject({
+    await expect(
+      pool.connect(
+        's1',
+        target({ privateKey: encryptedKey, passphrase: 'nope' }),
+      ),
+    ).rejects.toMatchObject({
       code: ErrorCode.SshAuthFailed,
       message: expect.stringMatching(/wrong passphrase/),
     });
@@ -98,36 +142,62 @@ describe('authentication and host keys', () => {
   it('wrong password → SSH_AUTH_FAILED quickly, and it is not cached as a connection', async () => {
     const pool = newPool();
     const started = Date.now();
-    const error = await pool.connect('s1', target({ password: `${tb.ssh.password}-wrong` })).catch((e: unknown) => e);
+    const error = await pool
+      .connect('s1', target({ password: `${tb.ssh.password}-wrong` }))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.SshAuthFailed });
     expect((error as Error).message).not.toContain(tb.ssh.password);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(pool.stats('s1')).toMatchObject({ connected: false, connectionsOpened: 0 });
+    expect(pool.stats('s1')).toMatchObject({
+      connected: false,
+      connectionsOpened: 0,
+    });
   });
 
   it('wrong pinned fingerprint → HOST_KEY_MISMATCH; nothing cached; the right pin then works', async () => {
     const pool = newPool();
     const wrong = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
-    const error = await pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong })).catch((e: unknown) => e);
+    const error = await pool
+      .connect(
+        's1',
+        target({ privateKey: key }, { expectedFingerprint: wrong }),
+      )
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.HostKeyMismatch });
     expect((error as Error).message).toContain(wrong);
     expect((error as Error).message).toContain(tb.ssh.hostKeyFingerprint);
-    expect(pool.stats('s1')).toMatchObject({ connected: false, connectionsOpened: 0 });
+    expect(pool.stats('s1')).toMatchObject({
+      connected: false,
+      connectionsOpened: 0,
+    });
     // Same again: permanent, not "fixed" by a retry.
-    expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong })))).toBe(
-      ErrorCode.HostKeyMismatch,
-    );
+    expect(
+      await codeOf(
+        pool.connect(
+          's1',
+          target({ privateKey: key }, { expectedFingerprint: wrong }),
+        ),
+      ),
+    ).toBe(ErrorCode.HostKeyMismatch);
     const ok = await pool.connect('s1', target({ privateKey: key }));
     expect(ok.hostKeyFingerprint).toBe(tb.ssh.hostKeyFingerprint);
   });
 
   it('a live connection is not reused for a caller that pins a different key', async () => {
     const pool = newPool();
-    await pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: null }));
-    const wrong = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
-    expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong })))).toBe(
-      ErrorCode.HostKeyMismatch,
+    await pool.connect(
+      's1',
+      target({ privateKey: key }, { expectedFingerprint: null }),
     );
+    const wrong = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
+    expect(
+      await codeOf(
+        pool.connect(
+          's1',
+          target({ privateKey: key }, { expectedFingerprint: wrong }),
+        ),
+      ),
+    ).toBe(ErrorCode.HostKeyMismatch);
   });
 
   it('closed port → SERVER_UNREACHABLE', async () => {
@@ -136,8 +206,13 @@ describe('authentication and host keys', () => {
     const { port } = server.address() as { port: number };
     await new Promise<void>((r) => server.close(() => r()));
     const pool = newPool();
-    const error = await pool.connect('s1', target({ privateKey: key }, { port })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: ErrorCode.ServerUnreachable, message: expect.stringMatching(/refused/) });
+    const error = await pool
+      .connect('s1', target({ privateKey: key }, { port }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: ErrorCode.ServerUnreachable,
+      message: expect.stringMatching(/refused/),
+    });
   });
 
   it('a server that accepts TCP but never speaks SSH → SERVER_UNREACHABLE after readyTimeoutMs', async () => {
@@ -146,7 +221,9 @@ describe('authentication and host keys', () => {
     const { port } = server.address() as { port: number };
     try {
       const pool = newPool({ readyTimeoutMs: 500 });
-      expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { port })))).toBe(ErrorCode.ServerUnreachable);
+      expect(
+        await codeOf(pool.connect('s1', target({ privateKey: key }, { port }))),
+      ).toBe(ErrorCode.ServerUnreachable);
     } finally {
       server.close();
     }
@@ -184,24 +261,37 @@ describe('pooling', () => {
     }, 5);
     try {
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => session.run(['sh', '-c', 'sleep 0.2; echo "$1"', 'sh', `n${i}`])),
+        Array.from({ length: 30 }, (_, i) =>
+          session.run(['sh', '-c', 'sleep 0.2; echo "$1"', 'sh', `n${i}`]),
+        ),
       );
-      expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: 30 }, (_, i) => `n${i}\n`));
+      expect(results.map((r) => r.stdout)).toEqual(
+        Array.from({ length: 30 }, (_, i) => `n${i}\n`),
+      );
       expect(results.every((r) => r.exitCode === 0)).toBe(true);
     } finally {
       clearInterval(sampler);
     }
     expect(peak).toBe(8);
-    expect(pool.stats('s1')).toMatchObject({ connectionsOpened: 1, activeChannels: 0, queuedChannels: 0 });
+    expect(pool.stats('s1')).toMatchObject({
+      connectionsOpened: 1,
+      activeChannels: 0,
+      queuedChannels: 0,
+    });
   });
 
-  it.each([8, 9])('%i channels at a time, 200 commands back to back: no "open failed" reaches the caller', async (max) => {
-    const pool = newPool({ maxChannelsPerConnection: max });
-    const session = await pool.connect('s1', target({ privateKey: key }));
-    const results = await Promise.all(Array.from({ length: 200 }, () => session.run(['true'])));
-    expect(results.every((r) => r.exitCode === 0)).toBe(true);
-    expect(pool.connectionsOpened).toBe(1);
-  });
+  it.each([8, 9])(
+    '%i channels at a time, 200 commands back to back: no "open failed" reaches the caller',
+    async (max) => {
+      const pool = newPool({ maxChannelsPerConnection: max });
+      const session = await pool.connect('s1', target({ privateKey: key }));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => session.run(['true'])),
+      );
+      expect(results.every((r) => r.exitCode === 0)).toBe(true);
+      expect(pool.connectionsOpened).toBe(1);
+    },
+  );
 
   it('a dropped connection is re-established on the next use', async () => {
     const pool = newPool();
@@ -212,9 +302,13 @@ describe('pooling', () => {
     const killSshd =
       'p=$$; while :; do p=$(ps -o ppid= -p "$p" | tr -d " "); [ "${p:-0}" -gt 1 ] || exit 3; ' +
       'case "$(ps -o comm= -p "$p")" in sshd*) kill -KILL "$p"; sleep 5; exit 0;; esac; done';
-    const killed = await session.run(['sh', '-c', killSshd]).catch((e: unknown) => e);
+    const killed = await session
+      .run(['sh', '-c', killSshd])
+      .catch((e: unknown) => e);
     expect(killed).toMatchObject({ code: ErrorCode.ServerUnreachable });
-    expect(await waitFor(() => Promise.resolve(!pool.stats('s1').connected), 5_000)).toBe(true);
+    expect(
+      await waitFor(() => Promise.resolve(!pool.stats('s1').connected), 5_000),
+    ).toBe(true);
     const again = await session.run(['echo', 'back']);
     expect(again.stdout).toBe('back\n');
     expect(pool.stats('s1').connectionsOpened).toBe(2);
@@ -259,7 +353,11 @@ describe('remote commands', () => {
     const res = await pool.run('s1', t, ['printf', '%s\\0', ...hostile]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout).toBe(hostile.map((h) => `${h}\0`).join(''));
-    const lines = await pool.run('s1', t, ['printf', '%s\\n', ...hostile.filter((h) => !h.includes('\n'))]);
+    const lines = await pool.run('s1', t, [
+      'printf',
+      '%s\\n',
+      ...hostile.filter((h) => !h.includes('\n')),
+    ]);
     expect(lines.stdout).toBe(
       hostile
         .filter((h) => !h.includes('\n'))
@@ -272,35 +370,61 @@ describe('remote commands', () => {
   });
 
   it('NUL is refused with BAD_USER_INPUT before anything is sent', async () => {
-    expect(await codeOf(pool.run('s1', t, ['echo', 'a\0b']))).toBe(ErrorCode.BadUserInput);
+    expect(await codeOf(pool.run('s1', t, ['echo', 'a\0b']))).toBe(
+      ErrorCode.BadUserInput,
+    );
   });
 
   it('returns non-zero exit codes and stderr', async () => {
-    const res = await pool.run('s1', t, ['sh', '-c', 'echo out; echo err >&2; exit 7']);
-    expect(res).toMatchObject({ exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
+    const res = await pool.run('s1', t, [
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 7',
+    ]);
+    expect(res).toMatchObject({
+      exitCode: 7,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
     const missing = await pool.run('s1', t, ['tomo-no-such-program']);
     expect(missing.exitCode).toBe(127);
   });
 
   it('streams output lines in order to the callback', async () => {
     const seen: string[] = [];
-    const res = await pool.run('s1', t, ['sh', '-c', 'i=1; while [ $i -le 500 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2'], {
-      onOutput: (line, stream) => seen.push(`${stream} ${line}`),
-    });
+    const res = await pool.run(
+      's1',
+      t,
+      [
+        'sh',
+        '-c',
+        'i=1; while [ $i -le 500 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2',
+      ],
+      {
+        onOutput: (line, stream) => seen.push(`${stream} ${line}`),
+      },
+    );
     expect(res.exitCode).toBe(0);
-    expect(seen).toEqual([...Array.from({ length: 500 }, (_, i) => `stdout line ${i + 1}`), 'stderr done']);
+    expect(seen).toEqual([
+      ...Array.from({ length: 500 }, (_, i) => `stdout line ${i + 1}`),
+      'stderr done',
+    ]);
   });
 
   it('lines arrive while the command is still running', async () => {
     const times: number[] = [];
     const started = Date.now();
-    await pool.run('s1', t, ['sh', '-c', 'echo a; sleep 1; echo b'], { onOutput: () => times.push(Date.now() - started) });
+    await pool.run('s1', t, ['sh', '-c', 'echo a; sleep 1; echo b'], {
+      onOutput: () => times.push(Date.now() - started),
+    });
     expect(times).toHaveLength(2);
     expect(times[1] - times[0]).toBeGreaterThan(700);
   });
 
   it('passes stdin', async () => {
-    const res = await pool.run('s1', t, ['wc', '-c'], { stdin: 'x'.repeat(100_000) });
+    const res = await pool.run('s1', t, ['wc', '-c'], {
+      stdin: 'x'.repeat(100_000),
+    });
     expect(res.stdout.trim()).toBe('100000');
   });
 
@@ -308,8 +432,16 @@ describe('remote commands', () => {
     const n = 3000 + Math.floor(Math.random() * 900);
     const controller = new AbortController();
     const script = `sleep ${n} & sleep ${n + 1}; wait`;
-    const run = pool.run('s1', t, ['sh', '-c', script], { signal: controller.signal });
-    expect(await waitFor(async () => (await remoteProcesses(pool, `sleep ${n + 1}`)).length === 1, 5_000)).toBe(true);
+    const run = pool.run('s1', t, ['sh', '-c', script], {
+      signal: controller.signal,
+    });
+    expect(
+      await waitFor(
+        async () =>
+          (await remoteProcesses(pool, `sleep ${n + 1}`)).length === 1,
+        5_000,
+      ),
+    ).toBe(true);
     expect(await remoteProcesses(pool, `sleep ${n}`)).toHaveLength(1);
     expect(await remoteProcesses(pool, `sh -c ${script}`)).toHaveLength(1);
     const started = Date.now();
@@ -326,22 +458,37 @@ describe('remote commands', () => {
   it('a process that ignores SIGTERM is killed after the grace period', async () => {
     const n = 4000 + Math.floor(Math.random() * 900);
     const controller = new AbortController();
-    const run = pool.run('s1', t, ['sh', '-c', `trap '' TERM; sleep ${n}`], { signal: controller.signal, killGraceMs: 300 });
-    expect(await waitFor(async () => (await remoteProcesses(pool, `sleep ${n}`)).length > 0, 5_000)).toBe(true);
+    const run = pool.run('s1', t, ['sh', '-c', `trap '' TERM; sleep ${n}`], {
+      signal: controller.signal,
+      killGraceMs: 300,
+    });
+    expect(
+      await waitFor(
+        async () => (await remoteProcesses(pool, `sleep ${n}`)).length > 0,
+        5_000,
+      ),
+    ).toBe(true);
     const startedAt = Date.now();
     controller.abort();
     expect(await codeOf(run)).toBe(ErrorCode.Cancelled);
     // TERM was ignored: it took the grace period and a KILL.
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(300);
     expect(await remoteProcesses(pool, `sleep ${n}`)).toEqual([]);
-    expect(await remoteProcesses(pool, `sh -c trap '' TERM; sleep ${n}`)).toEqual([]);
+    expect(
+      await remoteProcesses(pool, `sh -c trap '' TERM; sleep ${n}`),
+    ).toEqual([]);
   });
 
   it('timeout: STEP_TIMEOUT, and the remote process is gone', async () => {
     const n = 5000 + Math.floor(Math.random() * 900);
     const started = Date.now();
     const run = pool.run('s1', t, ['sleep', String(n)], { timeoutMs: 1_000 });
-    expect(await waitFor(async () => (await remoteProcesses(pool, `sleep ${n}`)).length === 1, 900)).toBe(true);
+    expect(
+      await waitFor(
+        async () => (await remoteProcesses(pool, `sleep ${n}`)).length === 1,
+        900,
+      ),
+    ).toBe(true);
     expect(await codeOf(run)).toBe(ErrorCode.StepTimeout);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(await remoteProcesses(pool, `sleep ${n}`)).toEqual([]);
@@ -349,8 +496,15 @@ describe('remote commands', () => {
 
   it('sleep 300 aborted', async () => {
     const controller = new AbortController();
-    const run = pool.run('s1', t, ['sleep', '300'], { signal: controller.signal });
-    expect(await waitFor(async () => (await remoteProcesses(pool, 'sleep 300')).length === 1, 5_000)).toBe(true);
+    const run = pool.run('s1', t, ['sleep', '300'], {
+      signal: controller.signal,
+    });
+    expect(
+      await waitFor(
+        async () => (await remoteProcesses(pool, 'sleep 300')).length === 1,
+        5_000,
+      ),
+    ).toBe(true);
     controller.abort();
     expect(await codeOf(run)).toBe(ErrorCode.Cancelled);
     expect(await remoteProcesses(pool, 'sleep 300')).toEqual([]);

@@ -7,7 +7,11 @@ import {
   type NextAuthHandler,
   type ParsedKey,
 } from 'ssh2';
-import { fingerprintsEqual, hostKeyFingerprint, normalizeFingerprint } from './host-key';
+import {
+  fingerprintsEqual,
+  hostKeyFingerprint,
+  normalizeFingerprint,
+} from './host-key';
 import { parsePrivateKey } from './private-key';
 import {
   runRemoteCommand,
@@ -123,11 +127,19 @@ class ServerEntry {
   }
 
   get endpoint(): SshEndpoint {
-    return { host: this.target.host, port: this.target.port, username: this.target.username };
+    return {
+      host: this.target.host,
+      port: this.target.port,
+      username: this.target.username,
+    };
   }
 
   sameEndpoint(t: SshEndpoint): boolean {
-    return t.host === this.target.host && t.port === this.target.port && t.username === this.target.username;
+    return (
+      t.host === this.target.host &&
+      t.port === this.target.port &&
+      t.username === this.target.username
+    );
   }
 
   nextChannelClose(timeoutMs: number): Promise<void> {
@@ -167,9 +179,16 @@ export class SshSession {
   ) {}
 
   /** Runs a command given as an argument vector; see `runRemoteCommand`. */
-  run(argv: readonly string[], options?: RemoteCommandOptions): Promise<RemoteCommandResult> {
+  run(
+    argv: readonly string[],
+    options?: RemoteCommandOptions,
+  ): Promise<RemoteCommandResult> {
     // Should the pool have closed the connection meanwhile (idle), reconnect with this key pinned.
-    const pinned = { ...this.target, expectedFingerprint: this.target.expectedFingerprint ?? this.hostKeyFingerprint };
+    const pinned = {
+      ...this.target,
+      expectedFingerprint:
+        this.target.expectedFingerprint ?? this.hostKeyFingerprint,
+    };
     return this.pool.runOnServer(this.serverId, pinned, argv, options);
   }
 }
@@ -180,12 +199,14 @@ export class SshSession {
  */
 export class SshConnectionPool {
   private readonly entries = new Map<string, ServerEntry>();
-  private readonly options: Required<Omit<SshPoolOptions, 'log'>> & Pick<SshPoolOptions, 'log'>;
+  private readonly options: Required<Omit<SshPoolOptions, 'log'>> &
+    Pick<SshPoolOptions, 'log'>;
   private closed = false;
   private totalConnections = 0;
 
   constructor(options: SshPoolOptions = {}) {
-    const max = options.maxChannelsPerConnection ?? DEFAULTS.maxChannelsPerConnection;
+    const max =
+      options.maxChannelsPerConnection ?? DEFAULTS.maxChannelsPerConnection;
     if (!Number.isInteger(max) || max < 1 || max > OPENSSH_MAX_SESSIONS - 1) {
       throw new TomoException(
         ErrorCode.BadUserInput,
@@ -195,7 +216,8 @@ export class SshConnectionPool {
     this.options = {
       maxChannelsPerConnection: max,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
-      keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+      keepaliveIntervalMs:
+        options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
       readyTimeoutMs: options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
       log: options.log,
     };
@@ -211,12 +233,24 @@ export class SshConnectionPool {
    * when there is none or it dropped. Verifies the host key against `expectedFingerprint`:
    * a mismatch throws HOST_KEY_MISMATCH and leaves nothing cached.
    */
-  async connect(serverId: string, target: SshServerTarget): Promise<SshSession> {
+  async connect(
+    serverId: string,
+    target: SshServerTarget,
+  ): Promise<SshSession> {
     this.assertOpen();
-    const expected = target.expectedFingerprint === null ? null : normalizeFingerprint(target.expectedFingerprint);
-    const normalized: SshServerTarget = { ...target, expectedFingerprint: expected };
+    const expected =
+      target.expectedFingerprint === null
+        ? null
+        : normalizeFingerprint(target.expectedFingerprint);
+    const normalized: SshServerTarget = {
+      ...target,
+      expectedFingerprint: expected,
+    };
     let entry = this.entries.get(serverId);
-    if (entry && (!entry.sameEndpoint(normalized) || entry.pinChanged(expected))) {
+    if (
+      entry &&
+      (!entry.sameEndpoint(normalized) || entry.pinChanged(expected))
+    ) {
       // The server was edited (address, user or pinned key): the old connection is not it.
       this.retire(entry);
       entry = undefined;
@@ -259,7 +293,11 @@ export class SshConnectionPool {
     if (!entry) {
       await this.connect(serverId, target);
       entry = this.entries.get(serverId);
-      if (!entry) throw new TomoException(ErrorCode.ServerUnreachable, `The connection to server ${serverId} was closed`);
+      if (!entry)
+        throw new TomoException(
+          ErrorCode.ServerUnreachable,
+          `The connection to server ${serverId} was closed`,
+        );
     }
     return runRemoteCommand(this.openerFor(entry), argv, options);
   }
@@ -297,17 +335,26 @@ export class SshConnectionPool {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new TomoException(ErrorCode.Internal, 'The SSH connection pool is closed');
+    if (this.closed)
+      throw new TomoException(
+        ErrorCode.Internal,
+        'The SSH connection pool is closed',
+      );
   }
 
   private openerFor(entry: ServerEntry): ExecChannelOpener {
     return {
       openExec: (command, { urgent }) => this.openExec(entry, command, urgent),
-      lostConnectionError: (detail) => connectionLostException(entry.endpoint, detail),
+      lostConnectionError: (detail) =>
+        connectionLostException(entry.endpoint, detail),
     };
   }
 
-  private async openExec(entry: ServerEntry, command: string, urgent: boolean): Promise<ClientChannel> {
+  private async openExec(
+    entry: ServerEntry,
+    command: string,
+    urgent: boolean,
+  ): Promise<ClientChannel> {
     await this.acquireSlot(entry, urgent);
     let released = false;
     const release = (): void => {
@@ -326,16 +373,26 @@ export class SshConnectionPool {
           channel.once('close', release);
           return channel;
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          if (/Channel open failure/i.test(message) && openFailures < OPEN_FAILURE_RETRIES) {
+          const message =
+            error instanceof Error ? error.message : String(error);
+          if (
+            /Channel open failure/i.test(message) &&
+            openFailures < OPEN_FAILURE_RETRIES
+          ) {
             openFailures++;
-            this.options.log?.(`ssh ${entry.serverId}: ${message}; retry ${openFailures}`);
+            this.options.log?.(
+              `ssh ${entry.serverId}: ${message}; retry ${openFailures}`,
+            );
             const backoff = OPEN_FAILURE_BACKOFF_MS * 2 ** (openFailures - 1);
-            if (openFailures === 1 && entry.active > 1) await entry.nextChannelClose(backoff * 10);
+            if (openFailures === 1 && entry.active > 1)
+              await entry.nextChannelClose(backoff * 10);
             else await delay(backoff);
             continue;
           }
-          if (/Not connected|No response from server/i.test(message) && !retriedDrop) {
+          if (
+            /Not connected|No response from server/i.test(message) &&
+            !retriedDrop
+          ) {
             // The connection died between our check and the open: reconnect once.
             retriedDrop = true;
             this.forgetClient(entry, client);
@@ -378,7 +435,10 @@ export class SshConnectionPool {
 
   private hasRoom(entry: ServerEntry, urgent: boolean): boolean {
     const limit = urgent
-      ? Math.min(OPENSSH_MAX_SESSIONS, this.options.maxChannelsPerConnection + URGENT_RESERVE)
+      ? Math.min(
+          OPENSSH_MAX_SESSIONS,
+          this.options.maxChannelsPerConnection + URGENT_RESERVE,
+        )
       : this.options.maxChannelsPerConnection;
     return entry.active < limit;
   }
@@ -388,7 +448,9 @@ export class SshConnectionPool {
     entry.notifyChannelClosed();
     // FIFO, but an urgent waiter may use the reserve even if normal ones must keep waiting.
     while (entry.waiters.length > 0) {
-      const index = entry.waiters.findIndex((w) => this.hasRoom(entry, w.urgent));
+      const index = entry.waiters.findIndex((w) =>
+        this.hasRoom(entry, w.urgent),
+      );
       if (index === -1) break;
       const [waiter] = entry.waiters.splice(index, 1);
       waiter.grant();
@@ -410,7 +472,8 @@ export class SshConnectionPool {
 
   /** Removes the entry from the pool; its connection ends once its channels have closed. */
   private retire(entry: ServerEntry): void {
-    if (this.entries.get(entry.serverId) === entry) this.entries.delete(entry.serverId);
+    if (this.entries.get(entry.serverId) === entry)
+      this.entries.delete(entry.serverId);
     entry.retired = true;
     if (entry.idleTimer) {
       clearTimeout(entry.idleTimer);
@@ -491,10 +554,16 @@ export class SshConnectionPool {
             }
             return true;
           },
-          authHandler: (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler) => {
+          authHandler: (
+            methodsLeft: AuthenticationType[] | null,
+            _partial: boolean | null,
+            next: NextAuthHandler,
+          ) => {
             // ssh2 accepts `false` for "no more methods" although its typings do not say so.
             const giveUp = next as (method: AnyAuthMethod | false) => void;
-            giveUp(auth ? nextAuthMethod(auth, methodsLeft, target.username) : false);
+            giveUp(
+              auth ? nextAuthMethod(auth, methodsLeft, target.username) : false,
+            );
           },
         });
         // ssh2 creates the socket inside connect(); without TCP_NODELAY every exec costs ~40 ms (Nagle).
@@ -504,7 +573,8 @@ export class SshConnectionPool {
       client.removeAllListeners('error');
       client.on('error', () => undefined);
       client.destroy();
-      if (mismatch && pinned !== null && seen !== null) throw hostKeyMismatchException(endpoint, pinned, seen);
+      if (mismatch && pinned !== null && seen !== null)
+        throw hostKeyMismatchException(endpoint, pinned, seen);
       throw toSshConnectException(error, endpoint);
     } finally {
       // Secrets live only as long as the handshake: drop our references to them.
@@ -513,7 +583,10 @@ export class SshConnectionPool {
 
     if (entry.retired || this.closed) {
       void endClient(client);
-      throw new TomoException(ErrorCode.ServerUnreachable, `The connection to server ${entry.serverId} was closed while it was opening`);
+      throw new TomoException(
+        ErrorCode.ServerUnreachable,
+        `The connection to server ${entry.serverId} was closed while it was opening`,
+      );
     }
     const fingerprint = seen ?? '';
     entry.client = client;
@@ -522,13 +595,17 @@ export class SshConnectionPool {
     entry.pinned ??= fingerprint;
     entry.connectionsOpened++;
     this.totalConnections++;
-    this.options.log?.(`ssh ${entry.serverId}: connected to ${endpoint.host}:${endpoint.port} (${fingerprint})`);
+    this.options.log?.(
+      `ssh ${entry.serverId}: connected to ${endpoint.host}:${endpoint.port} (${fingerprint})`,
+    );
 
     const onGone = (reason: string) => (): void => {
       if (entry.client === client) {
         entry.client = null;
         entry.fingerprint = null;
-        this.options.log?.(`ssh ${entry.serverId}: connection ${reason}; will reconnect on next use`);
+        this.options.log?.(
+          `ssh ${entry.serverId}: connection ${reason}; will reconnect on next use`,
+        );
       }
     };
     client.on('error', (error: Error) => {
@@ -552,17 +629,30 @@ export class SshConnectionPool {
       );
     }
     let key: ParsedKey | undefined;
-    if (creds.privateKey !== undefined && creds.privateKey !== '' && creds.privateKey.length > 0) {
+    if (
+      creds.privateKey !== undefined &&
+      creds.privateKey !== '' &&
+      creds.privateKey.length > 0
+    ) {
       try {
         key = parsePrivateKey(creds.privateKey, creds.passphrase);
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        throw new TomoException(ErrorCode.SshAuthFailed, `The stored private key of server ${entry.serverId} cannot be used: ${why}`);
+        throw new TomoException(
+          ErrorCode.SshAuthFailed,
+          `The stored private key of server ${entry.serverId} cannot be used: ${why}`,
+        );
       }
     }
-    const password = creds.password !== undefined && creds.password.length > 0 ? creds.password : undefined;
+    const password =
+      creds.password !== undefined && creds.password.length > 0
+        ? creds.password
+        : undefined;
     if (!key && password === undefined) {
-      throw new TomoException(ErrorCode.SshAuthFailed, `Server ${entry.serverId} has neither a password nor a private key`);
+      throw new TomoException(
+        ErrorCode.SshAuthFailed,
+        `Server ${entry.serverId} has neither a password nor a private key`,
+      );
     }
     return { key, password, tried: new Set() };
   }
@@ -580,12 +670,17 @@ function nextAuthMethod(
   methodsLeft: AuthenticationType[] | null,
   username: string,
 ): AnyAuthMethod | false {
-  const allowed = (m: AuthenticationType): boolean => methodsLeft === null || methodsLeft.includes(m);
+  const allowed = (m: AuthenticationType): boolean =>
+    methodsLeft === null || methodsLeft.includes(m);
   if (plan.key && !plan.tried.has('publickey') && allowed('publickey')) {
     plan.tried.add('publickey');
     return { type: 'publickey', username, key: plan.key };
   }
-  if (plan.password !== undefined && !plan.tried.has('password') && allowed('password')) {
+  if (
+    plan.password !== undefined &&
+    !plan.tried.has('password') &&
+    allowed('password')
+  ) {
     plan.tried.add('password');
     return { type: 'password', username, password: plan.password.toString() };
   }
@@ -599,7 +694,9 @@ function delay(ms: number): Promise<void> {
 function execOn(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+      client.exec(command, (error, channel) =>
+        error ? reject(error) : resolve(channel),
+      );
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
     }

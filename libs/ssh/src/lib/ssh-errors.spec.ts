@@ -1,8 +1,13 @@
 import { ErrorCode, TomoException } from '@tomo/shared';
-import { hostKeyMismatchException, isTransientSshError, toSshConnectException } from './ssh-errors';
+import {
+  hostKeyMismatchException,
+  isTransientSshError,
+  toSshConnectException,
+} from './ssh-errors';
 
 const ep = { host: '10.0.0.5', port: 22, username: 'deploy' };
-const err = (message: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(message), extra);
+const err = (message: string, extra: Record<string, unknown> = {}): Error =>
+  Object.assign(new Error(message), extra);
 
 describe('toSshConnectException', () => {
   it.each([
@@ -11,20 +16,28 @@ describe('toSshConnectException', () => {
     ['ECONNRESET', /reset/],
     ['EHOSTUNREACH', /no route/],
   ])('%s → SERVER_UNREACHABLE (transient)', (code, message) => {
-    const e = toSshConnectException(err(`connect ${code}`, { code, level: 'client-socket' }), ep);
+    const e = toSshConnectException(
+      err(`connect ${code}`, { code, level: 'client-socket' }),
+      ep,
+    );
     expect(e.code).toBe(ErrorCode.ServerUnreachable);
     expect(e.message).toMatch(message);
     expect(isTransientSshError(e)).toBe(true);
   });
 
   it('handshake timeout → SERVER_UNREACHABLE', () => {
-    const e = toSshConnectException(err('Timed out while waiting for handshake', { level: 'client-timeout' }), ep);
+    const e = toSshConnectException(
+      err('Timed out while waiting for handshake', { level: 'client-timeout' }),
+      ep,
+    );
     expect(e.code).toBe(ErrorCode.ServerUnreachable);
   });
 
   it('authentication failure → SSH_AUTH_FAILED (permanent), without the raw ssh2 wording', () => {
     const e = toSshConnectException(
-      err('All configured authentication methods failed', { level: 'client-authentication' }),
+      err('All configured authentication methods failed', {
+        level: 'client-authentication',
+      }),
       ep,
     );
     expect(e.code).toBe(ErrorCode.SshAuthFailed);
@@ -40,15 +53,27 @@ describe('toSshConnectException', () => {
 
 describe('isTransientSshError', () => {
   it('classifies by code', () => {
-    expect(isTransientSshError(hostKeyMismatchException(ep, 'SHA256:a', 'SHA256:b'))).toBe(false);
-    expect(isTransientSshError(new TomoException(ErrorCode.Cancelled, 'c'))).toBe(false);
-    expect(isTransientSshError(new TomoException(ErrorCode.BadUserInput, 'c'))).toBe(false);
-    expect(isTransientSshError(new TomoException(ErrorCode.StepTimeout, 't'))).toBe(true);
+    expect(
+      isTransientSshError(hostKeyMismatchException(ep, 'SHA256:a', 'SHA256:b')),
+    ).toBe(false);
+    expect(
+      isTransientSshError(new TomoException(ErrorCode.Cancelled, 'c')),
+    ).toBe(false);
+    expect(
+      isTransientSshError(new TomoException(ErrorCode.BadUserInput, 'c')),
+    ).toBe(false);
+    expect(
+      isTransientSshError(new TomoException(ErrorCode.StepTimeout, 't')),
+    ).toBe(true);
   });
 
   it('classifies raw ssh2 / socket errors', () => {
-    expect(isTransientSshError(err('refused', { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isTransientSshError(err('x', { level: 'client-authentication' }))).toBe(false);
+    expect(isTransientSshError(err('refused', { code: 'ECONNREFUSED' }))).toBe(
+      true,
+    );
+    expect(
+      isTransientSshError(err('x', { level: 'client-authentication' })),
+    ).toBe(false);
     expect(isTransientSshError(new Error('unknown'))).toBe(false);
     expect(isTransientSshError('string')).toBe(false);
   });

@@ -23,7 +23,10 @@ const TRANSIENT_SOCKET_CODES = new Set([
 ]);
 
 /** Codes a caller may retry with backoff; everything else from this library is permanent. */
-const TRANSIENT_CODES = new Set<ErrorCode>([ErrorCode.ServerUnreachable, ErrorCode.StepTimeout]);
+const TRANSIENT_CODES = new Set<ErrorCode>([
+  ErrorCode.ServerUnreachable,
+  ErrorCode.StepTimeout,
+]);
 
 interface ErrorLike {
   message?: unknown;
@@ -32,7 +35,9 @@ interface ErrorLike {
 }
 
 function asErrorLike(error: unknown): ErrorLike {
-  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+  return typeof error === 'object' && error !== null
+    ? (error as ErrorLike)
+    : {};
 }
 
 function where(endpoint: SshEndpoint): string {
@@ -45,13 +50,19 @@ function where(endpoint: SshEndpoint): string {
  * authentication failure → SSH_AUTH_FAILED (permanent). Host key mismatches are detected
  * by the pool itself (it knows both fingerprints) and never reach this function.
  */
-export function toSshConnectException(error: unknown, endpoint: SshEndpoint): TomoException {
+export function toSshConnectException(
+  error: unknown,
+  endpoint: SshEndpoint,
+): TomoException {
   if (error instanceof TomoException) return error;
   const e = asErrorLike(error);
   const message = typeof e.message === 'string' ? e.message : String(error);
   const code = typeof e.code === 'string' ? e.code : undefined;
 
-  if (e.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
+  if (
+    e.level === 'client-authentication' ||
+    /authentication methods failed/i.test(message)
+  ) {
     return new TomoException(
       ErrorCode.SshAuthFailed,
       `SSH authentication as ${endpoint.username} on ${endpoint.host}:${endpoint.port} failed: the server rejected the credentials`,
@@ -100,7 +111,10 @@ function describeSocketCode(code: string): string {
 }
 
 /** A connection that was up and broke while a command ran on it. */
-export function connectionLostException(endpoint: SshEndpoint, detail: string): TomoException {
+export function connectionLostException(
+  endpoint: SshEndpoint,
+  detail: string,
+): TomoException {
   return new TomoException(
     ErrorCode.ServerUnreachable,
     `SSH connection to ${where(endpoint)} was lost: ${detail}`,

@@ -11,6 +11,8 @@ export interface NewEvent {
   type: JobEventType;
   step: string | null;
   message: string;
+  /** The job's status right after this event, when it is not the status the change leaves the job in. */
+  status?: JobStatus;
 }
 
 export interface JobPatch {
@@ -102,7 +104,7 @@ export class JobStore {
         [job.id, job.kind, JobStatus.Queued, job.serverId, job.deploymentId, JSON.stringify(job.input), job.idempotencyKey, job.requestedBy, job.retryOfJobId, false, job.createdAt, job.createdAt],
       );
       if (job.stepNames.length > 0) yield insertSteps(job.id, job.stepNames, 0);
-      const record: JobEventRecord = { jobId: job.id, seq: 1, ...event, status: JobStatus.Queued, at: job.createdAt };
+      const record: JobEventRecord = { jobId: job.id, seq: 1, type: event.type, step: event.step, message: event.message, status: JobStatus.Queued, at: job.createdAt };
       yield insertEvents([record]);
       return { jobId: job.id, created: true, events: [record] };
     };
@@ -131,7 +133,7 @@ export class JobStore {
         params,
       );
       if (!updated) return null;
-      for (const step of change.steps ?? []) yield updateStep(change.jobId, step);
+      for (const step of mergeByPosition(change.steps ?? [])) yield updateStep(change.jobId, step);
       const status = updated['status'] as JobStatus;
       const lastSeq = Number(updated['lastEventSeq']);
       const firstSeq = lastSeq - change.events.length + 1;
@@ -141,7 +143,7 @@ export class JobStore {
         type: event.type,
         step: event.step,
         message: event.message,
-        status,
+        status: event.status ?? status,
         at,
       }));
       for (let i = 0; i < events.length; i += EVENT_INSERT_CHUNK) {
@@ -218,6 +220,14 @@ export class JobStore {
       return ids.length;
     });
   }
+}
+
+/** One UPDATE per step row even when a change carries a step's start and its outcome. */
+function mergeByPosition(steps: StepPatch[]): StepPatch[] {
+  if (steps.length < 2) return steps;
+  const merged = new Map<number, StepPatch>();
+  for (const step of steps) merged.set(step.position, { ...merged.get(step.position), ...step });
+  return [...merged.values()];
 }
 
 function json(value: unknown): string | null {

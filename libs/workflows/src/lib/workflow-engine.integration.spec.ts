@@ -72,7 +72,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
       [1, 'job.queued', null, JobStatus.Queued],
       [2, 'job.started', null, JobStatus.Running],
       [3, 'step.started', 'pong', JobStatus.Running],
-      [4, 'step.succeeded', 'pong', JobStatus.Succeeded],
+      [4, 'step.succeeded', 'pong', JobStatus.Running],
       [5, 'job.succeeded', null, JobStatus.Succeeded],
     ]);
     expect(job.lastEventSeq).toBe(5);

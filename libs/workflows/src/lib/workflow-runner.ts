@@ -68,6 +68,9 @@ type AttemptResult = { ok: true; output: unknown; skip: string | null; logs: New
 const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
+/** A step still running after this long gets its start written (and streamed) before its outcome. */
+const START_COMMIT_GRACE_MS = 15;
+const STILL_RUNNING = Symbol('still running');
 
 /**
  * Runs one workflow run inside one BullMQ job: every step of the run in a row, each step's
@@ -240,22 +243,42 @@ export class WorkflowRunner {
       const policy = retryPolicyOf(step);
       const attempt = row.attempts + 1;
       const startedAt = new Date();
-      pending.job = { ...pending.job, status: JobStatus.Running, startedAt };
-      pending.steps.push({ position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null });
       const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
-      pending.events.push({
-        type: JobEventType.StepStarted,
-        step: step.name,
-        message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
-      });
-      const started = await this.commit(job.id, pending);
+      const start: Pending = {
+        job: { ...pending.job, status: JobStatus.Running, startedAt },
+        steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
+        events: [
+          ...pending.events,
+          {
+            type: JobEventType.StepStarted,
+            step: step.name,
+            message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
+          },
+        ],
+      };
       pending = emptyPending();
-      if (!started) return { kind: 'finished', status: JobStatus.Cancelled };
-      if (started.cancelRequested && !controller.signal.aborted) controller.abort(new JobCancelledError());
+      // The step's start is written lazily: a step that settles within the grace period has its
+      // start and outcome written in one transaction (one commit per step); a longer one, or one
+      // that logs, gets its start written (and streamed) while it runs. A crash before that
+      // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
+      let startCommit: Promise<CommitResult | null> | null = null;
+      const commitStart = () =>
+        (startCommit ??= this.commit(job.id, start).then((started) => {
+          if (started?.cancelRequested && !controller.signal.aborted) controller.abort(new JobCancelledError());
+          return started;
+        }));
       row.status = StepStatus.Running;
       row.attempts = attempt;
 
-      const result = await this.attempt(job, step, attempt, outputs, controller.signal);
+      const running = this.attempt(job, step, attempt, outputs, controller.signal, commitStart);
+      const early = await settledWithin(running, START_COMMIT_GRACE_MS);
+      if (early === STILL_RUNNING) await commitStart();
+      const result = early === STILL_RUNNING ? await running : early;
+      if (startCommit) {
+        if (!(await startCommit)) return { kind: 'finished', status: JobStatus.Cancelled };
+      } else {
+        pending = start;
+      }
       const finishedAt = new Date();
       const took = formatDuration(finishedAt.getTime() - startedAt.getTime());
       if (result.ok) {
@@ -274,6 +297,12 @@ export class WorkflowRunner {
           step: step.name,
           message: result.skip === null ? `Succeeded in ${took}` : `Skipped: ${result.skip}`,
         });
+        if (i === definition.steps.length - 1) break;
+        // Durable before the next step starts: a finished step never runs again.
+        const finished = await this.commit(job.id, pending);
+        pending = emptyPending();
+        if (!finished) return { kind: 'finished', status: JobStatus.Cancelled };
+        if (finished.cancelRequested && !controller.signal.aborted) controller.abort(new JobCancelledError());
         continue;
       }
 
@@ -290,18 +319,14 @@ export class WorkflowRunner {
       if (transient && attempt < policy.maxAttempts) {
         const delay = retryDelayMs(policy, attempt);
         const until = Date.now() + delay;
-        await this.commit(job.id, {
-          job: { status: JobStatus.Waiting },
-          steps: [{ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message }],
-          events: [
-            ...result.logs,
-            {
-              type: JobEventType.StepRetrying,
-              step: step.name,
-              message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
-            },
-          ],
+        pending.job = { ...pending.job, status: JobStatus.Waiting };
+        pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
+        pending.events.push(...result.logs, {
+          type: JobEventType.StepRetrying,
+          step: step.name,
+          message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
         });
+        await this.commit(job.id, pending);
         return { kind: 'delayed', until };
       }
       row.status = StepStatus.Failed;
@@ -324,14 +349,21 @@ export class WorkflowRunner {
   }
 
   /** Runs one attempt of a step under its timeout and the job's cancellation. */
-  private async attempt(job: JobRow, step: Step, attempt: number, outputs: Record<string, unknown>, cancel: AbortSignal): Promise<AttemptResult> {
+  private async attempt(
+    job: JobRow,
+    step: Step,
+    attempt: number,
+    outputs: Record<string, unknown>,
+    cancel: AbortSignal,
+    commitStart: () => Promise<unknown>,
+  ): Promise<AttemptResult> {
     const controller = new AbortController();
     const onCancel = () => controller.abort(cancel.reason);
     if (cancel.aborted) onCancel();
     else cancel.addEventListener('abort', onCancel, { once: true });
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     const timer = setTimeout(() => controller.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
-    const logs = this.logBuffer(job.id, step.name);
+    const logs = this.logBuffer(job.id, step.name, commitStart);
     const ctx: StepContext<Record<string, unknown>> = {
       jobId: job.id,
       kind: job.kind,
@@ -459,11 +491,13 @@ export class WorkflowRunner {
     return { kind: 'delayed', until: Date.now() };
   }
 
-  private logBuffer(jobId: string, step: string): StepLogBuffer {
+  /** `before` runs ahead of the first write, so log lines never precede their step's start on the timeline. */
+  private logBuffer(jobId: string, step: string, before: () => Promise<unknown> = async () => undefined): StepLogBuffer {
     return new StepLogBuffer(
       step,
       async (events) => {
         try {
+          await before();
           await this.commit(jobId, { job: {}, steps: [], events });
         } catch (error) {
           this.logger.warn(`Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`);
@@ -475,11 +509,28 @@ export class WorkflowRunner {
   }
 
   private async commit(jobId: string, pending: Pending): Promise<CommitResult | null> {
-    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events: pending.events, onlyIfStatusIn: NOT_FINISHED_STATUSES };
+    let events = pending.events;
+    const to = pending.job.status;
+    if (to && to !== JobStatus.Running && events.length > 1) {
+      // Several steps of the story in one transaction: the job was running until the last event.
+      events = events.map((event, i) => (i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event));
+    }
+    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES };
     const result = await this.store.commit(change);
     if (result) this.publisher.publish(result.events);
     return result;
   }
+}
+
+/** The promise's value if it settles within `ms`, else STILL_RUNNING. */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(STILL_RUNNING), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 function isSkip(value: unknown): value is StepSkip {

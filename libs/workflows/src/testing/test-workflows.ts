@@ -230,7 +230,7 @@ export class WorkflowTestRootModule {
         ...(options.worker
           ? [
               WorkflowWorkerModule.forRoot({
-                kinds: [...Object.values(JobKind), ...TEST_KINDS],
+                kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, ...TEST_KINDS],
                 schedulePruning: false,
                 lockRetryMs: options.lockRetryMs ?? 500,
               }),

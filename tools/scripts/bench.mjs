@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm run bench -- <name>`: runs one benchmark (tools/bench/<name>.bench.ts, TypeScript through
+// @swc-node/register). Each prints progress on stderr and one JSON line of figures on stdout.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BENCH_DIR = path.join(ROOT, 'tools', 'bench');
+const available = readdirSync(BENCH_DIR)
+  .filter((file) => file.endsWith('.bench.ts'))
+  .map((file) => file.slice(0, -'.bench.ts'.length));
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || !available.includes(name)) {
+  process.stderr.write(`usage: npm run bench -- <${available.join('|')}> [options]\n`);
+  process.exit(name ? 1 : 0);
+}
+
+const file = path.join(BENCH_DIR, `${name}.bench.ts`);
+if (!existsSync(file)) process.exit(1);
+const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file, ...args], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.base.json'), NODE_ENV: 'production' },
+});
+process.exit(result.status ?? 1);

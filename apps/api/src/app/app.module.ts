@@ -11,6 +11,7 @@ import { graphqlContext } from './auth/request-context';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
+import { ServersApiModule } from './servers/servers-api.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         SystemModule,
         AuthModule,
         JobsModule,
+        ServersApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -3,6 +3,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { SecretsModule } from '@tomo/secrets';
+import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
 
 @Module({})
@@ -16,6 +18,8 @@ export class WorkerModule {
         DatabaseModule.forRoot(),
         RedisModule.forRoot('tomo-worker'),
         WorkflowWorkerModule.forRoot(),
+        SecretsModule,
+        ServersWorkerModule,
       ],
     };
   }

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { ServersModule } from '@tomo/servers';
+import { ServersResolver } from './servers.resolver';
+
+/** The servers' GraphQL door (the domain, workflows and metrics live in @tomo/servers). */
+@Module({
+  imports: [ServersModule],
+  providers: [ServersResolver],
+})
+export class ServersApiModule {}

@@ -1,0 +1,51 @@
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SshModule } from '@tomo/ssh';
+import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
+import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
+import { SERVER_ENTITIES } from './entities';
+import { ServerMetricsStore } from './server-metrics.store';
+import { ServerShell } from './server-shell';
+import { ServersService } from './servers.service';
+import { testConnectionWorkflow } from './test-connection.workflow';
+
+/** Registers the servers workflows (in the API for JobsService.create, in the worker to run them). */
+@Injectable()
+class ServerWorkflows implements OnModuleInit {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly servers: ServersService,
+    private readonly metrics: ServerMetricsStore,
+    private readonly shell: ServerShell,
+  ) {}
+
+  onModuleInit(): void {
+    const shell = () => this.shell;
+    this.registry.register(testConnectionWorkflow({ servers: this.servers, shell }));
+    this.registry.register(collectServerMetricsWorkflow({ servers: this.servers, metrics: this.metrics, shell }));
+  }
+}
+
+/**
+ * Servers for every process: records (ServersService), metrics (ServerMetricsStore), the
+ * workflows, the per-server lock limit, the encrypted columns. Needs the database, the
+ * workflows engine and SecretsModule. The API imports this; the worker imports
+ * ServersWorkerModule, which adds the SSH pool that ServerShell needs.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule],
+  providers: [ServersService, ServerMetricsStore, ServerShell, ServerWorkflows],
+  exports: [ServersService, ServerMetricsStore, ServerShell],
+})
+export class ServersModule {}
+
+/**
+ * ServersModule plus the process's SSH connection pool (SshModule.forRoot): ServerShell works.
+ * Import once, in the worker; feature modules that only need ServersService/ServerShell import
+ * ServersModule.
+ */
+@Module({
+  imports: [ServersModule, SshModule.forRoot()],
+  exports: [ServersModule],
+})
+export class ServersWorkerModule {}

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, QueryFailedError, type Repository } from 'typeorm';
+import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
+import { ErrorCode, JobKind, notFound, TomoException } from '@tomo/shared';
+import { fingerprintsEqual } from '@tomo/ssh';
+import { type JobRow, JobsService, WorkflowRegistry } from '@tomo/workflows';
+import { ServerEntity } from './entities';
+import {
+  type AddServerInput,
+  DEFAULT_NETWORK_MODE,
+  DEFAULT_SSH_PORT,
+  type ServerSecrets,
+  type UpdateServerInput,
+  validateCredentials,
+  validateHost,
+  validateMaxConcurrentJobs,
+  validateName,
+  validateNetworkMode,
+  validatePort,
+  validateUsername,
+} from './server-input';
+import { ServerAuthType, ServerStatus } from './server-status';
+
+/**
+ * Says why a server cannot be deleted (a string: CONFLICT with that message) or null.
+ * The deployments module registers one ("server has N deployments").
+ */
+export type ServerDeletionGuard = (serverId: string) => Promise<string | null>;
+
+/** Facts and status a connection test (or a metrics sample) records. */
+export type ServerStatusPatch = Partial<
+  Pick<
+    ServerEntity,
+    | 'status'
+    | 'statusMessage'
+    | 'dockerVersion'
+    | 'dockerAccessible'
+    | 'os'
+    | 'arch'
+    | 'kernel'
+    | 'cpuCount'
+    | 'memoryBytes'
+    | 'diskBytes'
+    | 'lastSeenAt'
+    | 'lastCheckedAt'
+    | 'presentedHostKeyFingerprint'
+  >
+>;
+
+const SECRET_COLUMNS = ['passwordCiphertext', 'privateKeyCiphertext', 'passphraseCiphertext'] as const;
+
+/**
+ * Server records, for the API and the worker alike. Secrets come in through add/update, are
+ * encrypted here and never leave as plaintext: nothing in this service decrypts them (see
+ * ServerShell, worker side).
+ */
+@Injectable()
+export class ServersService implements OnModuleInit {
+  private readonly deletionGuards: ServerDeletionGuard[] = [];
+
+  constructor(
+    @InjectRepository(ServerEntity) private readonly repo: Repository<ServerEntity>,
+    private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly encryptedColumns: EncryptedColumnRegistry,
+    private readonly jobs: JobsService,
+    private readonly registry: WorkflowRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.encryptedColumns.register({ table: 'server', primaryKey: 'id', columns: [...SECRET_COLUMNS] });
+    // The engine's per-server lock reads each server's own limit (default 1).
+    this.registry.setServerConcurrency((serverId) => this.maxConcurrentJobs(serverId));
+  }
+
+  list(): Promise<ServerEntity[]> {
+    return this.repo.find({ order: { name: 'ASC' } });
+  }
+
+  find(id: string): Promise<ServerEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  /** The server (with `host`, `port`, `username`, `networkMode`…, never its secrets); NOT_FOUND otherwise. */
+  async get(id: string): Promise<ServerEntity> {
+    const server = await this.find(id);
+    if (!server) throw notFound('Server', id);
+    return server;
+  }
+
+  /** Validates, stores (secrets encrypted) and starts a connection test. */
+  async add(input: AddServerInput, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
+    const authType = input.authType;
+    const secrets = validateCredentials(authType, input);
+    const now = new Date();
+    const server: ServerEntity = {
+      id: randomUUID(),
+      name: validateName(input.name),
+      host: validateHost(input.host),
+      port: validatePort(input.port ?? DEFAULT_SSH_PORT),
+      username: validateUsername(input.username),
+      authType,
+      ...this.encryptSecrets(secrets),
+      networkMode: validateNetworkMode(input.networkMode ?? DEFAULT_NETWORK_MODE),
+      maxConcurrentJobs: validateMaxConcurrentJobs(input.maxConcurrentJobs ?? 1),
+      status: ServerStatus.Unknown,
+      statusMessage: null,
+      hostKeyFingerprint: null,
+      presentedHostKeyFingerprint: null,
+      dockerVersion: null,
+      dockerAccessible: null,
+      os: null,
+      arch: null,
+      kernel: null,
+      cpuCount: null,
+      memoryBytes: null,
+      diskBytes: null,
+      lastSeenAt: null,
+      lastCheckedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.assertNameFree(server.name, null);
+    try {
+      await this.repo.insert(server);
+    } catch (error) {
+      if (error instanceof QueryFailedError) throw nameTaken(server.name);
+      throw error;
+    }
+    const job = await this.testConnection(server.id, requestedBy);
+    return { server: await this.get(server.id), job };
+  }
+
+  /**
+   * Changes what the input names. Secrets: omitted = kept; switching authType needs the new
+   * type's secret. A new address or new credentials start a connection test; a new address
+   * also drops the pinned host key (it is another machine, trusted on first use again).
+   */
+  async update(id: string, input: UpdateServerInput, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow | null }> {
+    const current = await this.get(id);
+    const patch: Partial<ServerEntity> = {};
+    if (input.name != null) patch.name = validateName(input.name);
+    if (input.host != null) patch.host = validateHost(input.host);
+    if (input.port != null) patch.port = validatePort(input.port);
+    if (input.username != null) patch.username = validateUsername(input.username);
+    if (input.networkMode != null) patch.networkMode = validateNetworkMode(input.networkMode);
+    if (input.maxConcurrentJobs != null) patch.maxConcurrentJobs = validateMaxConcurrentJobs(input.maxConcurrentJobs);
+
+    const authType = input.authType ?? current.authType;
+    const newSecret = [input.password, input.privateKey, input.passphrase].some((value) => value != null && value !== '');
+    if (input.passphrase && !input.privateKey) {
+      throw new TomoException(ErrorCode.BadUserInput, 'passphrase can only be changed together with privateKey');
+    }
+    if (authType !== current.authType || newSecret) {
+      const ownSecret = authType === ServerAuthType.Password ? input.password : input.privateKey;
+      if (authType === current.authType && !ownSecret) {
+        const field = authType === ServerAuthType.Password ? 'privateKey/passphrase are' : 'password is';
+        throw new TomoException(ErrorCode.BadUserInput, `${field} not used when authType is ${authType}`);
+      }
+      // The other type's stored secrets are dropped (validateCredentials returns them as null).
+      Object.assign(patch, { authType }, this.encryptSecrets(validateCredentials(authType, input)));
+    }
+
+    const addressChanged =
+      (patch.host !== undefined && patch.host !== current.host) ||
+      (patch.port !== undefined && patch.port !== current.port);
+    const credentialsChanged = patch.authType !== undefined || (patch.username !== undefined && patch.username !== current.username);
+    if (addressChanged) Object.assign(patch, { hostKeyFingerprint: null, presentedHostKeyFingerprint: null });
+    if (addressChanged || credentialsChanged) Object.assign(patch, { status: ServerStatus.Unknown, statusMessage: null });
+    if (Object.keys(patch).length === 0) return { server: current, job: null };
+
+    if (patch.name !== undefined) await this.assertNameFree(patch.name, id);
+    try {
+      await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+    } catch (error) {
+      if (error instanceof QueryFailedError && patch.name !== undefined) throw nameTaken(patch.name);
+      throw error;
+    }
+    const job = addressChanged || credentialsChanged ? await this.testConnection(id, requestedBy) : null;
+    return { server: await this.get(id), job };
+  }
+
+  /** Deletes the server and its metrics; CONFLICT while anything (deployments) still uses it. */
+  async delete(id: string): Promise<ServerEntity> {
+    const server = await this.get(id);
+    for (const guard of this.deletionGuards) {
+      const reason = await guard(id);
+      if (reason) throw new TomoException(ErrorCode.Conflict, reason);
+    }
+    const deployments = await this.deploymentCount(id);
+    if (deployments > 0) {
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Server "${server.name}" has ${deployments} deployment(s): uninstall them before deleting the server`,
+      );
+    }
+    await this.repo.delete({ id });
+    return server;
+  }
+
+  /** Lets another module refuse deletions (e.g. deployments: "server has deployments"). */
+  registerDeletionGuard(guard: ServerDeletionGuard): void {
+    this.deletionGuards.push(guard);
+  }
+
+  /** Starts the testConnection workflow for the server. */
+  async testConnection(id: string, requestedBy: string | null): Promise<JobRow> {
+    await this.get(id);
+    return this.jobs.create(JobKind.ServerTestConnection, {}, { requestedBy, serverId: id });
+  }
+
+  /**
+   * After HOST_KEY_MISMATCH: pins the key the server presented (as recorded by the failed
+   * connection), clears the mismatch and tests the connection again. CONFLICT when there is no
+   * mismatch to accept.
+   */
+  async acceptHostKey(id: string, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
+    const server = await this.get(id);
+    const presented = server.presentedHostKeyFingerprint;
+    if (server.status !== ServerStatus.HostKeyMismatch || !presented) {
+      throw new TomoException(ErrorCode.Conflict, `Server "${server.name}" has no changed host key to accept`);
+    }
+    const result = await this.repo.update(
+      { id, presentedHostKeyFingerprint: presented },
+      {
+        hostKeyFingerprint: presented,
+        presentedHostKeyFingerprint: null,
+        status: ServerStatus.Unknown,
+        statusMessage: `Host key ${presented} accepted${requestedBy ? ` by ${requestedBy}` : ''}`,
+        updatedAt: new Date(),
+      },
+    );
+    if (!result.affected) throw new TomoException(ErrorCode.Conflict, `The host key of server "${server.name}" changed meanwhile; look again`);
+    const job = await this.testConnection(id, requestedBy);
+    return { server: await this.get(id), job };
+  }
+
+  /** The limit of mutating workflows at once on the server (the engine's per-server lock). */
+  async maxConcurrentJobs(id: string): Promise<number> {
+    const server = await this.repo.findOne({ where: { id }, select: { id: true, maxConcurrentJobs: true } });
+    return server?.maxConcurrentJobs ?? 1;
+  }
+
+  /**
+   * Trust on first use: records the fingerprint unless one is pinned already. Returns the pin in
+   * effect afterwards (another connection may have pinned first).
+   */
+  async pinHostKey(id: string, fingerprint: string): Promise<string | null> {
+    await this.repo.update({ id, hostKeyFingerprint: IsNull() }, { hostKeyFingerprint: fingerprint, updatedAt: new Date() });
+    const server = await this.repo.findOne({ where: { id }, select: { id: true, hostKeyFingerprint: true } });
+    return server?.hostKeyFingerprint ?? null;
+  }
+
+  async recordHostKeyMismatch(id: string, presented: string | null, message: string): Promise<void> {
+    await this.recordStatus(id, {
+      status: ServerStatus.HostKeyMismatch,
+      statusMessage: message,
+      presentedHostKeyFingerprint: presented,
+      lastCheckedAt: new Date(),
+    });
+  }
+
+  async recordStatus(id: string, patch: ServerStatusPatch): Promise<void> {
+    await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+  }
+
+  /** Whether the pinned key is the given one (for a step that re-checks after connecting). */
+  async isPinned(id: string, fingerprint: string): Promise<boolean> {
+    const pinned = (await this.get(id)).hostKeyFingerprint;
+    return pinned !== null && fingerprintsEqual(pinned, fingerprint);
+  }
+
+  private encryptSecrets(secrets: ServerSecrets): Pick<ServerEntity, (typeof SECRET_COLUMNS)[number]> {
+    const seal = (value: string | null) => (value === null ? null : this.box.encrypt(value));
+    return {
+      passwordCiphertext: seal(secrets.password),
+      privateKeyCiphertext: seal(secrets.privateKey),
+      passphraseCiphertext: seal(secrets.passphrase),
+    };
+  }
+
+  private async assertNameFree(name: string, exceptId: string | null): Promise<void> {
+    const other = await this.repo.findOne({ where: { name }, select: { id: true } });
+    if (other && other.id !== exceptId) throw nameTaken(name);
+  }
+
+  /**
+   * Deployments on the server, read from the `deployment` table when the deployments module
+   * has registered it in this process (this lib does not depend on that one).
+   */
+  private async deploymentCount(serverId: string): Promise<number> {
+    if (!this.dataSource.hasMetadata('deployment')) return 0;
+    const metadata = this.dataSource.getMetadata('deployment');
+    if (!metadata.findColumnWithPropertyName('serverId')) return 0;
+    return this.dataSource.getRepository(metadata.target).count({ where: { serverId } });
+  }
+}
+
+function nameTaken(name: string): TomoException {
+  return new TomoException(ErrorCode.Conflict, `A server named "${name}" already exists`);
+}

@@ -1,0 +1,228 @@
+import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
+import { isTransientSshError } from '@tomo/ssh';
+import { defineWorkflow, type StepContext } from '@tomo/workflows';
+import {
+  classifyDockerServerCheck,
+  type DockerAccess,
+  type DiskUsage,
+  type MemInfo,
+  type OsFacts,
+  parseCpuCount,
+  parseDf,
+  parseDockerClientVersion,
+  parseMemInfo,
+  parseOsFacts,
+} from './server-facts';
+import type { ServerShell } from './server-shell';
+import { ServerStatus } from './server-status';
+import type { ServersService } from './servers.service';
+
+declare module '@tomo/workflows' {
+  interface JobInputs {
+    /** The server is the job's serverId. */
+    [JobKind.ServerTestConnection]: Record<string, never>;
+  }
+}
+
+/** Attempts of the connect step: unreachable servers are retried with backoff (≈1, 2, 4 s) before OFFLINE. */
+export const CONNECT_ATTEMPTS = 4;
+const COMMAND_TIMEOUT_MS = 30_000;
+
+type Ctx = StepContext<Record<string, never>>;
+
+export interface TestConnectionDeps {
+  servers: ServersService;
+  /** The worker's shell (a getter: the API registers the same definition without one). */
+  shell: () => ServerShell;
+}
+
+function serverIdOf(ctx: Ctx): string {
+  if (!ctx.serverId) throw new TomoException(ErrorCode.BadUserInput, 'A connection test needs the server id (job serverId)');
+  return ctx.serverId;
+}
+
+/**
+ * Tests a server's connection and records what it found: connect (host key verified during
+ * the handshake, pinned on first use), verify host key, OS/arch/kernel, CPUs, memory, disk,
+ * Docker presence and version, Docker permission; the last step writes the facts and status.
+ * A failed connect sets AUTH_FAILED or HOST_KEY_MISMATCH at once (permanent), or OFFLINE
+ * after the last attempt.
+ */
+export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
+  const run = async (ctx: Ctx, argv: string[]) => {
+    const result = await shell().run(serverIdOf(ctx), argv, { signal: ctx.signal, timeoutMs: COMMAND_TIMEOUT_MS });
+    return result;
+  };
+
+  return defineWorkflow({
+    kind: JobKind.ServerTestConnection,
+    steps: [
+      {
+        name: 'connect',
+        retry: { maxAttempts: CONNECT_ATTEMPTS, initialDelayMs: 1_000, maxDelayMs: 8_000 },
+        timeoutMs: 45_000,
+        isTransient: (error) => isTransientSshError(error),
+        run: async (ctx) => {
+          const serverId = serverIdOf(ctx);
+          const server = await servers.get(serverId);
+          ctx.log(`Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`);
+          try {
+            const { session } = await shell().connect(serverId);
+            ctx.log(`Connected; the server presented host key ${session.hostKeyFingerprint}`);
+            return { hostKeyFingerprint: session.hostKeyFingerprint, firstUse: session.firstUse };
+          } catch (error) {
+            await recordConnectFailure(servers, serverId, error, ctx.attempt >= CONNECT_ATTEMPTS);
+            throw error;
+          }
+        },
+      },
+      {
+        name: 'verify-host-key',
+        retry: { maxAttempts: 1 },
+        run: async (ctx) => {
+          const { hostKeyFingerprint, firstUse } = ctx.outputs['connect'] as { hostKeyFingerprint: string; firstUse: boolean };
+          if (!(await servers.isPinned(serverIdOf(ctx), hostKeyFingerprint))) {
+            throw new TomoException(ErrorCode.HostKeyMismatch, `The pinned host key changed while connecting; the server presented ${hostKeyFingerprint}`);
+          }
+          ctx.log(firstUse ? `Pinned host key ${hostKeyFingerprint} (first connection)` : `Host key matches the pinned ${hostKeyFingerprint}`);
+          return { hostKeyFingerprint, pinnedNow: firstUse };
+        },
+      },
+      {
+        name: 'detect-os',
+        run: async (ctx): Promise<OsFacts> => {
+          const uname = await run(ctx, ['uname', '-s', '-r', '-m']);
+          if (uname.exitCode !== 0) throw new TomoException(ErrorCode.BadUserInput, `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`);
+          const osRelease = await run(ctx, ['cat', '/etc/os-release']);
+          const facts = parseOsFacts(uname.stdout, osRelease.exitCode === 0 ? osRelease.stdout : '');
+          ctx.log(`${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`);
+          return facts;
+        },
+      },
+      {
+        name: 'detect-cpu',
+        run: async (ctx) => {
+          let result = await run(ctx, ['getconf', '_NPROCESSORS_ONLN']);
+          if (result.exitCode !== 0) result = await run(ctx, ['nproc']);
+          const cpuCount = result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
+          ctx.log(cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`);
+          return { cpuCount };
+        },
+      },
+      {
+        name: 'detect-memory',
+        run: async (ctx) => {
+          const result = await run(ctx, ['cat', '/proc/meminfo']);
+          const memory: MemInfo | null = result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
+          ctx.log(memory ? `${formatBytes(memory.totalBytes)} memory` : 'Memory unknown (no /proc/meminfo)');
+          return { memoryBytes: memory?.totalBytes ?? null };
+        },
+      },
+      {
+        name: 'detect-disk',
+        run: async (ctx) => {
+          const result = await run(ctx, ['df', '-Pk', '/']);
+          const disk: DiskUsage | null = result.exitCode === 0 ? parseDf(result.stdout) : null;
+          ctx.log(disk ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)` : 'Disk size unknown');
+          return { diskBytes: disk?.totalBytes ?? null };
+        },
+      },
+      {
+        name: 'detect-docker',
+        run: async (ctx) => {
+          const result = await run(ctx, ['docker', '--version']);
+          const clientVersion = result.exitCode === 0 ? parseDockerClientVersion(result.stdout) : null;
+          ctx.log(clientVersion ? `Docker ${clientVersion} is installed` : 'Docker is not installed (no docker command)');
+          return { installed: clientVersion !== null, clientVersion };
+        },
+      },
+      {
+        name: 'check-docker-permission',
+        run: async (ctx) => {
+          const docker = ctx.outputs['detect-docker'] as { installed: boolean };
+          if (!docker.installed) return ctx.skip('Docker is not installed');
+          const result = await run(ctx, ['docker', 'version', '--format', '{{.Server.Version}}']);
+          const access = classifyDockerServerCheck(result.exitCode, result.stdout, result.stderr);
+          ctx.log(access.accessible ? `The Docker engine ${access.serverVersion} answers this user` : `The Docker engine is not usable: ${access.reason} (${access.detail})`);
+          return access;
+        },
+      },
+      {
+        name: 'record-status',
+        retry: { maxAttempts: 5 },
+        run: async (ctx) => {
+          const serverId = serverIdOf(ctx);
+          const os = ctx.outputs['detect-os'] as OsFacts;
+          const docker = ctx.outputs['detect-docker'] as { installed: boolean; clientVersion: string | null };
+          const permission = ctx.outputs['check-docker-permission'] as DockerAccess | { skipped: true } | undefined;
+          const access = permission && 'accessible' in permission ? permission : null;
+          const server = await servers.get(serverId);
+          const { status, message } = dockerStatus(server.username, docker.installed, access);
+          const now = new Date();
+          const facts = {
+            status,
+            statusMessage: message,
+            os: os.os,
+            arch: os.arch,
+            kernel: os.kernel,
+            cpuCount: (ctx.outputs['detect-cpu'] as { cpuCount: number | null }).cpuCount,
+            memoryBytes: (ctx.outputs['detect-memory'] as { memoryBytes: number | null }).memoryBytes,
+            diskBytes: (ctx.outputs['detect-disk'] as { diskBytes: number | null }).diskBytes,
+            dockerVersion: access?.accessible ? access.serverVersion : docker.clientVersion,
+            dockerAccessible: access ? access.accessible : null,
+            presentedHostKeyFingerprint: null,
+            lastSeenAt: now,
+            lastCheckedAt: now,
+          };
+          await servers.recordStatus(serverId, facts);
+          ctx.log(`Status ${status}${message ? `: ${message}` : ''}`);
+          return { ...facts, hostKeyFingerprint: (ctx.outputs['connect'] as { hostKeyFingerprint: string }).hostKeyFingerprint };
+        },
+      },
+    ],
+  });
+}
+
+function dockerStatus(username: string, installed: boolean, access: DockerAccess | null): { status: ServerStatus; message: string | null } {
+  if (!installed) return { status: ServerStatus.NoDocker, message: 'Docker is not installed (no docker command in the PATH)' };
+  if (!access) return { status: ServerStatus.NoDocker, message: 'Docker could not be checked' };
+  if (access.accessible) return { status: ServerStatus.Online, message: null };
+  switch (access.reason) {
+    case 'permission-denied':
+      return { status: ServerStatus.NoDocker, message: `User ${username} may not use the Docker engine (permission denied): add it to the docker group` };
+    case 'daemon-unreachable':
+      return { status: ServerStatus.NoDocker, message: `The Docker engine is not running or not reachable: ${access.detail}` };
+    case 'not-installed':
+      return { status: ServerStatus.NoDocker, message: 'Docker is not installed' };
+    case 'error':
+      return { status: ServerStatus.NoDocker, message: `Docker failed: ${access.detail}` };
+  }
+}
+
+/** The status a failed connection leaves: permanent failures at once, unreachable only after the last attempt. */
+async function recordConnectFailure(servers: ServersService, serverId: string, error: unknown, lastAttempt: boolean): Promise<void> {
+  if (!(error instanceof TomoException)) return;
+  const now = new Date();
+  switch (error.code) {
+    case ErrorCode.SshAuthFailed:
+      await servers.recordStatus(serverId, { status: ServerStatus.AuthFailed, statusMessage: error.message, lastCheckedAt: now });
+      return;
+    case ErrorCode.HostKeyMismatch:
+      return; // ServerShell recorded it, with the presented key.
+    default:
+      if (lastAttempt && isTransientSshError(error)) {
+        await servers.recordStatus(serverId, { status: ServerStatus.Offline, statusMessage: error.message, lastCheckedAt: now });
+      }
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

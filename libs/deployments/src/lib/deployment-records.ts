@@ -1,0 +1,92 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { EncryptedColumnRegistry, SecretBox } from '@tomo/secrets';
+import { notFound } from '@tomo/shared';
+import { type DeploymentConfig, maskSecrets, secretValues, withSecrets } from './deployment-config';
+import { DeploymentEntity } from './entities';
+
+export type DeploymentPatch = Partial<
+  Pick<
+    DeploymentEntity,
+    | 'status'
+    | 'statusMessage'
+    | 'containerId'
+    | 'image'
+    | 'config'
+    | 'secretEnv'
+    | 'targetImage'
+    | 'targetConfig'
+    | 'targetSecretEnv'
+    | 'accessUrls'
+    | 'lastJobId'
+  >
+>;
+
+/**
+ * Deployment rows, for the API and the worker: the one place that encrypts and decrypts the
+ * secret env values. Rows hold the configuration masked; `fullConfig` puts the values back
+ * (worker side, right before `docker create`).
+ */
+@Injectable()
+export class DeploymentRecords implements OnModuleInit {
+  constructor(
+    @InjectRepository(DeploymentEntity) private readonly repo: Repository<DeploymentEntity>,
+    private readonly box: SecretBox,
+    private readonly encryptedColumns: EncryptedColumnRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.encryptedColumns.register({ table: 'deployment', primaryKey: 'id', columns: ['secretEnv', 'targetSecretEnv'] });
+  }
+
+  find(id: string): Promise<DeploymentEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  async get(id: string): Promise<DeploymentEntity> {
+    const row = await this.find(id);
+    if (!row) throw notFound('Deployment', id);
+    return row;
+  }
+
+  list(serverId: string | null): Promise<DeploymentEntity[]> {
+    return this.repo.find({ where: serverId ? { serverId } : {}, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async insert(row: DeploymentEntity): Promise<void> {
+    await this.repo.insert(row);
+  }
+
+  async update(id: string, patch: DeploymentPatch): Promise<void> {
+    await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
+  /** The masked configuration and the ciphertext of its secret values, for storing. */
+  seal(config: DeploymentConfig): { config: DeploymentConfig; secretEnv: string | null } {
+    const secrets = secretValues(config);
+    return {
+      config: maskSecrets(config),
+      secretEnv: Object.keys(secrets).length > 0 ? this.box.encrypt(JSON.stringify(secrets)) : null,
+    };
+  }
+
+  /** The current configuration with its secret values. */
+  fullConfig(row: DeploymentEntity): DeploymentConfig {
+    return this.open(row.config, row.secretEnv);
+  }
+
+  /** The configuration a pending update moves to, with its secret values; null when there is none. */
+  fullTargetConfig(row: DeploymentEntity): DeploymentConfig | null {
+    return row.targetConfig ? this.open(row.targetConfig, row.targetSecretEnv) : null;
+  }
+
+  private open(config: DeploymentConfig, ciphertext: string | null): DeploymentConfig {
+    const secrets = ciphertext ? (JSON.parse(this.box.decrypt(ciphertext)) as Record<string, string>) : {};
+    return withSecrets(config, secrets);
+  }
+}

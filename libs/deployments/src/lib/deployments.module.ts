@@ -1,0 +1,58 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MarketplaceModule } from '@tomo/marketplace';
+import { SecretsModule } from '@tomo/secrets';
+import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
+import { WorkflowsModule } from '@tomo/workflows';
+import { DeploymentHosts, type HostRunOptions } from './deployment-hosts';
+import { DeploymentRecords } from './deployment-records';
+import { DeploymentWorkflows } from './deployment-workflows';
+import { DeploymentServerLookup, DeploymentsService } from './deployments.service';
+import { DEPLOYMENT_ENTITIES } from './entities';
+
+/** DeploymentHosts on top of the servers module (ServerShell works in the worker only: it needs the SSH pool). */
+class ServerDeploymentHosts extends DeploymentHosts {
+  constructor(
+    private readonly shell: ServerShell,
+    private readonly servers: ServersService,
+  ) {
+    super();
+  }
+
+  run(serverId: string, argv: readonly string[], options?: HostRunOptions) {
+    return this.shell.run(serverId, argv, options);
+  }
+
+  async host(serverId: string): Promise<string> {
+    return (await this.servers.get(serverId)).host;
+  }
+}
+
+/**
+ * Deployments for the API and the worker: records, DeploymentsService, and the deployment
+ * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES), SecretsModule, WorkflowsModule, MarketplaceModule, ServersModule],
+  providers: [
+    DeploymentRecords,
+    DeploymentWorkflows,
+    DeploymentsService,
+    {
+      provide: DeploymentHosts,
+      inject: [ServerShell, ServersService],
+      useFactory: (shell: ServerShell, servers: ServersService) => new ServerDeploymentHosts(shell, servers),
+    },
+    {
+      provide: DeploymentServerLookup,
+      inject: [ServersService],
+      useFactory: (servers: ServersService): DeploymentServerLookup => ({
+        assertExists: async (serverId: string) => {
+          await servers.get(serverId);
+        },
+      }),
+    },
+  ],
+  exports: [DeploymentsService, DeploymentRecords],
+})
+export class DeploymentsModule {}

@@ -1,7 +1,8 @@
 import { CreateJobs1763900000000 } from './1763900000000-create-jobs';
 import { CreateIdentity1764000000000 } from './1764000000000-create-identity';
 import { CreateMarketplace1764300000000 } from './1764300000000-create-marketplace';
+import { CreateSchedules1764600000000 } from './1764600000000-create-schedules';
 import { CreateServers1764700000000 } from './1764700000000-create-servers';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
-export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000, CreateMarketplace1764300000000, CreateServers1764700000000];
+export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000, CreateMarketplace1764300000000, CreateSchedules1764600000000, CreateServers1764700000000];

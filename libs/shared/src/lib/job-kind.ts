@@ -12,9 +12,25 @@ export enum JobKind {
   ServerTestConnection = 'server.test-connection',
   /** Samples CPU, memory, disk, load and containers of servers; downsamples and prunes (libs/servers). */
   MaintenanceCollectServerMetrics = 'maintenance.collect-server-metrics',
+  /** Clones or fetches a marketplace repository and imports its apps (libs/marketplace). */
+  MarketplaceSync = 'marketplace.sync',
+  /** Installs an app on a server: validate, preflight, pull, volumes, container, health check (libs/deployments). */
+  DeploymentInstall = 'deployment.install',
+  DeploymentStart = 'deployment.start',
+  DeploymentStop = 'deployment.stop',
+  DeploymentRestart = 'deployment.restart',
+  /** New image or configuration; the old container keeps the app up until the new one is healthy (libs/deployments). */
+  DeploymentUpdate = 'deployment.update',
+  DeploymentUninstall = 'deployment.uninstall',
+  /** Reads a container's last log lines for the API (libs/deployments). */
+  DeploymentLogs = 'deployment.logs',
+  /** Compares deployments with the labelled containers on their servers (libs/deployments). */
+  MaintenanceReconcileDeployments = 'maintenance.reconcile-deployments',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */
 export enum QueueName {
   Workflows = 'tomo-workflows',
+  /** Ticks of the periodic schedules; each tick starts one workflow job. */
+  Schedules = 'tomo-schedules',
 }

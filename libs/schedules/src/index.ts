@@ -1,0 +1,5 @@
+export * from './lib/platform-schedules';
+export * from './lib/schedule-definition';
+export * from './lib/schedule.entity';
+export * from './lib/schedules.module';
+export * from './lib/schedules.service';

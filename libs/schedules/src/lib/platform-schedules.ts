@@ -1,0 +1,14 @@
+import { JobKind } from '@tomo/shared';
+import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
+import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
+
+export const pruneJobsSchedule = defineSchedule({
+  name: 'prune-jobs',
+  kind: JobKind.MaintenancePruneJobs,
+  everySeconds: 24 * 60 * 60,
+  description: 'Deletes finished jobs older than the retention period.',
+  input: () => ({ retentionDays: DEFAULT_JOB_RETENTION_DAYS }),
+});
+
+/** Every schedule of the platform; the API and the worker both pass this list to SchedulesModule. */
+export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [pruneJobsSchedule];

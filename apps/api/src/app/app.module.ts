@@ -8,6 +8,7 @@ import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
+import { DeploymentsApiModule } from './deployments/deployments-api.module';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AuthModule,
         JobsModule,
         ServersApiModule,
+        DeploymentsApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
+import { DeploymentsModule } from '@tomo/deployments';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
@@ -20,6 +21,7 @@ export class WorkerModule {
         WorkflowWorkerModule.forRoot(),
         SecretsModule,
         ServersWorkerModule,
+        DeploymentsModule,
       ],
     };
   }

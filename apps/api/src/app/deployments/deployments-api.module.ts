@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DeploymentsModule } from '@tomo/deployments';
+import { ServersModule } from '@tomo/servers';
+import { WorkflowsModule } from '@tomo/workflows';
+import { DeploymentsResolver } from './deployments.resolver';
+
+/** The deployments' GraphQL door (the domain and the workflows live in @tomo/deployments). */
+@Module({
+  imports: [DeploymentsModule, ServersModule, WorkflowsModule],
+  providers: [DeploymentsResolver],
+})
+export class DeploymentsApiModule {}

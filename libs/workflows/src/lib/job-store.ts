@@ -224,7 +224,7 @@ export class JobStore {
 
 /** One UPDATE per step row even when a change carries a step's start and its outcome. */
 function mergeByPosition(steps: StepPatch[]): StepPatch[] {
-  if (steps.length < 2) return steps;
+  if (steps.length < 2 || (steps.length === 2 && steps[0].position !== steps[1].position)) return steps;
   const merged = new Map<number, StepPatch>();
   for (const step of steps) merged.set(step.position, { ...merged.get(step.position), ...step });
   return [...merged.values()];

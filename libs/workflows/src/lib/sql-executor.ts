@@ -40,8 +40,13 @@ export function createSqlExecutor(dataSource: DataSource): SqlExecutor {
 
 /** Dates in the format TypeORM writes for `type: Date` columns on SQLite (UTC, ms). */
 export function toSqliteDate(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 23);
+  const ms = date.getTime();
+  if (ms !== lastDate.ms) lastDate = { ms, text: date.toISOString().replace('T', ' ').slice(0, 23) };
+  return lastDate.text;
 }
+
+/** Hot paths write the same instant many times in a row (one commit's rows and events). */
+let lastDate = { ms: Number.NaN, text: '' };
 
 function toSqliteValue(value: unknown): unknown {
   if (value instanceof Date) return toSqliteDate(value);
@@ -65,21 +70,67 @@ function drive<T>(body: TxBody<T>, run: (query: SqlQuery) => Row[]): T {
   return step.value;
 }
 
+interface QueuedBody {
+  body: TxBody<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite';
   private readonly statements = new Map<string, Statement>();
-  private readonly runTransaction: { immediate: (body: TxBody<unknown>) => unknown };
+  private readonly runOne: { immediate: (body: TxBody<unknown>) => unknown };
+  private readonly runGroup: { immediate: (bodies: TxBody<unknown>[]) => unknown[] };
+  private queued: QueuedBody[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly db: Database) {
-    this.runTransaction = db.transaction((body: TxBody<unknown>) => drive(body, (query) => this.exec(query)));
+    this.runOne = db.transaction((body: TxBody<unknown>) => drive(body, (query) => this.exec(query)));
+    this.runGroup = db.transaction((bodies: TxBody<unknown>[]) => bodies.map((body) => drive(body, (query) => this.exec(query))));
   }
 
-  async transaction<T>(body: TxBody<T>): Promise<T> {
+  /**
+   * Group commit: bodies submitted within one turn of the event loop (concurrent runs finishing
+   * steps together) run in one SQLite transaction, so they share one BEGIN/COMMIT. Each caller
+   * still hears back only after that COMMIT.
+   */
+  transaction<T>(body: TxBody<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ body, resolve: resolve as (value: unknown) => void, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
     // Another async transaction on this shared connection (TypeORM's save()) is open between
     // its awaits: wait for it rather than nest inside it. Ours never yields, so it cannot interleave.
     while (this.db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-    // IMMEDIATE takes the write lock up front, so the busy timeout applies instead of a deadlock.
-    return this.runTransaction.immediate(body) as T;
+    this.flushScheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length > 1) {
+      let results: unknown[] | null = null;
+      try {
+        // IMMEDIATE takes the write lock up front, so the busy timeout applies instead of a deadlock.
+        results = this.runGroup.immediate(batch.map((item) => item.body));
+      } catch {
+        // Something in the group failed and all of it was rolled back: run each body on its
+        // own below, so that only the one at fault fails.
+      }
+      if (results) {
+        batch.forEach((item, i) => item.resolve(results[i]));
+        return;
+      }
+    }
+    for (const item of batch) {
+      try {
+        item.resolve(this.runOne.immediate(item.body));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
   }
 
   async query(text: string, params: unknown[] = []): Promise<Row[]> {

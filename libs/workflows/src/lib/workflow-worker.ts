@@ -20,7 +20,10 @@ export const WORKFLOW_WORKER_OPTIONS = Symbol('WORKFLOW_WORKER_OPTIONS');
 export interface WorkflowWorkerOptions {
   /** The job kinds this worker must have exactly one definition for (default: every JobKind). */
   kinds?: readonly string[];
-  /** Start the daily maintenance.prune-jobs run (default true). */
+  /**
+   * Also queue maintenance.prune-jobs once a day from this worker (default false: the
+   * `prune-jobs` schedule of libs/schedules does it; this is for setups without schedules).
+   */
   schedulePruning?: boolean;
   /** When a job waiting for a lock looks again if no release woke it (default 1 s). */
   lockRetryMs?: number;
@@ -107,7 +110,7 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     this.worker.on('error', (error) => this.logger.error(`Queue worker error: ${error.message}`));
     await this.worker.waitUntilReady();
 
-    if (this.options.schedulePruning ?? true) {
+    if (this.options.schedulePruning ?? false) {
       void this.schedulePrune();
       this.pruneTimer = setInterval(() => void this.schedulePrune(), PRUNE_CHECK_MS);
       this.pruneTimer.unref();

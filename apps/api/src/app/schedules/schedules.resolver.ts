@@ -10,23 +10,23 @@ import { Schedule } from './schedule.types';
 
 @Resolver(() => Schedule)
 export class SchedulesResolver {
-  constructor(private readonly schedules: SchedulesService) {}
+  constructor(private readonly service: SchedulesService) {}
 
   @Roles(Role.Viewer)
   @Query(() => [Schedule], { description: 'Every periodic maintenance workflow and its state.' })
   schedules(): Promise<ScheduleView[]> {
-    return this.schedules.list();
+    return this.service.list();
   }
 
   @Roles(Role.Operator)
   @Mutation(() => Job, { description: "Runs a schedule's workflow now, whatever its interval says." })
   runSchedule(@Args('name') name: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
-    return this.schedules.run(name, principal.username);
+    return this.service.run(name, principal.username);
   }
 
   @Roles(Role.Admin)
   @Mutation(() => Schedule, { description: 'Pauses (true) or resumes (false) a schedule.' })
   pauseSchedule(@Args('name') name: string, @Args('paused') paused: boolean): Promise<ScheduleView> {
-    return this.schedules.setPaused(name, paused);
+    return this.service.setPaused(name, paused);
   }
 }

@@ -1,0 +1,49 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
+import { DatabaseModule } from '@tomo/database';
+import { MarketplaceModule } from '@tomo/marketplace';
+import { RedisModule } from '@tomo/redis';
+import { SecretsModule } from '@tomo/secrets';
+import { ServersModule, ServersWorkerModule } from '@tomo/servers';
+import { JobKind } from '@tomo/shared';
+import { WorkflowsModule, WorkflowWorkerModule } from '@tomo/workflows';
+import { DeploymentsModule } from '../lib/deployments.module';
+
+/** The job kinds a deployments test worker runs (servers + deployments; no marketplace, no schedules). */
+export const DEPLOYMENT_TEST_KINDS: readonly string[] = [
+  JobKind.SystemPing,
+  JobKind.MaintenancePruneJobs,
+  JobKind.ServerTestConnection,
+  JobKind.MaintenanceCollectServerMetrics,
+  JobKind.DeploymentInstall,
+  JobKind.DeploymentStart,
+  JobKind.DeploymentStop,
+  JobKind.DeploymentRestart,
+  JobKind.DeploymentUpdate,
+  JobKind.DeploymentUninstall,
+  JobKind.DeploymentLogs,
+  JobKind.MaintenanceReconcileDeployments,
+];
+
+/**
+ * Servers, marketplace and deployments on the test's SQLite file and Redis prefix; with
+ * `worker: true` also the SSH pool and a workflow worker for the kinds above.
+ */
+@Module({})
+export class DeploymentsTestRootModule {
+  static forRoot(config: WorkerConfig, options: { worker: boolean }): DynamicModule {
+    return {
+      module: DeploymentsTestRootModule,
+      imports: [
+        TomoConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        RedisModule.forRoot(options.worker ? 'tomo-deployments-test-worker' : 'tomo-deployments-test'),
+        SecretsModule,
+        MarketplaceModule,
+        options.worker ? ServersWorkerModule : ServersModule,
+        DeploymentsModule,
+        options.worker ? WorkflowWorkerModule.forRoot({ kinds: DEPLOYMENT_TEST_KINDS, schedulePruning: false }) : WorkflowsModule,
+      ],
+    };
+  }
+}

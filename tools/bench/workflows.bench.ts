@@ -50,7 +50,7 @@ class BenchWorkflows implements OnModuleInit {
         name: `noop-${i + 1}`,
         retry: { maxAttempts: 1 },
         run: async (ctx) => {
-          if (i === 0 && ctx.input['mark']) firstStepAt.set(ctx.jobId, performance.now());
+          if (i === 0 && (ctx.input as { mark?: boolean }).mark) firstStepAt.set(ctx.jobId, performance.now());
           return null;
         },
       })),
@@ -78,7 +78,7 @@ class BenchRootModule {
   }
 }
 
-async function rawBullmq(prefix: string): Promise<{ jobsPerSec: number; latencyP50Ms: number }> {
+async function rawBullmq(prefix: string): Promise<{ jobsPerSec: number; latencyP50Ms: number; nodeCpuPct: number; redisCpuPct: number }> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bench-raw', { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
   for (let i = 0; i < RAW_JOBS; i += 1_000) {

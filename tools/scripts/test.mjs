@@ -39,6 +39,10 @@ if (run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { env
 
 log('lint…');
 lint();
+// Jest transpiles specs without type checking (isolatedModules); this checks every server-side
+// file, specs and tools included, against the strict compiler options.
+log('type check…');
+check('type check', 'npx', ['tsc', '-p', 'tsconfig.integration.json']);
 
 // Unit tests of every project, in one Jest run (the e2e project has its own suite below).
 const unitConfigs = ['apps', 'libs']
@@ -75,6 +79,15 @@ function lint() {
   if (result.status !== 0 && failed.size === 0) {
     totals.failed += 1;
     failures.push('lint (nx run-many failed)');
+  }
+}
+
+function check(name, cmd, args) {
+  if (run(cmd, args, { env }) === 0) {
+    totals.passed += 1;
+  } else {
+    totals.failed += 1;
+    failures.push(name);
   }
 }
 

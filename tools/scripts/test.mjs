@@ -50,6 +50,10 @@ const unitConfigs = ['apps', 'libs']
   .filter((config) => config !== 'apps/e2e/jest.config.cts' && existsSync(path.join(ROOT, config)));
 jestSuite('unit', ['--projects', ...unitConfigs]);
 jestSuite('integration', ['-c', 'jest.integration.config.cts']);
+// The engine's hand-written SQL again on Postgres (the schema test covers both databases).
+jestSuite('integration-postgres', ['-c', 'jest.integration.config.cts', 'libs/workflows/src/lib/workflow-engine'], {
+  TOMO_TEST_DATABASE: 'postgres',
+});
 if (existsSync(path.join(ROOT, 'apps/e2e/jest.config.cts'))) {
   jestSuite('e2e', ['-c', 'apps/e2e/jest.config.cts']);
 }
@@ -91,10 +95,10 @@ function check(name, cmd, args) {
   }
 }
 
-function jestSuite(name, args) {
+function jestSuite(name, args, extraEnv = {}) {
   log(`${name} tests…`);
   const outputFile = path.join(RESULTS, `${name}.json`);
-  const code = run('npx', ['jest', ...args, '--json', `--outputFile=${outputFile}`], { env });
+  const code = run('npx', ['jest', ...args, '--json', `--outputFile=${outputFile}`], { env: { ...env, ...extraEnv } });
   if (!existsSync(outputFile)) {
     totals.failed += 1;
     failures.push(`${name}: jest exited ${code} without results`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,9 @@ export interface WorkflowTestEnv {
  */
 export async function createWorkflowTestEnv(overrides: Record<string, string> = {}): Promise<WorkflowTestEnv> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tomo-workflows-'));
+  const postgres = process.env['TOMO_TEST_DATABASE'] === 'postgres' ? await createPostgresTestDatabase() : null;
   const env: Record<string, string> = {
+    ...(postgres && { DATABASE_URL: postgres.url }),
     DATA_DIR: dataDir,
     REDIS_URL: TEST_REDIS_URL,
     TOMO_REDIS_PREFIX: randomRedisPrefix('wf'),
@@ -42,7 +45,31 @@ export async function createWorkflowTestEnv(overrides: Record<string, string> = 
     env,
     cleanup: async () => {
       await deleteRedisKeys(config.redisPrefix);
+      await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Postgres server of the test run (tools/scripts/test.mjs sets TOMO_TEST_POSTGRES_URL). */
+export const TEST_POSTGRES_URL = process.env['TOMO_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * A new, empty Postgres database for one test. Suites that honour TOMO_TEST_DATABASE=postgres
+ * (createWorkflowTestEnv) run against it instead of SQLite.
+ */
+export async function createPostgresTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tomo_test_${randomBytes(6).toString('hex')}`;
+  const admin = new DataSource({ type: 'postgres', url: TEST_POSTGRES_URL });
+  await admin.initialize();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.destroy();
     },
   };
 }

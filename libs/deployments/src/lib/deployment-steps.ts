@@ -1,11 +1,11 @@
 import type { AppDefinition } from '@tomo/marketplace';
-import { MarketplaceService } from '@tomo/marketplace';
+import { type MarketplaceService } from '@tomo/marketplace';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { StepContext } from '@tomo/workflows';
 import { accessUrls, buildContainerSpec, type ContainerSpec, deploymentDirectory, healthcheckPort, LABEL_DEPLOYMENT, namedVolumeFor } from './container-spec';
 import { type DeploymentConfig, networkModeOf, networksToJoin, PullPolicy, volumeKind } from './deployment-config';
 import type { DeploymentHosts } from './deployment-hosts';
-import { DeploymentRecords } from './deployment-records';
+import { type DeploymentRecords } from './deployment-records';
 import { DockerOnServer } from './docker-on-server';
 import type { DeploymentEntity } from './entities';
 import { normalizeArchitecture } from './server-facts';

@@ -1,0 +1,105 @@
+import { MarketplaceService } from '@tomo/marketplace';
+import { errorCodes, gql, readTestbed, startTestApi, type TestApi } from '@tomo/testing';
+import { AppModule } from '../app.module';
+
+const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+const SECRET = 'pi-hole s3cret $(id)';
+const DEPLOYMENT_FIELDS = `id appId status containerName containerId accessUrls createdAt updatedAt
+  server { id name } lastJob { id kind status }
+  config { env { name value secret } ports { container host protocol } volumes { container host readOnly } network pullPolicy }`;
+const INSTALL = `mutation($input: InstallAppInput!) { installApp(input: $input) { id kind status serverId deploymentId } }`;
+
+/**
+ * The deployments' GraphQL door, without a worker: validation at once, roles, jobs queued with
+ * ids only, secret env values never returned (nor audited). The workflows themselves are tested
+ * in libs/deployments on the testbed.
+ */
+describe('deployments API', () => {
+  let api: TestApi;
+  let admin: string;
+  let operator: string;
+  let viewer: string;
+  let serverId: string;
+
+  const call = <T>(query: string, variables: Record<string, unknown>, token: string) => gql<T>(api.graphqlUrl, query, variables, token);
+  const ok = async <T>(query: string, variables: Record<string, unknown>, token = admin): Promise<T> => {
+    const result = await call<T>(query, variables, token);
+    if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
+    return result.data;
+  };
+  const signIn = async (username: string, role: string) => {
+    const password = `staple battery horse ${username.length} correct`;
+    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username, password, role } });
+    return (await ok<{ login: { token: string } }>('mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { username, password } }, '')).login.token;
+  };
+
+  beforeAll(async () => {
+    const testbed = readTestbed();
+    api = await startTestApi(AppModule.forRoot);
+    await api.app.get(MarketplaceService).loadBuiltInCatalog();
+    admin = (await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '')).setupAdmin.token;
+    operator = await signIn('olivia', 'OPERATOR');
+    viewer = await signIn('victor', 'VIEWER');
+    const added = await ok<{ addServer: { id: string } }>(
+      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
+      { input: { name: 'box', host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
+    );
+    serverId = added.addServer.id;
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('validates at once, queues an install job with ids only, and never returns or audits a secret value', async () => {
+    const input = { serverId, appId: 'builtin/pihole', config: { env: [{ name: 'WEBPASSWORD', value: SECRET }], pullPolicy: 'NEVER' } };
+
+    expect(errorCodes(await call(INSTALL, { input }, viewer))).toEqual(['FORBIDDEN']);
+    const missing = await call(INSTALL, { input: { ...input, config: { ports: [{ container: 1, host: 2 }] } } }, operator);
+    expect(errorCodes(missing)).toEqual(['BAD_USER_INPUT']);
+    expect(missing.errors?.[0]?.message).toContain('config.env.WEBPASSWORD is required by Pi-hole');
+    expect(missing.errors?.[0]?.message).toContain('config.ports 1/tcp is not a port of Pi-hole');
+    expect(errorCodes(await call(INSTALL, { input: { ...input, appId: 'builtin/nope' } }, operator))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await call(INSTALL, { input: { ...input, serverId: 'no-such-server' } }, operator))).toEqual(['NOT_FOUND']);
+
+    const { installApp: job } = await ok<{ installApp: { id: string; kind: string; status: string; serverId: string; deploymentId: string } }>(INSTALL, { input }, operator);
+    expect(job).toMatchObject({ kind: 'deployment.install', status: 'QUEUED', serverId });
+    const { job: stored } = await ok<{ job: { input: string } }>('query($id: ID!) { job(id: $id) { input } }', { id: job.id }, viewer);
+    expect(JSON.parse(stored.input)).toEqual({ deploymentId: job.deploymentId });
+
+    const { deployments } = await ok<{ deployments: Record<string, unknown>[] }>(`query($serverId: ID) { deployments(serverId: $serverId) { ${DEPLOYMENT_FIELDS} } }`, { serverId }, viewer);
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]).toMatchObject({
+      id: job.deploymentId,
+      appId: 'builtin/pihole',
+      status: 'INSTALLING',
+      containerName: expect.stringMatching(/^tomo-pihole-[0-9a-f]{8}$/),
+      containerId: null,
+      server: { id: serverId, name: 'box' },
+      lastJob: { id: job.id, kind: 'deployment.install', status: 'QUEUED' },
+      config: expect.objectContaining({ network: 'bridge', pullPolicy: 'NEVER' }),
+    });
+    expect((deployments[0]['config'] as { env: unknown[] }).env).toEqual([
+      { name: 'TZ', value: 'UTC', secret: false },
+      { name: 'WEBPASSWORD', value: null, secret: true },
+    ]);
+    const { deployment } = await ok<{ deployment: { id: string } }>(`query($id: ID!) { deployment(id: $id) { id } }`, { id: job.deploymentId }, viewer);
+    expect(deployment.id).toBe(job.deploymentId);
+    expect(errorCodes(await call(`query { deployment(id: "nope") { id } }`, {}, viewer))).toEqual(['NOT_FOUND']);
+
+    // Actions are OPERATOR jobs on the deployment; reads are VIEWER.
+    expect(errorCodes(await call('mutation($id: ID!) { stopApp(deploymentId: $id) { id } }', { id: job.deploymentId }, viewer))).toEqual(['FORBIDDEN']);
+    const { restartApp } = await ok<{ restartApp: { kind: string; deploymentId: string } }>('mutation($id: ID!) { restartApp(deploymentId: $id) { kind deploymentId } }', { id: job.deploymentId }, operator);
+    expect(restartApp).toEqual({ kind: 'deployment.restart', deploymentId: job.deploymentId });
+    const update = await call('mutation($input: UpdateAppInput!) { updateApp(input: $input) { kind } }', { input: { deploymentId: job.deploymentId, imageTag: 'bad tag!' } }, operator);
+    expect(errorCodes(update)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await call('query($id: ID!) { containerLogs(deploymentId: $id, tail: 0) }', { id: job.deploymentId }, viewer))).toEqual(['BAD_USER_INPUT']);
+    const { uninstallApp } = await ok<{ uninstallApp: { kind: string } }>('mutation($id: ID!) { uninstallApp(deploymentId: $id, removeVolumes: true) { kind } }', { id: job.deploymentId }, operator);
+    expect(uninstallApp.kind).toBe('deployment.uninstall');
+
+    // The audit log records the mutations, never the secret value.
+    const { auditLog } = await ok<{ auditLog: { nodes: { action: string; details: string | null }[] } }>('query { auditLog(first: 50) { nodes { action details } } }', {}, admin);
+    expect(auditLog.nodes.map((n) => n.action)).toEqual(expect.arrayContaining(['installApp', 'restartApp', 'uninstallApp']));
+    expect(JSON.stringify(auditLog)).not.toContain('s3cret');
+  });
+});

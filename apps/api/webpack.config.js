@@ -15,8 +15,12 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      // The common-password list the password policy reads at run time.
-      assets: [{ input: 'libs/identity/src/assets', glob: '*.txt.gz', output: 'assets' }],
+      assets: [
+        // The common-password list the password policy reads at run time.
+        { input: 'libs/identity/src/assets', glob: '*.txt.gz', output: 'assets' },
+        // The built-in marketplace catalog (see BUILT_IN_CATALOG_DIR).
+        { input: 'libs/marketplace/catalog', glob: '**/*', output: 'assets/marketplace-catalog' },
+      ],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: false,

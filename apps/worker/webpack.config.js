@@ -15,7 +15,8 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: [],
+      // The built-in marketplace catalog, which a marketplace.sync of `builtin` re-reads (see BUILT_IN_CATALOG_DIR).
+      assets: [{ input: 'libs/marketplace/catalog', glob: '**/*', output: 'assets/marketplace-catalog' }],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: false,

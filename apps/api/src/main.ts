@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { loadApiConfig, loadConfigOrExit } from '@tomo/config';
+import { MarketplaceService } from '@tomo/marketplace';
 import { AppModule } from './app/app.module';
 import { serveConsole } from './app/console/serve-console';
 
@@ -20,6 +21,8 @@ async function bootstrap(): Promise<void> {
   if (migrations.length > 0) {
     logger.log(`Applied migrations: ${migrations.map((m) => m.name).join(', ')}`);
   }
+  // The catalog shipped with this version: added or updated before the first request sees the apps.
+  await app.get(MarketplaceService).loadBuiltInCatalog();
 
   serveConsole(app, config.webDistDir, logger);
   await app.listen(config.port, config.host);

@@ -6,3 +6,5 @@ export * from './lib/git-client';
 export * from './lib/marketplace-repo-reader';
 export * from './lib/marketplace.module';
 export * from './lib/marketplace.service';
+export * from './lib/marketplace-workflows';
+export * from './lib/marketplace-workflows.module';

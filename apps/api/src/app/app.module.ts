@@ -12,6 +12,7 @@ import { DeploymentsApiModule } from './deployments/deployments-api.module';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
+import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
 import { ServersApiModule } from './servers/servers-api.module';
 import { SystemModule } from './system/system.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         SystemModule,
         AuthModule,
         JobsModule,
+        MarketplaceApiModule,
         ServersApiModule,
         DeploymentsApiModule,
       ],

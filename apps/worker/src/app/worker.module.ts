@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
+import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
@@ -19,6 +20,7 @@ export class WorkerModule {
         DatabaseModule.forRoot(),
         RedisModule.forRoot('tomo-worker'),
         WorkflowWorkerModule.forRoot(),
+        MarketplaceWorkflowsModule,
         SecretsModule,
         ServersWorkerModule,
         DeploymentsModule,

@@ -1,0 +1,88 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { JobKind } from '@tomo/shared';
+import {
+  defineWorkflow,
+  type JobRow,
+  JobsService,
+  WorkflowRegistry,
+} from '@tomo/workflows';
+import {
+  type MarketplaceSyncResult,
+  MarketplaceService,
+} from './marketplace.service';
+
+/** Ids only (CONVENTIONS: payloads carry ids): the repository's URL and branch are read from its row. */
+export interface MarketplaceSyncInput {
+  repoId: string;
+}
+
+declare module '@tomo/workflows' {
+  interface JobInputs {
+    [JobKind.MarketplaceSync]: MarketplaceSyncInput;
+  }
+}
+
+/**
+ * Longer than one git command may take (GitClient's 120 s) plus reading and importing the
+ * checkout, so that git's own timeout, which names the command, fires first.
+ */
+const SYNC_STEP_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * `marketplace.sync`: one step, because `syncRepo` is one unit on purpose — git and the
+ * import run under the repository's in-process lock, and a failed fetch must leave the apps
+ * as they were, which a `fetch` step that had already moved the checkout could not promise.
+ * Re-running it is safe (a fetch of the same commit changes nothing). Errors keep the
+ * service's codes, and the engine's default classification applies: a wrong URL, branch or
+ * credentials (BAD_USER_INPUT) and cancellation fail at once; SERVER_UNREACHABLE and
+ * unexpected git failures are retried with backoff.
+ */
+export function marketplaceSyncWorkflow(marketplace: MarketplaceService) {
+  return defineWorkflow({
+    kind: JobKind.MarketplaceSync,
+    steps: [
+      {
+        name: 'sync',
+        timeoutMs: SYNC_STEP_TIMEOUT_MS,
+        retry: { maxAttempts: 3, initialDelayMs: 5_000, maxDelayMs: 60_000 },
+        run: async (ctx): Promise<MarketplaceSyncResult> =>
+          marketplace.syncRepo(ctx.input.repoId, {
+            signal: ctx.signal,
+            log: (line) => ctx.log(line),
+          }),
+      },
+    ],
+  });
+}
+
+/** Registers the marketplace's workflows in every process that imports MarketplaceWorkflowsModule (API and worker). */
+@Injectable()
+export class MarketplaceWorkflows implements OnModuleInit {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly marketplace: MarketplaceService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(marketplaceSyncWorkflow(this.marketplace));
+  }
+}
+
+/** Starts marketplace jobs: what the GraphQL resolver and the MCP tool call. */
+@Injectable()
+export class MarketplaceJobs {
+  constructor(
+    private readonly marketplace: MarketplaceService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /** Queues a sync of the repository (NOT_FOUND at once when there is no such repository). */
+  async startSync(repoId: string, requestedBy: string | null): Promise<JobRow> {
+    const repo = await this.marketplace.getRepo(repoId);
+    return this.jobs.create(
+      JobKind.MarketplaceSync,
+      { repoId: repo.id },
+      { requestedBy },
+    );
+  }
+}

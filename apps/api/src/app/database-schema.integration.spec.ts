@@ -50,8 +50,8 @@ describe.each(['sqlite', 'postgres'] as const)('database schema on %s', (kind) =
       TOMO_REDIS_PREFIX: `schema-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'silent',
     });
+    // Not initialised: bootstrap hooks (schedules) write to tables the migrations create.
     app = await NestFactory.create(AppModule.forRoot(config), { logger: false });
-    await app.init();
     dataSource = app.get(DataSource);
   });
 

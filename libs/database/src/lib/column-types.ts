@@ -9,5 +9,7 @@ export function portableTypes(queryRunner: QueryRunner) {
   return {
     timestamp: driver.normalizeType({ type: Date }),
     boolean: driver.normalizeType({ type: Boolean }),
+    /** `default: false` as each driver writes it (SQLite `0`, Postgres `false`), so schemas compare equal. */
+    falseDefault: driver.normalizeDefault({ default: false } as Parameters<typeof driver.normalizeDefault>[0]),
   };
 }

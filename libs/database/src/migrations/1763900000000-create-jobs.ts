@@ -5,7 +5,7 @@ export class CreateJobs1763900000000 implements MigrationInterface {
   name = 'CreateJobs1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { timestamp, boolean } = portableTypes(queryRunner);
+    const { timestamp, boolean, falseDefault } = portableTypes(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'job',
@@ -21,7 +21,7 @@ export class CreateJobs1763900000000 implements MigrationInterface {
           { name: 'requestedBy', type: 'varchar', length: '100', isNullable: true },
           { name: 'retryOfJobId', type: 'varchar', length: '36', isNullable: true },
           { name: 'lastEventSeq', type: 'integer', default: 0 },
-          { name: 'cancelRequested', type: boolean, default: false },
+          { name: 'cancelRequested', type: boolean, default: falseDefault },
           { name: 'errorCode', type: 'varchar', length: '64', isNullable: true },
           { name: 'errorMessage', type: 'text', isNullable: true },
           { name: 'createdAt', type: timestamp },

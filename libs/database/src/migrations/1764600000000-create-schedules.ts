@@ -5,14 +5,14 @@ export class CreateSchedules1764600000000 implements MigrationInterface {
   name = 'CreateSchedules1764600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { timestamp, boolean } = portableTypes(queryRunner);
+    const { timestamp, boolean, falseDefault } = portableTypes(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'schedule',
         columns: [
           { name: 'name', type: 'varchar', length: '64', isPrimary: true },
           { name: 'everySeconds', type: 'integer' },
-          { name: 'paused', type: boolean, default: false },
+          { name: 'paused', type: boolean, default: falseDefault },
           { name: 'lastRunAt', type: timestamp, isNullable: true },
           { name: 'lastJobId', type: 'varchar', length: '36', isNullable: true },
           { name: 'updatedAt', type: timestamp },

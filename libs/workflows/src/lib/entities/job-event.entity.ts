@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { JobEntity } from './job.entity';
 import { JobStatus } from '@tomo/shared';
 
 /** One line of a job's timeline. `seq` increases strictly within a job. */
@@ -6,6 +7,11 @@ import { JobStatus } from '@tomo/shared';
 export class JobEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   jobId!: string;
+
+  /** Declares the foreign key (rows go with their job); never loaded. */
+  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'jobId' })
+  job?: JobEntity;
 
   @PrimaryColumn({ type: 'integer' })
   seq!: number;

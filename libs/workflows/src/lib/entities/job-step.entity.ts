@@ -1,10 +1,16 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { JobEntity } from './job.entity';
 import { StepStatus } from '@tomo/shared';
 
 @Entity('job_step')
 export class JobStepEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   jobId!: string;
+
+  /** Declares the foreign key (rows go with their job); never loaded. */
+  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'jobId' })
+  job?: JobEntity;
 
   /** 0-based order of the step within its workflow. */
   @PrimaryColumn({ type: 'integer' })

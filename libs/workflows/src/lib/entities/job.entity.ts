@@ -1,8 +1,13 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { JobStatus } from '@tomo/shared';
 
 /** One workflow run. Its steps and timeline events are separate rows (JobStepEntity, JobEventEntity). */
 @Entity('job')
+@Index('IDX_job_status', ['status'])
+@Index('IDX_job_createdAt', ['createdAt'])
+@Index('IDX_job_serverId', ['serverId'])
+@Index('IDX_job_deploymentId', ['deploymentId'])
+@Index('IDX_job_idempotencyKey', ['idempotencyKey'])
 export class JobEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

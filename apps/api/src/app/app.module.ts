@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
 import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
 import { DeploymentsApiModule } from './deployments/deployments-api.module';
@@ -13,6 +14,7 @@ import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
+import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
 import { SystemModule } from './system/system.module';
 
@@ -46,6 +48,8 @@ export class AppModule {
         AuthModule,
         JobsModule,
         MarketplaceApiModule,
+        SchedulesModule.forRoot(PLATFORM_SCHEDULES),
+        SchedulesApiModule,
         ServersApiModule,
         DeploymentsApiModule,
       ],

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
+import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
@@ -17,13 +18,14 @@ export class WorkerModule {
       imports: [
         TomoConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: pinoOptions(config.log, 'worker') }),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({ waitForMigrations: true }),
         RedisModule.forRoot('tomo-worker'),
         WorkflowWorkerModule.forRoot(),
         MarketplaceWorkflowsModule,
         SecretsModule,
         ServersWorkerModule,
         DeploymentsModule,
+        SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
       ],
     };
   }

@@ -1,3 +1,5 @@
+import { reconcileDeploymentsSchedule } from '@tomo/deployments';
+import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
@@ -11,4 +13,8 @@ export const pruneJobsSchedule = defineSchedule({
 });
 
 /** Every schedule of the platform; the API and the worker both pass this list to SchedulesModule. */
-export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [pruneJobsSchedule];
+export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
+  pruneJobsSchedule,
+  defineSchedule(COLLECT_SERVER_METRICS_SCHEDULE),
+  defineSchedule(reconcileDeploymentsSchedule),
+];

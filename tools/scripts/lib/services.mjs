@@ -157,7 +157,8 @@ export async function ensurePostgres() {
     const sql =
       "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tomo_test') THEN " +
       "CREATE ROLE tomo_test LOGIN SUPERUSER PASSWORD 'tomo_test'; END IF; END $$;";
-    const result = spawnSync('su', ['postgres', '-c', `psql -q -c "${sql}"`], { encoding: 'utf8' });
+    // On stdin: through `su -c` the shell would expand the `$$` of the DO block.
+    const result = spawnSync('su', ['postgres', '-c', 'psql -q -v ON_ERROR_STOP=1'], { input: sql, encoding: 'utf8' });
     if (result.status !== 0) fail(`could not create the tomo_test role: ${result.stderr.trim()}`);
   }
   return url;

@@ -9,7 +9,7 @@
 //   * an isolated dockerd (own data-root, exec-root, socket, pidfile; no iptables, no bridge)
 //   * a local Docker registry (Debian's docker-registry) on a free loopback port, holding two
 //     offline-built busybox images: tomo/busybox:1 and tomo/busybox:2
-//   * an OpenSSH sshd with its own config, host key and port, for the user `tomo-test`, whose
+//   * an OpenSSH sshd with its own config, host key and port, for the user `tomo-test-<hash>`, whose
 //     sessions get DOCKER_HOST pointing at the isolated engine
 //
 // Only Node built-ins are used. Needs root (it creates a user, runs dockerd and sshd).
@@ -37,7 +37,9 @@ const HASH = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
 // so the runtime dir is short and outside the project tree.
 const RUN_DIR = `/run/tomo-testbed-${HASH}`;
 
-const USER = 'tomo-test';
+// One test user per checkout: two testbeds on one machine (a developer's and CI's fresh clone)
+// must not rewrite each other's password and authorized keys.
+const USER = `tomo-test-${HASH}`;
 const GROUP = 'tomo-testbed-docker';
 const PACKAGES = [
   'openssh-server',
@@ -848,7 +850,8 @@ async function ensureSshd() {
   let pid = readPidFile(P.sshdPid);
   let port = oldPort;
   let started = false;
-  if (!(isOurs(pid, P.sshdConfig) && oldPort && (await sshBanner(oldPort)))) {
+  const configCurrent = (readText(P.sshdConfig) ?? '').includes(`AllowUsers ${USER}\n`);
+  if (!(configCurrent && isOurs(pid, P.sshdConfig) && oldPort && (await sshBanner(oldPort)))) {
     if (isOurs(pid, P.sshdConfig))
       await stopPid('sshd', pid, P.sshdConfig, 5_000);
     fs.rmSync(P.sshdPid, { force: true });
@@ -1006,6 +1009,7 @@ async function up() {
     const rows = await componentStatus(prev);
     const regPort = Number(prev.registry?.address?.split(':')[1]);
     if (
+      prev.ssh?.username === USER &&
       rows.every((r) => r.alive && r.healthy) &&
       prev.pids.dockerd === readPidFile(P.dockerPid) &&
       prev.pids.sshd === readPidFile(P.sshdPid) &&

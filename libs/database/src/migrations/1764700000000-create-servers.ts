@@ -1,4 +1,9 @@
-import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
+import {
+  type MigrationInterface,
+  type QueryRunner,
+  Table,
+  TableIndex,
+} from 'typeorm';
 import { portableTypes } from '../lib/column-types';
 
 /** Managed servers (credentials as SecretBox ciphertexts) and their metrics time series (issue: servers). */
@@ -24,9 +29,24 @@ export class CreateServers1764700000000 implements MigrationInterface {
           { name: 'maxConcurrentJobs', type: 'integer' },
           { name: 'status', type: 'varchar', length: '24' },
           { name: 'statusMessage', type: 'text', isNullable: true },
-          { name: 'hostKeyFingerprint', type: 'varchar', length: '100', isNullable: true },
-          { name: 'presentedHostKeyFingerprint', type: 'varchar', length: '100', isNullable: true },
-          { name: 'dockerVersion', type: 'varchar', length: '64', isNullable: true },
+          {
+            name: 'hostKeyFingerprint',
+            type: 'varchar',
+            length: '100',
+            isNullable: true,
+          },
+          {
+            name: 'presentedHostKeyFingerprint',
+            type: 'varchar',
+            length: '100',
+            isNullable: true,
+          },
+          {
+            name: 'dockerVersion',
+            type: 'varchar',
+            length: '64',
+            isNullable: true,
+          },
           { name: 'dockerAccessible', type: boolean, isNullable: true },
           { name: 'os', type: 'varchar', length: '200', isNullable: true },
           { name: 'arch', type: 'varchar', length: '32', isNullable: true },
@@ -39,7 +59,13 @@ export class CreateServers1764700000000 implements MigrationInterface {
           { name: 'createdAt', type: timestamp },
           { name: 'updatedAt', type: timestamp },
         ],
-        indices: [new TableIndex({ name: 'UQ_server_name', columnNames: ['name'], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: 'UQ_server_name',
+            columnNames: ['name'],
+            isUnique: true,
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -60,11 +86,24 @@ export class CreateServers1764700000000 implements MigrationInterface {
           { name: 'load1', type: 'double precision', isNullable: true },
           { name: 'load5', type: 'double precision', isNullable: true },
           { name: 'load15', type: 'double precision', isNullable: true },
-          { name: 'containersRunning', type: 'double precision', isNullable: true },
-          { name: 'containersTotal', type: 'double precision', isNullable: true },
+          {
+            name: 'containersRunning',
+            type: 'double precision',
+            isNullable: true,
+          },
+          {
+            name: 'containersTotal',
+            type: 'double precision',
+            isNullable: true,
+          },
         ],
         foreignKeys: [
-          { columnNames: ['serverId'], referencedTableName: 'server', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['serverId'],
+            referencedTableName: 'server',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

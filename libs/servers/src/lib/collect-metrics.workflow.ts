@@ -16,7 +16,7 @@ import {
   DEFAULT_HOURLY_RETENTION_DAYS,
   DEFAULT_RAW_RETENTION_HOURS,
   type MetricValues,
-  ServerMetricsStore,
+  type ServerMetricsStore,
 } from './server-metrics.store';
 import type { ServerShell } from './server-shell';
 import { ServerStatus } from './server-status';
@@ -43,7 +43,8 @@ export const COLLECT_SERVER_METRICS_SCHEDULE = {
   name: 'collect-server-metrics',
   kind: JobKind.MaintenanceCollectServerMetrics,
   everySeconds: 60,
-  description: 'Samples CPU, memory, disk, load and container counts of every server; downsamples and prunes old samples.',
+  description:
+    'Samples CPU, memory, disk, load and container counts of every server; downsamples and prunes old samples.',
   input: (): CollectServerMetricsInput => ({}),
 } as const;
 
@@ -52,7 +53,10 @@ const MAX_DELTA_BASE_AGE_MS = 10 * 60_000;
 const SERVER_TIMEOUT_MS = 30_000;
 const PARALLEL_SERVERS = 4;
 /** Servers that would only fail again (and count against fail2ban-style lockouts). */
-const SKIPPED_STATUSES = new Set([ServerStatus.AuthFailed, ServerStatus.HostKeyMismatch]);
+const SKIPPED_STATUSES = new Set([
+  ServerStatus.AuthFailed,
+  ServerStatus.HostKeyMismatch,
+]);
 
 export interface CollectMetricsDeps {
   servers: ServersService;
@@ -61,18 +65,44 @@ export interface CollectMetricsDeps {
 }
 
 /** collect (per server, in parallel) → downsample → prune. */
-export function collectServerMetricsWorkflow({ servers, metrics, shell }: CollectMetricsDeps) {
-  const sampleServer = async (server: ServerEntity, signal: AbortSignal): Promise<MetricValues & { ticks: CpuTicks | null }> => {
-    const run = async (argv: string[]) => shell().run(server.id, argv, { signal, timeoutMs: SERVER_TIMEOUT_MS });
-    const proc = await run(['cat', '/proc/stat', '/proc/meminfo', '/proc/loadavg']);
-    if (proc.exitCode !== 0) throw new TomoException(ErrorCode.BadUserInput, `cannot read /proc (exit ${proc.exitCode}): ${proc.stderr.trim().slice(0, 200)}`);
+export function collectServerMetricsWorkflow({
+  servers,
+  metrics,
+  shell,
+}: CollectMetricsDeps) {
+  const sampleServer = async (
+    server: ServerEntity,
+    signal: AbortSignal,
+  ): Promise<MetricValues & { ticks: CpuTicks | null }> => {
+    const run = async (argv: string[]) =>
+      shell().run(server.id, argv, { signal, timeoutMs: SERVER_TIMEOUT_MS });
+    const proc = await run([
+      'cat',
+      '/proc/stat',
+      '/proc/meminfo',
+      '/proc/loadavg',
+    ]);
+    if (proc.exitCode !== 0)
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `cannot read /proc (exit ${proc.exitCode}): ${proc.stderr.trim().slice(0, 200)}`,
+      );
     const ticks = parseProcStat(proc.stdout);
     let cpuPercent: number | null = null;
     if (ticks) {
       const previous = await metrics.latestRaw(server.id);
       const usable =
-        previous?.cpuTotalTicks != null && previous.cpuIdleTicks != null && Date.now() - previous.at.getTime() < MAX_DELTA_BASE_AGE_MS;
-      if (usable) cpuPercent = cpuPercentBetween({ total: previous.cpuTotalTicks ?? 0, idle: previous.cpuIdleTicks ?? 0 }, ticks);
+        previous?.cpuTotalTicks != null &&
+        previous.cpuIdleTicks != null &&
+        Date.now() - previous.at.getTime() < MAX_DELTA_BASE_AGE_MS;
+      if (usable)
+        cpuPercent = cpuPercentBetween(
+          {
+            total: previous.cpuTotalTicks ?? 0,
+            idle: previous.cpuIdleTicks ?? 0,
+          },
+          ticks,
+        );
       if (cpuPercent === null) {
         // First sample (or after a reboot/gap): a delta over one second.
         await sleep(1_000, undefined, { signal });
@@ -85,12 +115,16 @@ export function collectServerMetricsWorkflow({ servers, metrics, shell }: Collec
     const df = await run(['df', '-Pk', '/']);
     const disk = df.exitCode === 0 ? parseDf(df.stdout) : null;
     const ps = await run(['docker', 'ps', '-a', '--format', '{{.State}}']);
-    const containers = ps.exitCode === 0 ? parseContainerStates(ps.stdout) : null;
+    const containers =
+      ps.exitCode === 0 ? parseContainerStates(ps.stdout) : null;
     return {
       ticks,
       cpuPercent,
       memoryTotalBytes: memory?.totalBytes ?? null,
-      memoryUsedBytes: memory && memory.availableBytes !== null ? memory.totalBytes - memory.availableBytes : null,
+      memoryUsedBytes:
+        memory && memory.availableBytes !== null
+          ? memory.totalBytes - memory.availableBytes
+          : null,
       diskTotalBytes: disk?.totalBytes ?? null,
       diskUsedBytes: disk?.usedBytes ?? null,
       load1: load?.load1 ?? null,
@@ -111,7 +145,11 @@ export function collectServerMetricsWorkflow({ servers, metrics, shell }: Collec
         timeoutMs: 5 * 60_000,
         run: async (ctx) => {
           const only = ctx.input.serverId ?? ctx.serverId;
-          const targets = only ? [await servers.get(only)] : (await servers.list()).filter((s) => !SKIPPED_STATUSES.has(s.status));
+          const targets = only
+            ? [await servers.get(only)]
+            : (await servers.list()).filter(
+                (s) => !SKIPPED_STATUSES.has(s.status),
+              );
           const failed: string[] = [];
           let sampled = 0;
           const queue = [...targets];
@@ -120,13 +158,22 @@ export function collectServerMetricsWorkflow({ servers, metrics, shell }: Collec
               ctx.signal.throwIfAborted();
               const at = new Date();
               try {
-                const { ticks, ...values } = await sampleServer(server, AbortSignal.any([ctx.signal, AbortSignal.timeout(SERVER_TIMEOUT_MS * 2)]));
+                const { ticks, ...values } = await sampleServer(
+                  server,
+                  AbortSignal.any([
+                    ctx.signal,
+                    AbortSignal.timeout(SERVER_TIMEOUT_MS * 2),
+                  ]),
+                );
                 await metrics.addSample(server.id, at, values, ticks);
                 await servers.recordStatus(server.id, {
                   lastSeenAt: at,
                   // Back from OFFLINE: whether Docker answers decides between ONLINE and NO_DOCKER.
                   ...(server.status === ServerStatus.Offline && {
-                    status: values.containersTotal === null ? ServerStatus.NoDocker : ServerStatus.Online,
+                    status:
+                      values.containersTotal === null
+                        ? ServerStatus.NoDocker
+                        : ServerStatus.Online,
                     statusMessage: null,
                   }),
                 });
@@ -138,19 +185,40 @@ export function collectServerMetricsWorkflow({ servers, metrics, shell }: Collec
               } catch (error) {
                 ctx.signal.throwIfAborted();
                 failed.push(server.name);
-                const message = error instanceof Error ? error.message : String(error);
+                const message =
+                  error instanceof Error ? error.message : String(error);
                 ctx.log(`${server.name}: not sampled: ${message}`);
-                if (isTransientSshError(error) && server.status !== ServerStatus.Offline) {
-                  await servers.recordStatus(server.id, { status: ServerStatus.Offline, statusMessage: message });
-                } else if (error instanceof TomoException && error.code === ErrorCode.SshAuthFailed) {
-                  await servers.recordStatus(server.id, { status: ServerStatus.AuthFailed, statusMessage: message });
+                if (
+                  isTransientSshError(error) &&
+                  server.status !== ServerStatus.Offline
+                ) {
+                  await servers.recordStatus(server.id, {
+                    status: ServerStatus.Offline,
+                    statusMessage: message,
+                  });
+                } else if (
+                  error instanceof TomoException &&
+                  error.code === ErrorCode.SshAuthFailed
+                ) {
+                  await servers.recordStatus(server.id, {
+                    status: ServerStatus.AuthFailed,
+                    statusMessage: message,
+                  });
                 }
               }
             }
           };
-          await Promise.all(Array.from({ length: Math.min(PARALLEL_SERVERS, targets.length) }, worker));
+          await Promise.all(
+            Array.from(
+              { length: Math.min(PARALLEL_SERVERS, targets.length) },
+              worker,
+            ),
+          );
           if (targets.length > 0 && sampled === 0) {
-            throw new TomoException(ErrorCode.ServerUnreachable, `No server could be sampled (${failed.join(', ')})`);
+            throw new TomoException(
+              ErrorCode.ServerUnreachable,
+              `No server could be sampled (${failed.join(', ')})`,
+            );
           }
           return { sampled, failed };
         },
@@ -167,15 +235,22 @@ export function collectServerMetricsWorkflow({ servers, metrics, shell }: Collec
         name: 'prune',
         run: async (ctx) => {
           const policy = {
-            rawRetentionHours: ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
-            hourlyRetentionDays: ctx.input.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
+            rawRetentionHours:
+              ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
+            hourlyRetentionDays:
+              ctx.input.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
           };
           const deleted = await metrics.prune(new Date(), policy);
-          ctx.log(`Deleted ${deleted.raw} raw sample(s) older than ${policy.rawRetentionHours} h and ${deleted.hourly} hourly point(s) older than ${policy.hourlyRetentionDays} d`);
+          ctx.log(
+            `Deleted ${deleted.raw} raw sample(s) older than ${policy.rawRetentionHours} h and ${deleted.hourly} hourly point(s) older than ${policy.hourlyRetentionDays} d`,
+          );
           return { ...deleted, ...policy };
         },
       },
     ],
-    result: (outputs) => ({ ...(outputs['collect'] as object), downsampled: (outputs['downsample'] as { written: number }).written }),
+    result: (outputs) => ({
+      ...(outputs['collect'] as object),
+      downsampled: (outputs['downsample'] as { written: number }).written,
+    }),
   });
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { And, Between, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
+import {
+  And,
+  Between,
+  LessThan,
+  MoreThanOrEqual,
+  type Repository,
+} from 'typeorm';
 import { RAW_SAMPLE, ServerMetricEntity } from './entities';
 
 /** Length of a downsampled bucket. */
@@ -31,7 +37,8 @@ export interface RetentionPolicy {
   hourlyRetentionDays: number;
 }
 
-const floorToHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+const floorToHour = (at: Date) =>
+  new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 
 /**
  * The metrics time series: raw samples (one per collection) and hourly averages. Charts read
@@ -39,14 +46,25 @@ const floorToHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * 
  */
 @Injectable()
 export class ServerMetricsStore {
-  constructor(@InjectRepository(ServerMetricEntity) private readonly repo: Repository<ServerMetricEntity>) {}
+  constructor(
+    @InjectRepository(ServerMetricEntity)
+    private readonly repo: Repository<ServerMetricEntity>,
+  ) {}
 
   /** The newest raw sample of a server (its CPU counters are the base of the next delta). */
   latestRaw(serverId: string): Promise<ServerMetricEntity | null> {
-    return this.repo.findOne({ where: { serverId, bucketSeconds: RAW_SAMPLE }, order: { at: 'DESC' } });
+    return this.repo.findOne({
+      where: { serverId, bucketSeconds: RAW_SAMPLE },
+      order: { at: 'DESC' },
+    });
   }
 
-  async addSample(serverId: string, at: Date, values: MetricValues, cpuTicks: { total: number; idle: number } | null): Promise<void> {
+  async addSample(
+    serverId: string,
+    at: Date,
+    values: MetricValues,
+    cpuTicks: { total: number; idle: number } | null,
+  ): Promise<void> {
     await this.repo
       .createQueryBuilder()
       .insert()
@@ -78,11 +96,20 @@ export class ServerMetricsStore {
       .getRawMany();
     let written = 0;
     for (const { serverId } of servers) {
-      const lastBucket = await this.repo.findOne({ where: { serverId, bucketSeconds: HOURLY_BUCKET_SECONDS }, order: { at: 'DESC' } });
-      const from = lastBucket ? new Date(lastBucket.at.getTime() + HOUR_MS) : new Date(0);
+      const lastBucket = await this.repo.findOne({
+        where: { serverId, bucketSeconds: HOURLY_BUCKET_SECONDS },
+        order: { at: 'DESC' },
+      });
+      const from = lastBucket
+        ? new Date(lastBucket.at.getTime() + HOUR_MS)
+        : new Date(0);
       if (from >= currentHour) continue;
       const samples = await this.repo.find({
-        where: { serverId, bucketSeconds: RAW_SAMPLE, at: And(MoreThanOrEqual(from), LessThan(currentHour)) },
+        where: {
+          serverId,
+          bucketSeconds: RAW_SAMPLE,
+          at: And(MoreThanOrEqual(from), LessThan(currentHour)),
+        },
         order: { at: 'ASC' },
       });
       const buckets = new Map<number, ServerMetricEntity[]>();
@@ -92,7 +119,13 @@ export class ServerMetricsStore {
       }
       for (const [start, rows] of buckets) {
         const averages = Object.fromEntries(
-          AVERAGED.map((field) => [field, average(rows.map((row) => row[field]), field.endsWith('Bytes') ? 0 : 2)]),
+          AVERAGED.map((field) => [
+            field,
+            average(
+              rows.map((row) => row[field]),
+              field.endsWith('Bytes') ? 0 : 2,
+            ),
+          ]),
         ) as MetricValues;
         const result = await this.repo
           .createQueryBuilder()
@@ -115,11 +148,24 @@ export class ServerMetricsStore {
   }
 
   /** Deletes raw samples and hourly rows past their retention. */
-  async prune(now: Date, policy: RetentionPolicy): Promise<{ raw: number; hourly: number }> {
-    const rawBefore = new Date(now.getTime() - policy.rawRetentionHours * HOUR_MS);
-    const hourlyBefore = new Date(now.getTime() - policy.hourlyRetentionDays * 24 * HOUR_MS);
-    const raw = await this.repo.delete({ bucketSeconds: RAW_SAMPLE, at: LessThan(rawBefore) });
-    const hourly = await this.repo.delete({ bucketSeconds: HOURLY_BUCKET_SECONDS, at: LessThan(hourlyBefore) });
+  async prune(
+    now: Date,
+    policy: RetentionPolicy,
+  ): Promise<{ raw: number; hourly: number }> {
+    const rawBefore = new Date(
+      now.getTime() - policy.rawRetentionHours * HOUR_MS,
+    );
+    const hourlyBefore = new Date(
+      now.getTime() - policy.hourlyRetentionDays * 24 * HOUR_MS,
+    );
+    const raw = await this.repo.delete({
+      bucketSeconds: RAW_SAMPLE,
+      at: LessThan(rawBefore),
+    });
+    const hourly = await this.repo.delete({
+      bucketSeconds: HOURLY_BUCKET_SECONDS,
+      at: LessThan(hourlyBefore),
+    });
     return { raw: raw.affected ?? 0, hourly: hourly.affected ?? 0 };
   }
 
@@ -127,23 +173,48 @@ export class ServerMetricsStore {
    * Points since `since`, oldest first: hourly averages for the hours before the oldest raw
    * sample still kept, raw samples after that.
    */
-  async series(serverId: string, since: Date, now = new Date()): Promise<ServerMetricEntity[]> {
+  async series(
+    serverId: string,
+    since: Date,
+    now = new Date(),
+  ): Promise<ServerMetricEntity[]> {
     const oldestRaw = await this.repo.findOne({
-      where: { serverId, bucketSeconds: RAW_SAMPLE, at: MoreThanOrEqual(since) },
+      where: {
+        serverId,
+        bucketSeconds: RAW_SAMPLE,
+        at: MoreThanOrEqual(since),
+      },
       order: { at: 'ASC' },
     });
     const rawFrom = oldestRaw ? oldestRaw.at : now;
     const hourly =
       since < floorToHour(rawFrom)
         ? await this.repo.find({
-            where: { serverId, bucketSeconds: HOURLY_BUCKET_SECONDS, at: Between(floorToHour(since), new Date(floorToHour(rawFrom).getTime() - 1)) },
+            where: {
+              serverId,
+              bucketSeconds: HOURLY_BUCKET_SECONDS,
+              at: Between(
+                floorToHour(since),
+                new Date(floorToHour(rawFrom).getTime() - 1),
+              ),
+            },
             order: { at: 'ASC' },
           })
         : [];
     const raw = oldestRaw
-      ? await this.repo.find({ where: { serverId, bucketSeconds: RAW_SAMPLE, at: MoreThanOrEqual(rawFrom) }, order: { at: 'ASC' } })
+      ? await this.repo.find({
+          where: {
+            serverId,
+            bucketSeconds: RAW_SAMPLE,
+            at: MoreThanOrEqual(rawFrom),
+          },
+          order: { at: 'ASC' },
+        })
       : [];
-    return [...hourly.filter((row) => row.at.getTime() + HOUR_MS > since.getTime()), ...raw];
+    return [
+      ...hourly.filter((row) => row.at.getTime() + HOUR_MS > since.getTime()),
+      ...raw,
+    ];
   }
 }
 
@@ -152,5 +223,9 @@ function average(values: (number | null)[], decimals: number): number | null {
   const present = values.filter((value): value is number => value !== null);
   if (present.length === 0) return null;
   const scale = 10 ** decimals;
-  return Math.round((present.reduce((sum, value) => sum + value, 0) / present.length) * scale) / scale;
+  return (
+    Math.round(
+      (present.reduce((sum, value) => sum + value, 0) / present.length) * scale,
+    ) / scale
+  );
 }

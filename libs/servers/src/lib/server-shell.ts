@@ -48,12 +48,17 @@ const PRESENTED_FINGERPRINT = /presented (SHA256:[A-Za-z0-9+/]+)/;
 export class ServerShell {
   constructor(
     private readonly servers: ServersService,
-    @InjectRepository(ServerEntity) private readonly repo: Repository<ServerEntity>,
+    @InjectRepository(ServerEntity)
+    private readonly repo: Repository<ServerEntity>,
     private readonly box: SecretBox,
     @Optional() private readonly pool?: SshConnectionPool,
   ) {}
 
-  async run(serverId: string, argv: readonly string[], options: ServerShellRunOptions = {}): Promise<RemoteCommandResult> {
+  async run(
+    serverId: string,
+    argv: readonly string[],
+    options: ServerShellRunOptions = {},
+  ): Promise<RemoteCommandResult> {
     options.signal?.throwIfAborted();
     const { session } = await this.connect(serverId);
     const { onOutput } = options;
@@ -61,17 +66,26 @@ export class ServerShell {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       stdin: options.stdin,
-      onOutput: onOutput ? (line: string, stream: OutputStream) => onOutput(line, stream) : undefined,
+      onOutput: onOutput
+        ? (line: string, stream: OutputStream) => onOutput(line, stream)
+        : undefined,
     });
   }
 
   /** A session on the server's pooled connection (opened, authenticated and host-key checked when needed). */
   async connect(serverId: string): Promise<ServerConnection> {
     if (!this.pool) {
-      throw new TomoException(ErrorCode.Internal, 'ServerShell needs SshModule.forRoot() (import ServersWorkerModule in the worker)');
+      throw new TomoException(
+        ErrorCode.Internal,
+        'ServerShell needs SshModule.forRoot() (import ServersWorkerModule in the worker)',
+      );
     }
     const server = await this.servers.get(serverId);
-    const endpoint = { host: server.host, port: server.port, username: server.username };
+    const endpoint = {
+      host: server.host,
+      port: server.port,
+      username: server.username,
+    };
     let session: SshSession;
     try {
       session = await this.pool.connect(serverId, {
@@ -80,18 +94,39 @@ export class ServerShell {
         expectedFingerprint: server.hostKeyFingerprint,
       });
     } catch (error) {
-      if (error instanceof TomoException && error.code === ErrorCode.HostKeyMismatch) {
-        await this.servers.recordHostKeyMismatch(serverId, PRESENTED_FINGERPRINT.exec(error.message)?.[1] ?? null, error.message);
+      if (
+        error instanceof TomoException &&
+        error.code === ErrorCode.HostKeyMismatch
+      ) {
+        await this.servers.recordHostKeyMismatch(
+          serverId,
+          PRESENTED_FINGERPRINT.exec(error.message)?.[1] ?? null,
+          error.message,
+        );
       }
       throw error;
     }
     if (session.firstUse) {
-      const pinned = await this.servers.pinHostKey(serverId, session.hostKeyFingerprint);
-      if (pinned !== null && !fingerprintsEqual(pinned, session.hostKeyFingerprint)) {
+      const pinned = await this.servers.pinHostKey(
+        serverId,
+        session.hostKeyFingerprint,
+      );
+      if (
+        pinned !== null &&
+        !fingerprintsEqual(pinned, session.hostKeyFingerprint)
+      ) {
         // Another connection pinned a different key first: this one is not trusted.
         this.pool.closeServer(serverId);
-        const error = hostKeyMismatchException(endpoint, pinned, session.hostKeyFingerprint);
-        await this.servers.recordHostKeyMismatch(serverId, session.hostKeyFingerprint, error.message);
+        const error = hostKeyMismatchException(
+          endpoint,
+          pinned,
+          session.hostKeyFingerprint,
+        );
+        await this.servers.recordHostKeyMismatch(
+          serverId,
+          session.hostKeyFingerprint,
+          error.message,
+        );
         throw error;
       }
       server.hostKeyFingerprint = pinned;
@@ -104,12 +139,21 @@ export class ServerShell {
     const row = await this.repo
       .createQueryBuilder('server')
       .select('server.id')
-      .addSelect(['server.passwordCiphertext', 'server.privateKeyCiphertext', 'server.passphraseCiphertext'])
+      .addSelect([
+        'server.passwordCiphertext',
+        'server.privateKeyCiphertext',
+        'server.passphraseCiphertext',
+      ])
       .where('server.id = :id', { id: serverId })
       .getOne();
-    if (!row) throw new TomoException(ErrorCode.NotFound, `Server ${serverId} does not exist`);
+    if (!row)
+      throw new TomoException(
+        ErrorCode.NotFound,
+        `Server ${serverId} does not exist`,
+      );
     try {
-      const open = (ciphertext: string | null | undefined) => (ciphertext ? this.box.decrypt(ciphertext) : undefined);
+      const open = (ciphertext: string | null | undefined) =>
+        ciphertext ? this.box.decrypt(ciphertext) : undefined;
       return {
         password: open(row.passwordCiphertext),
         privateKey: open(row.privateKeyCiphertext),

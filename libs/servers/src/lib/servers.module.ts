@@ -21,8 +21,16 @@ class ServerWorkflows implements OnModuleInit {
 
   onModuleInit(): void {
     const shell = () => this.shell;
-    this.registry.register(testConnectionWorkflow({ servers: this.servers, shell }));
-    this.registry.register(collectServerMetricsWorkflow({ servers: this.servers, metrics: this.metrics, shell }));
+    this.registry.register(
+      testConnectionWorkflow({ servers: this.servers, shell }),
+    );
+    this.registry.register(
+      collectServerMetricsWorkflow({
+        servers: this.servers,
+        metrics: this.metrics,
+        shell,
+      }),
+    );
   }
 }
 

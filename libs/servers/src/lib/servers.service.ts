@@ -49,7 +49,11 @@ export type ServerStatusPatch = Partial<
   >
 >;
 
-const SECRET_COLUMNS = ['passwordCiphertext', 'privateKeyCiphertext', 'passphraseCiphertext'] as const;
+const SECRET_COLUMNS = [
+  'passwordCiphertext',
+  'privateKeyCiphertext',
+  'passphraseCiphertext',
+] as const;
 
 /**
  * Server records, for the API and the worker alike. Secrets come in through add/update, are
@@ -61,7 +65,8 @@ export class ServersService implements OnModuleInit {
   private readonly deletionGuards: ServerDeletionGuard[] = [];
 
   constructor(
-    @InjectRepository(ServerEntity) private readonly repo: Repository<ServerEntity>,
+    @InjectRepository(ServerEntity)
+    private readonly repo: Repository<ServerEntity>,
     private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly encryptedColumns: EncryptedColumnRegistry,
@@ -70,9 +75,15 @@ export class ServersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.encryptedColumns.register({ table: 'server', primaryKey: 'id', columns: [...SECRET_COLUMNS] });
+    this.encryptedColumns.register({
+      table: 'server',
+      primaryKey: 'id',
+      columns: [...SECRET_COLUMNS],
+    });
     // The engine's per-server lock reads each server's own limit (default 1).
-    this.registry.setServerConcurrency((serverId) => this.maxConcurrentJobs(serverId));
+    this.registry.setServerConcurrency((serverId) =>
+      this.maxConcurrentJobs(serverId),
+    );
   }
 
   list(): Promise<ServerEntity[]> {
@@ -91,7 +102,10 @@ export class ServersService implements OnModuleInit {
   }
 
   /** Validates, stores (secrets encrypted) and starts a connection test. */
-  async add(input: AddServerInput, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
+  async add(
+    input: AddServerInput,
+    requestedBy: string | null,
+  ): Promise<{ server: ServerEntity; job: JobRow }> {
     const authType = input.authType;
     const secrets = validateCredentials(authType, input);
     const now = new Date();
@@ -103,8 +117,12 @@ export class ServersService implements OnModuleInit {
       username: validateUsername(input.username),
       authType,
       ...this.encryptSecrets(secrets),
-      networkMode: validateNetworkMode(input.networkMode ?? DEFAULT_NETWORK_MODE),
-      maxConcurrentJobs: validateMaxConcurrentJobs(input.maxConcurrentJobs ?? 1),
+      networkMode: validateNetworkMode(
+        input.networkMode ?? DEFAULT_NETWORK_MODE,
+      ),
+      maxConcurrentJobs: validateMaxConcurrentJobs(
+        input.maxConcurrentJobs ?? 1,
+      ),
       status: ServerStatus.Unknown,
       statusMessage: null,
       hostKeyFingerprint: null,
@@ -138,47 +156,88 @@ export class ServersService implements OnModuleInit {
    * type's secret. A new address or new credentials start a connection test; a new address
    * also drops the pinned host key (it is another machine, trusted on first use again).
    */
-  async update(id: string, input: UpdateServerInput, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow | null }> {
+  async update(
+    id: string,
+    input: UpdateServerInput,
+    requestedBy: string | null,
+  ): Promise<{ server: ServerEntity; job: JobRow | null }> {
     const current = await this.get(id);
     const patch: Partial<ServerEntity> = {};
     if (input.name != null) patch.name = validateName(input.name);
     if (input.host != null) patch.host = validateHost(input.host);
     if (input.port != null) patch.port = validatePort(input.port);
-    if (input.username != null) patch.username = validateUsername(input.username);
-    if (input.networkMode != null) patch.networkMode = validateNetworkMode(input.networkMode);
-    if (input.maxConcurrentJobs != null) patch.maxConcurrentJobs = validateMaxConcurrentJobs(input.maxConcurrentJobs);
+    if (input.username != null)
+      patch.username = validateUsername(input.username);
+    if (input.networkMode != null)
+      patch.networkMode = validateNetworkMode(input.networkMode);
+    if (input.maxConcurrentJobs != null)
+      patch.maxConcurrentJobs = validateMaxConcurrentJobs(
+        input.maxConcurrentJobs,
+      );
 
     const authType = input.authType ?? current.authType;
-    const newSecret = [input.password, input.privateKey, input.passphrase].some((value) => value != null && value !== '');
+    const newSecret = [input.password, input.privateKey, input.passphrase].some(
+      (value) => value != null && value !== '',
+    );
     if (input.passphrase && !input.privateKey) {
-      throw new TomoException(ErrorCode.BadUserInput, 'passphrase can only be changed together with privateKey');
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        'passphrase can only be changed together with privateKey',
+      );
     }
     if (authType !== current.authType || newSecret) {
-      const ownSecret = authType === ServerAuthType.Password ? input.password : input.privateKey;
+      const ownSecret =
+        authType === ServerAuthType.Password
+          ? input.password
+          : input.privateKey;
       if (authType === current.authType && !ownSecret) {
-        const field = authType === ServerAuthType.Password ? 'privateKey/passphrase are' : 'password is';
-        throw new TomoException(ErrorCode.BadUserInput, `${field} not used when authType is ${authType}`);
+        const field =
+          authType === ServerAuthType.Password
+            ? 'privateKey/passphrase are'
+            : 'password is';
+        throw new TomoException(
+          ErrorCode.BadUserInput,
+          `${field} not used when authType is ${authType}`,
+        );
       }
       // The other type's stored secrets are dropped (validateCredentials returns them as null).
-      Object.assign(patch, { authType }, this.encryptSecrets(validateCredentials(authType, input)));
+      Object.assign(
+        patch,
+        { authType },
+        this.encryptSecrets(validateCredentials(authType, input)),
+      );
     }
 
     const addressChanged =
       (patch.host !== undefined && patch.host !== current.host) ||
       (patch.port !== undefined && patch.port !== current.port);
-    const credentialsChanged = patch.authType !== undefined || (patch.username !== undefined && patch.username !== current.username);
-    if (addressChanged) Object.assign(patch, { hostKeyFingerprint: null, presentedHostKeyFingerprint: null });
-    if (addressChanged || credentialsChanged) Object.assign(patch, { status: ServerStatus.Unknown, statusMessage: null });
+    const credentialsChanged =
+      patch.authType !== undefined ||
+      (patch.username !== undefined && patch.username !== current.username);
+    if (addressChanged)
+      Object.assign(patch, {
+        hostKeyFingerprint: null,
+        presentedHostKeyFingerprint: null,
+      });
+    if (addressChanged || credentialsChanged)
+      Object.assign(patch, {
+        status: ServerStatus.Unknown,
+        statusMessage: null,
+      });
     if (Object.keys(patch).length === 0) return { server: current, job: null };
 
     if (patch.name !== undefined) await this.assertNameFree(patch.name, id);
     try {
       await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
     } catch (error) {
-      if (error instanceof QueryFailedError && patch.name !== undefined) throw nameTaken(patch.name);
+      if (error instanceof QueryFailedError && patch.name !== undefined)
+        throw nameTaken(patch.name);
       throw error;
     }
-    const job = addressChanged || credentialsChanged ? await this.testConnection(id, requestedBy) : null;
+    const job =
+      addressChanged || credentialsChanged
+        ? await this.testConnection(id, requestedBy)
+        : null;
     return { server: await this.get(id), job };
   }
 
@@ -206,9 +265,16 @@ export class ServersService implements OnModuleInit {
   }
 
   /** Starts the testConnection workflow for the server. */
-  async testConnection(id: string, requestedBy: string | null): Promise<JobRow> {
+  async testConnection(
+    id: string,
+    requestedBy: string | null,
+  ): Promise<JobRow> {
     await this.get(id);
-    return this.jobs.create(JobKind.ServerTestConnection, {}, { requestedBy, serverId: id });
+    return this.jobs.create(
+      JobKind.ServerTestConnection,
+      {},
+      { requestedBy, serverId: id },
+    );
   }
 
   /**
@@ -216,11 +282,17 @@ export class ServersService implements OnModuleInit {
    * connection), clears the mismatch and tests the connection again. CONFLICT when there is no
    * mismatch to accept.
    */
-  async acceptHostKey(id: string, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
+  async acceptHostKey(
+    id: string,
+    requestedBy: string | null,
+  ): Promise<{ server: ServerEntity; job: JobRow }> {
     const server = await this.get(id);
     const presented = server.presentedHostKeyFingerprint;
     if (server.status !== ServerStatus.HostKeyMismatch || !presented) {
-      throw new TomoException(ErrorCode.Conflict, `Server "${server.name}" has no changed host key to accept`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Server "${server.name}" has no changed host key to accept`,
+      );
     }
     const result = await this.repo.update(
       { id, presentedHostKeyFingerprint: presented },
@@ -232,14 +304,21 @@ export class ServersService implements OnModuleInit {
         updatedAt: new Date(),
       },
     );
-    if (!result.affected) throw new TomoException(ErrorCode.Conflict, `The host key of server "${server.name}" changed meanwhile; look again`);
+    if (!result.affected)
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `The host key of server "${server.name}" changed meanwhile; look again`,
+      );
     const job = await this.testConnection(id, requestedBy);
     return { server: await this.get(id), job };
   }
 
   /** The limit of mutating workflows at once on the server (the engine's per-server lock). */
   async maxConcurrentJobs(id: string): Promise<number> {
-    const server = await this.repo.findOne({ where: { id }, select: { id: true, maxConcurrentJobs: true } });
+    const server = await this.repo.findOne({
+      where: { id },
+      select: { id: true, maxConcurrentJobs: true },
+    });
     return server?.maxConcurrentJobs ?? 1;
   }
 
@@ -248,12 +327,22 @@ export class ServersService implements OnModuleInit {
    * effect afterwards (another connection may have pinned first).
    */
   async pinHostKey(id: string, fingerprint: string): Promise<string | null> {
-    await this.repo.update({ id, hostKeyFingerprint: IsNull() }, { hostKeyFingerprint: fingerprint, updatedAt: new Date() });
-    const server = await this.repo.findOne({ where: { id }, select: { id: true, hostKeyFingerprint: true } });
+    await this.repo.update(
+      { id, hostKeyFingerprint: IsNull() },
+      { hostKeyFingerprint: fingerprint, updatedAt: new Date() },
+    );
+    const server = await this.repo.findOne({
+      where: { id },
+      select: { id: true, hostKeyFingerprint: true },
+    });
     return server?.hostKeyFingerprint ?? null;
   }
 
-  async recordHostKeyMismatch(id: string, presented: string | null, message: string): Promise<void> {
+  async recordHostKeyMismatch(
+    id: string,
+    presented: string | null,
+    message: string,
+  ): Promise<void> {
     await this.recordStatus(id, {
       status: ServerStatus.HostKeyMismatch,
       statusMessage: message,
@@ -272,8 +361,11 @@ export class ServersService implements OnModuleInit {
     return pinned !== null && fingerprintsEqual(pinned, fingerprint);
   }
 
-  private encryptSecrets(secrets: ServerSecrets): Pick<ServerEntity, (typeof SECRET_COLUMNS)[number]> {
-    const seal = (value: string | null) => (value === null ? null : this.box.encrypt(value));
+  private encryptSecrets(
+    secrets: ServerSecrets,
+  ): Pick<ServerEntity, (typeof SECRET_COLUMNS)[number]> {
+    const seal = (value: string | null) =>
+      value === null ? null : this.box.encrypt(value);
     return {
       passwordCiphertext: seal(secrets.password),
       privateKeyCiphertext: seal(secrets.privateKey),
@@ -281,8 +373,14 @@ export class ServersService implements OnModuleInit {
     };
   }
 
-  private async assertNameFree(name: string, exceptId: string | null): Promise<void> {
-    const other = await this.repo.findOne({ where: { name }, select: { id: true } });
+  private async assertNameFree(
+    name: string,
+    exceptId: string | null,
+  ): Promise<void> {
+    const other = await this.repo.findOne({
+      where: { name },
+      select: { id: true },
+    });
     if (other && other.id !== exceptId) throw nameTaken(name);
   }
 
@@ -294,10 +392,15 @@ export class ServersService implements OnModuleInit {
     if (!this.dataSource.hasMetadata('deployment')) return 0;
     const metadata = this.dataSource.getMetadata('deployment');
     if (!metadata.findColumnWithPropertyName('serverId')) return 0;
-    return this.dataSource.getRepository(metadata.target).count({ where: { serverId } });
+    return this.dataSource
+      .getRepository(metadata.target)
+      .count({ where: { serverId } });
   }
 }
 
 function nameTaken(name: string): TomoException {
-  return new TomoException(ErrorCode.Conflict, `A server named "${name}" already exists`);
+  return new TomoException(
+    ErrorCode.Conflict,
+    `A server named "${name}" already exists`,
+  );
 }

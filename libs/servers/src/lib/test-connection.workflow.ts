@@ -37,7 +37,11 @@ export interface TestConnectionDeps {
 }
 
 function serverIdOf(ctx: Ctx): string {
-  if (!ctx.serverId) throw new TomoException(ErrorCode.BadUserInput, 'A connection test needs the server id (job serverId)');
+  if (!ctx.serverId)
+    throw new TomoException(
+      ErrorCode.BadUserInput,
+      'A connection test needs the server id (job serverId)',
+    );
   return ctx.serverId;
 }
 
@@ -50,7 +54,10 @@ function serverIdOf(ctx: Ctx): string {
  */
 export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
   const run = async (ctx: Ctx, argv: string[]) => {
-    const result = await shell().run(serverIdOf(ctx), argv, { signal: ctx.signal, timeoutMs: COMMAND_TIMEOUT_MS });
+    const result = await shell().run(serverIdOf(ctx), argv, {
+      signal: ctx.signal,
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    });
     return result;
   };
 
@@ -59,19 +66,35 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
     steps: [
       {
         name: 'connect',
-        retry: { maxAttempts: CONNECT_ATTEMPTS, initialDelayMs: 1_000, maxDelayMs: 8_000 },
+        retry: {
+          maxAttempts: CONNECT_ATTEMPTS,
+          initialDelayMs: 1_000,
+          maxDelayMs: 8_000,
+        },
         timeoutMs: 45_000,
         isTransient: (error) => isTransientSshError(error),
         run: async (ctx) => {
           const serverId = serverIdOf(ctx);
           const server = await servers.get(serverId);
-          ctx.log(`Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`);
+          ctx.log(
+            `Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`,
+          );
           try {
             const { session } = await shell().connect(serverId);
-            ctx.log(`Connected; the server presented host key ${session.hostKeyFingerprint}`);
-            return { hostKeyFingerprint: session.hostKeyFingerprint, firstUse: session.firstUse };
+            ctx.log(
+              `Connected; the server presented host key ${session.hostKeyFingerprint}`,
+            );
+            return {
+              hostKeyFingerprint: session.hostKeyFingerprint,
+              firstUse: session.firstUse,
+            };
           } catch (error) {
-            await recordConnectFailure(servers, serverId, error, ctx.attempt >= CONNECT_ATTEMPTS);
+            await recordConnectFailure(
+              servers,
+              serverId,
+              error,
+              ctx.attempt >= CONNECT_ATTEMPTS,
+            );
             throw error;
           }
         },
@@ -80,11 +103,21 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         name: 'verify-host-key',
         retry: { maxAttempts: 1 },
         run: async (ctx) => {
-          const { hostKeyFingerprint, firstUse } = ctx.outputs['connect'] as { hostKeyFingerprint: string; firstUse: boolean };
+          const { hostKeyFingerprint, firstUse } = ctx.outputs['connect'] as {
+            hostKeyFingerprint: string;
+            firstUse: boolean;
+          };
           if (!(await servers.isPinned(serverIdOf(ctx), hostKeyFingerprint))) {
-            throw new TomoException(ErrorCode.HostKeyMismatch, `The pinned host key changed while connecting; the server presented ${hostKeyFingerprint}`);
+            throw new TomoException(
+              ErrorCode.HostKeyMismatch,
+              `The pinned host key changed while connecting; the server presented ${hostKeyFingerprint}`,
+            );
           }
-          ctx.log(firstUse ? `Pinned host key ${hostKeyFingerprint} (first connection)` : `Host key matches the pinned ${hostKeyFingerprint}`);
+          ctx.log(
+            firstUse
+              ? `Pinned host key ${hostKeyFingerprint} (first connection)`
+              : `Host key matches the pinned ${hostKeyFingerprint}`,
+          );
           return { hostKeyFingerprint, pinnedNow: firstUse };
         },
       },
@@ -92,10 +125,19 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         name: 'detect-os',
         run: async (ctx): Promise<OsFacts> => {
           const uname = await run(ctx, ['uname', '-s', '-r', '-m']);
-          if (uname.exitCode !== 0) throw new TomoException(ErrorCode.BadUserInput, `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`);
+          if (uname.exitCode !== 0)
+            throw new TomoException(
+              ErrorCode.BadUserInput,
+              `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`,
+            );
           const osRelease = await run(ctx, ['cat', '/etc/os-release']);
-          const facts = parseOsFacts(uname.stdout, osRelease.exitCode === 0 ? osRelease.stdout : '');
-          ctx.log(`${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`);
+          const facts = parseOsFacts(
+            uname.stdout,
+            osRelease.exitCode === 0 ? osRelease.stdout : '',
+          );
+          ctx.log(
+            `${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`,
+          );
           return facts;
         },
       },
@@ -104,8 +146,11 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         run: async (ctx) => {
           let result = await run(ctx, ['getconf', '_NPROCESSORS_ONLN']);
           if (result.exitCode !== 0) result = await run(ctx, ['nproc']);
-          const cpuCount = result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
-          ctx.log(cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`);
+          const cpuCount =
+            result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
+          ctx.log(
+            cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`,
+          );
           return { cpuCount };
         },
       },
@@ -113,8 +158,13 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         name: 'detect-memory',
         run: async (ctx) => {
           const result = await run(ctx, ['cat', '/proc/meminfo']);
-          const memory: MemInfo | null = result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
-          ctx.log(memory ? `${formatBytes(memory.totalBytes)} memory` : 'Memory unknown (no /proc/meminfo)');
+          const memory: MemInfo | null =
+            result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
+          ctx.log(
+            memory
+              ? `${formatBytes(memory.totalBytes)} memory`
+              : 'Memory unknown (no /proc/meminfo)',
+          );
           return { memoryBytes: memory?.totalBytes ?? null };
         },
       },
@@ -122,8 +172,13 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         name: 'detect-disk',
         run: async (ctx) => {
           const result = await run(ctx, ['df', '-Pk', '/']);
-          const disk: DiskUsage | null = result.exitCode === 0 ? parseDf(result.stdout) : null;
-          ctx.log(disk ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)` : 'Disk size unknown');
+          const disk: DiskUsage | null =
+            result.exitCode === 0 ? parseDf(result.stdout) : null;
+          ctx.log(
+            disk
+              ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)`
+              : 'Disk size unknown',
+          );
           return { diskBytes: disk?.totalBytes ?? null };
         },
       },
@@ -131,8 +186,15 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         name: 'detect-docker',
         run: async (ctx) => {
           const result = await run(ctx, ['docker', '--version']);
-          const clientVersion = result.exitCode === 0 ? parseDockerClientVersion(result.stdout) : null;
-          ctx.log(clientVersion ? `Docker ${clientVersion} is installed` : 'Docker is not installed (no docker command)');
+          const clientVersion =
+            result.exitCode === 0
+              ? parseDockerClientVersion(result.stdout)
+              : null;
+          ctx.log(
+            clientVersion
+              ? `Docker ${clientVersion} is installed`
+              : 'Docker is not installed (no docker command)',
+          );
           return { installed: clientVersion !== null, clientVersion };
         },
       },
@@ -141,9 +203,22 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         run: async (ctx) => {
           const docker = ctx.outputs['detect-docker'] as { installed: boolean };
           if (!docker.installed) return ctx.skip('Docker is not installed');
-          const result = await run(ctx, ['docker', 'version', '--format', '{{.Server.Version}}']);
-          const access = classifyDockerServerCheck(result.exitCode, result.stdout, result.stderr);
-          ctx.log(access.accessible ? `The Docker engine ${access.serverVersion} answers this user` : `The Docker engine is not usable: ${access.reason} (${access.detail})`);
+          const result = await run(ctx, [
+            'docker',
+            'version',
+            '--format',
+            '{{.Server.Version}}',
+          ]);
+          const access = classifyDockerServerCheck(
+            result.exitCode,
+            result.stdout,
+            result.stderr,
+          );
+          ctx.log(
+            access.accessible
+              ? `The Docker engine ${access.serverVersion} answers this user`
+              : `The Docker engine is not usable: ${access.reason} (${access.detail})`,
+          );
           return access;
         },
       },
@@ -153,11 +228,20 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         run: async (ctx) => {
           const serverId = serverIdOf(ctx);
           const os = ctx.outputs['detect-os'] as OsFacts;
-          const docker = ctx.outputs['detect-docker'] as { installed: boolean; clientVersion: string | null };
-          const permission = ctx.outputs['check-docker-permission'] as DockerAccess | { skipped: true } | undefined;
-          const access = permission && 'accessible' in permission ? permission : null;
+          const docker = ctx.outputs['detect-docker'] as {
+            installed: boolean;
+            clientVersion: string | null;
+          };
+          const permission = ctx.outputs['check-docker-permission'] as
+            DockerAccess | { skipped: true } | undefined;
+          const access =
+            permission && 'accessible' in permission ? permission : null;
           const server = await servers.get(serverId);
-          const { status, message } = dockerStatus(server.username, docker.installed, access);
+          const { status, message } = dockerStatus(
+            server.username,
+            docker.installed,
+            access,
+          );
           const now = new Date();
           const facts = {
             status,
@@ -165,10 +249,17 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
             os: os.os,
             arch: os.arch,
             kernel: os.kernel,
-            cpuCount: (ctx.outputs['detect-cpu'] as { cpuCount: number | null }).cpuCount,
-            memoryBytes: (ctx.outputs['detect-memory'] as { memoryBytes: number | null }).memoryBytes,
-            diskBytes: (ctx.outputs['detect-disk'] as { diskBytes: number | null }).diskBytes,
-            dockerVersion: access?.accessible ? access.serverVersion : docker.clientVersion,
+            cpuCount: (ctx.outputs['detect-cpu'] as { cpuCount: number | null })
+              .cpuCount,
+            memoryBytes: (
+              ctx.outputs['detect-memory'] as { memoryBytes: number | null }
+            ).memoryBytes,
+            diskBytes: (
+              ctx.outputs['detect-disk'] as { diskBytes: number | null }
+            ).diskBytes,
+            dockerVersion: access?.accessible
+              ? access.serverVersion
+              : docker.clientVersion,
             dockerAccessible: access ? access.accessible : null,
             presentedHostKeyFingerprint: null,
             lastSeenAt: now,
@@ -176,42 +267,84 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
           };
           await servers.recordStatus(serverId, facts);
           ctx.log(`Status ${status}${message ? `: ${message}` : ''}`);
-          return { ...facts, hostKeyFingerprint: (ctx.outputs['connect'] as { hostKeyFingerprint: string }).hostKeyFingerprint };
+          return {
+            ...facts,
+            hostKeyFingerprint: (
+              ctx.outputs['connect'] as { hostKeyFingerprint: string }
+            ).hostKeyFingerprint,
+          };
         },
       },
     ],
   });
 }
 
-function dockerStatus(username: string, installed: boolean, access: DockerAccess | null): { status: ServerStatus; message: string | null } {
-  if (!installed) return { status: ServerStatus.NoDocker, message: 'Docker is not installed (no docker command in the PATH)' };
-  if (!access) return { status: ServerStatus.NoDocker, message: 'Docker could not be checked' };
+function dockerStatus(
+  username: string,
+  installed: boolean,
+  access: DockerAccess | null,
+): { status: ServerStatus; message: string | null } {
+  if (!installed)
+    return {
+      status: ServerStatus.NoDocker,
+      message: 'Docker is not installed (no docker command in the PATH)',
+    };
+  if (!access)
+    return {
+      status: ServerStatus.NoDocker,
+      message: 'Docker could not be checked',
+    };
   if (access.accessible) return { status: ServerStatus.Online, message: null };
   switch (access.reason) {
     case 'permission-denied':
-      return { status: ServerStatus.NoDocker, message: `User ${username} may not use the Docker engine (permission denied): add it to the docker group` };
+      return {
+        status: ServerStatus.NoDocker,
+        message: `User ${username} may not use the Docker engine (permission denied): add it to the docker group`,
+      };
     case 'daemon-unreachable':
-      return { status: ServerStatus.NoDocker, message: `The Docker engine is not running or not reachable: ${access.detail}` };
+      return {
+        status: ServerStatus.NoDocker,
+        message: `The Docker engine is not running or not reachable: ${access.detail}`,
+      };
     case 'not-installed':
-      return { status: ServerStatus.NoDocker, message: 'Docker is not installed' };
+      return {
+        status: ServerStatus.NoDocker,
+        message: 'Docker is not installed',
+      };
     case 'error':
-      return { status: ServerStatus.NoDocker, message: `Docker failed: ${access.detail}` };
+      return {
+        status: ServerStatus.NoDocker,
+        message: `Docker failed: ${access.detail}`,
+      };
   }
 }
 
 /** The status a failed connection leaves: permanent failures at once, unreachable only after the last attempt. */
-async function recordConnectFailure(servers: ServersService, serverId: string, error: unknown, lastAttempt: boolean): Promise<void> {
+async function recordConnectFailure(
+  servers: ServersService,
+  serverId: string,
+  error: unknown,
+  lastAttempt: boolean,
+): Promise<void> {
   if (!(error instanceof TomoException)) return;
   const now = new Date();
   switch (error.code) {
     case ErrorCode.SshAuthFailed:
-      await servers.recordStatus(serverId, { status: ServerStatus.AuthFailed, statusMessage: error.message, lastCheckedAt: now });
+      await servers.recordStatus(serverId, {
+        status: ServerStatus.AuthFailed,
+        statusMessage: error.message,
+        lastCheckedAt: now,
+      });
       return;
     case ErrorCode.HostKeyMismatch:
       return; // ServerShell recorded it, with the presented key.
     default:
       if (lastAttempt && isTransientSshError(error)) {
-        await servers.recordStatus(serverId, { status: ServerStatus.Offline, statusMessage: error.message, lastCheckedAt: now });
+        await servers.recordStatus(serverId, {
+          status: ServerStatus.Offline,
+          statusMessage: error.message,
+          lastCheckedAt: now,
+        });
       }
   }
 }

@@ -1,9 +1,19 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import {
+  Field,
+  Float,
+  ID,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
 import { ServerAuthType, ServerStatus } from '@tomo/servers';
 
 /** GraphQL names the values as the contract does (ONLINE, PASSWORD…); the values are the same strings. */
 const byValue = <E extends Record<string, string>>(values: E) =>
-  Object.fromEntries(Object.values(values).map((value) => [value, value])) as { [K in E[keyof E]]: K };
+  Object.fromEntries(Object.values(values).map((value) => [value, value])) as {
+    [K in E[keyof E]]: K;
+  };
 
 export const ServerStatusEnum = byValue(ServerStatus);
 export const ServerAuthTypeEnum = byValue(ServerAuthType);
@@ -15,7 +25,10 @@ registerEnumType(ServerStatusEnum, {
 });
 registerEnumType(ServerAuthTypeEnum, { name: 'ServerAuthType' });
 
-@ObjectType({ description: 'A managed server. Its credentials are stored encrypted and are never returned.' })
+@ObjectType({
+  description:
+    'A managed server. Its credentials are stored encrypted and are never returned.',
+})
 export class Server {
   @Field(() => ID)
   id!: string;
@@ -38,22 +51,37 @@ export class Server {
   @Field(() => ServerStatusEnum)
   status!: ServerStatus;
 
-  @Field(() => String, { nullable: true, description: 'Why the status is what it is (last error, what is missing).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the status is what it is (last error, what is missing).',
+  })
   statusMessage!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The pinned SSH host key (SHA256:…), recorded on the first connection.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The pinned SSH host key (SHA256:…), recorded on the first connection.',
+  })
   hostKeyFingerprint!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'While HOST_KEY_MISMATCH: the key the server presented instead (what acceptServerHostKey would pin).',
+    description:
+      'While HOST_KEY_MISMATCH: the key the server presented instead (what acceptServerHostKey would pin).',
   })
   presentedHostKeyFingerprint!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Docker engine version (client version when the engine is not usable).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Docker engine version (client version when the engine is not usable).',
+  })
   dockerVersion!: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Whether the SSH user may use the Docker engine.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether the SSH user may use the Docker engine.',
+  })
   dockerAccessible!: boolean | null;
 
   @Field(() => String, { nullable: true })
@@ -71,19 +99,33 @@ export class Server {
   @Field(() => Float, { nullable: true })
   memoryBytes!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Size of the file system holding /.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Size of the file system holding /.',
+  })
   diskBytes!: number | null;
 
-  @Field({ description: 'Default Docker network mode of deployments: host, bridge or a network name.' })
+  @Field({
+    description:
+      'Default Docker network mode of deployments: host, bridge or a network name.',
+  })
   networkMode!: string;
 
-  @Field(() => Int, { description: 'Mutating jobs (deployments…) allowed at once on this server.' })
+  @Field(() => Int, {
+    description: 'Mutating jobs (deployments…) allowed at once on this server.',
+  })
   maxConcurrentJobs!: number;
 
-  @Field(() => Date, { nullable: true, description: 'Last successful connection.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Last successful connection.',
+  })
   lastSeenAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'Last finished connection test.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Last finished connection test.',
+  })
   lastCheckedAt!: Date | null;
 
   @Field()
@@ -101,7 +143,11 @@ export class AddServerInput {
   @Field({ description: 'Host name or IP address.' })
   host!: string;
 
-  @Field(() => Int, { nullable: true, defaultValue: 22, description: '1-65535.' })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 22,
+    description: '1-65535.',
+  })
   port?: number | null;
 
   @Field()
@@ -110,23 +156,43 @@ export class AddServerInput {
   @Field(() => ServerAuthTypeEnum)
   authType!: ServerAuthType;
 
-  @Field(() => String, { nullable: true, description: 'Required for PASSWORD.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required for PASSWORD.',
+  })
   password?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Required for KEY: OpenSSH or PEM private key.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required for KEY: OpenSSH or PEM private key.',
+  })
   privateKey?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'For an encrypted private key.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For an encrypted private key.',
+  })
   passphrase?: string | null;
 
-  @Field(() => String, { nullable: true, defaultValue: 'host', description: 'host (default), bridge or a Docker network name.' })
+  @Field(() => String, {
+    nullable: true,
+    defaultValue: 'host',
+    description: 'host (default), bridge or a Docker network name.',
+  })
   networkMode?: string | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 1, description: 'Mutating jobs allowed at once on this server (1-16).' })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 1,
+    description: 'Mutating jobs allowed at once on this server (1-16).',
+  })
   maxConcurrentJobs?: number | null;
 }
 
-@InputType({ description: 'Fields to change; an omitted secret keeps the stored one. A passphrase comes with its private key.' })
+@InputType({
+  description:
+    'Fields to change; an omitted secret keeps the stored one. A passphrase comes with its private key.',
+})
 export class UpdateServerInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
@@ -159,18 +225,26 @@ export class UpdateServerInput {
   maxConcurrentJobs?: number | null;
 }
 
-@ObjectType({ description: 'One point of a server metrics series (a raw sample, or an hourly average).' })
+@ObjectType({
+  description:
+    'One point of a server metrics series (a raw sample, or an hourly average).',
+})
 export class ServerMetric {
   @Field({ description: 'Sample time, or the start of the averaged bucket.' })
   at!: Date;
 
-  @Field(() => Int, { description: '0 for a raw sample, 3600 for an hourly average.' })
+  @Field(() => Int, {
+    description: '0 for a raw sample, 3600 for an hourly average.',
+  })
   bucketSeconds!: number;
 
   @Field(() => Int, { description: 'Raw samples behind the point.' })
   samples!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Busy share of all CPUs, 0-100 (from /proc/stat deltas).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Busy share of all CPUs, 0-100 (from /proc/stat deltas).',
+  })
   cpuPercent!: number | null;
 
   @Field(() => Float, { nullable: true })

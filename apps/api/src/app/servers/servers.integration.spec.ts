@@ -6,10 +6,23 @@ import { loadWorkerConfig } from '@tomo/config';
 import { ServerMetricsStore, ServersService } from '@tomo/servers';
 import { JobKind, JobStatus } from '@tomo/shared';
 import { SshConnectionPool } from '@tomo/ssh';
-import { errorCodes, gql, readTestbed, startTestApi, type TestApi, type TestbedState, waitFor } from '@tomo/testing';
+import {
+  errorCodes,
+  gql,
+  readTestbed,
+  startTestApi,
+  type TestApi,
+  type TestbedState,
+  waitFor,
+} from '@tomo/testing';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { AppModule } from '../app.module';
-import { freePort, REMOTE_SLEEP_KIND, ServersTestWorkerModule, ThrowawaySshd } from './servers.testing';
+import {
+  freePort,
+  REMOTE_SLEEP_KIND,
+  ServersTestWorkerModule,
+  ThrowawaySshd,
+} from './servers.testing';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const SERVER_FIELDS =
@@ -49,36 +62,70 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
   let operator: string;
   let viewer: string;
 
-  const call = async <T>(query: string, variables: Record<string, unknown>, token = admin) => gql<T>(api.graphqlUrl, query, variables, token);
-  const ok = async <T>(query: string, variables: Record<string, unknown>, token = admin): Promise<T> => {
+  const call = async <T>(
+    query: string,
+    variables: Record<string, unknown>,
+    token = admin,
+  ) => gql<T>(api.graphqlUrl, query, variables, token);
+  const ok = async <T>(
+    query: string,
+    variables: Record<string, unknown>,
+    token = admin,
+  ): Promise<T> => {
     const result = await call<T>(query, variables, token);
-    if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
+    if (result.errors || !result.data)
+      throw new Error(JSON.stringify(result.errors));
     return result.data;
   };
   const until = (jobId: string, timeoutMs = 60_000): Promise<JobRow> =>
     waitFor(
       async () => {
         const job = await jobs.get(jobId);
-        return [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled].includes(job.status) && job;
+        return (
+          [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled].includes(
+            job.status,
+          ) && job
+        );
       },
       `job ${jobId} to finish`,
       timeoutMs,
       50,
     );
   const testJobOf = async (serverId: string): Promise<JobRow> => {
-    const page = await jobs.list({ serverId, kind: JobKind.ServerTestConnection }, 1);
+    const page = await jobs.list(
+      { serverId, kind: JobKind.ServerTestConnection },
+      1,
+    );
     return page.jobs[0];
   };
   const addServer = async (input: Record<string, unknown>) => {
-    const { addServer: server } = await ok<{ addServer: ServerView }>(ADD, { input: { host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, ...input } });
+    const { addServer: server } = await ok<{ addServer: ServerView }>(ADD, {
+      input: {
+        host: testbed.ssh.host,
+        port: testbed.ssh.port,
+        username: testbed.ssh.username,
+        ...input,
+      },
+    });
     const job = await until((await testJobOf(server.id)).id);
-    const { server: after } = await ok<{ server: ServerView }>(SERVER, { id: server.id });
+    const { server: after } = await ok<{ server: ServerView }>(SERVER, {
+      id: server.id,
+    });
     return { server: after, job };
   };
   const signIn = async (username: string, role: string) => {
-    const password = `staple ${[...username].reverse().join("")} battery horse`;
-    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username, password, role } });
-    return (await ok<{ login: { token: string } }>('mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { username, password } }, '')).login.token;
+    const password = `staple ${[...username].reverse().join('')} battery horse`;
+    await ok(
+      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
+      { input: { username, password, role } },
+    );
+    return (
+      await ok<{ login: { token: string } }>(
+        'mutation($input: LoginInput!) { login(input: $input) { token } }',
+        { input: { username, password } },
+        '',
+      )
+    ).login.token;
   };
 
   beforeAll(async () => {
@@ -94,10 +141,17 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       },
       false,
     );
-    worker = await NestFactory.createApplicationContext(ServersTestWorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
+    worker = await NestFactory.createApplicationContext(
+      ServersTestWorkerModule.forRoot(config),
+      { logger: ['error'], abortOnError: false },
+    );
     await worker.init();
     jobs = worker.get(JobsService);
-    const setup = await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '');
+    const setup = await ok<{ setupAdmin: { token: string } }>(
+      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
+      { input: ADMIN },
+      '',
+    );
     admin = setup.setupAdmin.token;
     operator = await signIn('olivia', 'OPERATOR');
     viewer = await signIn('victor', 'VIEWER');
@@ -142,44 +196,79 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       ['record-status', 'SUCCEEDED'],
     ]);
     const events = await jobs.events(job.id);
-    expect(events.map((e) => e.message)).toContainEqual(`Pinned host key ${testbed.ssh.hostKeyFingerprint} (first connection)`);
+    expect(events.map((e) => e.message)).toContainEqual(
+      `Pinned host key ${testbed.ssh.hostKeyFingerprint} (first connection)`,
+    );
   });
 
   it('adds a server with password auth → ONLINE; testConnection again verifies the pinned key', async () => {
-    const { server } = await addServer({ name: 'password-server', authType: 'PASSWORD', password: testbed.ssh.password, networkMode: 'bridge' });
-    expect(server).toMatchObject({ status: 'ONLINE', dockerAccessible: true, networkMode: 'bridge', hostKeyFingerprint: testbed.ssh.hostKeyFingerprint });
-    const { testConnection } = await ok<{ testConnection: { id: string; status: string } }>(
+    const { server } = await addServer({
+      name: 'password-server',
+      authType: 'PASSWORD',
+      password: testbed.ssh.password,
+      networkMode: 'bridge',
+    });
+    expect(server).toMatchObject({
+      status: 'ONLINE',
+      dockerAccessible: true,
+      networkMode: 'bridge',
+      hostKeyFingerprint: testbed.ssh.hostKeyFingerprint,
+    });
+    const { testConnection } = await ok<{
+      testConnection: { id: string; status: string };
+    }>(
       'mutation($id: ID!) { testConnection(serverId: $id) { id status } }',
       { id: server.id },
       operator,
     );
     const again = await until(testConnection.id);
     expect(again.status).toBe(JobStatus.Succeeded);
-    expect((await jobs.events(again.id)).map((e) => e.message)).toContainEqual(`Host key matches the pinned ${testbed.ssh.hostKeyFingerprint}`);
+    expect((await jobs.events(again.id)).map((e) => e.message)).toContainEqual(
+      `Host key matches the pinned ${testbed.ssh.hostKeyFingerprint}`,
+    );
   });
 
   it('wrong password → AUTH_FAILED quickly, without retries', async () => {
     const started = Date.now();
-    const { server, job } = await addServer({ name: 'wrong-password', authType: 'PASSWORD', password: 'not the password at all' });
+    const { server, job } = await addServer({
+      name: 'wrong-password',
+      authType: 'PASSWORD',
+      password: 'not the password at all',
+    });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(job.status).toBe(JobStatus.Failed);
     expect(job.errorCode).toBe('SSH_AUTH_FAILED');
     expect(server.status).toBe('AUTH_FAILED');
     expect(server.statusMessage).toMatch(/rejected the credentials/);
     const [connect] = await jobs.steps(job.id);
-    expect(connect).toMatchObject({ name: 'connect', status: 'FAILED', attempts: 1 });
+    expect(connect).toMatchObject({
+      name: 'connect',
+      status: 'FAILED',
+      attempts: 1,
+    });
   });
 
   it('sshd not running → retried with backoff, then OFFLINE', async () => {
     const port = await freePort();
     const started = Date.now();
-    const { server, job } = await addServer({ name: 'nothing-listens', authType: 'PASSWORD', password: 'whatever', port });
+    const { server, job } = await addServer({
+      name: 'nothing-listens',
+      authType: 'PASSWORD',
+      password: 'whatever',
+      port,
+    });
     expect(job.status).toBe(JobStatus.Failed);
     expect(job.errorCode).toBe('SERVER_UNREACHABLE');
     expect(server.status).toBe('OFFLINE');
     const [connect] = await jobs.steps(job.id);
-    expect(connect).toMatchObject({ name: 'connect', status: 'FAILED', attempts: 4 });
-    const retries = (await jobs.events(job.id)).filter((e) => e.type === 'step.retrying');
+    expect(connect).toMatchObject({
+      name: 'connect',
+      status: 'FAILED',
+      attempts: 4,
+    });
+    const retries = (await jobs.events(job.id)).filter(
+      (e) => e.type === 'step.retrying',
+    );
     expect(retries).toHaveLength(3);
     // Equal-jitter backoff of 1 s, 2 s, 4 s: at least half of each.
     expect(Date.now() - started).toBeGreaterThan(3_500);
@@ -189,18 +278,34 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     const sshd = await ThrowawaySshd.create(testbed);
     try {
       await sshd.start('a');
-      const { server } = await addServer({ name: 'rekeyed', authType: 'PASSWORD', password: testbed.ssh.password, port: sshd.port });
-      expect(server).toMatchObject({ status: 'ONLINE', hostKeyFingerprint: sshd.fingerprint('a') });
+      const { server } = await addServer({
+        name: 'rekeyed',
+        authType: 'PASSWORD',
+        password: testbed.ssh.password,
+        port: sshd.port,
+      });
+      expect(server).toMatchObject({
+        status: 'ONLINE',
+        hostKeyFingerprint: sshd.fingerprint('a'),
+      });
 
       await sshd.stop();
       worker.get(SshConnectionPool).closeServer(server.id);
       await sshd.start('b');
-      const { testConnection } = await ok<{ testConnection: { id: string } }>('mutation($id: ID!) { testConnection(serverId: $id) { id } }', { id: server.id });
+      const { testConnection } = await ok<{ testConnection: { id: string } }>(
+        'mutation($id: ID!) { testConnection(serverId: $id) { id } }',
+        { id: server.id },
+      );
       const failed = await until(testConnection.id);
       expect(failed.status).toBe(JobStatus.Failed);
       expect(failed.errorCode).toBe('HOST_KEY_MISMATCH');
-      expect((await jobs.steps(failed.id))[0]).toMatchObject({ name: 'connect', attempts: 1 });
-      const { server: mismatched } = await ok<{ server: ServerView }>(SERVER, { id: server.id });
+      expect((await jobs.steps(failed.id))[0]).toMatchObject({
+        name: 'connect',
+        attempts: 1,
+      });
+      const { server: mismatched } = await ok<{ server: ServerView }>(SERVER, {
+        id: server.id,
+      });
       expect(mismatched).toMatchObject({
         status: 'HOST_KEY_MISMATCH',
         hostKeyFingerprint: sshd.fingerprint('a'),
@@ -208,62 +313,141 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       });
 
       // It stays so: a later connection is refused the same way (nothing was trusted).
-      const retried = await until((await ok<{ testConnection: { id: string } }>('mutation($id: ID!) { testConnection(serverId: $id) { id } }', { id: server.id })).testConnection.id);
+      const retried = await until(
+        (
+          await ok<{ testConnection: { id: string } }>(
+            'mutation($id: ID!) { testConnection(serverId: $id) { id } }',
+            { id: server.id },
+          )
+        ).testConnection.id,
+      );
       expect(retried.errorCode).toBe('HOST_KEY_MISMATCH');
 
-      const ACCEPT = 'mutation($id: ID!) { acceptServerHostKey(id: $id) { id status hostKeyFingerprint } }';
-      expect(errorCodes(await call(ACCEPT, { id: server.id }, operator))).toEqual(['FORBIDDEN']);
-      const accepted = await ok<{ acceptServerHostKey: ServerView }>(ACCEPT, { id: server.id });
-      expect(accepted.acceptServerHostKey).toMatchObject({ status: 'UNKNOWN', hostKeyFingerprint: sshd.fingerprint('b') });
+      const ACCEPT =
+        'mutation($id: ID!) { acceptServerHostKey(id: $id) { id status hostKeyFingerprint } }';
+      expect(
+        errorCodes(await call(ACCEPT, { id: server.id }, operator)),
+      ).toEqual(['FORBIDDEN']);
+      const accepted = await ok<{ acceptServerHostKey: ServerView }>(ACCEPT, {
+        id: server.id,
+      });
+      expect(accepted.acceptServerHostKey).toMatchObject({
+        status: 'UNKNOWN',
+        hostKeyFingerprint: sshd.fingerprint('b'),
+      });
       const retest = await testJobOf(server.id);
       expect((await until(retest.id)).status).toBe(JobStatus.Succeeded);
-      expect((await ok<{ server: ServerView }>(SERVER, { id: server.id })).server).toMatchObject({ status: 'ONLINE', presentedHostKeyFingerprint: null });
-      expect(errorCodes(await call(ACCEPT, { id: server.id }))).toEqual(['CONFLICT']);
+      expect(
+        (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
+      ).toMatchObject({ status: 'ONLINE', presentedHostKeyFingerprint: null });
+      expect(errorCodes(await call(ACCEPT, { id: server.id }))).toEqual([
+        'CONFLICT',
+      ]);
     } finally {
       await sshd.dispose();
     }
   });
 
   it('a cancelled long remote command is gone from the server', async () => {
-    const serverId = (await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {})).servers.find((s) => s.name === 'key-server')?.id;
+    const serverId = (
+      await ok<{ servers: { id: string; name: string }[] }>(
+        '{ servers { id name } }',
+        {},
+      )
+    ).servers.find((s) => s.name === 'key-server')?.id;
     const seconds = 3000 + Math.floor(Math.random() * 900);
     const remoteSleeps = () =>
-      execFileSync('ps', ['-u', testbed.ssh.username, '-o', 'args='], { encoding: 'utf8' })
+      execFileSync('ps', ['-u', testbed.ssh.username, '-o', 'args='], {
+        encoding: 'utf8',
+      })
         .split('\n')
         .filter((line) => line.trim() === `sleep ${seconds}`);
-    const job = await jobs.create(REMOTE_SLEEP_KIND, { seconds }, { requestedBy: 'test', serverId });
+    const job = await jobs.create(
+      REMOTE_SLEEP_KIND,
+      { seconds },
+      { requestedBy: 'test', serverId },
+    );
     await waitFor(() => remoteSleeps().length === 1, 'the remote sleep to run');
-    const cancelled = await ok<{ cancelJob: { id: string } }>('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: job.id }, operator);
-    expect((await until(cancelled.cancelJob.id)).status).toBe(JobStatus.Cancelled);
+    const cancelled = await ok<{ cancelJob: { id: string } }>(
+      'mutation($id: ID!) { cancelJob(id: $id) { id } }',
+      { id: job.id },
+      operator,
+    );
+    expect((await until(cancelled.cancelJob.id)).status).toBe(
+      JobStatus.Cancelled,
+    );
     // The engine records the cancellation as soon as the step's signal fires; the SSH runner
     // kills the remote process group (TERM, then KILL after 2 s) in the meantime.
-    await waitFor(() => remoteSleeps().length === 0, 'the remote sleep to be gone', 5_000);
+    await waitFor(
+      () => remoteSleeps().length === 0,
+      'the remote sleep to be gone',
+      5_000,
+    );
   });
 
   it('collects metrics on demand, downsamples to hourly averages, prunes, and serverMetrics returns them', async () => {
-    const { servers } = await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {}, viewer);
+    const { servers } = await ok<{ servers: { id: string; name: string }[] }>(
+      '{ servers { id name } }',
+      {},
+      viewer,
+    );
     const serverId = servers.find((s) => s.name === 'key-server')?.id ?? '';
     const store = worker.get(ServerMetricsStore);
     // Two old raw samples in one hour, to be averaged and then pruned.
-    const hourStart = new Date(Math.floor((Date.now() - 5 * 3_600_000) / 3_600_000) * 3_600_000);
-    const old = { cpuPercent: 10, memoryUsedBytes: 100, memoryTotalBytes: 1000, diskUsedBytes: 10, diskTotalBytes: 100, load1: 1, load5: 1, load15: 1, containersRunning: 1, containersTotal: 2 };
-    await store.addSample(serverId, new Date(hourStart.getTime() + 60_000), old, null);
-    await store.addSample(serverId, new Date(hourStart.getTime() + 120_000), { ...old, cpuPercent: 30, memoryUsedBytes: 301 }, null);
+    const hourStart = new Date(
+      Math.floor((Date.now() - 5 * 3_600_000) / 3_600_000) * 3_600_000,
+    );
+    const old = {
+      cpuPercent: 10,
+      memoryUsedBytes: 100,
+      memoryTotalBytes: 1000,
+      diskUsedBytes: 10,
+      diskTotalBytes: 100,
+      load1: 1,
+      load5: 1,
+      load15: 1,
+      containersRunning: 1,
+      containersTotal: 2,
+    };
+    await store.addSample(
+      serverId,
+      new Date(hourStart.getTime() + 60_000),
+      old,
+      null,
+    );
+    await store.addSample(
+      serverId,
+      new Date(hourStart.getTime() + 120_000),
+      { ...old, cpuPercent: 30, memoryUsedBytes: 301 },
+      null,
+    );
 
     for (let i = 0; i < 2; i++) {
-      const job = await jobs.create(JobKind.MaintenanceCollectServerMetrics, { serverId, rawRetentionHours: 2 }, { requestedBy: null });
+      const job = await jobs.create(
+        JobKind.MaintenanceCollectServerMetrics,
+        { serverId, rawRetentionHours: 2 },
+        { requestedBy: null },
+      );
       const done = await until(job.id);
       expect(done.status).toBe(JobStatus.Succeeded);
       expect(done.result).toMatchObject({ sampled: 1, failed: [] });
     }
     const since = new Date(Date.now() - 6 * 3_600_000).toISOString();
-    const { serverMetrics } = await ok<{ serverMetrics: Record<string, number | string | null>[] }>(
+    const { serverMetrics } = await ok<{
+      serverMetrics: Record<string, number | string | null>[];
+    }>(
       'query($id: ID!, $since: DateTime!) { serverMetrics(serverId: $id, since: $since) { at bucketSeconds samples cpuPercent memoryUsedBytes memoryTotalBytes diskUsedBytes diskTotalBytes load1 containersRunning containersTotal } }',
       { id: serverId, since },
       viewer,
     );
     const [hourly, ...raw] = serverMetrics;
-    expect(hourly).toMatchObject({ at: hourStart.toISOString(), bucketSeconds: 3600, samples: 2, cpuPercent: 20, memoryUsedBytes: 201 });
+    expect(hourly).toMatchObject({
+      at: hourStart.toISOString(),
+      bucketSeconds: 3600,
+      samples: 2,
+      cpuPercent: 20,
+      memoryUsedBytes: 201,
+    });
     expect(raw).toHaveLength(2);
     for (const point of raw) {
       expect(point).toMatchObject({ bucketSeconds: 0, samples: 1 });
@@ -276,41 +460,86 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
   });
 
   it('validates input with clear messages and refuses viewers', async () => {
-    const base = { name: 'bad', host: '127.0.0.1', username: 'u', authType: 'PASSWORD', password: 'pw' };
+    const base = {
+      name: 'bad',
+      host: '127.0.0.1',
+      username: 'u',
+      authType: 'PASSWORD',
+      password: 'pw',
+    };
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ port: 70000 }, /port must be a whole number from 1 to 65535/],
       [{ host: 'bad host;rm' }, /host must be a host name or an IP address/],
-      [{ authType: 'KEY', password: null, privateKey: 'garbage' }, /private key is malformed/],
-      [{ authType: 'KEY', password: null, privateKey: readFileSync(testbed.ssh.encryptedKeyPath, 'utf8'), passphrase: 'wrong' }, /wrong passphrase/],
+      [
+        { authType: 'KEY', password: null, privateKey: 'garbage' },
+        /private key is malformed/,
+      ],
+      [
+        {
+          authType: 'KEY',
+          password: null,
+          privateKey: readFileSync(testbed.ssh.encryptedKeyPath, 'utf8'),
+          passphrase: 'wrong',
+        },
+        /wrong passphrase/,
+      ],
       [{ networkMode: 'bad mode' }, /networkMode must be/],
     ];
     for (const [input, message] of cases) {
-      const result = await call(ADD, { input: { ...base, ...input } }, operator);
+      const result = await call(
+        ADD,
+        { input: { ...base, ...input } },
+        operator,
+      );
       expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors?.[0].message).toMatch(message);
     }
-    expect(errorCodes(await call(ADD, { input: base }, viewer))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await call(ADD, { input: { ...base, name: 'key-server' } }, operator))).toEqual(['CONFLICT']);
+    expect(errorCodes(await call(ADD, { input: base }, viewer))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      errorCodes(
+        await call(ADD, { input: { ...base, name: 'key-server' } }, operator),
+      ),
+    ).toEqual(['CONFLICT']);
   });
 
   it('updates and deletes; a deletion guard (deployments) makes deleteServer a CONFLICT', async () => {
-    const { servers } = await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {});
+    const { servers } = await ok<{ servers: { id: string; name: string }[] }>(
+      '{ servers { id name } }',
+      {},
+    );
     const id = servers.find((s) => s.name === 'password-server')?.id ?? '';
-    const { updateServer } = await ok<{ updateServer: ServerView & { name: string } }>(
+    const { updateServer } = await ok<{
+      updateServer: ServerView & { name: string };
+    }>(
       'mutation($id: ID!, $input: UpdateServerInput!) { updateServer(id: $id, input: $input) { name networkMode status } }',
       { id, input: { name: 'renamed', networkMode: 'my-net' } },
       operator,
     );
-    expect(updateServer).toMatchObject({ name: 'renamed', networkMode: 'my-net', status: 'ONLINE' });
+    expect(updateServer).toMatchObject({
+      name: 'renamed',
+      networkMode: 'my-net',
+      status: 'ONLINE',
+    });
 
     let blocked = true;
     // The API process checks deletions: the guard goes on the API's ServersService.
-    api.app.get(ServersService).registerDeletionGuard(async (serverId) => (blocked && serverId === id ? 'Server "renamed" has 1 deployment(s)' : null));
+    api.app
+      .get(ServersService)
+      .registerDeletionGuard(async (serverId) =>
+        blocked && serverId === id
+          ? 'Server "renamed" has 1 deployment(s)'
+          : null,
+      );
     const DELETE = 'mutation($id: ID!) { deleteServer(id: $id) { id name } }';
     const refused = await call(DELETE, { id }, operator);
     expect(errorCodes(refused)).toEqual(['CONFLICT']);
     blocked = false;
-    expect((await ok<{ deleteServer: { name: string } }>(DELETE, { id }, operator)).deleteServer.name).toBe('renamed');
+    expect(
+      (await ok<{ deleteServer: { name: string } }>(DELETE, { id }, operator))
+        .deleteServer.name,
+    ).toBe('renamed');
     expect(errorCodes(await call(SERVER, { id }))).toEqual(['NOT_FOUND']);
   });
 });

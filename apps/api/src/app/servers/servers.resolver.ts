@@ -1,13 +1,23 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Principal } from '@tomo/identity';
-import { type ServerEntity, type ServerMetricEntity, ServerMetricsStore, ServersService } from '@tomo/servers';
+import {
+  type ServerEntity,
+  type ServerMetricEntity,
+  ServerMetricsStore,
+  ServersService,
+} from '@tomo/servers';
 import { Role } from '@tomo/shared';
 import type { JobRow } from '@tomo/workflows';
 import { Roles } from '../auth/access.decorator';
 import { AuditTarget } from '../auth/audit.interceptor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Job } from '../jobs/job.types';
-import { AddServerInput, Server, ServerMetric, UpdateServerInput } from './server.types';
+import {
+  AddServerInput,
+  Server,
+  ServerMetric,
+  UpdateServerInput,
+} from './server.types';
 
 /** Servers over GraphQL: a thin door to ServersService (records, jobs) and ServerMetricsStore. */
 @Resolver(() => Server)
@@ -24,62 +34,91 @@ export class ServersResolver {
   }
 
   @Roles(Role.Viewer)
-  @Query(() => Server, { description: 'A server by id (NOT_FOUND if there is none).' })
+  @Query(() => Server, {
+    description: 'A server by id (NOT_FOUND if there is none).',
+  })
   server(@Args('id', { type: () => ID }) id: string): Promise<ServerEntity> {
     return this.serversService.get(id);
   }
 
   @Roles(Role.Viewer)
   @Query(() => [ServerMetric], {
-    description: 'Metrics since a time, oldest first: raw samples for the recent past, hourly averages before (see bucketSeconds).',
+    description:
+      'Metrics since a time, oldest first: raw samples for the recent past, hourly averages before (see bucketSeconds).',
   })
   serverMetrics(
     @Args('serverId', { type: () => ID }) serverId: string,
     @Args('since', { type: () => Date }) since: Date,
   ): Promise<ServerMetricEntity[]> {
-    return this.serversService.get(serverId).then(() => this.metrics.series(serverId, since));
+    return this.serversService
+      .get(serverId)
+      .then(() => this.metrics.series(serverId, since));
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
   @Mutation(() => Server, {
-    description: 'Adds a server (credentials validated, then stored encrypted) and starts its connection test (a server.test-connection job).',
+    description:
+      'Adds a server (credentials validated, then stored encrypted) and starts its connection test (a server.test-connection job).',
   })
-  async addServer(@Args('input') input: AddServerInput, @CurrentPrincipal() principal: Principal): Promise<ServerEntity> {
+  async addServer(
+    @Args('input') input: AddServerInput,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ServerEntity> {
     return (await this.serversService.add(input, principal.username)).server;
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
-  @Mutation(() => Server, { description: 'Changes a server; a new address or new credentials start a connection test.' })
+  @Mutation(() => Server, {
+    description:
+      'Changes a server; a new address or new credentials start a connection test.',
+  })
   async updateServer(
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: UpdateServerInput,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ServerEntity> {
-    return (await this.serversService.update(id, input, principal.username)).server;
+    return (await this.serversService.update(id, input, principal.username))
+      .server;
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
-  @Mutation(() => Server, { description: 'Deletes a server and its metrics (CONFLICT while it has deployments). Returns what was deleted.' })
-  deleteServer(@Args('id', { type: () => ID }) id: string): Promise<ServerEntity> {
+  @Mutation(() => Server, {
+    description:
+      'Deletes a server and its metrics (CONFLICT while it has deployments). Returns what was deleted.',
+  })
+  deleteServer(
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ServerEntity> {
     return this.serversService.delete(id);
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
-  @Mutation(() => Job, { description: 'Starts a connection test: host key, OS, resources, Docker; updates the status.' })
-  testConnection(@Args('serverId', { type: () => ID }) serverId: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
+  @Mutation(() => Job, {
+    description:
+      'Starts a connection test: host key, OS, resources, Docker; updates the status.',
+  })
+  testConnection(
+    @Args('serverId', { type: () => ID }) serverId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobRow> {
     return this.serversService.testConnection(serverId, principal.username);
   }
 
   @Roles(Role.Admin)
   @AuditTarget('server')
   @Mutation(() => Server, {
-    description: 'After HOST_KEY_MISMATCH: pins the host key the server presented and tests the connection again. CONFLICT without a mismatch.',
+    description:
+      'After HOST_KEY_MISMATCH: pins the host key the server presented and tests the connection again. CONFLICT without a mismatch.',
   })
-  async acceptServerHostKey(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<ServerEntity> {
-    return (await this.serversService.acceptHostKey(id, principal.username)).server;
+  async acceptServerHostKey(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ServerEntity> {
+    return (await this.serversService.acceptHostKey(id, principal.username))
+      .server;
   }
 }

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Injectable,
+  Module,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
@@ -11,7 +16,11 @@ import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersWorkerModule } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import type { TestbedState } from '@tomo/testing';
-import { WorkflowRegistry, WorkflowsModule, WorkflowWorkerModule } from '@tomo/workflows';
+import {
+  WorkflowRegistry,
+  WorkflowsModule,
+  WorkflowWorkerModule,
+} from '@tomo/workflows';
 
 /** A test-only workflow: one step running `sleep <seconds>` on the job's server through ServerShell. */
 export const REMOTE_SLEEP_KIND = 'test.servers.remote-sleep';
@@ -30,7 +39,12 @@ class RemoteSleepWorkflow implements OnModuleInit {
         {
           name: 'sleep',
           retry: { maxAttempts: 1 },
-          run: async (ctx) => this.shell.run(ctx.serverId ?? '', ['sleep', String(ctx.input.seconds)], { signal: ctx.signal }),
+          run: async (ctx) =>
+            this.shell.run(
+              ctx.serverId ?? '',
+              ['sleep', String(ctx.input.seconds)],
+              { signal: ctx.signal },
+            ),
         },
       ],
     });
@@ -107,7 +121,17 @@ export class ThrowawaySshd {
     readonly port: number,
   ) {
     for (const name of ['a', 'b']) {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `throwaway-${name}`, '-f', join(this.dir, `host_key_${name}`)]);
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        `throwaway-${name}`,
+        '-f',
+        join(this.dir, `host_key_${name}`),
+      ]);
     }
   }
 
@@ -116,25 +140,43 @@ export class ThrowawaySshd {
   }
 
   fingerprint(key: 'a' | 'b'): string {
-    return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(this.dir, `host_key_${key}.pub`)], { encoding: 'utf8' }).split(/\s+/)[1];
+    return execFileSync(
+      'ssh-keygen',
+      ['-l', '-E', 'sha256', '-f', join(this.dir, `host_key_${key}.pub`)],
+      { encoding: 'utf8' },
+    ).split(/\s+/)[1];
   }
 
   async start(key: 'a' | 'b'): Promise<void> {
-    const base = readFileSync(join(this.testbed.stateDir, 'ssh', 'sshd_config'), 'utf8')
+    const base = readFileSync(
+      join(this.testbed.stateDir, 'ssh', 'sshd_config'),
+      'utf8',
+    )
       .split('\n')
       .filter((line) => !/^(Port|HostKey|PidFile)\s/.test(line));
     const config = join(this.dir, `sshd_config_${key}`);
     writeFileSync(
       config,
-      [`Port ${this.port}`, `HostKey ${join(this.dir, `host_key_${key}`)}`, `PidFile ${join(this.dir, 'sshd.pid')}`, ...base].join('\n'),
+      [
+        `Port ${this.port}`,
+        `HostKey ${join(this.dir, `host_key_${key}`)}`,
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+        ...base,
+      ].join('\n'),
       { mode: 0o600 },
     );
     // -D: stays in the foreground, so this child is the listener; detached: its own process group.
-    this.child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', join(this.dir, 'sshd.log')], { stdio: 'ignore', detached: true });
+    this.child = spawn(
+      '/usr/sbin/sshd',
+      ['-D', '-f', config, '-E', join(this.dir, 'sshd.log')],
+      { stdio: 'ignore', detached: true },
+    );
     const deadline = Date.now() + 10_000;
     while (!(await bannerOf(this.port))) {
       if (Date.now() > deadline || this.child.exitCode !== null) {
-        throw new Error(`throwaway sshd did not start: ${readFileSync(join(this.dir, 'sshd.log'), 'utf8').slice(-2000)}`);
+        throw new Error(
+          `throwaway sshd did not start: ${readFileSync(join(this.dir, 'sshd.log'), 'utf8').slice(-2000)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

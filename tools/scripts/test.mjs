@@ -68,9 +68,11 @@ function lint() {
   });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
-  const ran = [...result.stdout.matchAll(/nx run ([\w-]+):lint/g)].map((m) => m[1]);
+  // eslint-disable-next-line no-control-regex -- nx colours its summary even when piped
+  const output = result.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+  const ran = [...output.matchAll(/nx run ([\w-]+):lint/g)].map((m) => m[1]);
   const failed = new Set(
-    [...(result.stdout.split('Failed tasks:')[1] ?? '').matchAll(/- ([\w-]+):lint/g)].map((m) => m[1]),
+    [...(output.split('Failed tasks:')[1] ?? '').matchAll(/- ([\w-]+):lint/g)].map((m) => m[1]),
   );
   for (const project of new Set(ran)) {
     if (failed.has(project)) {

@@ -19,7 +19,8 @@ export class ScheduleTickWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly schedules: SchedulesService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.schedules.installSchedulers();
     this.connection = createRedisConnection(this.config.redisUrl, 'tomo-schedules-worker');
     this.worker = new Worker<ScheduleTickData>(
       QueueName.Schedules,

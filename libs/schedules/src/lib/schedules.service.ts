@@ -45,8 +45,22 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Every process makes sure each schedule has its row and its job scheduler (idempotent). */
+  /** Every process makes sure each schedule has its row (idempotent; database only). */
   async onApplicationBootstrap(): Promise<void> {
+    await this.ensureRows();
+  }
+
+  /**
+   * Installs each schedule's BullMQ job scheduler, or removes it while paused. Workers call
+   * it at start (idempotent); the API does not, so it starts and reports readiness even while
+   * Redis is down.
+   */
+  async installSchedulers(): Promise<void> {
+    await this.ensureRows();
+    for (const name of this.definitions.keys()) await this.applyScheduler(await this.row(name));
+  }
+
+  private async ensureRows(): Promise<void> {
     for (const definition of this.definitions.values()) {
       await this.schedules
         .createQueryBuilder()
@@ -54,7 +68,6 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
         .values({ name: definition.name, everySeconds: definition.everySeconds, paused: false, updatedAt: new Date() })
         .orIgnore()
         .execute();
-      await this.applyScheduler(await this.row(definition.name));
     }
   }
 

@@ -219,8 +219,10 @@ export class WorkflowRunner {
     let pending = emptyPending();
     if (!job.startedAt) {
       pending.events.push({ type: JobEventType.JobStarted, step: null, message: `Started on worker ${WORKER_NAME}` });
-    } else if (job.status !== JobStatus.Running) {
-      pending.events.push({ type: JobEventType.JobResumed, step: null, message: `Resumed on worker ${WORKER_NAME}` });
+    } else {
+      // Still RUNNING on arrival: the worker that ran it died or handed it back mid-run.
+      const why = job.status === JobStatus.Running ? ' (the previous worker stopped mid-run)' : '';
+      pending.events.push({ type: JobEventType.JobResumed, step: null, message: `Resumed on worker ${WORKER_NAME}${why}` });
     }
     const runStartedAt = Date.now();
 

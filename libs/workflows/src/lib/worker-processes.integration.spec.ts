@@ -64,6 +64,9 @@ describe('workflow worker processes', () => {
     const a = await spawnWorker();
     const { id } = await jobs.create(TestKind.Resumable, { slowMs: 60_000 }, { requestedBy: null });
     await waitFor(async () => (await trace()).includes(`two:start-1:${a.child.pid}`), 'step two to start on worker A');
+    // The engine records a step's start once it has run for a moment (fast steps write start and
+    // finish together); kill only after that, so this is a crash in the middle of a started step.
+    await waitFor(async () => (await jobs.steps(id))[1]?.status === StepStatus.Running, 'step two to be recorded as running');
 
     a.child.kill('SIGKILL');
     expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });

@@ -1,12 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DeploymentStatus, PullPolicy } from '@tomo/deployments';
+import { contractEnum } from '../graphql/contract-enum';
 
-/** GraphQL names the values as the contract does (RUNNING…), not as the TypeScript members. */
-const byValue = <E extends Record<string, string>>(values: E) =>
-  Object.fromEntries(Object.values(values).map((value) => [value, value])) as { [K in E[keyof E]]: K };
-
-export const DeploymentStatusEnum = byValue(DeploymentStatus);
-export const PullPolicyEnum = byValue(PullPolicy);
+export const DeploymentStatusEnum = contractEnum(DeploymentStatus);
+export const PullPolicyEnum = contractEnum(PullPolicy);
 
 registerEnumType(DeploymentStatusEnum, {
   name: 'DeploymentStatus',

@@ -1,12 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JobStatus, StepStatus } from '@tomo/shared';
+import { contractEnum } from '../graphql/contract-enum';
 
-/** GraphQL names the values as the contract does (QUEUED…), not as the TypeScript members (Queued…); the values are the same strings. */
-const byValue = <E extends Record<string, string>>(values: E) =>
-  Object.fromEntries(Object.values(values).map((value) => [value, value])) as { [K in E[keyof E]]: K };
-
-export const JobStatusEnum = byValue(JobStatus);
-export const StepStatusEnum = byValue(StepStatus);
+export const JobStatusEnum = contractEnum(JobStatus);
+export const StepStatusEnum = contractEnum(StepStatus);
 
 registerEnumType(JobStatusEnum, {
   name: 'JobStatus',

@@ -8,15 +8,10 @@ import {
   registerEnumType,
 } from '@nestjs/graphql';
 import { ServerAuthType, ServerStatus } from '@tomo/servers';
+import { contractEnum } from '../graphql/contract-enum';
 
-/** GraphQL names the values as the contract does (ONLINE, PASSWORD…); the values are the same strings. */
-const byValue = <E extends Record<string, string>>(values: E) =>
-  Object.fromEntries(Object.values(values).map((value) => [value, value])) as {
-    [K in E[keyof E]]: K;
-  };
-
-export const ServerStatusEnum = byValue(ServerStatus);
-export const ServerAuthTypeEnum = byValue(ServerAuthType);
+export const ServerStatusEnum = contractEnum(ServerStatus);
+export const ServerAuthTypeEnum = contractEnum(ServerAuthType);
 
 registerEnumType(ServerStatusEnum, {
   name: 'ServerStatus',

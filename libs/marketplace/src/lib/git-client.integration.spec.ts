@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import { GitClient } from './git-client';
-import { commitAll, createGitRepo, gitIn } from './testing/git-fixture';
+import { commitAll, createGitRepo, gitIn } from '@tomo/testing';
 import { SAMPLE_MARKETPLACE_DIR } from './testing/sample-marketplace';
 
 describe('GitClient (system git)', () => {

@@ -10,7 +10,7 @@ import { ErrorCode, TomoException } from '@tomo/shared';
 import { MarketplaceSyncStatus } from './entities';
 import { MarketplaceModule } from './marketplace.module';
 import { type MarketplaceApp, MarketplaceService } from './marketplace.service';
-import { commitAll, createGitRepo } from './testing/git-fixture';
+import { commitAll, createGitRepo } from '@tomo/testing';
 import { SAMPLE_MARKETPLACE_DIR, TEST_APPS_DIR } from './testing/sample-marketplace';
 
 const BUILT_IN_IDS = ['builtin/caddy', 'builtin/heimdall', 'builtin/pihole', 'builtin/redis', 'builtin/uptime-kuma', 'builtin/whoami'];

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import {
-  cpSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -24,7 +22,10 @@ import {
 import { RedisModule } from '@tomo/redis';
 import { JobKind } from '@tomo/shared';
 import {
+  commitAll,
+  createGitRepo,
   errorCodes,
+  gitIn,
   gql,
   startTestApi,
   TEST_REDIS_URL,
@@ -100,27 +101,6 @@ function sampleMarketplaceDir(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'nx.json'))) dir = dirname(dir);
   return resolve(dir, '..', 'shared', 'marketplace');
-}
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_AUTHOR_NAME: 'Tomo Test',
-      GIT_AUTHOR_EMAIL: 'test@tomo.invalid',
-      GIT_COMMITTER_NAME: 'Tomo Test',
-      GIT_COMMITTER_EMAIL: 'test@tomo.invalid',
-    },
-  });
-}
-
-function commitAll(dir: string, message: string): string {
-  git(dir, 'add', '--all');
-  git(dir, 'commit', '--quiet', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD').trim();
 }
 
 /** A worker in this process on the API's database and Redis prefix, as `node dist/apps/worker/main.js` would be. */
@@ -243,9 +223,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'tomo-marketplace-api-'));
     origin = join(root, 'community');
-    cpSync(sampleMarketplaceDir(), origin, { recursive: true });
-    git(origin, 'init', '--quiet', '--initial-branch=main');
-    commitAll(origin, 'initial');
+    createGitRepo(sampleMarketplaceDir(), origin);
 
     api = await startTestApi((config) => AppModule.forRoot(config));
     url = api.graphqlUrl;
@@ -528,7 +506,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       ...firstResult,
       added: [...firstResult.added].sort(),
     }).toMatchObject({ status: 'SUCCEEDED', added: COMMUNITY_IDS, errors: [] });
-    const head = git(origin, 'rev-parse', 'HEAD').trim();
+    const head = gitIn(origin, 'rev-parse', 'HEAD').trim();
     expect(await repoNamed('community')).toMatchObject({
       lastSyncStatus: 'SUCCEEDED',
       lastCommit: head,

@@ -1,5 +1,5 @@
 import { testApp } from '../testing/test-app';
-import { accessUrls, buildContainerSpec, containerNameFor, dockerCreateArgs, pickProbeTool, probeArgs } from './container-spec';
+import { accessUrls, buildContainerSpec, containerNameFor, dockerCreateCommand, pickProbeTool, probeArgs } from './container-spec';
 import { resolveDeploymentConfig } from './deployment-config';
 
 const app = testApp({
@@ -21,21 +21,27 @@ describe('container naming', () => {
   });
 });
 
-describe('dockerCreateArgs', () => {
-  it('builds an argument vector with the contract labels, one argument per value', () => {
+describe('dockerCreateCommand', () => {
+  it('builds an argument vector with the contract labels, one argument per value, env values on stdin', () => {
     const config = resolveDeploymentConfig(app, {
-      env: [{ name: 'WEIRD', value: "a b;$(touch /tmp/x)'\n`id`" }],
+      env: [
+        { name: 'WEIRD', value: "a b;$(touch /tmp/x)' `id`" },
+        { name: 'MULTILINE', value: 'line one\nline two' },
+      ],
       volumes: [{ container: '/mnt/x', host: '/srv/it is $HOME;rm' }, { container: '/named', host: 'things' }],
     });
     const spec = buildContainerSpec({ deployment, app, config, image: 'tomo/busybox:v1', deploymentDir: '/home/u/tomo/deployments/d1', jobId: 'job-1' });
-    expect(dockerCreateArgs(spec)).toEqual([
+    const { argv, stdin } = dockerCreateCommand(spec);
+    // Values reach `ps` on the server only when an env-file line cannot hold them.
+    expect(stdin).toBe("GREETING=hello\nWEIRD=a b;$(touch /tmp/x)' `id`\n");
+    expect(argv).toEqual([
       'docker', 'create', '--name', 'tomo-busybox-httpd-0c6f1e2a',
       '--label', 'tomo.managed=true',
       '--label', `tomo.deployment=${deployment.id}`,
       '--label', 'tomo.app=test/busybox-httpd',
       '--label', 'tomo.job=job-1',
-      '--env', 'GREETING=hello',
-      '--env', "WEIRD=a b;$(touch /tmp/x)'\n`id`",
+      '--env-file', '/dev/stdin',
+      '--env', 'MULTILINE=line one\nline two',
       '--volume', '/home/u/tomo/deployments/d1/data:/data',
       '--volume', '/srv/cache:/cache:ro',
       '--volume', '/srv/it is $HOME;rm:/mnt/x',
@@ -49,7 +55,7 @@ describe('dockerCreateArgs', () => {
   it('publishes ports only on a bridge network, and adds capabilities', () => {
     const config = resolveDeploymentConfig(app, { network: 'bridge', ports: [{ container: 18080, host: 8080 }] });
     const spec = buildContainerSpec({ deployment, app: { ...app, capabilities: ['NET_ADMIN'] }, config, image: 'img:1', deploymentDir: '/d', jobId: 'j' });
-    const args = dockerCreateArgs(spec);
+    const args = dockerCreateCommand(spec).argv;
     expect(args.slice(args.indexOf('--publish'), args.indexOf('--publish') + 2)).toEqual(['--publish', '8080:18080/tcp']);
     expect(args).toEqual(expect.arrayContaining(['--network', 'bridge', '--cap-add', 'NET_ADMIN']));
   });

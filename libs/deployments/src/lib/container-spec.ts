@@ -101,24 +101,39 @@ export function buildContainerSpec(options: {
   };
 }
 
+/** `docker create` as an argument vector plus what its stdin carries. */
+export interface DockerCreateCommand {
+  argv: string[];
+  /** The env file read through `--env-file /dev/stdin`; null when there is no env. */
+  stdin: string | null;
+}
+
+/** An env-file line ends at a line break, so such values cannot travel in one. */
+const LINE_BREAK = /[\r\n]/;
+
 /**
  * `docker create …` as an argument vector: every value is one argument (the SSH runner quotes
- * each one), so env values and paths are data whatever characters they hold. `--` is not
- * needed before the image: it is preceded by options that all take their value as the next
- * argument, and the image reference is validated by the marketplace schema.
+ * each one), so paths and values are data whatever characters they hold. Env values travel in
+ * an env file on stdin rather than in argv, so they never show in the server's process list
+ * (`ps`); a value with a line break, which an env-file line cannot hold, stays an argument.
+ * `--` is not needed before the image: it is preceded by options that all take their value as
+ * the next argument, and the image reference is validated by the marketplace schema.
  */
-export function dockerCreateArgs(spec: ContainerSpec): string[] {
-  const args = ['docker', 'create', '--name', spec.name];
-  for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
-  for (const { name, value } of spec.env) args.push('--env', `${name}=${value}`);
-  for (const port of spec.publish) args.push('--publish', `${port.host}:${port.container}/${port.protocol}`);
-  for (const mount of spec.mounts) args.push('--volume', `${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
-  args.push('--network', spec.network);
-  args.push('--restart', spec.restartPolicy);
-  for (const capability of spec.capabilities) args.push('--cap-add', capability);
-  args.push(spec.image);
-  if (spec.command) args.push(...spec.command);
-  return args;
+export function dockerCreateCommand(spec: ContainerSpec): DockerCreateCommand {
+  const argv = ['docker', 'create', '--name', spec.name];
+  for (const [key, value] of Object.entries(spec.labels)) argv.push('--label', `${key}=${value}`);
+  const envFile = spec.env.filter((v) => !LINE_BREAK.test(v.value));
+  if (envFile.length > 0) argv.push('--env-file', '/dev/stdin');
+  for (const { name, value } of spec.env) if (LINE_BREAK.test(value)) argv.push('--env', `${name}=${value}`);
+  for (const port of spec.publish) argv.push('--publish', `${port.host}:${port.container}/${port.protocol}`);
+  for (const mount of spec.mounts) argv.push('--volume', `${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
+  argv.push('--network', spec.network);
+  argv.push('--restart', spec.restartPolicy);
+  for (const capability of spec.capabilities) argv.push('--cap-add', capability);
+  argv.push(spec.image);
+  if (spec.command) argv.push(...spec.command);
+  const stdin = envFile.length > 0 ? envFile.map(({ name, value }) => `${name}=${value}\n`).join('') : null;
+  return { argv, stdin };
 }
 
 /** The host-side port the health check probes: the user may have moved the app's port. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '@tomo/marketplace';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
-import { type ContainerSpec, dockerCreateArgs, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
+import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
 import type { DeploymentHosts } from './deployment-hosts';
 import {
   availableDiskBytes,
@@ -97,7 +97,8 @@ export class DockerOnServer {
   }
 
   async create(spec: ContainerSpec): Promise<string> {
-    const result = await this.run(dockerCreateArgs(spec));
+    const { argv, stdin } = dockerCreateCommand(spec);
+    const result = await this.run(argv, stdin === null ? {} : { stdin });
     if (result.exitCode !== 0) {
       const message = lastLine(result);
       if (/already in use/i.test(result.stderr)) throw new TomoException(ErrorCode.Conflict, `Container name ${spec.name} is taken: ${message}`);

@@ -190,23 +190,7 @@ export class MarketplaceService {
     }
     const url = validateRepoUrl(input.url);
     const branch = validateBranch(input.branch?.trim() || DEFAULT_BRANCH);
-    const now = new Date();
-    const row = this.repos.create({
-      id: randomUUID(),
-      name,
-      url,
-      branch,
-      enabled: true,
-      builtIn: false,
-      createdAt: now,
-      updatedAt: now,
-      lastSyncedAt: null,
-      lastSyncStatus: null,
-      lastSyncError: null,
-      lastCommit: null,
-      appCount: 0,
-      errors: [],
-    });
+    const row = this.newRepo({ id: randomUUID(), name, url, branch, builtIn: false });
     // Checked first for a clear message; the unique indexes decide when two requests race.
     await this.assertUnique(name, url, branch);
     try {
@@ -289,23 +273,7 @@ export class MarketplaceService {
     return this.serialized(BUILT_IN_REPO_ID, async () => {
       let repo = await this.repos.findOne({ where: { id: BUILT_IN_REPO_ID } });
       if (!repo) {
-        const now = new Date();
-        repo = this.repos.create({
-          id: BUILT_IN_REPO_ID,
-          name: BUILT_IN_REPO_NAME,
-          url: BUILT_IN_REPO_URL,
-          branch: '',
-          enabled: true,
-          builtIn: true,
-          createdAt: now,
-          updatedAt: now,
-          lastSyncedAt: null,
-          lastSyncStatus: null,
-          lastSyncError: null,
-          lastCommit: null,
-          appCount: 0,
-          errors: [],
-        });
+        repo = this.newRepo({ id: BUILT_IN_REPO_ID, name: BUILT_IN_REPO_NAME, url: BUILT_IN_REPO_URL, branch: '', builtIn: true });
         try {
           await this.repos.insert(repo);
         } catch (error) {
@@ -408,6 +376,23 @@ export class MarketplaceService {
     const row = await this.repos.findOne({ where: { id } });
     if (!row) throw notFound('Marketplace repository', id);
     return row;
+  }
+
+  /** A repository row as it starts: enabled, never synced. */
+  private newRepo(fields: Pick<MarketplaceRepoEntity, 'id' | 'name' | 'url' | 'branch' | 'builtIn'>): MarketplaceRepoEntity {
+    const now = new Date();
+    return this.repos.create({
+      ...fields,
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+      lastSyncedAt: null,
+      lastSyncStatus: null,
+      lastSyncError: null,
+      lastCommit: null,
+      appCount: 0,
+      errors: [],
+    });
   }
 
   private async assertUnique(name: string, url: string, branch: string): Promise<void> {

@@ -115,23 +115,7 @@ export class JobStore {
   commit(change: JobChange): Promise<CommitResult | null> {
     return this.executor.transaction(function* () {
       const at = new Date();
-      const sets = ['"lastEventSeq" = "lastEventSeq" + ?', '"updatedAt" = ?'];
-      const params: unknown[] = [change.events.length, at];
-      for (const [column, value] of Object.entries(change.job ?? {})) {
-        if (value === undefined) continue;
-        sets.push(column === 'startedAt' ? '"startedAt" = COALESCE("startedAt", ?)' : `"${column}" = ?`);
-        params.push(column === 'result' ? json(value) : value);
-      }
-      let where = '"id" = ?';
-      params.push(change.jobId);
-      if (change.onlyIfStatusIn) {
-        where += ` AND "status" IN (${change.onlyIfStatusIn.map(() => '?').join(', ')})`;
-        params.push(...change.onlyIfStatusIn);
-      }
-      const [updated] = yield sql(
-        `UPDATE "job" SET ${sets.join(', ')} WHERE ${where} RETURNING "lastEventSeq", "status", "cancelRequested"`,
-        params,
-      );
+      const [updated] = yield updateJob(change, at);
       if (!updated) return null;
       for (const step of mergeByPosition(change.steps ?? [])) yield updateStep(change.jobId, step);
       const status = updated['status'] as JobStatus;
@@ -179,6 +163,19 @@ export class JobStore {
     return rows.map(toJobRow);
   }
 
+  /**
+   * A run's job and steps, read in one transaction body: on SQLite it joins the group commit
+   * of the runs finishing steps at that moment instead of taking a read lock of its own.
+   */
+  loadRun(jobId: string): Promise<{ job: JobRow; steps: StepRow[] } | null> {
+    return this.executor.transaction(function* () {
+      const [job] = yield sql('SELECT * FROM "job" WHERE "id" = ?', [jobId]);
+      if (!job) return null;
+      const steps = yield sql('SELECT * FROM "job_step" WHERE "jobId" = ? ORDER BY "position"', [jobId]);
+      return { job: toJobRow(job), steps: steps.map(toStepRow) };
+    });
+  }
+
   async loadSteps(jobId: string): Promise<StepRow[]> {
     const rows = await this.executor.query('SELECT * FROM "job_step" WHERE "jobId" = ? ORDER BY "position"', [jobId]);
     return rows.map(toStepRow);
@@ -224,14 +221,87 @@ export class JobStore {
 
 /** One UPDATE per step row even when a change carries a step's start and its outcome. */
 function mergeByPosition(steps: StepPatch[]): StepPatch[] {
-  if (steps.length < 2 || (steps.length === 2 && steps[0].position !== steps[1].position)) return steps;
-  const merged = new Map<number, StepPatch>();
-  for (const step of steps) merged.set(step.position, { ...merged.get(step.position), ...step });
-  return [...merged.values()];
+  const merged: StepPatch[] = [];
+  for (const step of steps) {
+    const same = merged.findIndex((m) => m.position === step.position);
+    if (same < 0) merged.push(step);
+    else merged[same] = Object.assign({}, merged[same], step);
+  }
+  return merged;
 }
 
 function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/**
+ * The SET clause of each patchable column (the Record makes a new JobPatch/StepPatch field a
+ * compile error until it is listed here). A patch's shape, the set of columns it changes, picks
+ * a SQL text built once per shape: the hot path neither rebuilds the text nor rehashes it in
+ * the executor's statement cache.
+ */
+const JOB_SETS: Record<keyof JobPatch, string> = {
+  status: '"status" = ?',
+  startedAt: '"startedAt" = COALESCE("startedAt", ?)',
+  finishedAt: '"finishedAt" = ?',
+  errorCode: '"errorCode" = ?',
+  errorMessage: '"errorMessage" = ?',
+  result: '"result" = ?',
+  cancelRequested: '"cancelRequested" = ?',
+};
+const STEP_SETS: Record<Exclude<keyof StepPatch, 'position'>, string> = {
+  status: '"status" = ?',
+  attempts: '"attempts" = ?',
+  startedAt: '"startedAt" = ?',
+  finishedAt: '"finishedAt" = ?',
+  nextAttemptAt: '"nextAttemptAt" = ?',
+  output: '"output" = ?',
+  errorCode: '"errorCode" = ?',
+  errorMessage: '"errorMessage" = ?',
+};
+const JOB_COLUMNS = Object.keys(JOB_SETS) as (keyof JobPatch)[];
+const STEP_COLUMNS = Object.keys(STEP_SETS) as (keyof typeof STEP_SETS)[];
+const JSON_COLUMNS = new Set<string>(['result', 'output']);
+const sqlByShape = new Map<string, string>();
+
+function shapedSql(kind: string, shape: number, build: () => string): string {
+  const key = `${kind}${shape}`;
+  let text = sqlByShape.get(key);
+  if (text === undefined) {
+    text = build();
+    sqlByShape.set(key, text);
+  }
+  return text;
+}
+
+/** The columns of `patch` that are set (not undefined), as a bit mask over `columns`, and their values. */
+function patchShape<K extends string>(patch: Partial<Record<K, unknown>>, columns: readonly K[], params: unknown[]): number {
+  let shape = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const value = patch[columns[i]];
+    if (value === undefined) continue;
+    shape |= 1 << i;
+    params.push(JSON_COLUMNS.has(columns[i]) ? json(value) : value);
+  }
+  return shape;
+}
+
+const setsOf = <K extends string>(shape: number, columns: readonly K[], sets: Record<K, string>): string[] =>
+  columns.filter((_, i) => shape & (1 << i)).map((column) => sets[column]);
+
+/** Patches the job row and allocates seqs for the change's events (`lastEventSeq` moves by their count). */
+function updateJob(change: JobChange, at: Date): SqlQuery {
+  const params: unknown[] = [change.events.length, at];
+  const shape = patchShape(change.job ?? {}, JOB_COLUMNS, params);
+  params.push(change.jobId);
+  const only = change.onlyIfStatusIn ?? [];
+  params.push(...only);
+  const text = shapedSql(`job${only.length}:`, shape, () => {
+    const sets = ['"lastEventSeq" = "lastEventSeq" + ?', '"updatedAt" = ?', ...setsOf(shape, JOB_COLUMNS, JOB_SETS)];
+    const where = only.length > 0 ? ` AND "status" IN (${only.map(() => '?').join(', ')})` : '';
+    return `UPDATE "job" SET ${sets.join(', ')} WHERE "id" = ?${where} RETURNING "lastEventSeq", "status", "cancelRequested"`;
+  });
+  return sql(text, params);
 }
 
 function insertSteps(jobId: string, names: readonly string[], from: number): SqlQuery {
@@ -242,21 +312,20 @@ function insertSteps(jobId: string, names: readonly string[], from: number): Sql
 }
 
 function updateStep(jobId: string, step: StepPatch): SqlQuery {
-  const sets: string[] = [];
   const params: unknown[] = [];
-  for (const [column, value] of Object.entries(step)) {
-    if (column === 'position' || value === undefined) continue;
-    sets.push(`"${column}" = ?`);
-    params.push(column === 'output' ? json(value) : value);
-  }
-  return sql(`UPDATE "job_step" SET ${sets.join(', ')} WHERE "jobId" = ? AND "position" = ?`, [...params, jobId, step.position]);
+  const shape = patchShape(step, STEP_COLUMNS, params);
+  params.push(jobId, step.position);
+  const text = shapedSql('step:', shape, () => `UPDATE "job_step" SET ${setsOf(shape, STEP_COLUMNS, STEP_SETS).join(', ')} WHERE "jobId" = ? AND "position" = ?`);
+  return sql(text, params);
 }
 
 function insertEvents(events: JobEventRecord[]): SqlQuery {
-  return sql(
+  const text = shapedSql('events:', events.length, () =>
     `INSERT INTO "job_event" ("jobId", "seq", "type", "step", "message", "status", "at") VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    events.flatMap((e) => [e.jobId, e.seq, e.type, e.step, e.message, e.status, e.at]),
   );
+  const params: unknown[] = [];
+  for (const e of events) params.push(e.jobId, e.seq, e.type, e.step, e.message, e.status, e.at);
+  return sql(text, params);
 }
 
 function parseJson<T>(value: unknown): T | null {

@@ -132,13 +132,14 @@ export class WorkflowRunner {
   }
 
   private async load(jobId: string, controller: AbortController): Promise<RunOutcome> {
-    const job = await this.store.loadJob(jobId);
-    if (!job || isFinishedJobStatus(job.status)) return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
+    const run = await this.store.loadRun(jobId);
+    if (!run || isFinishedJobStatus(run.job.status)) return { kind: 'finished', status: run?.job.status ?? JobStatus.Cancelled };
+    const job = run.job;
     const definition = this.registry.get(job.kind);
     if (!definition) {
       return this.failBeforeStart(job, `No workflow is registered for job kind "${job.kind}" in this worker`);
     }
-    let steps = await this.store.loadSteps(jobId);
+    let steps = run.steps;
     if (steps.length < definition.steps.length) {
       await this.store.addMissingSteps(jobId, definition.steps.map((s) => s.name), steps.length);
       steps = await this.store.loadSteps(jobId);

@@ -13,10 +13,6 @@ export interface JobEventMessage {
   at: string;
 }
 
-export function toEventMessage(event: JobEventRecord): JobEventMessage {
-  return { ...event, at: event.at.toISOString() };
-}
-
 export function fromEventMessage(message: JobEventMessage): JobEventRecord {
   return { ...message, at: new Date(message.at) };
 }
@@ -27,7 +23,8 @@ export function fromEventMessage(message: JobEventMessage): JobEventRecord {
  * one tick of the event loop leaves in one PUBLISH: the step loop never waits for Redis.
  */
 export class JobEventPublisher {
-  private pending: JobEventMessage[] = [];
+  /** Serialised as JobEventMessage: JSON writes each Date as its ISO string. */
+  private pending: JobEventRecord[] = [];
   private scheduled = false;
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -39,7 +36,7 @@ export class JobEventPublisher {
 
   publish(events: readonly JobEventRecord[]): void {
     if (events.length === 0) return;
-    for (const event of events) this.pending.push(toEventMessage(event));
+    for (const event of events) this.pending.push(event);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());

@@ -23,6 +23,7 @@ import {
   retryDelayMs,
   StepTimeoutError,
 } from './step-errors';
+import { Interrupt, untilInterrupted } from './interrupt';
 import { StepLogBuffer } from './step-log-buffer';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
@@ -79,7 +80,7 @@ const STILL_RUNNING = Symbol('still running');
  * that has not finished and never runs a finished one again.
  */
 export class WorkflowRunner {
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, Interrupt>();
   private stopping = false;
 
   constructor(
@@ -98,9 +99,9 @@ export class WorkflowRunner {
 
   /** Aborts the running step of a job this process runs (a cancellation request). */
   cancel(jobId: string): boolean {
-    const controller = this.active.get(jobId);
-    if (!controller || controller.signal.aborted) return false;
-    controller.abort(new JobCancelledError());
+    const cancel = this.active.get(jobId);
+    if (!cancel || cancel.aborted) return false;
+    cancel.abort(new JobCancelledError());
     return true;
   }
 
@@ -110,12 +111,12 @@ export class WorkflowRunner {
   }
 
   async run(jobId: string): Promise<RunOutcome> {
-    const controller = new AbortController();
+    const cancel = new Interrupt();
     // Registered before the job row is read: a cancel request that lands after that read
     // arrives through cancel(), one that lands before it is seen in the row.
-    this.active.set(jobId, controller);
+    this.active.set(jobId, cancel);
     try {
-      return await this.load(jobId, controller);
+      return await this.load(jobId, cancel);
     } finally {
       this.active.delete(jobId);
     }
@@ -131,7 +132,7 @@ export class WorkflowRunner {
     });
   }
 
-  private async load(jobId: string, controller: AbortController): Promise<RunOutcome> {
+  private async load(jobId: string, cancel: Interrupt): Promise<RunOutcome> {
     const run = await this.store.loadRun(jobId);
     if (!run || isFinishedJobStatus(run.job.status)) return { kind: 'finished', status: run?.job.status ?? JobStatus.Cancelled };
     const job = run.job;
@@ -148,17 +149,17 @@ export class WorkflowRunner {
     if (mismatch >= 0 || steps.length !== definition.steps.length) {
       return this.failBeforeStart(job, `The "${job.kind}" workflow changed since this job was created; start it again`);
     }
-    if (job.cancelRequested) controller.abort(new JobCancelledError());
+    if (job.cancelRequested) cancel.abort(new JobCancelledError());
 
     const serverLimit = definition.mutatesServer && job.serverId ? await this.options.serverConcurrency(job.serverId) : 1;
     const lock = this.locks.specFor(job, definition.mutatesServer ?? false, serverLimit);
-    if (lock && !controller.signal.aborted) {
+    if (lock && !cancel.aborted) {
       const acquired = await this.locks.acquire(lock, jobId);
       if (!acquired.acquired) return this.waitForLock(job, acquired.holders);
     }
     let outcome: RunOutcome | undefined;
     try {
-      outcome = await this.execute(job, steps, definition, controller);
+      outcome = await this.execute(job, steps, definition, cancel);
       return outcome;
     } finally {
       if (lock) await this.settleLock(lock, jobId, outcome);
@@ -202,7 +203,7 @@ export class WorkflowRunner {
     return { kind: 'failed', error };
   }
 
-  private async execute(job: JobRow, steps: StepRow[], definition: Definition, controller: AbortController): Promise<RunOutcome> {
+  private async execute(job: JobRow, steps: StepRow[], definition: Definition, cancel: Interrupt): Promise<RunOutcome> {
     const outputs: Record<string, unknown> = {};
     for (const row of steps) if (row.status === StepStatus.Succeeded) outputs[row.name] = row.output;
 
@@ -231,7 +232,7 @@ export class WorkflowRunner {
       const row = steps[i];
       if (DONE_STEP_STATUSES.has(row.status)) continue;
       const step = definition.steps[i];
-      if (controller.signal.aborted) {
+      if (cancel.aborted) {
         const error = describeError(new JobCancelledError());
         if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
           // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
@@ -267,13 +268,13 @@ export class WorkflowRunner {
       let startCommit: Promise<CommitResult | null> | null = null;
       const commitStart = () =>
         (startCommit ??= this.commit(job.id, start).then((started) => {
-          if (started?.cancelRequested && !controller.signal.aborted) controller.abort(new JobCancelledError());
+          if (started?.cancelRequested) cancel.abort(new JobCancelledError());
           return started;
         }));
       row.status = StepStatus.Running;
       row.attempts = attempt;
 
-      const running = this.attempt(job, step, attempt, outputs, controller.signal, commitStart);
+      const running = this.attempt(job, step, attempt, outputs, cancel, commitStart);
       const early = await settledWithin(running, START_COMMIT_GRACE_MS);
       if (early === STILL_RUNNING) await commitStart();
       const result = early === STILL_RUNNING ? await running : early;
@@ -305,12 +306,12 @@ export class WorkflowRunner {
         const finished = await this.commit(job.id, pending);
         pending = emptyPending();
         if (!finished) return { kind: 'finished', status: JobStatus.Cancelled };
-        if (finished.cancelRequested && !controller.signal.aborted) controller.abort(new JobCancelledError());
+        if (finished.cancelRequested) cancel.abort(new JobCancelledError());
         continue;
       }
 
       // A cancel that lands while the step fails for another reason still cancels the job.
-      const cancelled = controller.signal.aborted;
+      const cancelled = cancel.aborted;
       const error = describeError(result.error);
       if (cancelled) {
         row.status = StepStatus.Cancelled;
@@ -357,15 +358,13 @@ export class WorkflowRunner {
     step: Step,
     attempt: number,
     outputs: Record<string, unknown>,
-    cancel: AbortSignal,
+    cancel: Interrupt,
     commitStart: () => Promise<unknown>,
   ): Promise<AttemptResult> {
-    const controller = new AbortController();
-    const onCancel = () => controller.abort(cancel.reason);
-    if (cancel.aborted) onCancel();
-    else cancel.addEventListener('abort', onCancel, { once: true });
+    const interrupt = new Interrupt();
+    const stopFollowingCancel = cancel.onAbort((reason) => interrupt.abort(reason));
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const timer = setTimeout(() => controller.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
     const logs = this.logBuffer(job.id, step.name, commitStart);
     const ctx: StepContext<Record<string, unknown>> = {
       jobId: job.id,
@@ -375,19 +374,21 @@ export class WorkflowRunner {
       deploymentId: job.deploymentId,
       step: step.name,
       attempt,
-      signal: controller.signal,
+      get signal() {
+        return interrupt.signal;
+      },
       outputs,
       log: logs.add,
       skip: (reason: string): StepSkip => ({ skipped: true, reason }),
     };
     try {
-      const output = await untilAborted(() => step.run(ctx), controller.signal);
+      const output = await untilInterrupted(() => step.run(ctx), interrupt);
       return { ok: true, output: isSkip(output) ? null : output, skip: isSkip(output) ? output.reason : null, logs: await logs.close() };
     } catch (error) {
       return { ok: false, error, logs: await logs.close() };
     } finally {
       clearTimeout(timer);
-      cancel.removeEventListener('abort', onCancel);
+      stopFollowingCancel();
     }
   }
 
@@ -452,10 +453,10 @@ export class WorkflowRunner {
     const logs = this.logBuffer(job.id, step.name);
     let lastError: unknown;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)), timeoutMs);
+      const interrupt = new Interrupt();
+      const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)), timeoutMs);
       try {
-        await untilAborted(
+        await untilInterrupted(
           () =>
             (step.compensate as NonNullable<Step['compensate']>)({
               jobId: job.id,
@@ -465,10 +466,10 @@ export class WorkflowRunner {
               step: step.name,
               output: row.output,
               outputs,
-              signal: controller.signal,
+              signal: interrupt.signal,
               log: logs.add,
             }),
-          controller.signal,
+          interrupt,
         );
         return { ok: true, output: null, skip: null, logs: await logs.close() };
       } catch (error) {
@@ -538,26 +539,6 @@ function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof S
 
 function isSkip(value: unknown): value is StepSkip {
   return typeof value === 'object' && value !== null && (value as StepSkip).skipped === true && typeof (value as StepSkip).reason === 'string';
-}
-
-/** Settles with the step, or rejects with the abort reason as soon as the signal fires. */
-function untilAborted<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal.removeEventListener('abort', onAbort);
-    run().then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
-  });
 }
 
 function defaultResult(definition: Definition, steps: StepRow[], outputs: Record<string, unknown>): Record<string, unknown> | null {

@@ -5,7 +5,7 @@ import type { CommonConfig } from '@tomo/config';
 import { MIGRATIONS } from '../migrations';
 
 /** How long a SQLite writer waits for another process's write lock before failing. */
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Connection options for SQLite (default) or Postgres. Entities are registered by the

@@ -1,8 +1,10 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Database } from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, SQLITE_BUSY_TIMEOUT_MS } from './data-source-options';
+import { SAFETY_NET_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer';
 
 export interface DatabaseModuleOptions {
   /**
@@ -22,6 +24,36 @@ async function untilMigrated(dataSource: DataSource): Promise<void> {
       process.stderr.write('Waiting for the API to apply pending database migrations…\n');
     }
     await new Promise((resolve) => setTimeout(resolve, MIGRATION_POLL_MS));
+  }
+}
+
+const CHECKPOINT_INTERVAL_MS = 100;
+
+/** On SQLite: WAL checkpoints on a thread of their own while the process runs (see SqliteCheckpointer). */
+@Injectable()
+export class SqliteWalCheckpoints implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SqliteWalCheckpoints.name);
+  private checkpointer: SqliteCheckpointer | null = null;
+
+  constructor(
+    @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.database.type !== 'sqlite') return;
+    const connection = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    connection.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
+    this.checkpointer = SqliteCheckpointer.start({
+      path: this.config.database.path,
+      intervalMs: CHECKPOINT_INTERVAL_MS,
+      busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+      onError: (message) => this.logger.warn(`WAL checkpoint failed (the next one retries): ${message}`),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer?.stop();
   }
 }
 
@@ -45,6 +77,7 @@ export class DatabaseModule {
           },
         }),
       ],
+      providers: [SqliteWalCheckpoints],
     };
   }
 }

@@ -298,7 +298,8 @@ function updateJob(change: JobChange, at: Date): SqlQuery {
   params.push(...only);
   const text = shapedSql(`job${only.length}:`, shape, () => {
     const sets = ['"lastEventSeq" = "lastEventSeq" + ?', '"updatedAt" = ?', ...setsOf(shape, JOB_COLUMNS, JOB_SETS)];
-    const where = only.length > 0 ? ` AND "status" IN (${only.map(() => '?').join(', ')})` : '';
+    // OR, not IN: SQLite builds a transient table for an IN list on every run of the statement.
+    const where = only.length > 0 ? ` AND (${only.map(() => '"status" = ?').join(' OR ')})` : '';
     return `UPDATE "job" SET ${sets.join(', ')} WHERE "id" = ?${where} RETURNING "lastEventSeq", "status", "cancelRequested"`;
   });
   return sql(text, params);

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
+  ensureDebianPackage,
   ensureDependencies,
   ensurePostgres,
   ensureRedis,
@@ -24,6 +25,8 @@ rmSync(RESULTS, { recursive: true, force: true });
 mkdirSync(RESULTS, { recursive: true });
 const redis = await ensureRedis(path.join(ROOT, 'tmp', 'test-data'));
 const postgresUrl = await ensurePostgres();
+// The e2e suite drives Debian's Chromium through playwright-core (no browser downloads here).
+ensureDebianPackage(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', 'chromium');
 
 const testbedWasUp = spawnSync(process.execPath, ['tools/testbed/testbed.mjs', 'status'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
 if (run(process.execPath, ['tools/testbed/testbed.mjs', 'up']) !== 0) {

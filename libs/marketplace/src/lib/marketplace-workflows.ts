@@ -30,8 +30,10 @@ const SYNC_STEP_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * `marketplace.sync`: one step, because `syncRepo` is one unit on purpose — git and the
- * import run under the repository's in-process lock, and a failed fetch must leave the apps
- * as they were, which a `fetch` step that had already moved the checkout could not promise.
+ * import of one repository must not interleave with another sync of it, and a failed fetch
+ * must leave the apps as they were, which a `fetch` step that had already moved the checkout
+ * could not promise. Two syncs of one repository never run at once, in any process: the
+ * workflow holds the repository exclusively (the second waits, WAITING "waiting for job X").
  * Re-running it is safe (a fetch of the same commit changes nothing). Errors keep the
  * service's codes, and the engine's default classification applies: a wrong URL, branch or
  * credentials (BAD_USER_INPUT) and cancellation fail at once; SERVER_UNREACHABLE and
@@ -40,6 +42,7 @@ const SYNC_STEP_TIMEOUT_MS = 5 * 60_000;
 export function marketplaceSyncWorkflow(marketplace: MarketplaceService) {
   return defineWorkflow({
     kind: JobKind.MarketplaceSync,
+    exclusive: (input) => [`marketplace-repo:${input.repoId}`],
     steps: [
       {
         name: 'sync',

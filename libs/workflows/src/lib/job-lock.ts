@@ -96,7 +96,12 @@ export class JobLocks {
   }
 
   /** The locks a job needs; null when it needs none (most read-only workflows). */
-  specFor(job: { serverId: string | null; deploymentId: string | null }, mutatesServer: boolean, serverLimit: number): LockSpec | null {
+  specFor(
+    job: { serverId: string | null; deploymentId: string | null },
+    mutatesServer: boolean,
+    serverLimit: number,
+    exclusive: readonly string[] = [],
+  ): LockSpec | null {
     const spec: LockSpec = { keys: [], limits: [] };
     if (mutatesServer && job.serverId) {
       spec.keys.push(this.keys.serverLock(job.serverId));
@@ -104,6 +109,10 @@ export class JobLocks {
     }
     if (job.deploymentId) {
       spec.keys.push(this.keys.deploymentLock(job.deploymentId));
+      spec.limits.push(1);
+    }
+    for (const name of new Set(exclusive)) {
+      spec.keys.push(this.keys.resourceLock(name));
       spec.limits.push(1);
     }
     return spec.keys.length > 0 ? spec : null;

@@ -7,6 +7,8 @@ export function workflowKeys(prefix: string) {
     cancelChannel: `${prefix}:job-cancel`,
     serverLock: (serverId: string) => `${prefix}:lock:server:${serverId}`,
     deploymentLock: (deploymentId: string) => `${prefix}:lock:deployment:${deploymentId}`,
+    /** A workflow's `exclusive` resource. */
+    resourceLock: (name: string) => `${prefix}:lock:resource:${name}`,
     /** Jobs waiting for a lock, woken up when it is released. */
     lockWaiters: (lockKey: string) => `${lockKey}:waiters`,
   };

@@ -103,6 +103,12 @@ export interface WorkflowDefinition<TInput = Record<string, unknown>> {
    * default). A job with a deploymentId always takes that deployment's lock.
    */
   readonly mutatesServer?: boolean;
+  /**
+   * Names of other things one job at a time may change (e.g. a marketplace repository's
+   * checkout), from the job's input: each is a mutex across all worker processes, taken and
+   * waited for like the deployment lock.
+   */
+  exclusive?(input: TInput): readonly string[];
   readonly steps: readonly StepDefinition<TInput>[];
   /** The job's result from the step outputs; default: the last step's output if it is an object. */
   result?(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> | null;

@@ -237,6 +237,24 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(overlap(bigServer[0].id, bigServer[1].id)).toBe(true);
   });
 
+  it("serialises jobs that name the same exclusive resource across servers; another resource runs beside them", async () => {
+    await boot(true);
+    const [first, second, other] = await Promise.all([
+      jobs.create(TestKind.Mutating, { ms: 300, resource: 'repo-a' }, { requestedBy: null, serverId: 's1' }),
+      jobs.create(TestKind.Mutating, { ms: 300, resource: 'repo-a' }, { requestedBy: null, serverId: 's2' }),
+      jobs.create(TestKind.Mutating, { ms: 300, resource: 'repo-b' }, { requestedBy: null, serverId: 's3' }),
+    ]);
+    for (const job of [first, second, other]) await until(job.id, [JobStatus.Succeeded]);
+    const intervals = await workIntervals();
+    const [a, b, c] = [intervals.get(first.id), intervals.get(second.id), intervals.get(other.id)];
+    if (!a || !b || !c) throw new Error('missing work intervals');
+    const [earlier, later] = a.start < b.start ? [a, b] : [b, a];
+    expect(later.start).toBeGreaterThanOrEqual(earlier.end);
+    expect(c.start).toBeLessThan(earlier.end);
+    const waiterId = a.start < b.start ? second.id : first.id;
+    expect((await allEvents(waiterId)).some((e) => e.type === 'job.waiting')).toBe(true);
+  });
+
   it('returns the existing job for an idempotency key seen in the last 24 h, even under concurrent requests', async () => {
     await boot(false);
     const results = await Promise.all(

@@ -152,7 +152,7 @@ export class WorkflowRunner {
     if (job.cancelRequested) cancel.abort(new JobCancelledError());
 
     const serverLimit = definition.mutatesServer && job.serverId ? await this.options.serverConcurrency(job.serverId) : 1;
-    const lock = this.locks.specFor(job, definition.mutatesServer ?? false, serverLimit);
+    const lock = this.locks.specFor(job, definition.mutatesServer ?? false, serverLimit, definition.exclusive?.(job.input) ?? []);
     if (lock && !cancel.aborted) {
       const acquired = await this.locks.acquire(lock, jobId);
       if (!acquired.acquired) return this.waitForLock(job, acquired.holders);

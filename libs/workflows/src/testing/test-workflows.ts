@@ -24,7 +24,7 @@ export enum TestKind {
   Blocking = 'test.blocking',
   /** A step that ignores nothing but never finishes within its 200 ms timeout. */
   Timeout = 'test.timeout',
-  /** Takes the server lock; `work` lasts `ms`. */
+  /** Takes the server lock, and the `resource` of its input exclusively; `work` lasts `ms`. */
   Mutating = 'test.mutating',
   /** Logs `lines` lines, one every `everyMs`. */
   Chatty = 'test.chatty',
@@ -167,6 +167,7 @@ export function testWorkflows(trace: Trace): WorkflowDefinition<Input>[] {
     {
       kind: TestKind.Mutating,
       mutatesServer: true,
+      exclusive: (input) => (typeof input['resource'] === 'string' ? [input['resource']] : []),
       steps: [
         {
           name: 'work',

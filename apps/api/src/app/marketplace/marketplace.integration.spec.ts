@@ -612,6 +612,29 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     expect(existsSync(checkout)).toBe(false);
   });
 
+  it('runs two syncs of one repository requested together one after the other (the second waits for the first)', async () => {
+    const twice = join(root, 'twice');
+    createGitRepo(sampleMarketplaceDir(), twice);
+    const added = await gql<{ addMarketplaceRepo: Repo }>(url, ADD_REPO, { input: { name: 'twice', url: twice } }, admin);
+    expect(added.errors).toBeUndefined();
+    const repoId = added.data?.addMarketplaceRepo.id ?? '';
+    const [a, b] = await Promise.all([sync(repoId), sync(repoId)]);
+    expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const waits = async (job: Job) => {
+      const result = await gql<{ job: { events: { type: string; message: string }[] } }>(
+        url,
+        'query($id: ID!) { job(id: $id) { events { type message } } }',
+        { id: job.id },
+        viewer,
+      );
+      return (result.data?.job.events ?? []).filter((event) => event.type === 'job.waiting').map((event) => event.message);
+    };
+    const waited = [...(await waits(a)), ...(await waits(b))];
+    expect(waited.length).toBeGreaterThan(0);
+    expect(waited.every((message) => message === `Waiting for job ${a.id}` || message === `Waiting for job ${b.id}`)).toBe(true);
+    expect((await gql(url, REMOVE, { id: repoId }, admin)).errors).toBeUndefined();
+  });
+
   it('fails a sync of a wrong address at once (BAD_USER_INPUT, no retry) and records it on the repository', async () => {
     const missing = join(root, 'does-not-exist');
     const added = await gql<{ addMarketplaceRepo: Repo }>(

@@ -1,3 +1,4 @@
+export * from './lib/async-queue';
 export * from './lib/error-code';
 export * from './lib/job-kind';
 export * from './lib/job-status';

@@ -69,6 +69,8 @@ export const apiEnvSchema = commonEnv.extend({
   LOGIN_MAX_FAILURES: positiveInt(1_000).default(5),
   /** How long a lock-out lasts, and the window failures are counted in. */
   LOGIN_LOCKOUT: duration(1, 86_400).default(900),
+  /** How often a live subscription checks that its caller's credentials are still valid. */
+  SUBSCRIPTION_RECHECK: duration(1, 3_600).default(30),
 });
 
 export const workerEnvSchema = commonEnv.extend({
@@ -108,6 +110,7 @@ export interface AuthSettings {
   sessionIdleTimeoutSeconds: number;
   maxLoginFailures: number;
   lockoutSeconds: number;
+  subscriptionRecheckSeconds: number;
 }
 
 export interface WorkerConfig extends CommonConfig {

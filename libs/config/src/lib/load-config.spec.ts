@@ -37,9 +37,10 @@ describe('loadApiConfig', () => {
       sessionIdleTimeoutSeconds: 3_600,
       maxLoginFailures: 5,
       lockoutSeconds: 900,
+      subscriptionRecheckSeconds: 30,
     });
     const auth = loadApiConfig(
-      { JWT_EXPIRES_IN: '7d', SESSION_IDLE_TIMEOUT: '90s', LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '2m' },
+      { JWT_EXPIRES_IN: '7d', SESSION_IDLE_TIMEOUT: '90s', LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '2m', SUBSCRIPTION_RECHECK: '5s' },
       false,
     ).auth;
     expect(auth).toEqual({
@@ -47,6 +48,7 @@ describe('loadApiConfig', () => {
       sessionIdleTimeoutSeconds: 90,
       maxLoginFailures: 3,
       lockoutSeconds: 120,
+      subscriptionRecheckSeconds: 5,
     });
   });
 

@@ -40,6 +40,7 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
       sessionIdleTimeoutSeconds: parsed.SESSION_IDLE_TIMEOUT,
       maxLoginFailures: parsed.LOGIN_MAX_FAILURES,
       lockoutSeconds: parsed.LOGIN_LOCKOUT,
+      subscriptionRecheckSeconds: parsed.SUBSCRIPTION_RECHECK,
     },
   };
 }

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { createRedisConnection } from '@tomo/redis';
-import { isFinishedJobStatus, notFound } from '@tomo/shared';
-import { AsyncQueue } from './async-queue';
+import { AsyncQueue, isFinishedJobStatus, notFound } from '@tomo/shared';
 import { JobEventType, TERMINAL_EVENT_TYPES } from './job-event-type';
 import { fromEventMessage, type JobEventMessage } from './job-events';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';

@@ -37,7 +37,7 @@ describe('identity and security over real HTTP', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi(appWithRoleProbe, { LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '10m' });
+    api = await startTestApi(appWithRoleProbe, { LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '10m', SUBSCRIPTION_RECHECK: '1s' });
     url = api.graphqlUrl;
   });
   afterAll(() => api?.close());
@@ -272,6 +272,97 @@ describe('identity and security over real HTTP', () => {
       } finally {
         await anonymous.dispose();
         await signedIn.dispose();
+      }
+    });
+  });
+
+  describe('live subscriptions', () => {
+    interface Watch {
+      updates: number;
+      endedWith: string | null;
+      ended: boolean;
+    }
+    /** Watches jobUpdated: counts updates, and records how the stream ended (an error's code, or completion). */
+    const watch = (client: ReturnType<typeof wsClient>): Watch => {
+      const seen: Watch = { updates: 0, endedWith: null, ended: false };
+      client.subscribe<{ jobUpdated: { id: string } }>(
+        { query: 'subscription { jobUpdated { id } }' },
+        {
+          next: (result) => {
+            if (result.data) seen.updates += 1;
+          },
+          error: (error) => {
+            const errors = error as { extensions?: { code?: string } }[];
+            seen.endedWith = Array.isArray(errors) ? (errors[0]?.extensions?.code ?? 'no code') : String(error);
+            seen.ended = true;
+          },
+          complete: () => {
+            seen.ended = true;
+          },
+        },
+      );
+      return seen;
+    };
+    const until = async (condition: () => boolean, what: string, meanwhile: () => Promise<unknown> = async () => undefined) => {
+      const deadline = Date.now() + 10_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await meanwhile();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    /** A new job: every jobUpdated stream that is live sees it. */
+    const newJob = async (adminToken: string) => {
+      expect((await gql(url, 'mutation { pingSystem { id } }', {}, adminToken)).errors).toBeUndefined();
+    };
+
+    it('end with UNAUTHENTICATED soon after the caller signs out (SUBSCRIPTION_RECHECK), while other callers stream on', async () => {
+      const admin = await login(ADMIN.username, ADMIN.password);
+      const watcher = await createUser(admin.token, 'watcher', 'VIEWER');
+      const watcherClient = wsClient(api.wsUrl, watcher.token);
+      const adminClient = wsClient(api.wsUrl, admin.token);
+      try {
+        const watcherStream = watch(watcherClient);
+        const adminStream = watch(adminClient);
+        // Both streams are live once a new job reaches them (subscribing takes a moment: try until it does).
+        await until(() => watcherStream.updates > 0 && adminStream.updates > 0, 'both streams to see a new job', () => newJob(admin.token));
+
+        expect((await gql(url, 'mutation { logout }', {}, watcher.token)).data).toEqual({ logout: true });
+        await until(() => watcherStream.ended, "the signed-out caller's stream to end");
+        expect(watcherStream.endedWith).toBe('UNAUTHENTICATED');
+
+        // The admin's stream outlived several re-checks and still delivers.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const before = adminStream.updates;
+        await newJob(admin.token);
+        await until(() => adminStream.updates > before, "the admin's stream to see the next job");
+        expect(adminStream.ended).toBe(false);
+      } finally {
+        await watcherClient.dispose();
+        await adminClient.dispose();
+      }
+    });
+
+    it('end when the API token they were opened with is revoked', async () => {
+      const admin = await login(ADMIN.username, ADMIN.password);
+      const created = await gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+        url,
+        'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }',
+        { input: { name: 'dashboard screen', role: 'VIEWER', expiresInDays: 30 } },
+        admin.token,
+      );
+      expect(created.errors).toBeUndefined();
+      const { token, apiToken } = created.data?.createApiToken ?? { token: '', apiToken: { id: '' } };
+      const client = wsClient(api.wsUrl, token);
+      try {
+        const stream = watch(client);
+        await until(() => stream.updates > 0, 'the stream to see a new job', () => newJob(admin.token));
+        const revoked = await gql(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: apiToken.id }, admin.token);
+        expect(revoked.errors).toBeUndefined();
+        await until(() => stream.ended, 'the stream to end');
+        expect(stream.endedWith).toBe('UNAUTHENTICATED');
+      } finally {
+        await client.dispose();
       }
     });
   });

@@ -7,19 +7,22 @@ import { AuditLogResolver } from './audit-log.resolver';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
+import { LiveAccessInterceptor } from './live-access.interceptor';
 import { undeclaredOperations } from './operation-access';
 import { SessionsResolver } from './sessions.resolver';
 import { UsersResolver } from './users.resolver';
 
 /**
  * The GraphQL door to identity: sign-in, users, sessions, API tokens, the audit log; plus the
- * global AuthGuard (authentication and roles, deny by default) and the audit interceptor.
+ * global AuthGuard (authentication and roles, deny by default), the audit interceptor, and the
+ * re-check of live subscriptions' credentials.
  */
 @Module({
   imports: [DiscoveryModule, SecretsModule, AuthenticationModule],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: LiveAccessInterceptor },
     AuthResolver,
     UsersResolver,
     SessionsResolver,

@@ -11,3 +11,4 @@ export * from './lib/passwords/password-policy';
 export * from './lib/sessions/sessions.service';
 export * from './lib/users/username';
 export * from './lib/users/users.service';
+export * from './lib/sessions/session-retention';

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
+import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
@@ -22,6 +23,7 @@ export class WorkerModule {
         RedisModule.forRoot('tomo-worker'),
         WorkflowWorkerModule.forRoot(),
         MarketplaceWorkflowsModule,
+        IdentityWorkflowsModule,
         SecretsModule,
         ServersWorkerModule,
         DeploymentsModule,

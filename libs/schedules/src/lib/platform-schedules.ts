@@ -1,4 +1,5 @@
 import { reconcileDeploymentsSchedule } from '@tomo/deployments';
+import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
 import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
@@ -17,4 +18,5 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   pruneJobsSchedule,
   defineSchedule(COLLECT_SERVER_METRICS_SCHEDULE),
   defineSchedule(reconcileDeploymentsSchedule),
+  defineSchedule(PRUNE_SESSIONS_SCHEDULE),
 ];

@@ -26,6 +26,8 @@ export enum JobKind {
   DeploymentLogs = 'deployment.logs',
   /** Compares deployments with the labelled containers on their servers (libs/deployments). */
   MaintenanceReconcileDeployments = 'maintenance.reconcile-deployments',
+  /** Deletes sign-in sessions that ended (expired or revoked) more than the retention ago (libs/identity). */
+  MaintenancePruneSessions = 'maintenance.prune-sessions',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

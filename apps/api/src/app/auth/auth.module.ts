@@ -1,6 +1,6 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule, ModuleRef } from '@nestjs/core';
-import { AuthenticationModule } from '@tomo/identity';
+import { AuthenticationModule, IdentityWorkflowsModule } from '@tomo/identity';
 import { SecretsModule } from '@tomo/secrets';
 import { ApiTokensResolver } from './api-tokens.resolver';
 import { AuditLogResolver } from './audit-log.resolver';
@@ -18,7 +18,7 @@ import { UsersResolver } from './users.resolver';
  * re-check of live subscriptions' credentials.
  */
 @Module({
-  imports: [DiscoveryModule, SecretsModule, AuthenticationModule],
+  imports: [DiscoveryModule, SecretsModule, AuthenticationModule, IdentityWorkflowsModule],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, MoreThan, Not, type Repository } from 'typeorm';
+import { IsNull, LessThan, MoreThan, Not, type Repository } from 'typeorm';
 import { ErrorCode, notFound, TomoException } from '@tomo/shared';
 import { SessionEntity, type UserEntity } from '../entities';
 
@@ -75,6 +75,13 @@ export class SessionsService {
     session.revokedAt = new Date();
     await this.sessions.update(session.id, { revokedAt: session.revokedAt });
     return session;
+  }
+
+  /** Deletes the sessions that ended (expired or were revoked) before `before`; returns how many. */
+  async deleteEndedBefore(before: Date): Promise<number> {
+    const expired = await this.sessions.delete({ expiresAt: LessThan(before) });
+    const revoked = await this.sessions.delete({ revokedAt: LessThan(before) });
+    return (expired.affected ?? 0) + (revoked.affected ?? 0);
   }
 
   async revokeAllOfUser(userId: string, exceptId?: string): Promise<void> {

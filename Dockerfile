@@ -1,5 +1,6 @@
-# One image for every Tomo process: the API (default command) and the worker
-# (`node dist/apps/worker/main.js`). Build: docker build -t tomo .
+# One image for every Tomo process: the API (default command), the worker
+# (`node dist/apps/worker/main.js`) and the command line (`node dist/apps/cli/main.js db:backup`).
+# Build: docker build -t tomo .
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3, ssh2 and cpu-features compile from source when no prebuilt binary is reachable.
@@ -8,7 +9,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY . .
-RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web \
+RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web cli \
     && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -17,7 +18,10 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     DATA_DIR=/data \
     WEB_DIST_DIR=/app/dist/apps/web/browser
-RUN mkdir -p /data && chown node:node /data
+# pg_dump/pg_restore for db:backup and db:restore when DATABASE_URL points at Postgres.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /data && chown node:node /data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gql, startTestApi } from '@tomo/testing';
+import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { createPostgresTestDatabase, gql, startTestApi } from '@tomo/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test boots the real API on the data the CLI wrote
 import { AppModule } from '../../api/src/app/app.module';
 
@@ -97,5 +99,102 @@ describe('npm run tomo (the command line)', () => {
     expect(after).not.toBe(before);
     expect(after.trim().split('\n')).toHaveLength(1);
     expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:restore on %s', (kind) => {
+  let dataDir: string;
+  let env: Record<string, string> = {};
+  let postgres: { url: string; drop(): Promise<void> } | null = null;
+
+  /** Usernames in the database the CLI works on. */
+  const usernames = async (): Promise<string[]> => {
+    if (postgres) {
+      const db = await new DataSource({ type: 'postgres', url: postgres.url }).initialize();
+      try {
+        return ((await db.query('SELECT username FROM user_account ORDER BY username')) as { username: string }[]).map((row) => row.username);
+      } finally {
+        await db.destroy();
+      }
+    }
+    const db = new Database(join(dataDir, 'tomo.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT username FROM user_account ORDER BY username').all() as { username: string }[]).map((row) => row.username);
+    } finally {
+      db.close();
+    }
+  };
+  const createUser = (username: string) => {
+    const result = tomo(['user:create', '--username', username, '--role', 'VIEWER'], dataDir, 'plain sailing on quiet water\n', env);
+    expect(result.code).toBe(0);
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `tomo-cli-backup-${kind}-`));
+    if (kind === 'postgres') {
+      postgres = await createPostgresTestDatabase();
+      env = { DATABASE_URL: postgres.url };
+    }
+  });
+  afterAll(async () => {
+    await postgres?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('backs up, restores the backup (keeping what was there in a backup of its own), and refuses to overwrite a file', async () => {
+    createUser('alice');
+    const file = join(dataDir, 'elsewhere', kind === 'sqlite' ? 'first.sqlite' : 'first.dump');
+    const backup = tomo(['db:backup', '--out', file], dataDir, '', env);
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toContain(`Backed up the database to ${file}`);
+    expect(backup.stdout).toContain('Keep the master key too');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(tomo(['db:backup', '--out', file], dataDir, '', env).stderr.trim()).toBe(`tomo: ${file} already exists: name another file`);
+
+    createUser('bob');
+    expect(await usernames()).toEqual(['alice', 'bob']);
+    const restore = tomo(['db:restore', file], dataDir, '', env);
+    expect(restore.code).toBe(0);
+    expect(restore.stdout).toContain(`Restored the database from ${file}`);
+    expect(await usernames()).toEqual(['alice']);
+
+    // Nothing is lost: what the database held before is a backup that restores like any other.
+    const previous = /What it held before is in (\S+)/.exec(restore.stdout)?.[1] ?? '';
+    expect(previous.startsWith(join(dataDir, 'backups', 'before-restore-'))).toBe(true);
+    expect(tomo(['db:restore', previous], dataDir, '', env).code).toBe(0);
+    expect(await usernames()).toEqual(['alice', 'bob']);
+
+    // The default place: DATA_DIR/backups.
+    const defaulted = tomo(['db:backup'], dataDir, '', env);
+    expect(defaulted.stdout).toMatch(new RegExp(`to ${join(dataDir, 'backups', 'tomo-')}\\d{8}-\\d{6}(-\\d+)?\\.(sqlite|dump) `));
+  });
+
+  it('refuses what is not a backup it can restore, naming the problem, and leaves the database as it was', () => {
+    const notADatabase = join(dataDir, 'notes.txt');
+    writeFileSync(notADatabase, 'hello, not a database\n');
+    const cases: [string[], RegExp][] = [
+      [['db:restore'], /^tomo: name the backup file to restore \(usage: db:restore FILE\)$/],
+      [['db:restore', join(dataDir, 'missing.sqlite')], /^tomo: \S+missing\.sqlite does not exist$/],
+      [['db:restore', notADatabase], kind === 'sqlite' ? /^tomo: \S+notes\.txt is not a SQLite database/ : /^tomo: \S+notes\.txt is not a pg_dump archive/],
+    ];
+    if (kind === 'sqlite') {
+      const foreign = join(dataDir, 'foreign.sqlite');
+      const other = new Database(foreign);
+      other.exec('CREATE TABLE notes (text TEXT)');
+      other.close();
+      cases.push([['db:restore', foreign], /^tomo: \S+foreign\.sqlite is not a Tomo database \(it has no migrations table\)$/]);
+      const newer = join(dataDir, 'newer.sqlite');
+      expect(tomo(['db:backup', '--out', newer], dataDir, '', env).code).toBe(0);
+      const future = new Database(newer);
+      future.prepare('INSERT INTO migrations (timestamp, name) VALUES (?, ?)').run(9_999_999_999_999, 'FromTheFuture9999999999999');
+      future.close();
+      cases.push([['db:restore', newer], /^tomo: \S+newer\.sqlite comes from a newer Tomo \(migrations this version does not know: FromTheFuture9999999999999\)$/]);
+    }
+    for (const [args, message] of cases) {
+      const result = tomo(args, dataDir, '', env);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(message);
+    }
+    return expect(usernames()).resolves.toEqual(['alice', 'bob']);
   });
 });

@@ -21,15 +21,15 @@ async function main(argv: string[]): Promise<void> {
   if (!command) return fail(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
 
   let values: Record<string, string | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
+    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: (command.positionals ?? 0) > 0 });
+    values = parsed.values as Record<string, string | undefined>;
+    positionals = parsed.positionals;
   } catch (error) {
     return fail(`${(error as Error).message} (usage: ${command.usage})`);
   }
-  const problem = command.check(values);
+  const problem = command.check(values, positionals);
   if (problem) return fail(`${problem} (usage: ${command.usage})`);
 
   let config;
@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     const applied = await migrate(app);
     if (applied.length > 0) process.stderr.write(`Applied migrations: ${applied.join(', ')}\n`);
-    await command.run(app, values, (line) => process.stdout.write(`${line}\n`));
+    await command.run(app, values, (line) => process.stdout.write(`${line}\n`), positionals);
   } catch (error) {
     fail((error as Error).message.split('\n')[0]);
   } finally {

@@ -1,4 +1,5 @@
 export * from './lib/column-types';
 export * from './lib/data-source-options';
+export * from './lib/database-backup';
 export * from './lib/database.module';
 export { MIGRATIONS } from './migrations';

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DatabaseBackup } from '@tomo/database';
 import { ApiTokensService, AuditService, UsersService } from '@tomo/identity';
 import { SecretRotationService } from '@tomo/secrets';
 import { isRole, type Role } from '@tomo/shared';
@@ -11,9 +12,11 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, { type: 'string' }>;
+  /** How many arguments besides the options it takes (default none). */
+  positionals?: number;
   /** Checks the options before anything starts; returns the one-line problem, if any. */
-  check(values: Values): string | null;
-  run(app: INestApplicationContext, values: Values, out: (line: string) => void): Promise<void>;
+  check(values: Values, positionals: string[]): string | null;
+  run(app: INestApplicationContext, values: Values, out: (line: string) => void, positionals: string[]): Promise<void>;
 }
 
 const role = (value: string | undefined, fallback: Role): Role | null =>
@@ -96,6 +99,47 @@ export const COMMANDS: Record<string, Command> = {
     check: () => null,
     async run(_app, _values, out) {
       out('Database schema is up to date');
+    },
+  },
+  'db:backup': {
+    summary: 'copy the database to a file (default DATA_DIR/backups/tomo-<time>.sqlite|.dump); safe while Tomo runs',
+    usage: 'db:backup [--out FILE]',
+    options: { out: { type: 'string' } },
+    check: (values) => (values['out'] === '' ? '--out must name a file' : null),
+    async run(app, values, out) {
+      const backup = await app.get(DatabaseBackup).backup(values['out']);
+      await app.get(AuditService).record({
+        actor: cli,
+        action: 'cli.db:backup',
+        targetType: 'database',
+        targetId: null,
+        outcome: 'SUCCESS',
+        details: { path: backup.path, bytes: backup.bytes },
+      });
+      out(`Backed up the database to ${backup.path} (${backup.bytes} bytes)`);
+      out('Keep the master key too (DATA_DIR/master.key or TOMO_MASTER_KEY): server credentials in the backup need it.');
+    },
+  },
+  'db:restore': {
+    summary: "replace the database's content with a backup's (stop the API and workers first); the current content is saved first",
+    usage: 'db:restore FILE',
+    options: {},
+    positionals: 1,
+    check: (_values, positionals) => (positionals.length !== 1 ? 'name the backup file to restore' : null),
+    async run(app, _values, out, positionals) {
+      const file = positionals[0];
+      const restored = await app.get(DatabaseBackup).restore(file);
+      await app.get(AuditService).record({
+        actor: cli,
+        action: 'cli.db:restore',
+        targetType: 'database',
+        targetId: null,
+        outcome: 'SUCCESS',
+        details: { from: file, previous: restored.previous, migrated: restored.migrated },
+      });
+      out(`Restored the database from ${file}`);
+      out(`What it held before is in ${restored.previous}`);
+      if (restored.migrated.length > 0) out(`Applied migrations the backup predates: ${restored.migrated.join(', ')}`);
     },
   },
   'secrets:rotate': {

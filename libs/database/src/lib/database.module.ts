@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { dataSourceOptions, SQLITE_BUSY_TIMEOUT_MS } from './data-source-options';
+import { DatabaseBackup } from './database-backup';
 import { SAFETY_NET_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer';
 
 export interface DatabaseModuleOptions {
@@ -77,7 +78,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [SqliteWalCheckpoints],
+      providers: [SqliteWalCheckpoints, DatabaseBackup],
+      exports: [DatabaseBackup],
     };
   }
 }

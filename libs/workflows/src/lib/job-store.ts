@@ -176,6 +176,15 @@ export class JobStore {
     });
   }
 
+  /** Unfinished jobs whose row has not changed since `idleBefore`, oldest first. */
+  async idleUnfinishedJobs(idleBefore: Date, limit: number): Promise<{ id: string; kind: string }[]> {
+    const rows = await this.executor.query(
+      `SELECT "id", "kind" FROM "job" WHERE "status" IN (${NOT_FINISHED_STATUSES.map(() => '?').join(', ')}) AND "updatedAt" < ? ORDER BY "updatedAt" LIMIT ?`,
+      [...NOT_FINISHED_STATUSES, idleBefore, limit],
+    );
+    return rows.map((row) => ({ id: String(row['id']), kind: String(row['kind']) }));
+  }
+
   async loadSteps(jobId: string): Promise<StepRow[]> {
     const rows = await this.executor.query('SELECT * FROM "job_step" WHERE "jobId" = ? ORDER BY "position"', [jobId]);
     return rows.map(toStepRow);

@@ -9,6 +9,8 @@ export function workflowKeys(prefix: string) {
     deploymentLock: (deploymentId: string) => `${prefix}:lock:deployment:${deploymentId}`,
     /** A workflow's `exclusive` resource. */
     resourceLock: (name: string) => `${prefix}:lock:resource:${name}`,
+    /** Held by the worker that is looking for jobs the queue lost. */
+    lostJobsSweepLock: `${prefix}:lock:lost-jobs-sweep`,
     /** Jobs waiting for a lock, woken up when it is released. */
     lockWaiters: (lockKey: string) => `${lockKey}:waiters`,
   };

@@ -17,9 +17,9 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
   let jobs: JobsService;
   let redis: Redis;
 
-  async function boot(worker: boolean): Promise<void> {
+  async function boot(worker: boolean, lostJobsCheckMs?: number): Promise<void> {
     app = await NestFactory.createApplicationContext(
-      WorkflowTestRootModule.forRoot(env.config, { worker, lockRetryMs: 300 }),
+      WorkflowTestRootModule.forRoot(env.config, { worker, lockRetryMs: 300, lostJobsCheckMs }),
       { logger: ['error', 'warn'] },
     );
     await app.init();
@@ -253,6 +253,33 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(c.start).toBeLessThan(earlier.end);
     const waiterId = a.start < b.start ? second.id : first.id;
     expect((await allEvents(waiterId)).some((e) => e.type === 'job.waiting')).toBe(true);
+  });
+
+  it('queues again a job the queue lost (Redis lost its data), which then runs; a job the queue holds is left alone', async () => {
+    await boot(false);
+    const lost = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    await (await app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE).getJob(lost.id))?.remove();
+    const backdate = (id: string) =>
+      app?.get(JobStore).executor.query('UPDATE "job" SET "updatedAt" = ? WHERE "id" = ?', [new Date(Date.now() - 5 * 60_000), id]);
+    await backdate(lost.id);
+    await app?.close();
+
+    await boot(true, 200);
+    // Unfinished and idle as far as the database can tell, but running: the queue holds it.
+    const running = await jobs.create(TestKind.Blocking, {}, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes('block:start'), 'the blocking step to start');
+    await waitFor(async () => (await jobs.get(running.id)).status === JobStatus.Running, 'the blocking job to be RUNNING');
+    await backdate(running.id);
+
+    const done = await until(lost.id, [JobStatus.Succeeded]);
+    expect(done.status).toBe(JobStatus.Succeeded);
+    const requeued = (await allEvents(lost.id)).filter((e) => e.type === 'job.requeued');
+    expect(requeued.map((e) => e.message)).toEqual(['The queue had lost this job (was Redis restarted without its data?); queued it again']);
+    // Several more sweeps: the running job is not touched.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await allEvents(running.id)).some((e) => e.type === 'job.requeued')).toBe(false);
+    await jobs.cancel(running.id, null);
+    await until(running.id, [JobStatus.Cancelled]);
   });
 
   it('returns the existing job for an idempotency key seen in the last 24 h, even under concurrent requests', async () => {

@@ -5,9 +5,10 @@ import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
 import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
 import { JobKind, QueueName } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from './builtin-workflows';
+import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
 import { JobLocks } from './job-lock';
-import { JobStore } from './job-store';
+import { JobStore, NOT_FINISHED_STATUSES } from './job-store';
 import { JobsService } from './jobs.service';
 import { workflowKeys } from './redis-keys';
 import { describeError } from './step-errors';
@@ -27,11 +28,17 @@ export interface WorkflowWorkerOptions {
   schedulePruning?: boolean;
   /** When a job waiting for a lock looks again if no release woke it (default 1 s). */
   lockRetryMs?: number;
+  /** How often this worker looks for unfinished jobs the queue has lost (default 60 s). */
+  lostJobsCheckMs?: number;
 }
 
 /** A job stalled this many times (its worker died each time) fails instead of being retried again. */
 const MAX_STALLED_COUNT = 3;
 const PRUNE_CHECK_MS = 60 * 60_000;
+const LOST_JOBS_CHECK_MS = 60_000;
+/** A job row is written just before its queue job is added: younger rows are not looked at. */
+const LOST_JOB_MIN_IDLE_MS = 60_000;
+const LOST_JOBS_BATCH = 500;
 
 /**
  * The worker side of the engine: a BullMQ Worker on the workflows queue whose processor is
@@ -48,6 +55,7 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
   private workerConnection: Redis | null = null;
   private cancelSubscriber: Redis | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private lostJobsTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(TOMO_CONFIG) private readonly config: WorkerConfig,
@@ -110,6 +118,10 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     this.worker.on('error', (error) => this.logger.error(`Queue worker error: ${error.message}`));
     await this.worker.waitUntilReady();
 
+    const lostJobsCheckMs = this.options.lostJobsCheckMs ?? LOST_JOBS_CHECK_MS;
+    this.lostJobsTimer = setInterval(() => void this.requeueLostJobs(lostJobsCheckMs), lostJobsCheckMs);
+    this.lostJobsTimer.unref();
+
     if (this.options.schedulePruning ?? false) {
       void this.schedulePrune();
       this.pruneTimer = setInterval(() => void this.schedulePrune(), PRUNE_CHECK_MS);
@@ -119,6 +131,7 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.lostJobsTimer) clearInterval(this.lostJobsTimer);
     this.runner?.stop();
     if (this.worker) {
       const closing = this.worker.close();
@@ -161,6 +174,40 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
         await job?.promote().catch(() => undefined);
       }),
     );
+  }
+
+  /**
+   * Jobs the database has as unfinished but the queue no longer holds (Redis restarted without
+   * its data, or was flushed) would never run again: they are queued again and resume at their
+   * first unfinished step. One worker sweeps at a time (a Redis lock for half the interval); a
+   * job that is in the queue is left alone, and adding one twice is a no-op (queue job id = job id).
+   */
+  private async requeueLostJobs(intervalMs: number): Promise<void> {
+    try {
+      const mine = await this.redis.set(this.keys.lostJobsSweepLock, String(process.pid), 'PX', Math.max(1, Math.floor(intervalMs / 2)), 'NX');
+      if (mine !== 'OK') return;
+      const idle = await this.store.idleUnfinishedJobs(new Date(Date.now() - LOST_JOB_MIN_IDLE_MS), LOST_JOBS_BATCH);
+      for (const job of idle) {
+        if (await this.queue.getJob(job.id)) continue;
+        const noted = await this.store.commit({
+          jobId: job.id,
+          events: [
+            {
+              type: JobEventType.JobRequeued,
+              step: null,
+              message: 'The queue had lost this job (was Redis restarted without its data?); queued it again',
+            },
+          ],
+          onlyIfStatusIn: NOT_FINISHED_STATUSES,
+        });
+        if (!noted) continue;
+        this.publisher.publish(noted.events);
+        await this.queue.add(job.kind, { jobId: job.id }, { jobId: job.id });
+        this.logger.warn(`Job ${job.id} (${job.kind}) was missing from the queue; queued it again`);
+      }
+    } catch (error) {
+      this.logger.warn(`Looking for jobs the queue lost failed (next try in ${intervalMs} ms): ${describeError(error).message}`);
+    }
   }
 
   /** At most one prune run per UTC day, however many workers there are (idempotency key). */

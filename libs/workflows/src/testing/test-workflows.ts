@@ -219,7 +219,7 @@ class TestWorkflowsModule {}
 @Module({})
 export class WorkflowTestRootModule {
   /** The engine with the test workflows; with `worker`, this process also runs them. */
-  static forRoot(config: WorkerConfig, options: { worker: boolean; lockRetryMs?: number }): DynamicModule {
+  static forRoot(config: WorkerConfig, options: { worker: boolean; lockRetryMs?: number; lostJobsCheckMs?: number }): DynamicModule {
     return {
       module: WorkflowTestRootModule,
       imports: [
@@ -234,6 +234,7 @@ export class WorkflowTestRootModule {
                 kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, ...TEST_KINDS],
                 schedulePruning: false,
                 lockRetryMs: options.lockRetryMs ?? 500,
+                lostJobsCheckMs: options.lostJobsCheckMs,
               }),
             ]
           : []),

@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bullmq';
 import { In, type Repository } from 'typeorm';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { TomoConfigModule } from '@tomo/config';
@@ -9,6 +10,7 @@ import { JobKind, JobStatus } from '@tomo/shared';
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { JobEntity, WorkflowWorkerModule } from '@tomo/workflows';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
+import { SCHEDULES_QUEUE } from './schedules-queue';
 import { SchedulesWorkerModule } from './schedules.module';
 import { SchedulesService } from './schedules.service';
 
@@ -37,7 +39,7 @@ function workerRoot(env: WorkflowTestEnv, schedules: readonly ScheduleDefinition
       DatabaseModule.forRoot(),
       RedisModule.forRoot('schedules-test'),
       WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs] }),
-      SchedulesWorkerModule.forRoot(schedules),
+      SchedulesWorkerModule.forRoot(schedules, { repairEveryMs: 200 }),
     ],
   };
 }
@@ -117,6 +119,20 @@ describe('schedules', () => {
     await jobs.update({ id: first?.id }, { status: JobStatus.Succeeded });
     expect(await schedules.tick(daily.name, 'tick-3')).not.toBeNull();
     expect(await jobs.countBy({ idempotencyKey: In(['schedule:tick-1', 'schedule:tick-2', 'schedule:tick-3']) })).toBe(2);
+  });
+
+  it('puts back a scheduler Redis lost (restart without data, flush), and leaves a paused one out', async () => {
+    const queue = worker.get<Queue>(SCHEDULES_QUEUE);
+    expect(await queue.getJobScheduler(daily.name)).toBeDefined();
+    await queue.removeJobScheduler(daily.name);
+    expect(await queue.getJobScheduler(daily.name)).toBeUndefined();
+    await waitFor(async () => Boolean(await queue.getJobScheduler(daily.name)), 'the lost scheduler to be back');
+    expect((await schedules.get(daily.name)).nextRunAt?.getTime()).toBeGreaterThan(Date.now());
+
+    // ping-every-second is paused (previous test): it has no scheduler, and must not get one back.
+    expect((await schedules.get(everySecond.name)).paused).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await queue.getJobScheduler(everySecond.name)).toBeUndefined();
   });
 
   it('refuses an unknown schedule with NOT_FOUND', async () => {

@@ -60,6 +60,22 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
     for (const name of this.definitions.keys()) await this.applyScheduler(await this.row(name));
   }
 
+  /**
+   * Puts back the job scheduler of every running (not paused) schedule that Redis no longer
+   * has (it restarted without its data, or was flushed); returns their names. Without this a
+   * schedule would stay silent until the next worker start.
+   */
+  async repairSchedulers(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const name of this.definitions.keys()) {
+      const row = await this.row(name);
+      if (row.paused || (await this.queue.getJobScheduler(name))) continue;
+      await this.applyScheduler(row);
+      repaired.push(name);
+    }
+    return repaired;
+  }
+
   private async ensureRows(): Promise<void> {
     for (const definition of this.definitions.values()) {
       await this.schedules

@@ -9,6 +9,7 @@ import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
 import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DeploymentsApiModule } from './deployments/deployments-api.module';
 import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
@@ -52,6 +53,7 @@ export class AppModule {
         SchedulesApiModule,
         ServersApiModule,
         DeploymentsApiModule,
+        DashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -76,6 +76,8 @@ export interface JobFilter {
 }
 
 export const NOT_FINISHED_STATUSES: readonly JobStatus[] = [JobStatus.Queued, JobStatus.Running, JobStatus.Waiting];
+/** SQL condition "unfinished"; its parameters are NOT_FINISHED_STATUSES. */
+const IS_UNFINISHED = `"status" IN (${NOT_FINISHED_STATUSES.map(() => '?').join(', ')})`;
 
 /** Largest multi-row INSERT (SQLite allows 32766 bound values; events take 7 each). */
 const EVENT_INSERT_CHUNK = 500;
@@ -176,10 +178,30 @@ export class JobStore {
     });
   }
 
+  /** How many jobs are in each unfinished status, and in each finished status since `finishedSince`. */
+  async countByStatus(finishedSince: Date): Promise<Partial<Record<JobStatus, number>>> {
+    const rows = await this.executor.query(
+      `SELECT "status", COUNT(*) AS "n" FROM "job" WHERE ${IS_UNFINISHED} GROUP BY "status"
+       UNION ALL
+       SELECT "status", COUNT(*) AS "n" FROM "job" WHERE "finishedAt" >= ? GROUP BY "status"`,
+      [...NOT_FINISHED_STATUSES, finishedSince],
+    );
+    return Object.fromEntries(rows.map((row) => [String(row['status']), Number(row['n'])]));
+  }
+
+  /** Unfinished jobs, newest first. */
+  async listUnfinished(limit: number): Promise<JobRow[]> {
+    const rows = await this.executor.query(
+      `SELECT * FROM "job" WHERE ${IS_UNFINISHED} ORDER BY "createdAt" DESC, "id" DESC LIMIT ?`,
+      [...NOT_FINISHED_STATUSES, limit],
+    );
+    return rows.map(toJobRow);
+  }
+
   /** Unfinished jobs whose row has not changed since `idleBefore`, oldest first. */
   async idleUnfinishedJobs(idleBefore: Date, limit: number): Promise<{ id: string; kind: string }[]> {
     const rows = await this.executor.query(
-      `SELECT "id", "kind" FROM "job" WHERE "status" IN (${NOT_FINISHED_STATUSES.map(() => '?').join(', ')}) AND "updatedAt" < ? ORDER BY "updatedAt" LIMIT ?`,
+      `SELECT "id", "kind" FROM "job" WHERE ${IS_UNFINISHED} AND "updatedAt" < ? ORDER BY "updatedAt" LIMIT ?`,
       [...NOT_FINISHED_STATUSES, idleBefore, limit],
     );
     return rows.map((row) => ({ id: String(row['id']), kind: String(row['kind']) }));

@@ -126,6 +126,16 @@ export class JobsService {
     return this.store.eventsAfter(jobId, afterSeq, limit);
   }
 
+  /** Jobs per status: the unfinished ones now, the finished ones since `finishedSince`. */
+  countByStatus(finishedSince: Date): Promise<Partial<Record<JobStatus, number>>> {
+    return this.store.countByStatus(finishedSince);
+  }
+
+  /** Queued, running and waiting jobs, newest first. */
+  unfinished(limit: number): Promise<JobRow[]> {
+    return this.store.listUnfinished(limit);
+  }
+
   /** Newest first, cursor-paginated. */
   async list(filter: JobFilter, first = 20, after: string | null = null): Promise<JobPage> {
     const limit = Math.min(Math.max(first, 1), 200);

@@ -1,0 +1,165 @@
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadWorkerConfig, TomoConfigModule } from '@tomo/config';
+import { DatabaseModule } from '@tomo/database';
+import { RedisModule } from '@tomo/redis';
+import { ServerMetricsStore } from '@tomo/servers';
+import { JobKind } from '@tomo/shared';
+import { errorCodes, gql, startTestApi, TEST_REDIS_URL, type TestApi, waitFor } from '@tomo/testing';
+import { WorkflowWorkerModule } from '@tomo/workflows';
+import { AppModule } from '../app.module';
+
+/** A worker that runs only the engine's own workflows (a server's connection test fails on it: no such workflow here). */
+function pingWorker(api: TestApi): DynamicModule {
+  const config = loadWorkerConfig(
+    { DATA_DIR: api.config.dataDir, REDIS_URL: TEST_REDIS_URL, TOMO_REDIS_PREFIX: api.config.redisPrefix, LOG_LEVEL: 'silent' },
+    false,
+  );
+  @Module({})
+  class DashboardTestWorker {}
+  return {
+    module: DashboardTestWorker,
+    imports: [
+      TomoConfigModule.forRoot(config),
+      DatabaseModule.forRoot(),
+      RedisModule.forRoot('dashboard-test-worker'),
+      WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs] }),
+    ],
+  };
+}
+
+const DASHBOARD = `{
+  dashboard {
+    serverCount serversByStatus { status count }
+    servers { server { id name status } latest { cpuPercent memoryUsedBytes containersRunning } }
+    deploymentCount deploymentsByStatus { status count }
+    jobs { queued running waiting succeededLast24h failedLast24h cancelledLast24h }
+    activeJobs { id kind status }
+    recentJobs { id kind status }
+    at
+  }
+}`;
+
+interface DashboardView {
+  serverCount: number;
+  serversByStatus: { status: string; count: number }[];
+  servers: { server: { id: string; name: string; status: string }; latest: Record<string, number> | null }[];
+  deploymentCount: number;
+  deploymentsByStatus: { status: string; count: number }[];
+  jobs: Record<string, number>;
+  activeJobs: { id: string; kind: string; status: string }[];
+  recentJobs: { id: string; kind: string; status: string }[];
+  at: string;
+}
+
+describe('dashboard over GraphQL', () => {
+  let api: TestApi;
+  let worker: INestApplicationContext | null = null;
+  let admin: string;
+  let viewer: string;
+
+  const dashboard = async (token: string) => {
+    const result = await gql<{ dashboard: DashboardView }>(api.graphqlUrl, DASHBOARD, {}, token);
+    expect(result.errors).toBeUndefined();
+    return result.data?.dashboard as DashboardView;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApi(AppModule.forRoot);
+    const setup = await gql<{ setupAdmin: { token: string } }>(
+      api.graphqlUrl,
+      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
+      { input: { username: 'admin', password: 'watching the whole platform' } },
+    );
+    admin = setup.data?.setupAdmin.token ?? '';
+    const created = await gql(
+      api.graphqlUrl,
+      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
+      { input: { username: 'vera', password: 'only looking, never touching', role: 'VIEWER' } },
+      admin,
+    );
+    expect(created.errors).toBeUndefined();
+    const login = await gql<{ login: { token: string } }>(
+      api.graphqlUrl,
+      'mutation { login(input: { username: "vera", password: "only looking, never touching" }) { token } }',
+    );
+    viewer = login.data?.login.token ?? '';
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('is refused without credentials, and starts empty', async () => {
+    expect(errorCodes(await gql(api.graphqlUrl, DASHBOARD))).toEqual(['UNAUTHENTICATED']);
+    const empty = await dashboard(viewer);
+    expect(empty).toMatchObject({
+      serverCount: 0,
+      serversByStatus: [],
+      servers: [],
+      deploymentCount: 0,
+      deploymentsByStatus: [],
+      jobs: { queued: 0, running: 0, waiting: 0, succeededLast24h: 0, failedLast24h: 0, cancelledLast24h: 0 },
+      activeJobs: [],
+      recentJobs: [],
+    });
+    expect(Math.abs(new Date(empty.at).getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('counts servers by status with their newest metrics, and jobs now and over the last day', async () => {
+    const run = async (query: string, variables: Record<string, unknown> = {}) => {
+      const result = await gql<Record<string, { id: string }>>(api.graphqlUrl, query, variables, admin);
+      expect(result.errors).toBeUndefined();
+      return Object.values(result.data ?? {})[0]?.id ?? '';
+    };
+    // No worker yet: what is queued stays queued.
+    const serverId = await run('mutation($input: AddServerInput!) { addServer(input: $input) { id } }', {
+      input: { name: 'garage', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'not used in this test' },
+    });
+    const cancelledPing = await run('mutation { pingSystem { id } }');
+    await run('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: cancelledPing });
+    const before = await dashboard(viewer);
+    expect(before).toMatchObject({
+      serverCount: 1,
+      serversByStatus: [{ status: 'UNKNOWN', count: 1 }],
+      servers: [{ server: { id: serverId, name: 'garage', status: 'UNKNOWN' }, latest: null }],
+      jobs: { queued: 1, running: 0, waiting: 0, succeededLast24h: 0, failedLast24h: 0, cancelledLast24h: 1 },
+      activeJobs: [{ kind: 'server.test-connection', status: 'QUEUED' }],
+    });
+    const connectionTest = before.activeJobs[0].id;
+
+    await api.app.get(ServerMetricsStore).addSample(
+      serverId,
+      new Date(),
+      {
+        cpuPercent: 12.5,
+        memoryUsedBytes: 1_000,
+        memoryTotalBytes: 4_000,
+        diskUsedBytes: 10,
+        diskTotalBytes: 100,
+        load1: 0.5,
+        load5: 0.4,
+        load15: 0.3,
+        containersRunning: 3,
+        containersTotal: 4,
+      },
+      null,
+    );
+    worker = await NestFactory.createApplicationContext(pingWorker(api), { logger: false });
+    await worker.init();
+    const ping = await run('mutation { pingSystem { id } }');
+    const after = await waitFor(async () => {
+      const view = await dashboard(viewer);
+      return view.jobs['succeededLast24h'] === 1 && view.jobs['failedLast24h'] === 1 && view;
+    }, 'the ping to succeed and the connection test to fail');
+    expect(after.servers[0].latest).toEqual({ cpuPercent: 12.5, memoryUsedBytes: 1_000, containersRunning: 3 });
+    expect(after.jobs).toEqual({ queued: 0, running: 0, waiting: 0, succeededLast24h: 1, failedLast24h: 1, cancelledLast24h: 1 });
+    expect(after.activeJobs).toEqual([]);
+    expect(after.recentJobs.map((job) => [job.id, job.status])).toEqual([
+      [ping, 'SUCCEEDED'],
+      [cancelledPing, 'CANCELLED'],
+      [connectionTest, 'FAILED'],
+    ]);
+  });
+});

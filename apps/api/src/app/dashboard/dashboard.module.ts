@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DeploymentsModule } from '@tomo/deployments';
+import { ServersModule } from '@tomo/servers';
+import { WorkflowsModule } from '@tomo/workflows';
+import { DashboardResolver } from './dashboard.resolver';
+
+/** The `dashboard` query: read-only figures over servers, deployments, jobs and metrics. */
+@Module({
+  imports: [ServersModule, DeploymentsModule, WorkflowsModule],
+  providers: [DashboardResolver],
+})
+export class DashboardModule {}

@@ -1,32 +1,9 @@
-import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadWorkerConfig, TomoConfigModule } from '@tomo/config';
-import { DatabaseModule } from '@tomo/database';
-import { RedisModule } from '@tomo/redis';
 import { ServerMetricsStore } from '@tomo/servers';
-import { JobKind } from '@tomo/shared';
-import { errorCodes, gql, startTestApi, TEST_REDIS_URL, type TestApi, waitFor } from '@tomo/testing';
-import { WorkflowWorkerModule } from '@tomo/workflows';
+import { errorCodes, gql, startTestApi, type TestApi, waitFor } from '@tomo/testing';
 import { AppModule } from '../app.module';
-
-/** A worker that runs only the engine's own workflows (a server's connection test fails on it: no such workflow here). */
-function pingWorker(api: TestApi): DynamicModule {
-  const config = loadWorkerConfig(
-    { DATA_DIR: api.config.dataDir, REDIS_URL: TEST_REDIS_URL, TOMO_REDIS_PREFIX: api.config.redisPrefix, LOG_LEVEL: 'silent' },
-    false,
-  );
-  @Module({})
-  class DashboardTestWorker {}
-  return {
-    module: DashboardTestWorker,
-    imports: [
-      TomoConfigModule.forRoot(config),
-      DatabaseModule.forRoot(),
-      RedisModule.forRoot('dashboard-test-worker'),
-      WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs] }),
-    ],
-  };
-}
+import { engineOnlyWorker } from '../jobs/engine-worker.testing';
 
 const DASHBOARD = `{
   dashboard {
@@ -113,7 +90,8 @@ describe('dashboard over GraphQL', () => {
       expect(result.errors).toBeUndefined();
       return Object.values(result.data ?? {})[0]?.id ?? '';
     };
-    // No worker yet: what is queued stays queued.
+    // No worker yet: what is queued stays queued. The worker started below runs only the engine's
+    // own workflows, so the server's connection test fails on it.
     const serverId = await run('mutation($input: AddServerInput!) { addServer(input: $input) { id } }', {
       input: { name: 'garage', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'not used in this test' },
     });
@@ -146,7 +124,7 @@ describe('dashboard over GraphQL', () => {
       },
       null,
     );
-    worker = await NestFactory.createApplicationContext(pingWorker(api), { logger: false });
+    worker = await NestFactory.createApplicationContext(engineOnlyWorker(api, 'dashboard-test-worker'), { logger: false });
     await worker.init();
     const ping = await run('mutation { pingSystem { id } }');
     const after = await waitFor(async () => {

@@ -1,37 +1,14 @@
-import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadWorkerConfig, TomoConfigModule } from '@tomo/config';
-import { DatabaseModule } from '@tomo/database';
-import { RedisModule } from '@tomo/redis';
-import { JobKind } from '@tomo/shared';
-import { errorCodes, gql, startTestApi, TEST_REDIS_URL, type TestApi, waitFor, wsClient } from '@tomo/testing';
-import { WorkflowWorkerModule } from '@tomo/workflows';
+import { errorCodes, gql, startTestApi, type TestApi, waitFor, wsClient } from '@tomo/testing';
 import { AppModule } from '../app.module';
+import { engineOnlyWorker } from './engine-worker.testing';
 
 interface TimelineEvent {
   seq: number;
   type: string;
   step: string | null;
   status: string;
-}
-
-/** A worker on the API's database and Redis prefix, running the engine's own workflows. */
-function pingWorker(api: TestApi): DynamicModule {
-  const config = loadWorkerConfig(
-    { DATA_DIR: api.config.dataDir, REDIS_URL: TEST_REDIS_URL, TOMO_REDIS_PREFIX: api.config.redisPrefix, LOG_LEVEL: 'silent' },
-    false,
-  );
-  @Module({})
-  class PingWorkerModule {}
-  return {
-    module: PingWorkerModule,
-    imports: [
-      TomoConfigModule.forRoot(config),
-      DatabaseModule.forRoot(),
-      RedisModule.forRoot('jobs-test-worker'),
-      WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs] }),
-    ],
-  };
 }
 
 /** The walking skeleton through real HTTP and graphql-ws: API → BullMQ → worker → database → API. */
@@ -42,7 +19,7 @@ describe('jobs over GraphQL', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    worker = await NestFactory.createApplicationContext(pingWorker(api), { logger: false });
+    worker = await NestFactory.createApplicationContext(engineOnlyWorker(api, 'jobs-test-worker'), { logger: false });
     await worker.init();
     const setup = await gql<{ setupAdmin: { token: string } }>(
       api.graphqlUrl,

@@ -282,6 +282,28 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await until(running.id, [JobStatus.Cancelled]);
   });
 
+  it('queues a lost job whose step waits for its next attempt again for when that attempt is due', async () => {
+    await boot(false);
+    const lost = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    const queue = () => app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
+    await (await queue()?.getJob(lost.id))?.remove();
+    const store = app?.get(JobStore);
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    await store?.executor.query('UPDATE "job_step" SET "status" = ?, "attempts" = 1, "nextAttemptAt" = ? WHERE "jobId" = ? AND "position" = 0', [
+      StepStatus.Waiting,
+      inAnHour,
+      lost.id,
+    ]);
+    await store?.executor.query('UPDATE "job" SET "status" = ?, "updatedAt" = ? WHERE "id" = ?', [JobStatus.Waiting, new Date(Date.now() - 5 * 60_000), lost.id]);
+    await app?.close();
+
+    await boot(true, 200);
+    const requeued = await waitFor(async () => (await queue()?.getJob(lost.id)) ?? false, 'the lost job to be queued again');
+    expect(await requeued.getState()).toBe('delayed');
+    expect(requeued.delay).toBeGreaterThan(3_500_000);
+    expect((await jobs.get(lost.id)).status).toBe(JobStatus.Waiting);
+  });
+
   it('returns the existing job for an idempotency key seen in the last 24 h, even under concurrent requests', async () => {
     await boot(false);
     const results = await Promise.all(

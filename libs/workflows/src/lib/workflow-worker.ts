@@ -3,7 +3,7 @@ import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from '
 import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
 import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
-import { JobKind, QueueName } from '@tomo/shared';
+import { JobKind, QueueName, StepStatus } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from './builtin-workflows';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
@@ -202,7 +202,10 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
         });
         if (!noted) continue;
         this.publisher.publish(noted.events);
-        await this.queue.add(job.kind, { jobId: job.id }, { jobId: job.id });
+        // A step waiting for its next attempt keeps its backoff: the job comes back when it was due.
+        const due = (await this.store.loadSteps(job.id)).find((step) => step.status === StepStatus.Waiting)?.nextAttemptAt;
+        const delay = due ? Math.max(0, due.getTime() - Date.now()) : 0;
+        await this.queue.add(job.kind, { jobId: job.id }, { jobId: job.id, delay });
         this.logger.warn(`Job ${job.id} (${job.kind}) was missing from the queue; queued it again`);
       }
     } catch (error) {

@@ -183,6 +183,7 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
       other.exec('CREATE TABLE notes (text TEXT)');
       other.close();
       cases.push([['db:restore', foreign], /^tomo: \S+foreign\.sqlite is not a Tomo database \(it has no migrations table\)$/]);
+      cases.push([['db:restore', join(dataDir, 'tomo.sqlite')], /^tomo: \S+tomo\.sqlite is the database itself: name a backup file$/]);
       const newer = join(dataDir, 'newer.sqlite');
       expect(tomo(['db:backup', '--out', newer], dataDir, '', env).code).toBe(0);
       const future = new Database(newer);

@@ -79,6 +79,9 @@ export class DatabaseBackup {
   async restore(file: string): Promise<RestoreResult> {
     const path = resolve(file);
     if (!(await exists(path))) throw invalid(`${path} does not exist`);
+    if (this.config.database.type === 'sqlite' && path === resolve(this.config.database.path)) {
+      throw invalid(`${path} is the database itself: name a backup file`);
+    }
     if (this.config.database.type === 'sqlite') await this.checkSqliteBackup(path);
     else await this.pgTool('pg_restore', ['--list', path], false).catch(() => {
       throw invalid(`${path} is not a pg_dump archive in custom format (made by db:backup on Postgres)`);

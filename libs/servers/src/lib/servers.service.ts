@@ -3,7 +3,14 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, QueryFailedError, type Repository } from 'typeorm';
 import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
-import { ErrorCode, JobKind, notFound, TomoException } from '@tomo/shared';
+import {
+  ErrorCode,
+  JobKind,
+  notFound,
+  Role,
+  roleSatisfies,
+  TomoException,
+} from '@tomo/shared';
 import { fingerprintsEqual } from '@tomo/ssh';
 import { type JobRow, JobsService, WorkflowRegistry } from '@tomo/workflows';
 import { ServerEntity } from './entities';
@@ -153,13 +160,18 @@ export class ServersService implements OnModuleInit {
 
   /**
    * Changes what the input names. Secrets: omitted = kept; switching authType needs the new
-   * type's secret. A new address or new credentials start a connection test; a new address
-   * also drops the pinned host key (it is another machine, trusted on first use again).
+   * type's secret. A new address or new credentials start a connection test.
+   *
+   * The stored credentials go wherever the record points, so only an ADMIN may point them at a
+   * new address; anyone else must supply the credentials again with it (FORBIDDEN otherwise).
+   * The pinned host key is kept either way: a machine at the new address with another key is a
+   * HOST_KEY_MISMATCH, and only `acceptHostKey` (ADMIN) replaces a pin.
    */
   async update(
     id: string,
     input: UpdateServerInput,
     requestedBy: string | null,
+    callerRole: Role,
   ): Promise<{ server: ServerEntity; job: JobRow | null }> {
     const current = await this.get(id);
     const patch: Partial<ServerEntity> = {};
@@ -214,11 +226,19 @@ export class ServersService implements OnModuleInit {
     const credentialsChanged =
       patch.authType !== undefined ||
       (patch.username !== undefined && patch.username !== current.username);
+    if (
+      addressChanged &&
+      patch.authType === undefined &&
+      !roleSatisfies(callerRole, Role.Admin)
+    ) {
+      throw new TomoException(
+        ErrorCode.Forbidden,
+        `Changing the address of server "${current.name}" sends its stored credentials there: supply ${current.authType === ServerAuthType.Password ? 'password' : 'privateKey'} again, or ask an ADMIN`,
+      );
+    }
     if (addressChanged)
-      Object.assign(patch, {
-        hostKeyFingerprint: null,
-        presentedHostKeyFingerprint: null,
-      });
+      // A mismatch recorded for the old address says nothing about the new one.
+      Object.assign(patch, { presentedHostKeyFingerprint: null });
     if (addressChanged || credentialsChanged)
       Object.assign(patch, {
         status: ServerStatus.Unknown,

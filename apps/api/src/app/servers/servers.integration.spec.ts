@@ -459,6 +459,65 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     }
   });
 
+  it('an OPERATOR cannot send stored credentials to a new address, and a new address keeps the pin', async () => {
+    const sshd = await ThrowawaySshd.create(testbed);
+    try {
+      await sshd.start('a');
+      const { server } = await addServer({
+        name: 'moved',
+        authType: 'PASSWORD',
+        password: testbed.ssh.password,
+        port: sshd.port,
+      });
+      expect(server.hostKeyFingerprint).toBe(sshd.fingerprint('a'));
+      const UPDATE =
+        'mutation($id: ID!, $input: UpdateServerInput!) { updateServer(id: $id, input: $input) { id status hostKeyFingerprint } }';
+
+      // The testbed's sshd stands in for a machine that logs passwords: another key, same user.
+      const refused = await call(
+        UPDATE,
+        { id: server.id, input: { port: testbed.ssh.port } },
+        operator,
+      );
+      expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+      expect(refused.errors?.[0].message).toMatch(/supply password again/);
+      expect(
+        (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
+      ).toMatchObject({
+        status: 'ONLINE',
+        hostKeyFingerprint: sshd.fingerprint('a'),
+      });
+
+      // With the credentials (or as an ADMIN) the move is allowed, but the pin stays: the
+      // machine at the new address is refused before any password is sent to it.
+      for (const [input, token] of [
+        [{ port: testbed.ssh.port, password: testbed.ssh.password }, operator],
+        [{ port: testbed.ssh.port }, admin],
+      ] as const) {
+        await ok(UPDATE, { id: server.id, input }, token);
+        const job = await until((await testJobOf(server.id)).id);
+        expect(job.errorCode).toBe('HOST_KEY_MISMATCH');
+        expect(
+          (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
+        ).toMatchObject({
+          status: 'HOST_KEY_MISMATCH',
+          hostKeyFingerprint: sshd.fingerprint('a'),
+        });
+        expect(
+          (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server
+            .presentedHostKeyFingerprint,
+        ).not.toBe(sshd.fingerprint('a'));
+        // Back to the original address for the next round.
+        await ok(UPDATE, { id: server.id, input: { port: sshd.port } }, admin);
+        expect((await until((await testJobOf(server.id)).id)).status).toBe(
+          JobStatus.Succeeded,
+        );
+      }
+    } finally {
+      await sshd.dispose();
+    }
+  });
+
   it('validates input with clear messages and refuses viewers', async () => {
     const base = {
       name: 'bad',

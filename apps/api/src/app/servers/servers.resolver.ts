@@ -72,15 +72,21 @@ export class ServersResolver {
   @AuditTarget('server')
   @Mutation(() => Server, {
     description:
-      'Changes a server; a new address or new credentials start a connection test.',
+      'Changes a server; a new address or new credentials start a connection test. A new address needs the credentials again unless the caller is an ADMIN; the pinned host key is kept (see acceptServerHostKey).',
   })
   async updateServer(
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: UpdateServerInput,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ServerEntity> {
-    return (await this.serversService.update(id, input, principal.username))
-      .server;
+    return (
+      await this.serversService.update(
+        id,
+        input,
+        principal.username,
+        principal.role,
+      )
+    ).server;
   }
 
   @Roles(Role.Operator)

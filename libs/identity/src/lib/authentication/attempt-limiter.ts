@@ -16,11 +16,6 @@ export class AttemptLimiter {
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
-  /** Whether the key has reached `limit` hits in its current window. */
-  async isBlocked(key: string, limit: number): Promise<boolean> {
-    return Number((await this.redis.get(this.redisKey(key))) ?? 0) >= limit;
-  }
-
   /**
    * Counts a hit. When it reaches `limit`, the key stays blocked for `blockSeconds` from now.
    * Returns the count.
@@ -40,6 +35,17 @@ export class AttemptLimiter {
   async consume(key: string, limit: number, windowSeconds: number): Promise<boolean> {
     const count = await this.hit(key, limit + 1, windowSeconds);
     return count <= limit;
+  }
+
+  /** Takes back one counted hit (a success that should not count against a shared key). */
+  async refund(key: string): Promise<void> {
+    const redisKey = this.redisKey(key);
+    // Only while the key exists, so a refund never creates a key without an expiry.
+    await this.redis.eval(
+      "if redis.call('exists', KEYS[1]) == 1 and tonumber(redis.call('get', KEYS[1])) > 0 then return redis.call('decr', KEYS[1]) end return 0",
+      1,
+      redisKey,
+    );
   }
 
   async reset(key: string): Promise<void> {

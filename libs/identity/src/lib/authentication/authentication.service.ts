@@ -61,24 +61,22 @@ export class AuthenticationService {
   }
 
   /**
-   * Checks the password. Failures count per username and per IP in Redis; at the limit further
-   * attempts are refused with RATE_LIMITED until the lock-out ends, whether the user exists or not.
+   * Checks the password. Each attempt is counted per username and per IP in Redis (an atomic
+   * INCR) *before* the password is hashed, so parallel requests cannot all slip under the limit;
+   * at the limit attempts are refused with RATE_LIMITED until the lock-out ends, whether the user
+   * exists or not. A success clears the username's count and gives the IP its attempt back.
    */
   async login(input: Credentials, client: ClientInfo): Promise<SignedIn> {
     const { maxLoginFailures, lockoutSeconds } = this.config.auth;
     const userKey = `login-user:${normalizeUsername(input.username)}`;
     const ipKey = `login-ip:${client.ip ?? ''}`;
     const ipLimit = maxLoginFailures * IP_FAILURE_FACTOR;
-    if ((await this.limiter.isBlocked(userKey, maxLoginFailures)) || (await this.limiter.isBlocked(ipKey, ipLimit))) {
-      throw tooMany();
-    }
+    if (!(await this.limiter.consume(ipKey, ipLimit, lockoutSeconds))) throw tooMany();
+    if (!(await this.limiter.consume(userKey, maxLoginFailures, lockoutSeconds))) throw tooMany();
     const user = await this.users.verifyCredentials(input.username, input.password);
-    if (!user) {
-      await this.limiter.hit(userKey, maxLoginFailures, lockoutSeconds);
-      await this.limiter.hit(ipKey, ipLimit, lockoutSeconds);
-      throw badCredentials();
-    }
+    if (!user) throw badCredentials();
     await this.limiter.reset(userKey);
+    await this.limiter.refund(ipKey);
     return this.signIn(user, client);
   }
 

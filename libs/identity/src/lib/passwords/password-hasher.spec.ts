@@ -1,4 +1,5 @@
-import { getRounds } from 'bcryptjs';
+import { createHash } from 'node:crypto';
+import { getRounds, hash as mainThreadHash } from 'bcryptjs';
 import { PasswordHasher, TIMING_DUMMY_HASH } from './password-hasher';
 
 describe('PasswordHasher', () => {
@@ -20,5 +21,11 @@ describe('PasswordHasher', () => {
 
   it('has a well-formed timing dummy of the same cost', () => {
     expect(getRounds(TIMING_DUMMY_HASH)).toBe(12);
+  });
+
+  it('verifies hashes stored before hashing moved to threads (bcryptjs on the main thread)', async () => {
+    const prehashed = createHash('sha256').update('an older stored password', 'utf8').digest('base64');
+    const stored = await mainThreadHash(prehashed, 12);
+    await expect(hasher.verify('an older stored password', stored)).resolves.toBe(true);
   });
 });

@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
-import { compare, hash } from 'bcryptjs';
+import { BcryptPool } from './bcrypt-pool';
 
 export const BCRYPT_COST = 12;
+
+/** One pool per process: every hasher shares its threads. */
+const pool = new BcryptPool();
 
 /**
  * bcrypt with cost 12. bcrypt reads only the first 72 bytes of its input, and the policy allows
  * 128 characters (up to 512 bytes), so the password is first reduced to the base64 of its
  * SHA-256 (44 ASCII bytes): every character counts, and no NUL byte can cut it short.
+ * The bcrypt work runs on the pool's threads, off the event loop.
  */
 export class PasswordHasher {
   hash(password: string): Promise<string> {
-    return hash(prehash(password), BCRYPT_COST);
+    return pool.hash(prehash(password), BCRYPT_COST);
   }
 
   verify(password: string, passwordHash: string): Promise<boolean> {
-    return compare(prehash(password), passwordHash);
+    return pool.compare(prehash(password), passwordHash);
   }
 }
 

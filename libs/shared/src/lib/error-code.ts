@@ -14,5 +14,7 @@ export enum ErrorCode {
   ServerUnreachable = 'SERVER_UNREACHABLE',
   StepTimeout = 'STEP_TIMEOUT',
   Cancelled = 'CANCELLED',
+  /** Redis or the database is unreachable: retry later. */
+  Unavailable = 'UNAVAILABLE',
   Internal = 'INTERNAL_SERVER_ERROR',
 }

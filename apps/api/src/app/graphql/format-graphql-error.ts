@@ -1,5 +1,7 @@
-import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '@tomo/shared';
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode, TomoException } from '@tomo/shared';
 
 /** Codes that graphql-js and Apollo set themselves for malformed operations. */
 const CLIENT_ERROR_CODES = new Set<string>([
@@ -11,21 +13,76 @@ const CLIENT_ERROR_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+/** Network failures of Redis, Postgres or SQLite's lock: the client may retry later. */
+const UNAVAILABLE_ERROR_CODES = new Set<string>([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+]);
+const UNAVAILABLE_ERROR_NAMES = new Set<string>(['MaxRetriesPerRequestError', 'ConnectionTimeoutError']);
+
+const logger = new Logger('GraphQL');
+
+/** The error and every `originalError`/`cause` it wraps (Apollo and Nest each add a layer). */
+function* errorChain(error: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  let current = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    yield current;
+    const next = current as { originalError?: unknown; cause?: unknown };
+    current = next.originalError ?? next.cause;
+  }
+}
+
+/** Whether the failure is a dependency that cannot be reached (Redis, the database), not a bug. */
+export function isUnavailable(error: unknown): boolean {
+  for (const link of errorChain(error)) {
+    const { code, name, message } = link as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
+    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
+    // ioredis rejects commands on a closed connection with exactly this message.
+    if (message === 'Connection is closed.') return true;
+  }
+  return false;
+}
 
 /**
- * Every error leaves with an `extensions.code`. Unexpected errors are masked: their
- * message may carry internals (SQL, paths), so clients only learn that something failed.
+ * Every error leaves with an `extensions.code`. Only what Tomo said on purpose (a
+ * `TomoException`, see TomoExceptionFilter) and graphql-js/Apollo's own complaints about the
+ * operation keep their message. Anything else may carry internals (SQL, Redis host:port, file
+ * paths), so the client gets a generic message and a request id, and the log gets the details
+ * under that id. Redis or the database unreachable is `UNAVAILABLE` (retry later).
  */
-export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   const code = String(formatted.extensions?.['code'] ?? '');
-  if (KNOWN_CODES.has(code)) return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
-  if (CLIENT_ERROR_CODES.has(code)) {
+  const chain = [...errorChain(error)];
+  const fromTomo = chain.some((link) => link instanceof TomoException);
+  if (fromTomo) {
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
+  }
+  // graphql-js and Apollo's own errors about the operation have no other kind of error behind them.
+  const thrown = chain.filter((link) => !(link instanceof GraphQLError));
+  if (CLIENT_ERROR_CODES.has(code) && thrown.length === 0) {
     return { ...formatted, extensions: { code: ErrorCode.BadUserInput } };
   }
+  const requestId = randomUUID();
+  const unavailable = isUnavailable(error);
+  const cause = thrown.at(-1);
+  const details = cause instanceof Error ? (cause.stack ?? cause.message) : formatted.message;
+  logger.error(
+    `GraphQL ${unavailable ? 'dependency unavailable' : 'internal error'} (request ${requestId}) at ${(formatted.path ?? []).join('.') || '(operation)'}: ${details}`,
+  );
   return {
-    message: 'Internal server error',
+    message: unavailable
+      ? `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`
+      : `Internal server error (request id ${requestId})`,
     path: formatted.path,
-    extensions: { code: ErrorCode.Internal },
+    extensions: { code: unavailable ? ErrorCode.Unavailable : ErrorCode.Internal, requestId },
   };
 }

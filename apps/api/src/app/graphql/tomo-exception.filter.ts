@@ -6,6 +6,7 @@ import { TomoException } from '@tomo/shared';
 @Catch(TomoException)
 export class TomoExceptionFilter implements ExceptionFilter {
   catch(exception: TomoException): GraphQLError {
-    return new GraphQLError(exception.message, { extensions: { code: exception.code } });
+    // originalError lets formatGraphqlError tell a deliberate message from one to mask.
+    return new GraphQLError(exception.message, { extensions: { code: exception.code }, originalError: exception });
   }
 }

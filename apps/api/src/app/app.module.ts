@@ -2,6 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { execute, subscribe } from 'graphql';
 import { LoggerModule } from 'nestjs-pino';
 import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
@@ -12,7 +13,10 @@ import { graphqlContext } from './auth/request-context';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeploymentsApiModule } from './deployments/deployments-api.module';
 import { formatGraphqlError } from './graphql/format-graphql-error';
+import { graphqlWsLimits, LIMIT_VALIDATION_RULES, operationLimitsPlugin } from './graphql/operation-limits';
+import { SchemaController } from './graphql/schema.controller';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
+import { WebSocketFrameLimit } from './graphql/websocket-frame-limit';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
 import { SchedulesApiModule } from './schedules/schedules.module';
@@ -39,8 +43,21 @@ export class AppModule {
           autoSchemaFile: true,
           sortSchema: true,
           playground: false,
-          introspection: true,
-          subscriptions: { 'graphql-ws': { path: '/graphql' } },
+          introspection: config.graphqlIntrospection,
+          // Cost limits (graphql/operation-limits.ts), the same on both transports.
+          validationRules: [...LIMIT_VALIDATION_RULES],
+          plugins: [operationLimitsPlugin()],
+          subscriptions: {
+            'graphql-ws': {
+              path: '/graphql',
+              ...graphqlWsLimits({
+                introspection: config.graphqlIntrospection,
+                format: (error) => formatGraphqlError(error.toJSON(), error),
+                execute,
+                subscribe,
+              }),
+            },
+          },
           // HTTP requests and graphql-ws connections (connectionParams.authorization) alike; see AuthGuard.
           context: graphqlContext,
           formatError: formatGraphqlError,
@@ -55,7 +72,8 @@ export class AppModule {
         DeploymentsApiModule,
         DashboardModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
+      controllers: [SchemaController],
+      providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }, WebSocketFrameLimit],
     };
   }
 }

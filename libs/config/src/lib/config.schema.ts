@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -36,6 +37,14 @@ const duration = (minSeconds: number, maxSeconds: number) =>
 
 const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Settings every Tomo process reads (CONTRACT.md: processes, ports, environment). */
@@ -71,6 +80,15 @@ export const apiEnvSchema = commonEnv.extend({
   LOGIN_LOCKOUT: duration(1, 86_400).default(900),
   /** How often a live subscription checks that its caller's credentials are still valid. */
   SUBSCRIPTION_RECHECK: duration(1, 3_600).default(30),
+  /** Schema introspection over /graphql; unset: on unless NODE_ENV is production. */
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  NODE_ENV: z.string().optional(),
+  /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs. */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .refine((entries) => entries.every(isAddressOrCidr), 'must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1)')
+    .optional(),
 });
 
 export const workerEnvSchema = commonEnv.extend({
@@ -102,6 +120,10 @@ export interface ApiConfig extends CommonConfig {
   host: string;
   webDistDir: string;
   auth: AuthSettings;
+  /** Whether /graphql answers introspection queries. */
+  graphqlIntrospection: boolean;
+  /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client. */
+  trustedProxies: string[];
 }
 
 /** Authentication settings (the settings UI will edit some of them later). */

@@ -27,6 +27,15 @@ describe('loadApiConfig', () => {
     [{ SESSION_IDLE_TIMEOUT: '31d' }, 'Invalid configuration: SESSION_IDLE_TIMEOUT must be between 60s and 30d (got "31d")'],
     [{ LOGIN_MAX_FAILURES: '0' }, 'Invalid configuration: LOGIN_MAX_FAILURES must be between 1 and 1000 (got "0")'],
     [{ LOGIN_LOCKOUT: 'forever' }, 'Invalid configuration: LOGIN_LOCKOUT must be a duration such as 90s, 30m, 12h or 7d (got "forever")'],
+    [{ GRAPHQL_INTROSPECTION: 'yes' }, 'Invalid configuration: GRAPHQL_INTROSPECTION must be true or false (got "yes")'],
+    [
+      { TRUSTED_PROXIES: '10.0.0.0/8, proxy.local' },
+      'Invalid configuration: TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1) (got "10.0.0.0/8, proxy.local")',
+    ],
+    [
+      { TRUSTED_PROXIES: '10.0.0.0/33' },
+      'Invalid configuration: TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1) (got "10.0.0.0/33")',
+    ],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadApiConfig(env, false)).toThrow(new ConfigError(message));
   });
@@ -54,6 +63,22 @@ describe('loadApiConfig', () => {
 
   it('treats empty values as unset', () => {
     expect(loadApiConfig({ PORT: '' }, false).port).toBe(3000);
+  });
+
+  it('turns introspection on unless NODE_ENV is production, or as GRAPHQL_INTROSPECTION says', () => {
+    expect(loadApiConfig({}, false).graphqlIntrospection).toBe(true);
+    expect(loadApiConfig({ NODE_ENV: 'production' }, false).graphqlIntrospection).toBe(false);
+    expect(loadApiConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }, false).graphqlIntrospection).toBe(true);
+    expect(loadApiConfig({ GRAPHQL_INTROSPECTION: 'false' }, false).graphqlIntrospection).toBe(false);
+  });
+
+  it('reads TRUSTED_PROXIES as a list of addresses and CIDRs', () => {
+    expect(loadApiConfig({}, false).trustedProxies).toEqual([]);
+    expect(loadApiConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1' }, false).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
   });
 });
 

@@ -42,6 +42,10 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
       lockoutSeconds: parsed.LOGIN_LOCKOUT,
       subscriptionRecheckSeconds: parsed.SUBSCRIPTION_RECHECK,
     },
+    graphqlIntrospection: parsed.GRAPHQL_INTROSPECTION
+      ? parsed.GRAPHQL_INTROSPECTION === 'true'
+      : parsed.NODE_ENV !== 'production',
+    trustedProxies: parsed.TRUSTED_PROXIES ?? [],
   };
 }
 

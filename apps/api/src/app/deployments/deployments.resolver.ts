@@ -35,6 +35,8 @@ export class DeploymentsResolver {
   @Roles(Role.Viewer)
   @Query(() => String, {
     description: "The container's last `tail` lines (default 200, at most 5000), with timestamps. Read over SSH by a short deployment.logs job.",
+    // A job and an SSH command each: a tenth of an operation's budget (graphql/operation-limits.ts).
+    complexity: 100,
   })
   containerLogs(
     @Args('deploymentId', { type: () => ID }) deploymentId: string,

@@ -1,14 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { execute, subscribe } from 'graphql';
 import { LoggerModule } from 'nestjs-pino';
-import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
+import { type ApiConfig, pinoOptions, TOMO_CONFIG, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
 import { AuthModule } from './auth/auth.module';
+import { recordClientAddress, trustedProxies } from './auth/client-address';
 import { graphqlContext } from './auth/request-context';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeploymentsApiModule } from './deployments/deployments-api.module';
@@ -24,8 +26,22 @@ import { ServersApiModule } from './servers/servers-api.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  constructor(@Inject(TOMO_CONFIG) private readonly config: ApiConfig) {}
+
+  /** Every HTTP request learns its client address once (TRUSTED_PROXIES). */
+  configure(consumer: MiddlewareConsumer): void {
+    const trusted = trustedProxies(this.config.trustedProxies);
+    consumer
+      .apply((req: IncomingMessage, _res: unknown, next: () => void) => {
+        recordClientAddress(req, trusted);
+        next();
+      })
+      .forRoutes('{*path}');
+  }
+
   static forRoot(config: ApiConfig): DynamicModule {
+    const trusted = trustedProxies(config.trustedProxies);
     return {
       module: AppModule,
       imports: [
@@ -50,6 +66,8 @@ export class AppModule {
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
+              onConnect: ({ extra }: { extra: unknown }) =>
+                recordClientAddress((extra as { request: IncomingMessage }).request, trusted),
               ...graphqlWsLimits({
                 introspection: config.graphqlIntrospection,
                 format: (error) => formatGraphqlError(error.toJSON(), error),

@@ -3,6 +3,7 @@ import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { AuditActor, ClientInfo, Principal } from '@tomo/identity';
+import { recordedClientAddress } from './client-address';
 
 /** Name of the console's session cookie (httpOnly, SameSite=Strict, Secure over HTTPS). */
 export const SESSION_COOKIE = 'tomo_session';
@@ -71,7 +72,8 @@ export function hasCsrfHeader(ctx: TomoGraphqlContext): boolean {
 export function clientInfo(ctx: TomoGraphqlContext): ClientInfo {
   const agent = ctx.req.headers['user-agent'];
   return {
-    ip: ctx.req.socket?.remoteAddress ?? null,
+    // The socket's peer, or the client behind a TRUSTED_PROXIES proxy (client-address.ts).
+    ip: recordedClientAddress(ctx.req),
     userAgent: typeof agent === 'string' ? agent : null,
   };
 }

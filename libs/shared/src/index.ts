@@ -4,3 +4,4 @@ export * from './lib/job-kind';
 export * from './lib/job-status';
 export * from './lib/role';
 export * from './lib/tomo-exception';
+export * from './lib/job-kind-role';

@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { JobKind } from '@tomo/shared';
 import { errorCodes, gql, startTestApi, type TestApi, waitFor, wsClient } from '@tomo/testing';
+import { JobsService } from '@tomo/workflows';
 import { AppModule } from '../app.module';
 import { engineOnlyWorker } from './engine-worker.testing';
 
@@ -87,6 +89,50 @@ describe('jobs over GraphQL', () => {
 
     const cancelled = await gql(api.graphqlUrl, `mutation { cancelJob(id: "${jobId}") { id } }`, {}, token);
     expect(errorCodes(cancelled)).toEqual(['CONFLICT']);
+  });
+
+  it('retryJob needs the role that starting the job needs: an OPERATOR cannot re-run an ADMIN-only marketplace.sync', async () => {
+    const password = 'operating the retry button';
+    await gql(
+      api.graphqlUrl,
+      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
+      {
+        input: { username: 'olivia', password, role: 'OPERATOR' },
+      },
+      token,
+    );
+    const login = await gql<{ login: { token: string } }>(
+      api.graphqlUrl,
+      'mutation($input: LoginInput!) { login(input: $input) { token } }',
+      {
+        input: { username: 'olivia', password },
+      },
+    );
+    const operator = login.data?.login.token ?? '';
+    // The job syncMarketplaceRepo (ADMIN) starts; cancelled, it can be retried.
+    const jobs = api.app.get(JobsService);
+    const sync = await jobs.create(JobKind.MarketplaceSync, { repoId: 'r' }, { requestedBy: 'admin' });
+    await gql(api.graphqlUrl, `mutation { cancelJob(id: "${sync.id}") { id } }`, {}, token);
+    const ended = await waitFor(async () => {
+      const { status } = await jobs.get(sync.id);
+      return ['FAILED', 'CANCELLED'].includes(status) && status;
+    }, 'the job to end');
+    expect(['FAILED', 'CANCELLED']).toContain(ended);
+
+    const RETRY = `mutation { retryJob(id: "${sync.id}") { id kind } }`;
+    const refused = await gql(api.graphqlUrl, RETRY, {}, operator);
+    expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.errors?.[0].message).toBe(
+      'Retrying a marketplace.sync job requires the ADMIN role (you have OPERATOR)',
+    );
+    const retried = await gql<{ retryJob: { kind: string } }>(api.graphqlUrl, RETRY, {}, token);
+    expect(retried.data?.retryJob.kind).toBe('marketplace.sync');
+    await gql(
+      api.graphqlUrl,
+      `mutation { cancelJob(id: "${(retried.data?.retryJob as { id?: string } | undefined)?.id ?? ''}") { id } }`,
+      {},
+      token,
+    );
   });
 
   it('refuses anonymous callers', async () => {

@@ -201,6 +201,26 @@ describe('identity and security over real HTTP', () => {
       expect(errorCodes(await gql(url, ME, {}, 'tomo_thisTokenDoesNotExistxxxxxxxxxxxxxxxxxxxxx'))).toEqual(['UNAUTHENTICATED']);
     });
 
+    it('a token made with a token expires no later than it and is revoked with it', async () => {
+      const admin = await login(ADMIN.username, ADMIN.password);
+      const create = 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id expiresAt } } }';
+      type Created = { createApiToken: { token: string; apiToken: { id: string; expiresAt: string | null } } };
+      const parent = await gql<Created>(url, create, { input: { name: 'parent', expiresInDays: 2 } }, admin.token);
+      const parentToken = parent.data?.createApiToken.token ?? '';
+      const child = await gql<Created>(url, create, { input: { name: 'child, asks for forever' } }, parentToken);
+      const grandchild = await gql<Created>(url, create, { input: { name: 'grandchild', expiresInDays: 365 } }, child.data?.createApiToken.token ?? '');
+      const parentExpiry = parent.data?.createApiToken.apiToken.expiresAt;
+      expect(parentExpiry).toEqual(expect.any(String));
+      expect(child.data?.createApiToken.apiToken.expiresAt).toBe(parentExpiry);
+      expect(grandchild.data?.createApiToken.apiToken.expiresAt).toBe(parentExpiry);
+      const grandchildToken = grandchild.data?.createApiToken.token ?? '';
+      expect(errorCodes(await gql(url, ME, {}, grandchildToken))).toEqual([]);
+
+      await gql(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: parent.data?.createApiToken.apiToken.id }, admin.token);
+      expect(errorCodes(await gql(url, ME, {}, child.data?.createApiToken.token ?? ''))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await gql(url, ME, {}, grandchildToken))).toEqual(['UNAUTHENTICATED']);
+    });
+
     it('never grants more than the creator has', async () => {
       const viewer = await createUser((await login(ADMIN.username, ADMIN.password)).token, 'vera', 'VIEWER');
       const create = 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }';
@@ -239,7 +259,7 @@ describe('identity and security over real HTTP', () => {
       expect(errorCodes(await gql(url, createUserOp, newUser('by-admin'), admin.token))).toEqual(['CONFLICT']);
     });
 
-    it('applies a role change at once and ends sessions on an admin password reset', async () => {
+    it('applies a role change at once and ends sessions and API tokens on an admin password reset', async () => {
       const admin = await login(ADMIN.username, ADMIN.password);
       const user = await createUser(admin.token, 'paula', 'VIEWER');
       const update = 'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { role disabled } }';
@@ -247,9 +267,17 @@ describe('identity and security over real HTTP', () => {
       await gql(url, update, { id: user.user.id, input: { role: 'OPERATOR' } }, admin.token);
       expect((await gql(url, 'mutation { probeOperatorAction }', {}, user.token)).data).toEqual({ probeOperatorAction: true });
 
+      const apiToken = await gql<{ createApiToken: { token: string } }>(
+        url,
+        'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
+        { input: { name: 'made before the reset' } },
+        user.token,
+      );
       const reset = await gql(url, update, { id: user.user.id, input: { password: 'reset by the admin today' } }, admin.token);
       expect(reset.errors).toBeUndefined();
       expect(errorCodes(await gql(url, ME, {}, user.token))).toEqual(['UNAUTHENTICATED']);
+      // The reset revokes the user's API tokens too.
+      expect(errorCodes(await gql(url, ME, {}, apiToken.data?.createApiToken.token ?? ''))).toEqual(['UNAUTHENTICATED']);
       await expect(login('paula', 'reset by the admin today')).resolves.toBeDefined();
 
       const lastAdmin = await gql(url, update, { id: admin.user.id, input: { role: 'VIEWER' } }, admin.token);

@@ -13,6 +13,8 @@ const CLIENT_ERROR_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
 /** Network failures of Redis, Postgres or SQLite's lock: the client may retry later. */
 const UNAVAILABLE_ERROR_CODES = new Set<string>([
   'ECONNREFUSED',
@@ -54,8 +56,8 @@ export function isUnavailable(error: unknown): boolean {
 
 /**
  * Every error leaves with an `extensions.code`. Only what Tomo said on purpose (a
- * `TomoException`, see TomoExceptionFilter) and graphql-js/Apollo's own complaints about the
- * operation keep their message. Anything else may carry internals (SQL, Redis host:port, file
+ * `TomoException`, see TomoExceptionFilter, or a GraphQLError built with one of our codes) and
+ * graphql-js/Apollo's own complaints about the operation keep their message. Anything else may carry internals (SQL, Redis host:port, file
  * paths), so the client gets a generic message and a request id, and the log gets the details
  * under that id. Redis or the database unreachable is `UNAVAILABLE` (retry later).
  */
@@ -70,6 +72,10 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unk
   const thrown = chain.filter((link) => !(link instanceof GraphQLError));
   if (CLIENT_ERROR_CODES.has(code) && thrown.length === 0) {
     return { ...formatted, extensions: { code: ErrorCode.BadUserInput } };
+  }
+  // A GraphQLError our own code built with one of our codes (e.g. a stream that ends UNAUTHENTICATED).
+  if (KNOWN_CODES.has(code) && code !== ErrorCode.Internal && thrown.length === 0) {
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
   }
   const requestId = randomUUID();
   const unavailable = isUnavailable(error);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { In, IsNull, type Repository } from 'typeorm';
 import { ErrorCode, isRole, notFound, type Role, roleSatisfies, TomoException } from '@tomo/shared';
 import { ApiTokenEntity, type UserEntity } from '../entities';
 import { ACTIVITY_WRITE_INTERVAL_MS } from '../sessions/sessions.service';
@@ -14,8 +14,14 @@ export interface NewApiToken {
   name: string;
   /** Defaults to the owner's role; never more than it. */
   role?: Role | null;
-  /** Null or omitted: the token does not expire. */
+  /** Null or omitted: the token does not expire (or expires with its parent). */
   expiresInDays?: number | null;
+}
+
+/** The API token a new token is made with: the new one expires no later and is revoked with it. */
+export interface ParentApiToken {
+  id: string;
+  expiresAt: Date | null;
 }
 
 export interface CreatedApiToken {
@@ -32,7 +38,7 @@ export function hashApiToken(token: string): string {
 export class ApiTokensService {
   constructor(@InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>) {}
 
-  async create(owner: UserEntity, input: NewApiToken): Promise<CreatedApiToken> {
+  async create(owner: UserEntity, input: NewApiToken, parent: ParentApiToken | null = null): Promise<CreatedApiToken> {
     const name = input.name.trim();
     if (name.length < 1 || name.length > 100) {
       throw new TomoException(ErrorCode.BadUserInput, 'name must be 1-100 characters');
@@ -49,6 +55,9 @@ export class ApiTokensService {
     // 32 random bytes: 256 bits, so a plain SHA-256 is enough to store it (no stretching needed).
     const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const now = new Date();
+    const requested = days == null ? null : new Date(now.getTime() + days * DAY_MS);
+    const expiresAt =
+      parent?.expiresAt && (!requested || parent.expiresAt < requested) ? parent.expiresAt : requested;
     const apiToken = this.tokens.create({
       id: randomUUID(),
       userId: owner.id,
@@ -57,9 +66,10 @@ export class ApiTokensService {
       tokenHash: hashApiToken(token),
       prefix: token.slice(0, API_TOKEN_PREFIX.length + 4),
       createdAt: now,
-      expiresAt: days == null ? null : new Date(now.getTime() + days * DAY_MS),
+      expiresAt,
       lastUsedAt: null,
       revokedAt: null,
+      parentTokenId: parent?.id ?? null,
     });
     await this.tokens.insert(apiToken);
     apiToken.user = owner;
@@ -81,6 +91,12 @@ export class ApiTokensService {
     return found;
   }
 
+  async get(id: string): Promise<ApiTokenEntity> {
+    const token = await this.tokens.findOneBy({ id });
+    if (!token) throw notFound('API token', id);
+    return token;
+  }
+
   /** Tokens without their secret, newest first; all users' when userId is omitted. */
   list(userId?: string): Promise<ApiTokenEntity[]> {
     return this.tokens.find({
@@ -94,10 +110,25 @@ export class ApiTokensService {
   async revoke(id: string, ownerId?: string): Promise<ApiTokenEntity> {
     const token = await this.tokens.findOne({ where: { id, ...(ownerId && { userId: ownerId }) }, relations: { user: true } });
     if (!token) throw notFound('API token', id);
-    if (!token.revokedAt) {
-      token.revokedAt = new Date();
-      await this.tokens.update(token.id, { revokedAt: token.revokedAt });
-    }
+    token.revokedAt ??= new Date();
+    await this.revokeWithDescendants([token.id], token.revokedAt);
     return token;
+  }
+
+  /** A password reset or a disabled account: every token of the user ends. */
+  async revokeAllOfUser(userId: string): Promise<void> {
+    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Revokes the tokens and, generation by generation, every token made with them. */
+  private async revokeWithDescendants(ids: string[], at: Date): Promise<void> {
+    let generation = ids;
+    const seen = new Set<string>();
+    while (generation.length > 0) {
+      generation.forEach((id) => seen.add(id));
+      await this.tokens.update({ id: In(generation), revokedAt: IsNull() }, { revokedAt: at });
+      const children = await this.tokens.find({ where: { parentTokenId: In(generation) }, select: { id: true } });
+      generation = children.map((child) => child.id).filter((id) => !seen.has(id));
+    }
   }
 }

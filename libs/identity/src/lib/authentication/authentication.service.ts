@@ -95,7 +95,9 @@ export class AuthenticationService {
     const owner = await this.users.get(principal.userId);
     // A token made with a token cannot be stronger than the token that made it.
     const ceiling = principal.kind === 'api-token' ? { ...owner, role: principal.role } : owner;
-    return this.apiTokens.create(ceiling, input);
+    // ...nor outlive it, and it is revoked with it.
+    const parent = principal.apiTokenId ? await this.apiTokens.get(principal.apiTokenId) : null;
+    return this.apiTokens.create(ceiling, input, parent);
   }
 
   /** The caller behind a bearer credential (session JWT or API token), or null if it is not (or no longer) valid. */

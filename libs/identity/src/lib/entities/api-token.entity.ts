@@ -6,6 +6,7 @@ import { UserEntity } from './user.entity';
 @Entity('api_token')
 @Index('UQ_api_token_tokenHash', ['tokenHash'], { unique: true })
 @Index('IDX_api_token_userId', ['userId'])
+@Index('IDX_api_token_parentTokenId', ['parentTokenId'])
 export class ApiTokenEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -43,4 +44,8 @@ export class ApiTokenEntity {
 
   @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
+
+  /** The token this one was made with (null: made in a signed-in session or by the CLI); revoked with it. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  parentTokenId!: string | null;
 }

@@ -6,6 +6,7 @@ import { ErrorCode, isRole, notFound, Role, TomoException } from '@tomo/shared';
 import { UserEntity } from '../entities';
 import { PasswordHasher, TIMING_DUMMY_HASH } from '../passwords/password-hasher';
 import { checkPassword } from '../passwords/password-policy';
+import { ApiTokensService } from '../api-tokens/api-tokens.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { checkUsername, normalizeUsername } from './username';
 
@@ -29,6 +30,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly sessions: SessionsService,
+    private readonly apiTokens: ApiTokensService,
   ) {}
 
   count(): Promise<number> {
@@ -86,7 +88,10 @@ export class UsersService {
     }
   }
 
-  /** Role, disabled flag, or a password reset by an admin. The last active admin stays an active admin. */
+  /**
+   * Role, disabled flag, or a password reset by an admin (or the CLI). The last active admin stays
+   * an active admin. A reset or disabling ends the user's sessions and revokes their API tokens.
+   */
   async update(id: string, changes: UserChanges): Promise<UserEntity> {
     const user = await this.get(id);
     const role = changes.role ?? user.role;
@@ -108,7 +113,11 @@ export class UsersService {
     user.disabled = disabled;
     user.updatedAt = now;
     await this.users.save(user);
-    if (changes.password != null || disabled) await this.sessions.revokeAllOfUser(user.id);
+    // Whoever knew the old password (or still holds a way in) is out: sessions and API tokens end.
+    if (changes.password != null || disabled) {
+      await this.sessions.revokeAllOfUser(user.id);
+      await this.apiTokens.revokeAllOfUser(user.id);
+    }
     return user;
   }
 

@@ -90,6 +90,50 @@ describe('npm run tomo (the command line)', () => {
     }
   });
 
+  it('resets a password: the old one and every session and API token of the user stop working', async () => {
+    const token = tomo(['token:create', '--username', 'root', '--name', 'before the reset'], dataDir).stdout.trim();
+    // The API runs only while no CLI command does: spawnSync would stall its event loop (and its keep-alive sockets).
+    const withApi = async <T>(run: (graphqlUrl: string) => Promise<T>): Promise<T> => {
+      const api = await startTestApi((config) => AppModule.forRoot(config), { DATA_DIR: dataDir });
+      try {
+        return await run(api.graphqlUrl);
+      } finally {
+        await api.close();
+      }
+    };
+    const login = (graphqlUrl: string, password: string) =>
+      gql<{ login: { token: string } }>(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { token } }', {
+        input: { username: 'root', password },
+      });
+    const me = (graphqlUrl: string, credential: string) => gql(graphqlUrl, '{ me { username } }', {}, credential);
+    const session = await withApi(async (url) => {
+      const signedIn = (await login(url, 'correct horse battery staple')).data?.login.token ?? '';
+      expect((await me(url, signedIn)).data).toEqual({ me: { username: 'root' } });
+      expect((await me(url, token)).data).toEqual({ me: { username: 'root' } });
+      return signedIn;
+    });
+
+    expect(tomo(['user:reset-password'], dataDir)).toMatchObject({ code: 1, stderr: expect.stringContaining('tomo: --username is required') });
+    expect(tomo(['user:reset-password', '--username', 'nobody'], dataDir, 'a brand new passphrase\n').stderr).toContain(
+      'tomo: no user named nobody',
+    );
+    expect(tomo(['user:reset-password', '--username', 'root'], dataDir, 'password1234\n').stderr).toMatch(/tomo: password is too common/);
+    const reset = tomo(['user:reset-password', '--username', 'root'], dataDir, 'a brand new passphrase\n');
+    expect(reset).toMatchObject({ code: 0, stdout: 'Reset the password of ADMIN root; their sessions and API tokens have ended\n' });
+
+    await withApi(async (url) => {
+      for (const credential of [session, token]) {
+        expect((await me(url, credential)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      }
+      expect((await login(url, 'correct horse battery staple')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await login(url, 'a brand new passphrase')).data?.login.token).toEqual(expect.any(String));
+    });
+  });
+
+  it('creates the SQLite file readable by its owner only', () => {
+    expect(statSync(join(dataDir, 'tomo.sqlite')).mode & 0o777).toBe(0o600);
+  });
+
   it('rotates the key file', () => {
     const before = readFileSync(join(dataDir, 'master.key'), 'utf8');
     const rotate = tomo(['secrets:rotate'], dataDir);

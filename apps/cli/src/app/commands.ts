@@ -53,6 +53,28 @@ export const COMMANDS: Record<string, Command> = {
       out(`Created ${user.role} ${user.username} (${user.id})`);
     },
   },
+  'user:reset-password': {
+    summary: "set a user's password (an admin locked out of the console); ends their sessions and API tokens",
+    usage: 'user:reset-password --username U [--password-file FILE]',
+    options: { username: { type: 'string' }, 'password-file': { type: 'string' } },
+    check: (values) => (!values['username'] ? '--username is required' : null),
+    async run(app, values, out) {
+      const users = app.get(UsersService);
+      const found = await users.findByUsername(values['username'] ?? '');
+      if (!found) throw new Error(`no user named ${values['username']}`);
+      const password = await readPassword(values['password-file']);
+      const user = await users.update(found.id, { password });
+      await app.get(AuditService).record({
+        actor: cli,
+        action: 'cli.user:reset-password',
+        targetType: 'user',
+        targetId: user.id,
+        outcome: 'SUCCESS',
+        details: { username: user.username },
+      });
+      out(`Reset the password of ${user.role} ${user.username}; their sessions and API tokens have ended`);
+    },
+  },
   'token:create': {
     summary: "create an API token for a user; prints the token once (stdout)",
     usage: 'token:create --username U --name N [--role R] [--expires-in-days D]',

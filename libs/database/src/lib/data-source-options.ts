@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { CommonConfig } from '@tomo/config';
@@ -21,6 +21,11 @@ export function dataSourceOptions(database: CommonConfig['database']): DataSourc
     return { ...common, type: 'postgres', url: database.url };
   }
   mkdirSync(dirname(database.path), { recursive: true });
+  // The file holds password hashes and encrypted credentials: only its owner may read it.
+  // Created (or tightened) before SQLite opens it; SQLite gives its -wal and -shm files the
+  // database file's permissions.
+  closeSync(openSync(database.path, 'a', 0o600));
+  chmodSync(database.path, 0o600);
   return {
     ...common,
     type: 'better-sqlite3',

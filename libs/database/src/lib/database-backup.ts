@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import Database, { type Database as SqliteConnection } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
+import { childEnvironment, type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import { MIGRATIONS } from '../migrations';
 
@@ -154,7 +154,7 @@ export class DatabaseBackup {
     url.password = '';
     try {
       await run(tool, withDatabase ? [`--dbname=${url.toString()}`, ...args] : args, {
-        env: { ...process.env, ...(password && { PGPASSWORD: password }) },
+        env: childEnvironment(password ? { PGPASSWORD: password } : {}),
         timeout: PG_TOOL_TIMEOUT_MS,
         maxBuffer: 64 * 1024 * 1024,
       });

@@ -105,6 +105,28 @@ describe('GitClient (system git)', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("runs git without Tomo's secrets in its environment", async () => {
+    const spy = join(root, 'env-git');
+    const dump = join(root, 'git-env.txt');
+    writeFileSync(spy, `#!/bin/sh\nenv > ${dump}\nexit 1\n`, { mode: 0o755 });
+    const saved = { key: process.env['TOMO_MASTER_KEY'], db: process.env['DATABASE_URL'] };
+    process.env['TOMO_MASTER_KEY'] = 'master key the child must not see';
+    process.env['DATABASE_URL'] = 'postgres://tomo:db-password@127.0.0.1/tomo';
+    try {
+      await errorOf(new GitClient({ gitBinary: spy, timeoutMs: 30_000 }).checkout(origin, 'main', checkout));
+    } finally {
+      for (const [name, value] of [['TOMO_MASTER_KEY', saved.key], ['DATABASE_URL', saved.db]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    const seen = readFileSync(dump, 'utf8');
+    expect(seen).toMatch(/^PATH=/m);
+    expect(seen).toMatch(/^GIT_TERMINAL_PROMPT=0$/m);
+    expect(seen).not.toContain('master key the child must not see');
+    expect(seen).not.toContain('db-password');
+  });
+
   it('fails with STEP_TIMEOUT when git takes longer than the timeout, and stops its helpers too', async () => {
     // Like git waiting on ssh: the stand-in starts a helper process and waits for it.
     const slow = join(root, 'slow-git');

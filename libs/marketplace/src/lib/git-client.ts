@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnvironment } from '@tomo/config';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, normalize } from 'node:path';
@@ -235,16 +236,15 @@ const SAFE_CONFIG = [
 ];
 
 function gitEnvironment(): NodeJS.ProcessEnv {
-  return {
-    // git needs PATH, HOME (ssh keys, known_hosts) and SSH_AUTH_SOCK from the process.
-    ...process.env,
+  // git needs PATH, HOME (ssh keys, known_hosts) and SSH_AUTH_SOCK from the process, never Tomo's secrets.
+  return childEnvironment({
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: '',
     SSH_ASKPASS_REQUIRE: 'never',
     GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
     GIT_CONFIG_NOSYSTEM: '1',
     LC_ALL: 'C',
-  };
+  });
 }
 
 const PERMANENT_FAILURE =

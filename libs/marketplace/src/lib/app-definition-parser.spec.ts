@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import appSchema from '../schema/app.schema.json';
 import { type AppDefinition } from './app-definition';
-import { parseAppDefinition } from './app-definition-parser';
+import { parseAppDefinition, yamlNestingBound } from './app-definition-parser';
 import { SAMPLE_MARKETPLACE_DIR } from './testing/sample-marketplace';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -181,6 +181,32 @@ describe('parseAppDefinition', () => {
   it('refuses files that are too large to be an app definition', () => {
     const result = parseAppDefinition(`# ${'x'.repeat(300 * 1024)}\n`, 'big.yaml');
     expect(result).toEqual({ ok: false, errors: [{ file: 'big.yaml', message: 'big.yaml: is larger than 256 KiB' }] });
+  });
+
+  it.each([
+    ['flow sequences', `a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`],
+    ['flow mappings', `a: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}\n`],
+    ['block sequences', `a:\n${'- '.repeat(20_000)}x\n`],
+    // Nested block mappings take a line and one more space each (20,000 deep is ~200 MB, refused by size);
+    // explicit keys nest them on one line.
+    ['block mappings', `a:\n${'? '.repeat(20_000)}x\n`],
+  ])('refuses 20,000-deep %s before any parser sees them', (_kind, text) => {
+    const result = parseAppDefinition(text, 'deep.yaml');
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ file: 'deep.yaml', message: 'deep.yaml: nests more than 64 levels deep (an app definition needs a handful)' }],
+    });
+  });
+
+  it('bounds the nesting of every real app file far below the limit', () => {
+    const roots = [join(FIXTURES, 'ok'), join(SAMPLE_MARKETPLACE_DIR, 'apps'), join(__dirname, '..', '..', 'catalog', 'apps')];
+    const files = roots.flatMap((root) =>
+      readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.yaml'))
+        .map((name) => join(root, name)),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(yamlNestingBound(readFileSync(file, 'utf8'))).toBeLessThan(20);
   });
 
   it('refuses alias bombs', () => {

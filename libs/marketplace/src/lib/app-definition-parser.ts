@@ -68,6 +68,52 @@ interface AppDocument {
 /** app.yaml files larger than this are refused before parsing (the largest real ones are ~3 KiB). */
 export const MAX_APP_FILE_BYTES = 256 * 1024;
 
+/**
+ * Nesting an app.yaml may have, as {@link yamlNestingBound} counts it (indentation counts one
+ * level per space, so a real file's deepest line, ~12 spaces, is far below).
+ */
+export const MAX_YAML_NESTING = 64;
+
+/**
+ * An upper bound of the nesting depth of a YAML text, found without parsing it, so that no
+ * parser ever sees hostile depth (however a given `yaml` release copes with it): per line, its
+ * indentation plus the block indicators (`- `, `? `, `: `) it starts with, plus the flow
+ * brackets (`[`, `{`) open at that point outside quotes and comments. Over-counting is fine:
+ * it only has to stay small for real files.
+ */
+export function yamlNestingBound(text: string): number {
+  let flow = 0;
+  let deepest = 0;
+  for (const line of text.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    let rest = line.slice(indent);
+    let indicators = 0;
+    for (let match = /^[-?:](\s+|$)/.exec(rest); match; match = /^[-?:](\s+|$)/.exec(rest)) {
+      indicators += 1;
+      rest = rest.slice(match[0].length);
+    }
+    let quote: string | null = null;
+    let lineFlow = flow;
+    for (let i = 0; i < rest.length; i += 1) {
+      const char = rest[i];
+      if (quote) {
+        if (char === quote) quote = null;
+      } else if (char === '"' || char === "'") {
+        quote = char;
+      } else if (char === '#' && (i === 0 || /\s/.test(rest[i - 1]))) {
+        break;
+      } else if (char === '[' || char === '{') {
+        flow += 1;
+        lineFlow = Math.max(lineFlow, flow);
+      } else if (char === ']' || char === '}') {
+        flow = Math.max(0, flow - 1);
+      }
+    }
+    deepest = Math.max(deepest, indent + indicators + lineFlow);
+  }
+  return deepest;
+}
+
 /** Schema defaults (app.schema.json) for what the file may leave out. */
 const DEFAULTS = { restart: 'unless-stopped', interval: 30, timeout: 10, retries: 3 } as const;
 
@@ -90,7 +136,17 @@ export function parseAppDefinition(text: string, file: string): AppParseResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_APP_FILE_BYTES) {
     return fail(`is larger than ${MAX_APP_FILE_BYTES / 1024} KiB`);
   }
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const depth = yamlNestingBound(text);
+  if (depth > MAX_YAML_NESTING) {
+    return fail(`nests more than ${MAX_YAML_NESTING} levels deep (an app definition needs a handful)`);
+  }
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true });
+  } catch (error) {
+    // A parser bug or exhausted stack on hostile input is this file's error, not the sync's.
+    return fail(`YAML ${firstLine(error instanceof Error ? error.message : String(error))}`);
+  }
   if (doc.errors.length > 0) {
     // The first line of yaml's message names the problem and its line and column.
     return fail(...doc.errors.map((error) => `YAML ${firstLine(error.message).replace(/:$/, '')}`));

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUILT_IN_CATALOG_DIR } from './built-in-catalog';
-import { readMarketplaceRepo } from './marketplace-repo-reader';
+import { MAX_APPS_PER_REPO, MAX_MANIFEST_BYTES, readMarketplaceRepo } from './marketplace-repo-reader';
 import { SAMPLE_MARKETPLACE_DIR, TEST_APPS_DIR } from './testing/sample-marketplace';
 
 describe('readMarketplaceRepo', () => {
@@ -104,6 +104,26 @@ describe('readMarketplaceRepo', () => {
     expect(result.errors).toEqual([
       { file: 'manifest.json', message: expect.stringMatching(/^manifest\.json: is not valid JSON .*; reading apps/) },
     ]);
+  });
+
+  it('does not read a manifest over MAX_MANIFEST_BYTES', async () => {
+    write('manifest.json', JSON.stringify({ apps: [{ path: 'apps/utility/heimdall', note: 'x'.repeat(MAX_MANIFEST_BYTES) }] }));
+    write('apps/utility/heimdall/app.yaml', sample('utility/heimdall'));
+    const result = await readMarketplaceRepo(dir);
+    expect(result.source).toBe('directory');
+    expect(result.apps.map(({ app }) => app.id)).toEqual(['heimdall']);
+    expect(result.errors).toEqual([
+      { file: 'manifest.json', message: 'manifest.json: is larger than 512 KiB; reading apps/*/*/app.yaml instead' },
+    ]);
+  });
+
+  it('stops looking at manifest entries past MAX_APPS_PER_REPO', async () => {
+    // 20,000 entries in ~400 KB; each is looked at (and here refused) only up to the app limit.
+    write('manifest.json', JSON.stringify({ apps: Array.from({ length: 20_000 }, (_, i) => ({ path: `../${i}` })) }));
+    const result = await readMarketplaceRepo(dir);
+    expect(result.apps).toEqual([]);
+    expect(result.errors).toHaveLength(MAX_APPS_PER_REPO + 1);
+    expect(result.errors.at(-1)?.message).toBe(`manifest.json: /apps/${MAX_APPS_PER_REPO}/path must be a relative path inside the repository`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { type AppDefinition } from './app-definition';
 import { MAX_APP_FILE_BYTES, type MarketplaceFileError, parseAppDefinition } from './app-definition-parser';
@@ -20,6 +20,8 @@ const MANIFEST = 'manifest.json';
 const APP_FILE = 'app.yaml';
 /** A repository with more apps than this is refused past the limit (the real one has ~200). */
 export const MAX_APPS_PER_REPO = 2_000;
+/** manifest.json larger than this is not read (the real one is ~30 KiB for ~200 apps). */
+export const MAX_MANIFEST_BYTES = 512 * 1024;
 
 /**
  * Reads a checked-out marketplace repository: the apps that `manifest.json` lists when it
@@ -61,6 +63,11 @@ export async function readMarketplaceRepo(rootDir: string): Promise<RepoReadResu
 async function readManifest(root: string, errors: MarketplaceFileError[]): Promise<string[] | null> {
   let text: string;
   try {
+    // Sized before it is read: a repository decides how big the file is.
+    if ((await stat(join(root, MANIFEST))).size > MAX_MANIFEST_BYTES) {
+      errors.push(fileError(MANIFEST, `is larger than ${MAX_MANIFEST_BYTES / 1024} KiB; reading apps/*/*/app.yaml instead`));
+      return null;
+    }
     text = await readFile(join(root, MANIFEST), 'utf8');
   } catch {
     return null;
@@ -77,17 +84,19 @@ async function readManifest(root: string, errors: MarketplaceFileError[]): Promi
     errors.push(fileError(MANIFEST, '/apps must be array; reading apps/*/*/app.yaml instead'));
     return null;
   }
-  const files: string[] = [];
-  entries.forEach((entry: unknown, index) => {
+  // Past the app limit nothing more is read (readMarketplaceRepo reports the excess); a Set keeps
+  // de-duplication linear.
+  const files = new Set<string>();
+  entries.slice(0, MAX_APPS_PER_REPO + 1).forEach((entry: unknown, index) => {
     const path = isRecord(entry) ? entry['path'] : undefined;
     const file = typeof path === 'string' ? manifestPathToFile(path) : null;
     if (file === null) {
       errors.push(fileError(MANIFEST, `/apps/${index}/path must be a relative path inside the repository`));
-    } else if (!files.includes(file)) {
-      files.push(file);
+    } else {
+      files.add(file);
     }
   });
-  return files;
+  return [...files];
 }
 
 /** `apps/utility/heimdall` or `apps/utility/heimdall/app.yaml` → the app.yaml path, or null when it leaves the repository. */

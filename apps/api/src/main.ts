@@ -23,6 +23,8 @@ async function bootstrap(): Promise<void> {
   }
   // The catalog shipped with this version: added or updated before the first request sees the apps.
   await app.get(MarketplaceService).loadBuiltInCatalog();
+  // Tokens an older version stored inside repository URLs move to their encrypted column.
+  await app.get(MarketplaceService).secureStoredCredentials();
 
   serveConsole(app, config.webDistDir, logger);
   await app.listen(config.port, config.host);

@@ -127,6 +127,19 @@ describe('GitClient (system git)', () => {
     expect(seen).not.toContain('db-password');
   });
 
+  it('gives git a repository token as an HTTP header through its environment, never in its arguments', async () => {
+    const spy = join(root, 'auth-git');
+    const dump = join(root, 'git-call.txt');
+    writeFileSync(spy, `#!/bin/sh\n{ echo "ARGS $*"; env; } > ${dump}\nexit 1\n`, { mode: 0o755 });
+    const client = new GitClient({ gitBinary: spy, timeoutMs: 30_000 });
+    await errorOf(client.checkout('https://127.0.0.1:1/repo.git', 'main', checkout, { credentials: 'ghp_sekret' }));
+    const seen = readFileSync(dump, 'utf8');
+    expect(seen).toMatch(/^ARGS .*https:\/\/127\.0\.0\.1:1\/repo\.git/m);
+    expect(seen.split('\n').find((line) => line.startsWith('ARGS'))).not.toContain('sekret');
+    expect(seen).toContain('GIT_CONFIG_KEY_0=http.extraHeader');
+    expect(seen).toContain(`GIT_CONFIG_VALUE_0=Authorization: Basic ${Buffer.from('ghp_sekret:').toString('base64')}`);
+  });
+
   it('fails with STEP_TIMEOUT when git takes longer than the timeout, and stops its helpers too', async () => {
     // Like git waiting on ssh: the stand-in starts a helper process and waits for it.
     const slow = join(root, 'slow-git');

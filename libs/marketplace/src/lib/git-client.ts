@@ -12,6 +12,12 @@ export interface GitRunOptions {
   timeoutMs?: number;
   /** Progress lines for the job timeline (never holds credentials). */
   log?: (line: string) => void;
+  /**
+   * The user info of an https URL (a token) kept apart from it (see splitUrlCredentials). git gets
+   * it as an HTTP Basic header through its environment: never in its arguments (visible in `ps`)
+   * nor in the checkout's `.git/config`.
+   */
+  credentials?: string | null;
 }
 
 export interface CheckoutResult {
@@ -99,6 +105,18 @@ export function validateBranch(input: string): string {
   return branch;
 }
 
+/**
+ * A validated https URL without its user info (`https://TOKEN@host/…` → `https://host/…`) and the
+ * user info itself, decoded; for other URLs the user (ssh's `git@`) is an address, not a secret.
+ */
+export function splitUrlCredentials(url: string): { url: string; credentials: string | null } {
+  if (!/^https:\/\//i.test(url)) return { url, credentials: null };
+  const parsed = new URL(url);
+  if (parsed.username === '') return { url, credentials: null };
+  const credentials = decodeURIComponent(parsed.username);
+  return { url: url.replace(/^(https:\/\/)[^/@]*@/i, '$1'), credentials };
+}
+
 /** Hides `user:password@` and `token@` parts of https URLs that git may print. */
 export function redactUrlCredentials(text: string): string {
   return text.replace(/(https?:\/\/)[^/\s@]+@/g, '$1***@');
@@ -174,7 +192,7 @@ export class GitClient {
     if (options.signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
       const child = spawn(this.defaults.gitBinary ?? 'git', [...SAFE_CONFIG, ...args], {
-        env: gitEnvironment(),
+        env: gitEnvironment(options.credentials),
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
@@ -235,9 +253,15 @@ const SAFE_CONFIG = [
   '-c', 'advice.detachedHead=false',
 ];
 
-function gitEnvironment(): NodeJS.ProcessEnv {
+function gitEnvironment(credentials?: string | null): NodeJS.ProcessEnv {
   // git needs PATH, HOME (ssh keys, known_hosts) and SSH_AUTH_SOCK from the process, never Tomo's secrets.
   return childEnvironment({
+    // `-c http.extraHeader=…` through the environment (git ≥ 2.31), as curl would send `token@`.
+    ...(credentials && {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${credentials}:`).toString('base64')}`,
+    }),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: '',
     SSH_ASKPASS_REQUIRE: 'never',

@@ -1,15 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecretsModule } from '@tomo/secrets';
 import { MARKETPLACE_ENTITIES } from './entities';
 import { GitClient } from './git-client';
 import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from './marketplace.service';
 
 /**
  * The app catalog (built-in apps and git marketplace repositories). Needs the database and
- * TOMO_CONFIG (for DATA_DIR). `withOptions` overrides where the catalog and checkouts are.
+ * TOMO_CONFIG (for DATA_DIR); repository tokens are encrypted with SecretsModule's key. `withOptions` overrides where the catalog and checkouts are.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES), SecretsModule],
   providers: [MarketplaceService, { provide: GitClient, useFactory: () => new GitClient() }],
   exports: [MarketplaceService],
 })

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
+import { EncryptedColumnRegistry, SecretBox } from '@tomo/secrets';
 import { ErrorCode, TomoException, notFound } from '@tomo/shared';
 import { APP_CATEGORIES, type AppCategory, type AppDefinition } from './app-definition';
 import { type MarketplaceFileError } from './app-definition-parser';
 import { BUILT_IN_CATALOG_DIR, BUILT_IN_REPO_ID, BUILT_IN_REPO_NAME, BUILT_IN_REPO_URL } from './built-in-catalog';
 import { MarketplaceAppEntity, MarketplaceRepoEntity, MarketplaceSyncStatus } from './entities';
-import { GitClient, validateBranch, validateRepoUrl } from './git-client';
+import { GitClient, splitUrlCredentials, validateBranch, validateRepoUrl } from './git-client';
 import { type RepoReadResult, readMarketplaceRepo } from './marketplace-repo-reader';
 
 /** Optional settings of MarketplaceModule (tests and special installs). */
@@ -108,7 +109,7 @@ const DEFAULT_BRANCH = 'main';
  * meant to run as a workflow step (it takes the job's AbortSignal and log).
  */
 @Injectable()
-export class MarketplaceService {
+export class MarketplaceService implements OnModuleInit {
   private readonly logger = new Logger(MarketplaceService.name);
   /** Syncs of one repository in this process run one after the other. */
   private readonly syncing = new Map<string, Promise<unknown>>();
@@ -119,11 +120,18 @@ export class MarketplaceService {
     @InjectRepository(MarketplaceRepoEntity) private readonly repos: Repository<MarketplaceRepoEntity>,
     @InjectRepository(MarketplaceAppEntity) private readonly apps: Repository<MarketplaceAppEntity>,
     private readonly git: GitClient,
+    private readonly box: SecretBox,
+    private readonly encryptedColumns: EncryptedColumnRegistry,
     @Inject(TOMO_CONFIG) config: CommonConfig,
     @Optional() @Inject(MARKETPLACE_OPTIONS) options?: MarketplaceOptions,
   ) {
     this.catalogDir = options?.catalogDir ?? BUILT_IN_CATALOG_DIR;
     this.checkoutRoot = options?.checkoutRoot ?? join(config.dataDir, 'marketplace');
+  }
+
+  onModuleInit(): void {
+    // Re-encrypted by `secrets:rotate` with the other secrets.
+    this.encryptedColumns.register({ table: 'marketplace_repo', primaryKey: 'id', columns: ['credentialsCiphertext'] });
   }
 
   /** Apps of enabled repositories that are still in their repository, by name. */
@@ -188,9 +196,11 @@ export class MarketplaceService {
     if (name === BUILT_IN_REPO_NAME) {
       throw new TomoException(ErrorCode.Conflict, `Repository name ${name} is reserved for the built-in catalog`);
     }
-    const url = validateRepoUrl(input.url);
+    // A token in the URL is stored apart, encrypted: the URL is shown to every VIEWER.
+    const { url, credentials } = splitUrlCredentials(validateRepoUrl(input.url));
     const branch = validateBranch(input.branch?.trim() || DEFAULT_BRANCH);
     const row = this.newRepo({ id: randomUUID(), name, url, branch, builtIn: false });
+    row.credentialsCiphertext = credentials === null ? null : this.box.encrypt(credentials);
     // Checked first for a clear message; the unique indexes decide when two requests race.
     await this.assertUnique(name, url, branch);
     try {
@@ -245,7 +255,8 @@ export class MarketplaceService {
       let read: RepoReadResult;
       try {
         throwIfAborted(options.signal);
-        ({ commit } = await this.git.checkout(repo.url, repo.branch, dir, { signal: options.signal, log }));
+        const credentials = repo.credentialsCiphertext ? this.box.decrypt(repo.credentialsCiphertext) : null;
+        ({ commit } = await this.git.checkout(repo.url, repo.branch, dir, { signal: options.signal, log, credentials }));
         throwIfAborted(options.signal);
         read = await readMarketplaceRepo(dir);
         throwIfAborted(options.signal);
@@ -378,11 +389,28 @@ export class MarketplaceService {
     return row;
   }
 
+  /**
+   * Moves a token that an older version stored inside a repository URL into the encrypted column.
+   * The API runs it once its migrations are applied (main.ts); idempotent.
+   */
+  async secureStoredCredentials(): Promise<number> {
+    const rows = await this.repos.find({ where: { builtIn: false } });
+    let moved = 0;
+    for (const row of rows) {
+      const { url, credentials } = splitUrlCredentials(row.url);
+      if (credentials === null) continue;
+      await this.repos.update({ id: row.id }, { url, credentialsCiphertext: this.box.encrypt(credentials) });
+      moved += 1;
+    }
+    return moved;
+  }
+
   /** A repository row as it starts: enabled, never synced. */
   private newRepo(fields: Pick<MarketplaceRepoEntity, 'id' | 'name' | 'url' | 'branch' | 'builtIn'>): MarketplaceRepoEntity {
     const now = new Date();
     return this.repos.create({
       ...fields,
+      credentialsCiphertext: null,
       enabled: true,
       createdAt: now,
       updatedAt: now,

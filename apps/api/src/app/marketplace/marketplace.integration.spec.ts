@@ -33,6 +33,7 @@ import {
   waitFor,
 } from '@tomo/testing';
 import { WorkflowWorkerModule } from '@tomo/workflows';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { operationAccess } from '../auth/operation-access';
 
@@ -661,5 +662,29 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       appCount: 0,
       lastSyncError: job.error?.message,
     });
+  });
+
+  it('keeps a token in a repository URL encrypted and never returns it', async () => {
+    const TOKEN = 'ghp_s3cretTokenOfTheTeam';
+    const added = await gql<{ addMarketplaceRepo: Repo }>(
+      url,
+      ADD_REPO,
+      { input: { name: 'private', url: `https://${TOKEN}@127.0.0.1:1/team/apps.git` } },
+      admin,
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data?.addMarketplaceRepo.url).toBe('https://127.0.0.1:1/team/apps.git');
+    expect((await repoNamed('private'))?.url).toBe('https://127.0.0.1:1/team/apps.git');
+    // Port 1 on loopback refuses: the sync fails without leaving the machine, and says nothing of the token.
+    const job = await sync(added.data?.addMarketplaceRepo.id ?? '');
+    expect(job.status).toBe('FAILED');
+    const everything = JSON.stringify([job, await repoNamed('private')]);
+    expect(everything).not.toContain(TOKEN);
+
+    const rows: { url: string; credentialsCiphertext: string | null }[] = await api.app
+      .get(DataSource)
+      .query(`SELECT url, "credentialsCiphertext" FROM marketplace_repo WHERE name = 'private'`);
+    expect(rows).toEqual([{ url: 'https://127.0.0.1:1/team/apps.git', credentialsCiphertext: expect.stringMatching(/^tomo1\./) }]);
+    expect(JSON.stringify(rows)).not.toContain(TOKEN);
   });
 });

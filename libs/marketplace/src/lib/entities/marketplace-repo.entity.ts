@@ -24,8 +24,13 @@ export class MarketplaceRepoEntity {
   @Column({ type: 'varchar', length: 40 })
   name!: string;
 
+  /** Without user info: a token in the URL is kept apart, encrypted, in `credentialsCiphertext`. */
   @Column({ type: 'varchar', length: 500 })
   url!: string;
+
+  /** SecretBox ciphertext of the URL's user info (an access token), never returned by any API. */
+  @Column({ type: 'text', nullable: true })
+  credentialsCiphertext!: string | null;
 
   @Column({ type: 'varchar', length: 200 })
   branch!: string;

@@ -5,3 +5,4 @@ export * from './lib/job-status';
 export * from './lib/role';
 export * from './lib/tomo-exception';
 export * from './lib/job-kind-role';
+export * from './lib/secret-name';

@@ -159,12 +159,8 @@ export interface AppDefinition {
 /** Docker's own names for network modes; anything else in `docker.networks` is a network to join. */
 const NETWORK_MODES = new Set(['host', 'none', 'bridge']);
 
-const SECRET_NAME = /PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
-
 /** Whether an environment variable's value must be treated as a secret (see AppEnvVar.secret). */
-export function isSecretEnvName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+export { isSecretEnvName } from '@tomo/shared';
 
 /** Splits `docker.image` (already schema-valid, so it has a tag and no digest). */
 export function parseImageReference(reference: string): ImageReference {

@@ -15,9 +15,24 @@ describe('redactForAudit', () => {
     });
   });
 
+  it('redacts the value of a secret-named {name, value} pair (env variables) at any depth, by its name', () => {
+    const env = [
+      { name: 'WEBPASSWORD', value: 'pi-hole s3cret' },
+      { name: 'API_KEY', value: 'k3y' },
+      { name: 'TZ', value: 'Europe/Paris' },
+    ];
+    const redactedEnv = [
+      { name: 'WEBPASSWORD', value: '[redacted]' },
+      { name: 'API_KEY', value: '[redacted]' },
+      { name: 'TZ', value: 'Europe/Paris' },
+    ];
+    expect(redactForAudit({ env })).toEqual({ env: redactedEnv });
+    expect(redactForAudit({ input: { config: { env } } })).toEqual({ input: { config: { env: redactedEnv } } });
+  });
+
   it('cuts long strings and bounds depth', () => {
     expect((redactForAudit('x'.repeat(500)) as string).length).toBe(201);
-    expect(redactForAudit({ a: { b: { c: { d: { e: 1 } } } } })).toEqual({ a: { b: { c: { d: '[…]' } } } });
+    expect(redactForAudit({ a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toEqual({ a: { b: { c: { d: { e: { f: '[…]' } } } } } });
   });
 
   it('makes opaque cursors', () => {

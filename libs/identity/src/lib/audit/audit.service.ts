@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type Repository } from 'typeorm';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, isSecretEnvName, TomoException } from '@tomo/shared';
 import { type AuditActorType, AuditLogEntity, type AuditOutcome } from '../entities';
 
 export interface AuditActor {
@@ -30,18 +30,26 @@ export interface AuditPage {
 /** Keys whose values never reach the audit log, at any depth. */
 const SECRET_KEY = /pass(word|phrase)?|secret|token|private.?key|credential|authorization|cookie|^key$/i;
 const MAX_PAGE = 200;
+/** Deep enough for every mutation's input (installApp's config.env items sit at depth 4). */
+const MAX_AUDIT_DEPTH = 6;
 
-/** A copy of `value` with secret-looking fields replaced, long strings cut, and depth bounded. */
+/**
+ * A copy of `value` with secrets replaced, long strings cut, and depth bounded. A secret is a
+ * field whose key looks like one (`password`, `privateKey`…) or the `value` of a `{name, value}`
+ * pair whose name does (an env variable such as `WEBPASSWORD`): decided by name, wherever it sits.
+ */
 export function redactForAudit(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
   if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
   if (typeof value !== 'object') return value;
-  if (depth >= 4) return '[…]';
+  if (depth >= MAX_AUDIT_DEPTH) return '[…]';
   if (Array.isArray(value)) return value.slice(0, 20).map((item) => redactForAudit(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  const namedSecret = typeof record['name'] === 'string' && isSecretEnvName(record['name']);
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+    Object.entries(record).map(([key, item]) => [
       key,
-      SECRET_KEY.test(key) ? '[redacted]' : redactForAudit(item, depth + 1),
+      SECRET_KEY.test(key) || (namedSecret && key === 'value') ? '[redacted]' : redactForAudit(item, depth + 1),
     ]),
   );
 }

@@ -116,6 +116,39 @@ describe('workflow worker processes', () => {
     expect((await jobs.steps(id)).map((s) => s.attempts)).toEqual([1, 1, 1]);
   });
 
+  it("never runs one job on two workers at once: a worker whose event loop was blocked past its lease stops and writes nothing", async () => {
+    const a = await spawnWorker();
+    // 8 s of blocked event loop against a 2 s lease: worker B takes the job over meanwhile.
+    const { id } = await jobs.create(TestKind.Hog, { blockMs: 8_000, effectAfterMs: 300 }, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes(`hog:start-1:${a.child.pid}`), 'step hog to start on worker A');
+    const b = await spawnWorker();
+
+    const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Succeeded);
+    // A's event loop comes back while B runs or after it: give A time to do (or not do) its effect.
+    await waitFor(async () => Date.now() - job.finishedAt!.getTime() > 1_500 || null, 'A to come back', 10_000, 100);
+    // A's attempt never reached the record (its start is written lazily, the block came first), so B's is attempt 1 too.
+    expect(await trace()).toEqual([
+      `hog:start-1:${a.child.pid}`,
+      `hog:start-1:${b.child.pid}`,
+      `hog:effect-1:${b.child.pid}`,
+      `after:run:${b.child.pid}`,
+    ]);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ['hog', StepStatus.Succeeded],
+      ['after', StepStatus.Succeeded],
+    ]);
+    expect(steps[0].output).toEqual({ attempt: 1, pid: b.child.pid });
+    const events = await jobs.events(id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // Nothing on the record comes from A after its lease ran out (at most its start, if written before the block).
+    expect(events.filter((e) => e.message.includes(String(a.child.pid)) && e.type !== 'job.started')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', status: JobStatus.Succeeded });
+    // A is alive and well: it goes on taking jobs.
+    expect(a.child.exitCode).toBeNull();
+  });
+
   it('two worker processes on one Redis share the work', async () => {
     const [a, b] = await Promise.all([spawnWorker(), spawnWorker()]);
     // Each worker runs at most 2 at a time, so 8 jobs of 250 ms need both to finish quickly.

@@ -325,6 +325,49 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(fresh.id).not.toBe(results[0].id);
   });
 
+  it("scopes idempotency keys to the caller and to what was asked: same key with another input is a CONFLICT, another caller's key is its own", async () => {
+    await boot(false);
+    const first = await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' });
+    // The same request again (keys in another order): the same job.
+    expect((await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).id).toBe(first.id);
+    await expect(jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+      message: expect.stringContaining('another request'),
+    });
+    await expect(jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's2', idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
+    // Another caller's same key is independent, both ways.
+    const bobs = await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' });
+    expect(bobs.id).not.toBe(first.id);
+    expect((await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' })).id).toBe(bobs.id);
+    // A caller that describes its request itself (generated ids in the input) is matched on that.
+    const asked = { serverId: 's3', appId: 'whoami', config: { env: [{ name: 'A', value: '1' }] } };
+    const a = await jobs.create(TestKind.Quick, { generated: 'id-1' }, { requestedBy: 'alice', idempotencyKey: 'install', request: asked });
+    expect((await jobs.create(TestKind.Quick, { generated: 'id-2' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked } })).id).toBe(a.id);
+    await expect(
+      jobs.create(TestKind.Quick, { generated: 'id-3' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked, appId: 'other' } }),
+    ).rejects.toMatchObject({ code: ErrorCode.Conflict });
+  });
+
+  it("fences a run's commits with its token: once another run wrote the job, the first run's writes are refused", async () => {
+    await boot(false);
+    const store = app?.get(JobStore);
+    if (!store) throw new Error('no store');
+    const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    const note = (token: string, previous: string | null, message: string) =>
+      store.commit({ jobId: id, events: [{ type: 'step.log', step: 'q1', message }], fence: { token, previous } });
+    expect(await note('run-a', null, 'A claims the job')).not.toBeNull();
+    expect(await note('run-a', null, 'A writes again')).not.toBeNull();
+    // B loaded the job after A's lease ran out: it saw A's token and takes over with its own.
+    expect(await note('run-b', 'run-a', 'B takes over')).not.toBeNull();
+    expect(await note('run-a', null, 'stale A')).toBeNull();
+    expect(await note('run-c', null, 'a run that loaded before A wrote')).toBeNull();
+    expect(await note('run-b', 'run-a', 'B goes on')).not.toBeNull();
+    expect((await allEvents(id)).map((e) => e.message)).toEqual(['Queued', 'A claims the job', 'A writes again', 'B takes over', 'B goes on']);
+    expect((await jobs.get(id)).runToken).toBe('run-b');
+  });
+
   it('streams a timeline live: a late subscriber with afterSeq gets every later event once, in order, then the stream ends', async () => {
     await boot(true);
     const stream = app?.get(JobEventStream);

@@ -230,6 +230,15 @@ export class JobStore {
     return rows.map((row) => ({ id: String(row['id']), kind: String(row['kind']) }));
   }
 
+  /** The oldest unfinished job of a kind on a deployment, if any. */
+  async unfinishedJobOf(kind: string, deploymentId: string): Promise<JobRow | null> {
+    const [row] = await this.executor.query(
+      `SELECT * FROM "job" WHERE "deploymentId" = ? AND "kind" = ? AND ${IS_UNFINISHED} ORDER BY "createdAt" LIMIT 1`,
+      [deploymentId, kind, ...NOT_FINISHED_STATUSES],
+    );
+    return row ? toJobRow(row) : null;
+  }
+
   async loadSteps(jobId: string): Promise<StepRow[]> {
     const rows = await this.executor.query('SELECT * FROM "job_step" WHERE "jobId" = ? ORDER BY "position"', [jobId]);
     return rows.map(toStepRow);

@@ -147,6 +147,11 @@ export class JobsService {
     return this.store.countByStatus(finishedSince);
   }
 
+  /** A queued, running or waiting job of this kind on the deployment (the oldest), or null. */
+  unfinishedOf(kind: string, deploymentId: string): Promise<JobRow | null> {
+    return this.store.unfinishedJobOf(kind, deploymentId);
+  }
+
   /** Queued, running and waiting jobs, newest first. */
   unfinished(limit: number): Promise<JobRow[]> {
     return this.store.listUnfinished(limit);

@@ -6,6 +6,7 @@ import { ErrorCode, JobKind, JobStatus, StepStatus, TomoException } from '@tomo/
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
 import { JobEventStream } from './job-event-stream';
+import { JobEventType } from './job-event-type';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';
 import { JobsService } from './jobs.service';
 import { WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
@@ -356,7 +357,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     if (!store) throw new Error('no store');
     const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
     const note = (token: string, previous: string | null, message: string) =>
-      store.commit({ jobId: id, events: [{ type: 'step.log', step: 'q1', message }], fence: { token, previous } });
+      store.commit({ jobId: id, events: [{ type: JobEventType.StepLog, step: 'q1', message }], fence: { token, previous } });
     expect(await note('run-a', null, 'A claims the job')).not.toBeNull();
     expect(await note('run-a', null, 'A writes again')).not.toBeNull();
     // B loaded the job after A's lease ran out: it saw A's token and takes over with its own.

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { ErrorCode, JobKind, JobStatus, StepStatus, TomoException } from '@tomo/shared';
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
-import { JobEventStream } from './job-event-stream';
+import { JobEventStream, MAX_BUFFERED_JOB_EVENTS } from './job-event-stream';
 import { JobEventType } from './job-event-type';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';
 import { JobsService } from './jobs.service';
@@ -396,6 +396,32 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const logs = stored.filter((e) => e.type === 'step.log');
     expect(logs.map((e) => e.message)).toEqual(range(1, 300).map((n) => `line ${n}`));
     expect(new Set(logs.map((e) => e.at.getTime())).size).toBeLessThan(30);
+  });
+
+  it('ends a live subscriber that falls too far behind with RATE_LIMITED and where to resume; a replay waits for its reader', async () => {
+    await boot(true);
+    const stream = app?.get(JobEventStream);
+    if (!stream) throw new Error('no stream');
+    const lines = MAX_BUFFERED_JOB_EVENTS + 500;
+    const { id } = await jobs.create(TestKind.Chatty, { lines, everyMs: 0 }, { requestedBy: null });
+    const slow = await stream.events(id, 0);
+    const first = await slow.next();
+    expect(first.value).toMatchObject({ seq: 1 });
+    // The subscriber stops reading while the job logs well over the bound.
+    await until(id, [JobStatus.Succeeded]);
+    await expect(slow.next()).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      message: expect.stringMatching(/fell behind job .* by more than \d+ events .* afterSeq/),
+    });
+
+    // From the DB, a reader that takes its time gets everything (pages wait for it).
+    const replay = await stream.events(id, 0);
+    const seqs: number[] = [];
+    for await (const event of replay) {
+      seqs.push(event.seq);
+      if (seqs.length % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seqs).toEqual(range(1, (await jobs.get(id)).lastEventSeq));
   });
 
   it('jobUpdated streams job rows as their state changes', async () => {

@@ -126,7 +126,8 @@ describe('workflow worker processes', () => {
     const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
     expect(job.status).toBe(JobStatus.Succeeded);
     // A's event loop comes back while B runs or after it: give A time to do (or not do) its effect.
-    await waitFor(async () => Date.now() - job.finishedAt!.getTime() > 1_500 || null, 'A to come back', 10_000, 100);
+    const finishedAt = job.finishedAt?.getTime() ?? Date.now();
+    await waitFor(async () => Date.now() - finishedAt > 1_500 || null, 'A to come back', 10_000, 100);
     // A's attempt never reached the record (its start is written lazily, the block came first), so B's is attempt 1 too.
     expect(await trace()).toEqual([
       `hog:start-1:${a.child.pid}`,

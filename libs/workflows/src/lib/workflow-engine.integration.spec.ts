@@ -135,7 +135,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
       ['job.failed', null, JobStatus.Failed],
     ]);
     expect(tail[0].message).toBe('Failed: port 80 is not a valid choice here (BAD_USER_INPUT; permanent, not retried)');
-    expect(tail[1].message).toBe('Undoing 2 finished step(s): b, a');
+    expect(tail[1].message).toBe('Undoing 2 step(s): b, a');
   });
 
   it('fails a transient error once its attempts are used up, then compensates', async () => {
@@ -143,8 +143,26 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const { id } = await jobs.create(TestKind.Compensating, { failWith: 'transient' }, { requestedBy: null });
     const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
     expect([job.status, job.errorCode, job.errorMessage]).toEqual([JobStatus.Failed, ErrorCode.Internal, 'disk full']);
-    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'b:compensate', 'a:compensate']);
+    // d failed with a transient error: it may have done part of its work, so it is undone too (first).
+    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'd:compensate', 'b:compensate', 'a:compensate']);
     expect((await jobs.steps(id))[3]).toMatchObject({ status: StepStatus.Failed, attempts: 2, errorMessage: 'disk full' });
+    const events = await allEvents(id);
+    expect(events.find((e) => e.type === 'job.compensating')?.message).toBe('Undoing 3 step(s): d (outcome unknown), b, a');
+    expect(events.find((e) => e.type === 'step.compensated' && e.step === 'd')?.message).toBe(
+      'Compensated (its outcome was unknown: whatever it did is undone)',
+    );
+  });
+
+  it('compensates a cancelled step whose outcome is unknown, after what it still did in the background', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Creating, {}, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes('create:start'), 'the create step to start');
+    await jobs.cancel(id, null);
+    const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Cancelled);
+    // The undo runs once the interrupted step settled, so it sees (and removes) what it created.
+    expect(await trace()).toEqual(['prep:run', 'create:start', 'create:created', 'create:compensate', 'prep:compensate']);
+    expect((await jobs.steps(id)).map((s) => s.status)).toEqual([StepStatus.Compensated, StepStatus.Cancelled]);
   });
 
   it('fails a step that outlives its timeout, and the step sees the abort', async () => {

@@ -19,6 +19,7 @@ import {
 import {
   describeError,
   formatDuration,
+  isPermanentCode,
   isTransientError,
   JobCancelledError,
   type JobErrorInfo,
@@ -124,6 +125,11 @@ class ActiveRun {
 const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
+/**
+ * How long an interrupted step (cancelled, timed out) may go on in the background before the
+ * run moves on: its next attempt or its compensation should see what it did, not race it.
+ */
+const INTERRUPTED_STEP_SETTLE_MS = 30_000;
 /** A step still running after this long gets its start written (and streamed) before its outcome. */
 const START_COMMIT_GRACE_MS = 15;
 const STILL_RUNNING = Symbol('still running');
@@ -472,6 +478,7 @@ export class WorkflowRunner {
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
     const logs = this.logBuffer(run, step.name, commitStart);
+    let running: Promise<unknown> = Promise.resolve();
     const ctx: StepContext<Record<string, unknown>> = {
       jobId: job.id,
       kind: job.kind,
@@ -488,9 +495,10 @@ export class WorkflowRunner {
       skip: (reason: string): StepSkip => ({ skipped: true, reason }),
     };
     try {
-      const output = await untilInterrupted(() => step.run(ctx), interrupt);
+      const output = await untilInterrupted(() => (running = step.run(ctx)), interrupt);
       return { ok: true, output: isSkip(output) ? null : output, skip: isSkip(output) ? output.reason : null, logs: await logs.close() };
     } catch (error) {
+      if (interrupt.aborted && !run.lost) await this.settleInterrupted(job.id, step.name, running);
       return { ok: false, error, logs: await logs.close() };
     } finally {
       clearTimeout(timer);
@@ -498,7 +506,25 @@ export class WorkflowRunner {
     }
   }
 
-  /** After a failure or cancellation: undo the finished steps in reverse order, then finish the job. */
+  /** Waits (bounded) for an interrupted step that goes on in the background, so what follows sees its effects. */
+  private async settleInterrupted(jobId: string, step: string, running: Promise<unknown>): Promise<void> {
+    const settled = await settledWithin(
+      running.then(
+        () => true,
+        () => true,
+      ),
+      INTERRUPTED_STEP_SETTLE_MS,
+    );
+    if (settled === STILL_RUNNING) {
+      this.logger.warn(`Job ${jobId}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`);
+    }
+  }
+
+  /**
+   * After a failure or cancellation: undo in reverse order the finished steps and the step whose
+   * outcome is unknown (interrupted, or failed with a transient error: it may have acted), then
+   * finish the job.
+   */
   private async windDown(
     run: ActiveRun,
     job: JobRow,
@@ -511,13 +537,13 @@ export class WorkflowRunner {
   ): Promise<RunOutcome> {
     const toUndo = definition.steps
       .map((step, i) => ({ step, row: steps[i], position: i }))
-      .filter(({ step, row }) => row.status === StepStatus.Succeeded && step.compensate)
+      .filter(({ step, row }) => step.compensate && (row.status === StepStatus.Succeeded || outcomeUnknown(row)))
       .reverse();
     if (toUndo.length > 0) {
       pending.events.push({
         type: JobEventType.JobCompensating,
         step: null,
-        message: `Undoing ${toUndo.length} finished step(s): ${toUndo.map(({ step }) => step.name).join(', ')}`,
+        message: `Undoing ${toUndo.length} step(s): ${toUndo.map(({ step, row }) => (row.status === StepStatus.Succeeded ? step.name : `${step.name} (outcome unknown)`)).join(', ')}`,
       });
       if (!(await this.commit(run, pending))) return this.stopped(run);
       pending = emptyPending();
@@ -528,11 +554,20 @@ export class WorkflowRunner {
       const outcome = await this.compensate(run, job, step, row, outputs);
       if (run.lost) return LOST;
       if (outcome.ok) {
-        row.status = StepStatus.Compensated;
+        // A failed or cancelled step keeps its status: it tells how the job ended (and where a resumed run is).
+        const unknown = row.status !== StepStatus.Succeeded;
+        if (!unknown) row.status = StepStatus.Compensated;
         await this.commit(run, {
           job: {},
-          steps: [{ position, status: StepStatus.Compensated }],
-          events: [...outcome.logs, { type: JobEventType.StepCompensated, step: step.name, message: 'Compensated (undone)' }],
+          steps: unknown ? [] : [{ position, status: StepStatus.Compensated }],
+          events: [
+            ...outcome.logs,
+            {
+              type: JobEventType.StepCompensated,
+              step: step.name,
+              message: unknown ? 'Compensated (its outcome was unknown: whatever it did is undone)' : 'Compensated (undone)',
+            },
+          ],
         });
       } else {
         await this.commit(run, {
@@ -574,7 +609,7 @@ export class WorkflowRunner {
               serverId: job.serverId,
               deploymentId: job.deploymentId,
               step: step.name,
-              output: row.output,
+              output: row.status === StepStatus.Succeeded ? row.output : null,
               outputs,
               signal: interrupt.signal,
               log: logs.add,
@@ -649,6 +684,12 @@ function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof S
       resolve(value);
     });
   });
+}
+
+/** A step that stopped without a known outcome: cancelled or timed out mid-way, or failed with a transient error. */
+function outcomeUnknown(row: StepRow): boolean {
+  if (row.status === StepStatus.Cancelled) return true;
+  return row.status === StepStatus.Failed && row.errorCode !== null && !isPermanentCode(row.errorCode);
 }
 
 function isSkip(value: unknown): value is StepSkip {

@@ -35,6 +35,11 @@ export enum TestKind {
    * huge manifest), then does its effect after a short wait that follows `ctx.signal`; → `after`.
    */
   Hog = 'test.hog',
+  /**
+   * prep (undoable) → `create` (undoable), which waits to be cancelled and then, like a remote
+   * command the abort came too late for, still "creates" its thing 300 ms later.
+   */
+  Creating = 'test.creating',
 }
 
 export const TEST_KINDS: readonly string[] = Object.values(TestKind);
@@ -202,6 +207,25 @@ export function testWorkflows(trace: Trace): WorkflowDefinition<Input>[] {
       ],
     },
     { kind: TestKind.Quick, steps: [plain('q1'), plain('q2')] },
+    {
+      kind: TestKind.Creating,
+      steps: [
+        undoable('prep'),
+        {
+          name: 'create',
+          run: async (ctx) => {
+            await mark(ctx, 'start');
+            await untilAborted(ctx.signal).catch(() => undefined);
+            await sleep(300);
+            await mark(ctx, 'created');
+            throw ctx.signal.reason;
+          },
+          compensate: async (ctx) => {
+            await mark(ctx, 'compensate');
+          },
+        },
+      ],
+    },
     {
       kind: TestKind.Hog,
       steps: [

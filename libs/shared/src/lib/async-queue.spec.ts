@@ -36,7 +36,11 @@ describe('AsyncQueue', () => {
     queue.push(4);
     expect(queue.closed).toBe(true);
     expect(onClose).toHaveBeenCalledTimes(1);
-    await expect(queue.next()).rejects.toMatchObject({ code: ErrorCode.RateLimited, message: expect.stringContaining('more than 3 updates waited') });
+    await expect(queue.next()).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      extensions: { code: ErrorCode.RateLimited },
+      message: expect.stringContaining('more than 3 updates waited'),
+    });
   });
 
   it('is bounded by default, and a consumer that keeps up is never cut off', async () => {

@@ -103,8 +103,21 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 }
 
+/**
+ * A TomoException that ends a subscription stream. graphql-ws reports such an error with the
+ * `extensions` of the error thrown (no exception filter sees it), so it carries its code there.
+ */
+export class StreamEndedError extends TomoException {
+  readonly extensions: { code: ErrorCode };
+
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.extensions = { code };
+  }
+}
+
 function tooSlow(limit: number): Error {
-  return new TomoException(
+  return new StreamEndedError(
     ErrorCode.RateLimited,
     `This subscription fell behind: more than ${limit} updates waited to be sent to it, so it was ended; subscribe again`,
   );

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { createRedisConnection } from '@tomo/redis';
-import { AsyncQueue, DEFAULT_ASYNC_QUEUE_LIMIT, ErrorCode, isFinishedJobStatus, notFound, TomoException } from '@tomo/shared';
+import { AsyncQueue, DEFAULT_ASYNC_QUEUE_LIMIT, ErrorCode, isFinishedJobStatus, notFound, StreamEndedError } from '@tomo/shared';
 import { JobEventType, TERMINAL_EVENT_TYPES } from './job-event-type';
 import { fromEventMessage, type JobEventMessage } from './job-events';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';
@@ -45,7 +45,7 @@ export class JobEventStream implements OnApplicationShutdown {
     let liveCount = 0;
     let wake: (() => void) | null = null;
     const tooSlow = () =>
-      new TomoException(
+      new StreamEndedError(
         ErrorCode.RateLimited,
         `This subscription fell behind job ${jobId} by more than ${MAX_BUFFERED_JOB_EVENTS} events and was ended; subscribe again with afterSeq set to the last seq you received`,
       );

@@ -7,6 +7,7 @@ import { startTestWorker, type TestWorkerProcess } from '../testing/test-worker-
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
 import type { JobRow } from './job-store';
 import { JobsService } from './jobs.service';
+import { workflowKeys } from './redis-keys';
 
 /**
  * Real worker processes (forked, TypeScript through swc) on one Redis and one SQLite file;
@@ -148,6 +149,21 @@ describe('workflow worker processes', () => {
     expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', status: JobStatus.Succeeded });
     // A is alive and well: it goes on taking jobs.
     expect(a.child.exitCode).toBeNull();
+  });
+
+  it('stops a step whose server lock lease is lost (another job may hold the server now), then runs it again once it holds the lock', async () => {
+    await spawnWorker();
+    const { id } = await jobs.create(TestKind.Mutating, { ms: 3_000 }, { requestedBy: null, serverId: 'lease-srv' });
+    await waitFor(async () => (await trace()).some((entry) => entry.startsWith(`work:start:${id}:`)), 'the work to start');
+    // The lease runs out under the worker (as after a pause longer than the lease): Redis no longer counts it as the holder.
+    expect(await redis.zrem(workflowKeys(env.config.redisPrefix).serverLock('lease-srv'), id)).toBe(1);
+
+    const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Succeeded);
+    // The first attempt was stopped before its end (no second end), the second one ran to the end under the lock.
+    expect((await trace()).map((entry) => entry.split(':').slice(0, 2).join(':'))).toEqual(['work:start', 'work:start', 'work:end']);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([['work', StepStatus.Succeeded]]);
   });
 
   it('two worker processes on one Redis share the work', async () => {

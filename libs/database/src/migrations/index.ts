@@ -6,6 +6,17 @@ import { CreateServers1764700000000 } from './1764700000000-create-servers';
 import { CreateDeployments1764850000000 } from './1764850000000-create-deployments';
 import { ApiTokenParent1765000000000 } from './1765000000000-api-token-parent';
 import { MarketplaceRepoCredentials1765010000000 } from './1765010000000-marketplace-repo-credentials';
+import { FenceJobRuns1765050000000 } from './1765050000000-fence-job-runs';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
-export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000, CreateMarketplace1764300000000, CreateSchedules1764600000000, CreateServers1764700000000, CreateDeployments1764850000000, ApiTokenParent1765000000000, MarketplaceRepoCredentials1765010000000];
+export const MIGRATIONS = [
+  CreateJobs1763900000000,
+  CreateIdentity1764000000000,
+  CreateMarketplace1764300000000,
+  CreateSchedules1764600000000,
+  CreateServers1764700000000,
+  CreateDeployments1764850000000,
+  ApiTokenParent1765000000000,
+  MarketplaceRepoCredentials1765010000000,
+  FenceJobRuns1765050000000,
+];

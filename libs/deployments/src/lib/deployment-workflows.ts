@@ -521,7 +521,8 @@ export interface ReconcileResult {
   servers: number;
   checked: number;
   changed: { deploymentId: string; from: DeploymentStatus; to: DeploymentStatus }[];
-  unknownContainers: { serverId: string; container: string; deploymentId: string; appId: string }[];
+  /** Labelled with a deployment no record knows; `removed`: an orphan the platform made that was not running. */
+  unknownContainers: { serverId: string; container: string; deploymentId: string; appId: string; state: string; removed: boolean }[];
   unreachableServers: string[];
 }
 
@@ -529,6 +530,9 @@ export interface ReconcileResult {
  * Compares every deployment with the containers labelled `tomo.deployment` on its server:
  * RUNNING (health check passes once), UNHEALTHY, STOPPED, MISSING; and reports labelled
  * containers no deployment knows. Deployments with a job still going are left alone.
+ * Orphans (`tomo.managed=true`, a deployment id no record has, checked again right before)
+ * that are not running, such as what an interrupted `docker create` left, are removed; a
+ * running one is only reported: it may serve something, and removing it is a person's call.
  */
 function reconcileWorkflow(steps: DeploymentSteps, jobs: JobsService) {
   return defineWorkflow({
@@ -557,10 +561,15 @@ function reconcileWorkflow(steps: DeploymentSteps, jobs: JobsService) {
               continue;
             }
             for (const container of containers) {
-              if (!known.has(container.deploymentId)) {
-                result.unknownContainers.push({ serverId, container: container.name, deploymentId: container.deploymentId, appId: container.appId });
-                ctx.log(`Server ${serverId}: container ${container.name} is labelled tomo.deployment=${container.deploymentId}, which no deployment knows`);
-              }
+              if (known.has(container.deploymentId)) continue;
+              // Read again: an install that started after the list above has its row by now.
+              const orphan = container.managed && !ORPHAN_KEEP_STATES.has(container.state) && !(await steps.records.find(container.deploymentId));
+              const removed = orphan && (await docker.removeIfExists(container.name).catch(() => false));
+              result.unknownContainers.push({ serverId, container: container.name, deploymentId: container.deploymentId, appId: container.appId, state: container.state, removed });
+              ctx.log(
+                `Server ${serverId}: container ${container.name} (${container.state}) is labelled tomo.deployment=${container.deploymentId}, which no deployment knows; ` +
+                  (removed ? 'removed it (an orphan the platform created)' : container.managed ? 'left it (it runs): remove it by hand if it is not needed' : 'left it (not tomo.managed)'),
+              );
             }
             for (const row of deployments) {
               if (row.status === DeploymentStatus.Installing || row.status === DeploymentStatus.Uninstalling || row.status === DeploymentStatus.Failed) continue;
@@ -601,6 +610,9 @@ function reconcileWorkflow(steps: DeploymentSteps, jobs: JobsService) {
     ],
   });
 }
+
+/** States of an orphan container that reconciliation leaves alone (it may be serving, or is going already). */
+const ORPHAN_KEEP_STATES = new Set(['running', 'restarting', 'paused', 'removing']);
 
 /** Removes a container of this deployment if it exists (never another deployment's). */
 async function removeOwn(steps: DeploymentSteps, scope: DeploymentScope, name: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -233,22 +233,24 @@ describe('deployments on the testbed', () => {
 
     // Install: validated at once (BAD_USER_INPUT before any job), then the workflow.
     await expect(deployments.install({ serverId, appId, config: { ports: [{ container: 1, host: 2 }] } }, 'alice')).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
-    const install = await deployments.install(
-      {
-        serverId,
-        appId,
-        config: {
-          env: [{ name: 'GREETING', value: hostile }, { name: 'API_TOKEN', value: 's3cret-value' }],
-          volumes: [{ container: '/weird', host: hostilePath }],
-          pullPolicy: PullPolicy.Always,
-        },
-        idempotencyKey: `install-${port}`,
+    const request = {
+      serverId,
+      appId,
+      config: {
+        env: [{ name: 'GREETING', value: hostile }, { name: 'API_TOKEN', value: 's3cret-value' }],
+        volumes: [{ container: '/weird', host: hostilePath }],
+        pullPolicy: PullPolicy.Always,
       },
-      'alice',
-    );
-    // The same idempotency key returns the same job and makes no second deployment.
-    const again = await deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice');
+      idempotencyKey: `install-${port}`,
+    };
+    const install = await deployments.install(request, 'alice');
+    // The same request with the same idempotency key returns the same job and makes no second
+    // deployment; the key with another request is a CONFLICT.
+    const again = await deployments.install(request, 'alice');
     expect(again.id).toBe(install.id);
+    await expect(deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice')).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
     await succeeded(install);
     const deploymentId = install.deploymentId as string;
     expect((await deployments.list(serverId)).map((d) => d.id)).toEqual([deploymentId]);
@@ -353,15 +355,30 @@ describe('deployments on the testbed', () => {
     const reconcile = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
     expect(reconcile.result).toMatchObject({ checked: 1, changed: [] });
     docker('run', '-d', '--name', `stray-${port}`, '--label', 'tomo.deployment=nobody-knows-me', '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
+    // What an interrupted `docker create` of a deployment that is gone leaves: created, never started, ours.
+    const orphanOf = randomUUID();
+    const orphanLabels = ['--label', 'tomo.managed=true', '--label', `tomo.deployment=${orphanOf}`, '--label', 'tomo.app=test/orphan'];
+    docker('create', '--name', `orphan-${port}`, ...orphanLabels, '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
+    // Ours too, but running: reported, left alone.
+    docker('run', '-d', '--name', `orphan-running-${port}`, ...orphanLabels, '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
     try {
       docker('stop', '--time', '1', row.containerName);
       const second = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
       expect(second.result).toMatchObject({
         changed: [{ deploymentId, from: DeploymentStatus.Running, to: DeploymentStatus.Stopped }],
-        unknownContainers: expect.arrayContaining([expect.objectContaining({ container: `stray-${port}`, deploymentId: 'nobody-knows-me' })]),
+        unknownContainers: expect.arrayContaining([
+          expect.objectContaining({ container: `stray-${port}`, deploymentId: 'nobody-knows-me', state: 'running', removed: false }),
+          expect.objectContaining({ container: `orphan-${port}`, deploymentId: orphanOf, state: 'created', removed: true }),
+          expect.objectContaining({ container: `orphan-running-${port}`, deploymentId: orphanOf, state: 'running', removed: false }),
+        ]),
       });
+      expect(inspect(`orphan-${port}`)).toBeNull();
+      expect(inspect(`orphan-running-${port}`)?.['State'].Running).toBe(true);
+      expect(inspect(`stray-${port}`)?.['State'].Running).toBe(true);
+      const timeline = (await jobs.events(second.id)).map((e) => e.message).join('\n');
+      expect(timeline).toContain(`orphan-${port} (created) is labelled tomo.deployment=${orphanOf}, which no deployment knows; removed it`);
     } finally {
-      tryDocker('rm', '-f', `stray-${port}`);
+      tryDocker('rm', '-f', `stray-${port}`, `orphan-${port}`, `orphan-running-${port}`);
     }
     await succeeded(await deployments.start(deploymentId, 'alice'));
 

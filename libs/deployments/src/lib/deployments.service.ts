@@ -37,6 +37,9 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const DEFAULT_LOG_TAIL = 200;
 export const MAX_LOG_TAIL = 5_000;
 const LOGS_WAIT_MS = 60_000;
+/** Longest an updateApp call holds its claim (it lets go as soon as its job exists). */
+const UPDATE_CLAIM_MS = 30_000;
+const updateClaimKey = (prefix: string, deploymentId: string) => `${prefix}:deployment-update-claim:${deploymentId}`;
 
 /**
  * Deployments as the API and MCP see them: every action validates what it can at once
@@ -105,6 +108,9 @@ export class DeploymentsService {
         serverId: input.serverId,
         deploymentId: id,
         idempotencyKey: input.idempotencyKey,
+        // What was asked, not the new deployment id; secret values are left out (masked), so
+        // a repeat that changes only a secret's value counts as the same request.
+        request: { serverId: input.serverId, appId: app.id, config: sealed.config },
       });
     } catch (error) {
       await this.records.delete(id);
@@ -143,8 +149,26 @@ export class DeploymentsService {
     const current = this.records.fullConfig(row);
     const config = resolveDeploymentConfig(app.definition, mergeConfigInput(configAsInput(current), input.config));
     const sealed = this.records.seal(config);
-    await this.records.update(row.id, { targetImage: image, targetConfig: sealed.config, targetSecretEnv: sealed.secretEnv });
-    return this.startJob(JobKind.DeploymentUpdate, row, requestedBy);
+    // The update job reads its target from the row: while one is pending, a second one would
+    // overwrite it under the first (the record would say B while A runs). The claim closes the
+    // window between the check and the new job, across API replicas.
+    const claim = updateClaimKey(this.config.redisPrefix, row.id);
+    if ((await this.redis.set(claim, requestedBy ?? 'system', 'PX', UPDATE_CLAIM_MS, 'NX')) !== 'OK') {
+      throw new TomoException(ErrorCode.Conflict, `An update of deployment ${row.id} is being started; wait for its job, then update again`);
+    }
+    try {
+      const pending = await this.jobs.unfinishedOf(JobKind.DeploymentUpdate, row.id);
+      if (pending) {
+        throw new TomoException(
+          ErrorCode.Conflict,
+          `Deployment ${row.id} has an update pending (job ${pending.id}, ${pending.status}); wait for it to finish or cancel it, then update again`,
+        );
+      }
+      await this.records.update(row.id, { targetImage: image, targetConfig: sealed.config, targetSecretEnv: sealed.secretEnv });
+      return await this.startJob(JobKind.DeploymentUpdate, row, requestedBy);
+    } finally {
+      await this.redis.del(claim);
+    }
   }
 
   async uninstall(deploymentId: string, removeVolumes: boolean, requestedBy: string | null): Promise<JobRow> {

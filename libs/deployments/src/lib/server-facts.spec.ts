@@ -22,8 +22,9 @@ describe('server facts', () => {
   });
 
   it('parses docker ps and docker inspect', () => {
-    expect(parseContainerList('abc\ttomo-x-1\trunning\td1\tbuiltin/x\n\n')).toEqual([
-      { id: 'abc', name: 'tomo-x-1', state: 'running', deploymentId: 'd1', appId: 'builtin/x' },
+    expect(parseContainerList('abc\ttomo-x-1\trunning\td1\tbuiltin/x\ttrue\ndef\tstray\texited\td2\t\t\n\n')).toEqual([
+      { id: 'abc', name: 'tomo-x-1', state: 'running', deploymentId: 'd1', appId: 'builtin/x', managed: true },
+      { id: 'def', name: 'stray', state: 'exited', deploymentId: 'd2', appId: '', managed: false },
     ]);
     const inspected = parseInspect(
       JSON.stringify([{ Id: 'f00', Name: '/tomo-x', Config: { Image: 'img:1', Labels: { 'tomo.deployment': 'd1' } }, State: { Running: true, Status: 'running', Restarting: false, ExitCode: 0 } }]),

@@ -51,22 +51,25 @@ export interface ListedContainer {
   state: string;
   deploymentId: string;
   appId: string;
+  /** Labelled `tomo.managed=true`: a container the platform created. */
+  managed: boolean;
 }
 
 /** Tab-separated: IDs, names and states never contain tabs; label values are ours. */
-export const PS_FORMAT = '{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Label "tomo.deployment"}}\t{{.Label "tomo.app"}}';
+export const PS_FORMAT = '{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Label "tomo.deployment"}}\t{{.Label "tomo.app"}}\t{{.Label "tomo.managed"}}';
 
 export function parseContainerList(output: string): ListedContainer[] {
   return output
     .split('\n')
     .map((line) => line.split('\t'))
     .filter((fields) => fields.length >= 5 && fields[0] !== '')
-    .map(([id, name, state, deploymentId, appId]) => ({
+    .map(([id, name, state, deploymentId, appId, managed]) => ({
       id: id ?? '',
       name: name ?? '',
       state: state ?? '',
       deploymentId: deploymentId ?? '',
       appId: appId ?? '',
+      managed: managed === 'true',
     }));
 }
 

@@ -2,13 +2,15 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { createRedisConnection } from '@tomo/redis';
-import { AsyncQueue, isFinishedJobStatus, notFound } from '@tomo/shared';
+import { AsyncQueue, DEFAULT_ASYNC_QUEUE_LIMIT, ErrorCode, isFinishedJobStatus, notFound, StreamEndedError } from '@tomo/shared';
 import { JobEventType, TERMINAL_EVENT_TYPES } from './job-event-type';
 import { fromEventMessage, type JobEventMessage } from './job-events';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';
 import { workflowKeys } from './redis-keys';
 
 const REPLAY_PAGE = 500;
+/** Events held for one subscriber (sent or not) before a subscriber that cannot keep up is ended. */
+export const MAX_BUFFERED_JOB_EVENTS = DEFAULT_ASYNC_QUEUE_LIMIT;
 
 type Listener = (events: JobEventRecord[]) => void;
 
@@ -32,21 +34,36 @@ export class JobEventStream implements OnApplicationShutdown {
     private readonly store: JobStore,
   ) {}
 
-  /** The timeline of one job after `afterSeq`, then live; ends after the job's final event. */
+  /**
+   * The timeline of one job after `afterSeq`, then live; ends after the job's final event.
+   * Replay from the DB waits for the subscriber; live events cannot wait, so a subscriber more
+   * than MAX_BUFFERED_JOB_EVENTS behind is ended with RATE_LIMITED, telling it where to resume.
+   */
   async events(jobId: string, afterSeq = 0): Promise<AsyncIterableIterator<JobEventRecord>> {
     if (!(await this.store.loadJob(jobId))) throw notFound('Job', jobId);
     const live: JobEventRecord[][] = [];
+    let liveCount = 0;
     let wake: (() => void) | null = null;
+    const tooSlow = () =>
+      new StreamEndedError(
+        ErrorCode.RateLimited,
+        `This subscription fell behind job ${jobId} by more than ${MAX_BUFFERED_JOB_EVENTS} events and was ended; subscribe again with afterSeq set to the last seq you received`,
+      );
     const unlisten = await this.listen((events) => {
       const mine = events.filter((event) => event.jobId === jobId);
       if (mine.length === 0) return;
       live.push(mine);
+      liveCount += mine.length;
+      if (liveCount > MAX_BUFFERED_JOB_EVENTS) out.fail(tooSlow());
       wake?.();
     });
-    const out = new AsyncQueue<JobEventRecord>(() => {
-      unlisten();
-      wake?.();
-    });
+    const out = new AsyncQueue<JobEventRecord>(
+      () => {
+        unlisten();
+        wake?.();
+      },
+      { limit: MAX_BUFFERED_JOB_EVENTS, overflow: tooSlow },
+    );
     let last = afterSeq;
     /** Sends events in seq order from `last` on; stops at a gap in the seqs or after the final event. */
     const send = (events: JobEventRecord[]): 'sent' | 'gap' | 'final' => {
@@ -64,7 +81,9 @@ export class JobEventStream implements OnApplicationShutdown {
       for (;;) {
         const page = await this.store.eventsAfter(jobId, last, REPLAY_PAGE);
         if (send(page) === 'final') return true;
-        if (page.length < REPLAY_PAGE) return false;
+        if (page.length < REPLAY_PAGE || out.closed) return false;
+        // The DB can wait for the subscriber: the next page once it took this one.
+        await out.drained();
       }
     };
     const pump = async () => {
@@ -73,6 +92,7 @@ export class JobEventStream implements OnApplicationShutdown {
       if (!job || (isFinishedJobStatus(job.status) && job.lastEventSeq <= last)) return;
       while (!out.closed) {
         const batch = live.shift();
+        if (batch) liveCount -= batch.length;
         if (!batch) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = null;

@@ -13,7 +13,14 @@ export interface LockSpec {
   limits: number[];
 }
 
-export type AcquireResult = { acquired: true } | { acquired: false; holders: string[] };
+/** `until`: the lease holds at least until then (the time the request was sent + the lease). */
+export type AcquireResult = { acquired: true; until: number } | { acquired: false; holders: string[] };
+
+/** Told about each held job's lease: renewed (until when), or gone (another job may hold the lock). */
+export interface LeaseListener {
+  renewed(jobId: string, until: number): void;
+  lost(jobId: string): void;
+}
 
 // KEYS: lock1, waiters1, lock2, waiters2, ...  ARGV: jobId, leaseMs, limit1, limit2, ...
 const ACQUIRE = `
@@ -87,7 +94,7 @@ export class JobLocks {
     redis: Redis,
     private readonly keys: WorkflowKeys,
     private readonly leaseMs: number,
-    private readonly onLost: (jobId: string) => void,
+    private readonly leases: LeaseListener,
   ) {
     redis.defineCommand('tomoLockAcquire', { lua: ACQUIRE });
     redis.defineCommand('tomoLockRenew', { lua: RENEW });
@@ -121,10 +128,11 @@ export class JobLocks {
   /** Takes every lock of the spec or none; when busy, the job is registered to be woken on release. */
   async acquire(spec: LockSpec, jobId: string): Promise<AcquireResult> {
     const keys = spec.keys.flatMap((key) => [key, this.keys.lockWaiters(key)]);
+    const sentAt = Date.now();
     const holders = await this.redis.tomoLockAcquire(keys.length, ...keys, jobId, this.leaseMs, ...spec.limits);
     if (holders.length === 0) {
       this.hold(jobId, spec);
-      return { acquired: true };
+      return { acquired: true, until: sentAt + this.leaseMs };
     }
     return { acquired: false, holders };
   }
@@ -167,9 +175,13 @@ export class JobLocks {
       tomoLockRenew(numKeys: number, ...args: (string | number)[]): ChainableCommander;
     };
     for (const [jobId, spec] of entries) pipeline.tomoLockRenew(spec.keys.length, ...spec.keys, jobId, this.leaseMs);
+    const sentAt = Date.now();
     const results = await pipeline.exec().catch(() => null);
     results?.forEach(([error, lost], i) => {
-      if (!error && Number(lost) > 0 && this.held.has(entries[i][0])) this.onLost(entries[i][0]);
+      const jobId = entries[i][0];
+      if (error || !this.held.has(jobId)) return;
+      if (Number(lost) > 0) this.leases.lost(jobId);
+      else this.leases.renewed(jobId, sentAt + this.leaseMs);
     });
   }
 }

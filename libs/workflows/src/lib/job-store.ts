@@ -46,6 +46,17 @@ export interface JobChange {
   events: NewEvent[];
   /** Apply only while the job's status is one of these (otherwise commit returns null). */
   onlyIfStatusIn?: readonly JobStatus[];
+  /**
+   * A run's fencing: apply only while the job's `runToken` is the run's own `token` or the
+   * `previous` one it saw when it loaded the job, and set it to `token`. A run whose job another
+   * worker took over (and wrote) finds a newer token there: commit returns null.
+   */
+  fence?: RunFence;
+}
+
+export interface RunFence {
+  token: string;
+  previous: string | null;
 }
 
 export interface CommitResult {
@@ -62,6 +73,7 @@ export interface NewJob {
   deploymentId: string | null;
   input: Record<string, unknown>;
   idempotencyKey: string | null;
+  requestFingerprint: string | null;
   requestedBy: string | null;
   retryOfJobId: string | null;
   stepNames: readonly string[];
@@ -90,25 +102,36 @@ const EVENT_INSERT_CHUNK = 500;
 export class JobStore {
   constructor(readonly executor: SqlExecutor) {}
 
-  /** Inserts a job with its steps and its first event, unless a job with the idempotency key exists since `idempotentSince`. */
-  async createJob(job: NewJob, event: NewEvent, idempotentSince: Date | null): Promise<{ jobId: string; created: boolean; events: JobEventRecord[] }> {
-    type Created = { jobId: string; created: boolean; events: JobEventRecord[] };
+  /**
+   * Inserts a job with its steps and its first event, unless the same caller used the
+   * idempotency key since `idempotentSince`: then `existing` is that job's id and fingerprint.
+   */
+  async createJob(
+    job: NewJob,
+    event: NewEvent,
+    idempotentSince: Date | null,
+  ): Promise<{ jobId: string; created: boolean; existingFingerprint: string | null; events: JobEventRecord[] }> {
+    type Created = { jobId: string; created: boolean; existingFingerprint: string | null; events: JobEventRecord[] };
     const body = function* (): Generator<SqlQuery, Created, Row[]> {
       if (job.idempotencyKey && idempotentSince) {
+        // A key belongs to its caller: another caller's same key is another request.
         const [existing] = yield sql(
-          'SELECT "id" FROM "job" WHERE "idempotencyKey" = ? AND "createdAt" >= ? ORDER BY "createdAt" DESC LIMIT 1',
-          [job.idempotencyKey, idempotentSince],
+          'SELECT "id", "requestFingerprint" FROM "job" WHERE "idempotencyKey" = ? AND COALESCE("requestedBy", \'\') = ? AND "createdAt" >= ? ORDER BY "createdAt" DESC LIMIT 1',
+          [job.idempotencyKey, job.requestedBy ?? '', idempotentSince],
         );
-        if (existing) return { jobId: String(existing['id']), created: false, events: [] as JobEventRecord[] };
+        if (existing) {
+          const existingFingerprint = (existing['requestFingerprint'] as string | null) ?? null;
+          return { jobId: String(existing['id']), created: false, existingFingerprint, events: [] as JobEventRecord[] };
+        }
       }
       yield sql(
-        'INSERT INTO "job" ("id", "kind", "status", "serverId", "deploymentId", "input", "result", "idempotencyKey", "requestedBy", "retryOfJobId", "lastEventSeq", "cancelRequested", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 1, ?, ?, ?)',
-        [job.id, job.kind, JobStatus.Queued, job.serverId, job.deploymentId, JSON.stringify(job.input), job.idempotencyKey, job.requestedBy, job.retryOfJobId, false, job.createdAt, job.createdAt],
+        'INSERT INTO "job" ("id", "kind", "status", "serverId", "deploymentId", "input", "result", "idempotencyKey", "requestFingerprint", "requestedBy", "retryOfJobId", "lastEventSeq", "cancelRequested", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1, ?, ?, ?)',
+        [job.id, job.kind, JobStatus.Queued, job.serverId, job.deploymentId, JSON.stringify(job.input), job.idempotencyKey, job.requestFingerprint, job.requestedBy, job.retryOfJobId, false, job.createdAt, job.createdAt],
       );
       if (job.stepNames.length > 0) yield insertSteps(job.id, job.stepNames, 0);
       const record: JobEventRecord = { jobId: job.id, seq: 1, type: event.type, step: event.step, message: event.message, status: JobStatus.Queued, at: job.createdAt };
       yield insertEvents([record]);
-      return { jobId: job.id, created: true, events: [record] };
+      return { jobId: job.id, created: true, existingFingerprint: null, events: [record] };
     };
     return this.executor.transaction(body, job.idempotencyKey ? `idempotency:${job.idempotencyKey}` : undefined);
   }
@@ -205,6 +228,15 @@ export class JobStore {
       [...NOT_FINISHED_STATUSES, idleBefore, limit],
     );
     return rows.map((row) => ({ id: String(row['id']), kind: String(row['kind']) }));
+  }
+
+  /** The oldest unfinished job of a kind on a deployment, if any. */
+  async unfinishedJobOf(kind: string, deploymentId: string): Promise<JobRow | null> {
+    const [row] = await this.executor.query(
+      `SELECT * FROM "job" WHERE "deploymentId" = ? AND "kind" = ? AND ${IS_UNFINISHED} ORDER BY "createdAt" LIMIT 1`,
+      [deploymentId, kind, ...NOT_FINISHED_STATUSES],
+    );
+    return row ? toJobRow(row) : null;
   }
 
   async loadSteps(jobId: string): Promise<StepRow[]> {
@@ -324,13 +356,19 @@ const setsOf = <K extends string>(shape: number, columns: readonly K[], sets: Re
 function updateJob(change: JobChange, at: Date): SqlQuery {
   const params: unknown[] = [change.events.length, at];
   const shape = patchShape(change.job ?? {}, JOB_COLUMNS, params);
+  const fence = change.fence;
+  if (fence) params.push(fence.token);
   params.push(change.jobId);
   const only = change.onlyIfStatusIn ?? [];
   params.push(...only);
-  const text = shapedSql(`job${only.length}:`, shape, () => {
+  if (fence) params.push(fence.token, fence.previous ?? '');
+  // The fence rides on the UPDATE the commit makes anyway: no extra statement or round trip.
+  const text = shapedSql(`job${only.length}${fence ? 'f' : ''}:`, shape, () => {
     const sets = ['"lastEventSeq" = "lastEventSeq" + ?', '"updatedAt" = ?', ...setsOf(shape, JOB_COLUMNS, JOB_SETS)];
+    if (fence) sets.push('"runToken" = ?');
     // OR, not IN: SQLite builds a transient table for an IN list on every run of the statement.
-    const where = only.length > 0 ? ` AND (${only.map(() => '"status" = ?').join(' OR ')})` : '';
+    let where = only.length > 0 ? ` AND (${only.map(() => '"status" = ?').join(' OR ')})` : '';
+    if (fence) where += ` AND ("runToken" = ? OR COALESCE("runToken", '') = ?)`;
     return `UPDATE "job" SET ${sets.join(', ')} WHERE "id" = ?${where} RETURNING "lastEventSeq", "status", "cancelRequested"`;
   });
   return sql(text, params);
@@ -374,6 +412,8 @@ function toJobRow(row: Row): JobRow {
     input: parseJson<Record<string, unknown>>(row['input']) ?? {},
     result: parseJson<Record<string, unknown>>(row['result']),
     idempotencyKey: (row['idempotencyKey'] as string | null) ?? null,
+    requestFingerprint: (row['requestFingerprint'] as string | null) ?? null,
+    runToken: (row['runToken'] as string | null) ?? null,
     requestedBy: (row['requestedBy'] as string | null) ?? null,
     retryOfJobId: (row['retryOfJobId'] as string | null) ?? null,
     lastEventSeq: Number(row['lastEventSeq']),

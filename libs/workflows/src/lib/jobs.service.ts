@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -22,7 +23,14 @@ export interface CreateJobOptions {
   requestedBy: string | null;
   serverId?: string | null;
   deploymentId?: string | null;
+  /** Scoped to `requestedBy`; the same key with another request (see `request`) is a CONFLICT. */
   idempotencyKey?: string | null;
+  /**
+   * What the caller asked for, compared when its idempotency key comes again; default: the
+   * kind, server, deployment and input. A caller whose input holds generated ids (install
+   * makes a new deployment id each time) describes the request itself. Hashed, never stored as is.
+   */
+  request?: unknown;
   retryOfJobId?: string | null;
 }
 
@@ -70,6 +78,8 @@ export class JobsService {
       input: input as Record<string, unknown>,
       result: null,
       idempotencyKey,
+      requestFingerprint: null,
+      runToken: null,
       requestedBy: options.requestedBy,
       retryOfJobId: options.retryOfJobId ?? null,
       lastEventSeq: 1,
@@ -82,8 +92,11 @@ export class JobsService {
       finishedAt: null,
     };
     row.updatedAt = row.createdAt;
+    const requestFingerprint = idempotencyKey
+      ? fingerprint({ kind, request: options.request ?? { serverId: row.serverId, deploymentId: row.deploymentId, input } })
+      : null;
     const created = await this.store.createJob(
-      { ...row, stepNames: this.registry.get(kind)?.steps.map((step) => step.name) ?? [] },
+      { ...row, requestFingerprint, stepNames: this.registry.get(kind)?.steps.map((step) => step.name) ?? [] },
       {
         type: JobEventType.JobQueued,
         step: null,
@@ -93,8 +106,11 @@ export class JobsService {
     );
     if (!created.created) {
       const existing = await this.get(created.jobId);
-      if (existing.kind !== kind) {
-        throw new TomoException(ErrorCode.Conflict, `Idempotency key "${idempotencyKey}" was already used for a ${existing.kind} job`);
+      if (existing.kind !== kind || (created.existingFingerprint ?? requestFingerprint) !== requestFingerprint) {
+        throw new TomoException(
+          ErrorCode.Conflict,
+          `Idempotency key "${idempotencyKey}" was already used for another request (${existing.kind} job ${existing.id}); use a new key for a different request`,
+        );
       }
       return existing;
     }
@@ -129,6 +145,11 @@ export class JobsService {
   /** Jobs per status: the unfinished ones now, the finished ones since `finishedSince`. */
   countByStatus(finishedSince: Date): Promise<Partial<Record<JobStatus, number>>> {
     return this.store.countByStatus(finishedSince);
+  }
+
+  /** A queued, running or waiting job of this kind on the deployment (the oldest), or null. */
+  unfinishedOf(kind: string, deploymentId: string): Promise<JobRow | null> {
+    return this.store.unfinishedJobOf(kind, deploymentId);
   }
 
   /** Queued, running and waiting jobs, newest first. */
@@ -241,4 +262,15 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   } catch {
     throw new TomoException(ErrorCode.BadUserInput, 'after is not a cursor returned by jobs');
   }
+}
+
+/** SHA-256 of the value as JSON with object keys sorted, so the same request always hashes the same. */
+function fingerprint(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, canonical((v as Record<string, unknown>)[key])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
 }

@@ -66,6 +66,17 @@ export class JobCancelledError extends TomoException {
   }
 }
 
+/**
+ * Thrown into a step's signal when its run lost its lease (the queue's lock on the job, or a
+ * server/deployment lock): another worker may run the job now, so this run stops and writes nothing.
+ */
+export class LeaseLostError extends Error {
+  constructor(why: string) {
+    super(`The run lost its lease: ${why}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 export class StepTimeoutError extends TomoException {
   constructor(step: string, timeoutMs: number) {
     super(ErrorCode.StepTimeout, `Step "${step}" did not finish within ${formatDuration(timeoutMs)}`);

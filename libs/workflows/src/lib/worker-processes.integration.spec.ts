@@ -7,6 +7,7 @@ import { startTestWorker, type TestWorkerProcess } from '../testing/test-worker-
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
 import type { JobRow } from './job-store';
 import { JobsService } from './jobs.service';
+import { workflowKeys } from './redis-keys';
 
 /**
  * Real worker processes (forked, TypeScript through swc) on one Redis and one SQLite file;
@@ -114,6 +115,55 @@ describe('workflow worker processes', () => {
     await until(id, [JobStatus.Succeeded]);
     expect((await trace()).slice(3)).toEqual([`three:run:${b.child.pid}`]);
     expect((await jobs.steps(id)).map((s) => s.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it("never runs one job on two workers at once: a worker whose event loop was blocked past its lease stops and writes nothing", async () => {
+    const a = await spawnWorker();
+    // 8 s of blocked event loop against a 2 s lease: worker B takes the job over meanwhile.
+    const { id } = await jobs.create(TestKind.Hog, { blockMs: 8_000, effectAfterMs: 300 }, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes(`hog:start-1:${a.child.pid}`), 'step hog to start on worker A');
+    const b = await spawnWorker();
+
+    const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Succeeded);
+    // A's event loop comes back while B runs or after it: give A time to do (or not do) its effect.
+    const finishedAt = job.finishedAt?.getTime() ?? Date.now();
+    await waitFor(async () => Date.now() - finishedAt > 1_500 || null, 'A to come back', 10_000, 100);
+    // A's attempt never reached the record (its start is written lazily, the block came first), so B's is attempt 1 too.
+    expect(await trace()).toEqual([
+      `hog:start-1:${a.child.pid}`,
+      `hog:start-1:${b.child.pid}`,
+      `hog:effect-1:${b.child.pid}`,
+      `after:run:${b.child.pid}`,
+    ]);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ['hog', StepStatus.Succeeded],
+      ['after', StepStatus.Succeeded],
+    ]);
+    expect(steps[0].output).toEqual({ attempt: 1, pid: b.child.pid });
+    const events = await jobs.events(id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // Nothing on the record comes from A after its lease ran out (at most its start, if written before the block).
+    expect(events.filter((e) => e.message.includes(String(a.child.pid)) && e.type !== 'job.started')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', status: JobStatus.Succeeded });
+    // A is alive and well: it goes on taking jobs.
+    expect(a.child.exitCode).toBeNull();
+  });
+
+  it('stops a step whose server lock lease is lost (another job may hold the server now), then runs it again once it holds the lock', async () => {
+    await spawnWorker();
+    const { id } = await jobs.create(TestKind.Mutating, { ms: 3_000 }, { requestedBy: null, serverId: 'lease-srv' });
+    await waitFor(async () => (await trace()).some((entry) => entry.startsWith(`work:start:${id}:`)), 'the work to start');
+    // The lease runs out under the worker (as after a pause longer than the lease): Redis no longer counts it as the holder.
+    expect(await redis.zrem(workflowKeys(env.config.redisPrefix).serverLock('lease-srv'), id)).toBe(1);
+
+    const job = await until(id, [JobStatus.Succeeded, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Succeeded);
+    // The first attempt was stopped before its end (no second end), the second one ran to the end under the lock.
+    expect((await trace()).map((entry) => entry.split(':').slice(0, 2).join(':'))).toEqual(['work:start', 'work:start', 'work:end']);
+    const steps = await jobs.steps(id);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([['work', StepStatus.Succeeded]]);
   });
 
   it('two worker processes on one Redis share the work', async () => {

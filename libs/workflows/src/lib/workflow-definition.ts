@@ -71,7 +71,10 @@ export interface CompensationContext<TInput = Record<string, unknown>> {
   readonly serverId: string | null;
   readonly deploymentId: string | null;
   readonly step: string;
-  /** The output the step produced when it succeeded. */
+  /**
+   * The output the step produced when it succeeded; null when its outcome is unknown (it was
+   * cancelled, timed out or failed with a transient error: it may have done part or all of its work).
+   */
   readonly output: unknown;
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Fires on the step's timeout only: a cancellation never interrupts an undo. */
@@ -86,7 +89,11 @@ export interface StepDefinition<TInput = Record<string, unknown>> {
   run(ctx: StepContext<TInput>): Promise<unknown>;
   readonly retry?: Partial<RetryPolicy>;
   readonly timeoutMs?: number;
-  /** Undoes the step after a later step failed for good or the job was cancelled. Idempotent too. */
+  /**
+   * Undoes the step after a later step failed for good or the job was cancelled, and also the
+   * step itself when its outcome is unknown (see CompensationContext.output). Idempotent too:
+   * it checks what is there before removing it.
+   */
   compensate?(ctx: CompensationContext<TInput>): Promise<void>;
   /**
    * Overrides the default error classification (see isTransientError): true = retry,

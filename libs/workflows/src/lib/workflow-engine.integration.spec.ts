@@ -1,11 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
+import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import { ErrorCode, JobKind, JobStatus, StepStatus, TomoException } from '@tomo/shared';
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
-import { JobEventStream } from './job-event-stream';
+import { JobEventStream, MAX_BUFFERED_JOB_EVENTS } from './job-event-stream';
+import { JobEventType } from './job-event-type';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';
 import { JobsService } from './jobs.service';
 import { WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
@@ -134,7 +136,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
       ['job.failed', null, JobStatus.Failed],
     ]);
     expect(tail[0].message).toBe('Failed: port 80 is not a valid choice here (BAD_USER_INPUT; permanent, not retried)');
-    expect(tail[1].message).toBe('Undoing 2 finished step(s): b, a');
+    expect(tail[1].message).toBe('Undoing 2 step(s): b, a');
   });
 
   it('fails a transient error once its attempts are used up, then compensates', async () => {
@@ -142,8 +144,26 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const { id } = await jobs.create(TestKind.Compensating, { failWith: 'transient' }, { requestedBy: null });
     const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
     expect([job.status, job.errorCode, job.errorMessage]).toEqual([JobStatus.Failed, ErrorCode.Internal, 'disk full']);
-    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'b:compensate', 'a:compensate']);
+    // d failed with a transient error: it may have done part of its work, so it is undone too (first).
+    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'd:compensate', 'b:compensate', 'a:compensate']);
     expect((await jobs.steps(id))[3]).toMatchObject({ status: StepStatus.Failed, attempts: 2, errorMessage: 'disk full' });
+    const events = await allEvents(id);
+    expect(events.find((e) => e.type === 'job.compensating')?.message).toBe('Undoing 3 step(s): d (outcome unknown), b, a');
+    expect(events.find((e) => e.type === 'step.compensated' && e.step === 'd')?.message).toBe(
+      'Compensated (its outcome was unknown: whatever it did is undone)',
+    );
+  });
+
+  it('compensates a cancelled step whose outcome is unknown, after what it still did in the background', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Creating, {}, { requestedBy: null });
+    await waitFor(async () => (await trace()).includes('create:start'), 'the create step to start');
+    await jobs.cancel(id, null);
+    const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
+    expect(job.status).toBe(JobStatus.Cancelled);
+    // The undo runs once the interrupted step settled, so it sees (and removes) what it created.
+    expect(await trace()).toEqual(['prep:run', 'create:start', 'create:created', 'create:compensate', 'prep:compensate']);
+    expect((await jobs.steps(id)).map((s) => s.status)).toEqual([StepStatus.Compensated, StepStatus.Cancelled]);
   });
 
   it('fails a step that outlives its timeout, and the step sees the abort', async () => {
@@ -325,6 +345,49 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(fresh.id).not.toBe(results[0].id);
   });
 
+  it("scopes idempotency keys to the caller and to what was asked: same key with another input is a CONFLICT, another caller's key is its own", async () => {
+    await boot(false);
+    const first = await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' });
+    // The same request again (keys in another order): the same job.
+    expect((await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).id).toBe(first.id);
+    await expect(jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+      message: expect.stringContaining('another request'),
+    });
+    await expect(jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's2', idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
+    // Another caller's same key is independent, both ways.
+    const bobs = await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' });
+    expect(bobs.id).not.toBe(first.id);
+    expect((await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' })).id).toBe(bobs.id);
+    // A caller that describes its request itself (generated ids in the input) is matched on that.
+    const asked = { serverId: 's3', appId: 'whoami', config: { env: [{ name: 'A', value: '1' }] } };
+    const a = await jobs.create(TestKind.Quick, { generated: 'id-1' }, { requestedBy: 'alice', idempotencyKey: 'install', request: asked });
+    expect((await jobs.create(TestKind.Quick, { generated: 'id-2' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked } })).id).toBe(a.id);
+    await expect(
+      jobs.create(TestKind.Quick, { generated: 'id-3' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked, appId: 'other' } }),
+    ).rejects.toMatchObject({ code: ErrorCode.Conflict });
+  });
+
+  it("fences a run's commits with its token: once another run wrote the job, the first run's writes are refused", async () => {
+    await boot(false);
+    const store = app?.get(JobStore);
+    if (!store) throw new Error('no store');
+    const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+    const note = (token: string, previous: string | null, message: string) =>
+      store.commit({ jobId: id, events: [{ type: JobEventType.StepLog, step: 'q1', message }], fence: { token, previous } });
+    expect(await note('run-a', null, 'A claims the job')).not.toBeNull();
+    expect(await note('run-a', null, 'A writes again')).not.toBeNull();
+    // B loaded the job after A's lease ran out: it saw A's token and takes over with its own.
+    expect(await note('run-b', 'run-a', 'B takes over')).not.toBeNull();
+    expect(await note('run-a', null, 'stale A')).toBeNull();
+    expect(await note('run-c', null, 'a run that loaded before A wrote')).toBeNull();
+    expect(await note('run-b', 'run-a', 'B goes on')).not.toBeNull();
+    expect((await allEvents(id)).map((e) => e.message)).toEqual(['Queued', 'A claims the job', 'A writes again', 'B takes over', 'B goes on']);
+    expect((await jobs.get(id)).runToken).toBe('run-b');
+  });
+
   it('streams a timeline live: a late subscriber with afterSeq gets every later event once, in order, then the stream ends', async () => {
     await boot(true);
     const stream = app?.get(JobEventStream);
@@ -352,6 +415,35 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const logs = stored.filter((e) => e.type === 'step.log');
     expect(logs.map((e) => e.message)).toEqual(range(1, 300).map((n) => `line ${n}`));
     expect(new Set(logs.map((e) => e.at.getTime())).size).toBeLessThan(30);
+  });
+
+  it('ends a live subscriber that falls too far behind with RATE_LIMITED and where to resume; a replay waits for its reader', async () => {
+    await boot(true);
+    const stream = app?.get(JobEventStream);
+    if (!stream) throw new Error('no stream');
+    const lines = MAX_BUFFERED_JOB_EVENTS + 500;
+    const { id } = await jobs.create(TestKind.Chatty, { lines, everyMs: 0 }, { requestedBy: null });
+    const slow = await stream.events(id, 0);
+    const first = await slow.next();
+    expect(first.value).toMatchObject({ seq: 1 });
+    // The subscriber stops reading while the job logs well over the bound.
+    await until(id, [JobStatus.Succeeded]);
+    const ended = await slow.next().then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(ended).toMatchObject({ code: ErrorCode.RateLimited, message: expect.stringMatching(/fell behind job .* by more than \d+ events .* afterSeq/) });
+    // What graphql-ws sends a client whose stream ended with this error: the code is there.
+    expect(new GraphQLError(ended?.message ?? '', { originalError: ended ?? undefined }).toJSON().extensions).toEqual({ code: ErrorCode.RateLimited });
+
+    // From the DB, a reader that takes its time gets everything (pages wait for it).
+    const replay = await stream.events(id, 0);
+    const seqs: number[] = [];
+    for await (const event of replay) {
+      seqs.push(event.seq);
+      if (seqs.length % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seqs).toEqual(range(1, (await jobs.get(id)).lastEventSeq));
   });
 
   it('jobUpdated streams job rows as their state changes', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCode, isFinishedJobStatus, JobStatus, StepStatus } from '@tomo/shared';
 import { JobEventType } from './job-event-type';
@@ -11,15 +12,18 @@ import {
   type JobStore,
   type NewEvent,
   NOT_FINISHED_STATUSES,
+  type RunFence,
   type StepPatch,
   type StepRow,
 } from './job-store';
 import {
   describeError,
   formatDuration,
+  isPermanentCode,
   isTransientError,
   JobCancelledError,
   type JobErrorInfo,
+  LeaseLostError,
   retryDelayMs,
   StepTimeoutError,
 } from './step-errors';
@@ -38,11 +42,17 @@ import type { WorkflowRegistry } from './workflow-registry';
 type Definition = WorkflowDefinition<Record<string, unknown>>;
 type Step = StepDefinition<Record<string, unknown>>;
 
-/** What the BullMQ processor does after a run: nothing, re-queue it for later, or fail it. */
+/**
+ * What the BullMQ processor does after a run: nothing, re-queue it for later, fail it, or
+ * (lost: the run's lease ran out, another worker may run the job) let it go without a word.
+ */
 export type RunOutcome =
   | { kind: 'finished'; status: JobStatus }
   | { kind: 'delayed'; until: number }
-  | { kind: 'failed'; error: JobErrorInfo };
+  | { kind: 'failed'; error: JobErrorInfo }
+  | { kind: 'lost' };
+
+const LOST: RunOutcome = { kind: 'lost' };
 
 export interface WorkflowRunnerOptions {
   /** When a lock-waiting job looks again if no release woke it earlier. */
@@ -51,6 +61,8 @@ export interface WorkflowRunnerOptions {
   serverConcurrency: (serverId: string) => number | Promise<number>;
   logFlushMs: number;
   logBatchSize: number;
+  /** How often the leases of the runs are checked against the clock (a fraction of the lease). */
+  leaseCheckMs: number;
 }
 
 export interface RunnerLogger {
@@ -66,9 +78,58 @@ interface Pending {
 
 type AttemptResult = { ok: true; output: unknown; skip: string | null; logs: NewEvent[] } | { ok: false; error: unknown; logs: NewEvent[] };
 
+/**
+ * One delivery of a job to this process: its cancellation, its leases and its fencing token.
+ * A lease is believed only until `sent + duration` of its last confirmed renewal (the time the
+ * renewal was *sent*, so never later than Redis lets it run out): a run whose event loop was
+ * blocked past that stops before it writes or acts again, even before Redis says so.
+ */
+class ActiveRun {
+  readonly cancel = new Interrupt();
+  readonly fence: RunFence = { token: randomUUID(), previous: null };
+  /** The queue's lock on the job; the server/deployment locks' lease (none: Infinity). */
+  readonly leases = { queue: 0, locks: Infinity };
+  private lostWhy: string | null = null;
+
+  constructor(
+    readonly jobId: string,
+    queueLeaseUntil: number,
+  ) {
+    this.leases.queue = queueLeaseUntil;
+  }
+
+  get lost(): boolean {
+    return this.lostWhy !== null;
+  }
+
+  get lostReason(): string | null {
+    return this.lostWhy;
+  }
+
+  loseLease(why: string): void {
+    if (this.lostWhy !== null) return;
+    this.lostWhy = why;
+    this.cancel.abort(new LeaseLostError(why));
+  }
+
+  /** False (and the run stopped) once a lease is past its time. */
+  checkLease(now = Date.now()): boolean {
+    if (!this.lost && now > Math.min(this.leases.queue, this.leases.locks)) {
+      const which = this.leases.queue <= this.leases.locks ? "the queue's lock on the job" : 'its server/deployment lock';
+      this.loseLease(`${which} expired ${now - Math.min(this.leases.queue, this.leases.locks)} ms ago (event loop blocked or Redis unreachable)`);
+    }
+    return !this.lost;
+  }
+}
+
 const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
+/**
+ * How long an interrupted step (cancelled, timed out) may go on in the background before the
+ * run moves on: its next attempt or its compensation should see what it did, not race it.
+ */
+const INTERRUPTED_STEP_SETTLE_MS = 30_000;
 /** A step still running after this long gets its start written (and streamed) before its outcome. */
 const START_COMMIT_GRACE_MS = 15;
 const STILL_RUNNING = Symbol('still running');
@@ -80,7 +141,8 @@ const STILL_RUNNING = Symbol('still running');
  * that has not finished and never runs a finished one again.
  */
 export class WorkflowRunner {
-  private readonly active = new Map<string, Interrupt>();
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly leaseWatchdog: NodeJS.Timeout;
   private stopping = false;
 
   constructor(
@@ -91,7 +153,15 @@ export class WorkflowRunner {
     private readonly wakeJobs: (jobIds: string[]) => Promise<void>,
     private readonly logger: RunnerLogger,
     private readonly options: WorkflowRunnerOptions,
-  ) {}
+  ) {
+    // A timer, not only the renewal's answer: after a blocked event loop, timers run before
+    // I/O callbacks, so an expired run stops before a step's pending command completes.
+    this.leaseWatchdog = setInterval(() => {
+      const now = Date.now();
+      for (const run of this.active.values()) run.checkLease(now);
+    }, options.leaseCheckMs);
+    this.leaseWatchdog.unref();
+  }
 
   get activeJobIds(): string[] {
     return [...this.active.keys()];
@@ -99,10 +169,25 @@ export class WorkflowRunner {
 
   /** Aborts the running step of a job this process runs (a cancellation request). */
   cancel(jobId: string): boolean {
-    const cancel = this.active.get(jobId);
+    const cancel = this.active.get(jobId)?.cancel;
     if (!cancel || cancel.aborted) return false;
     cancel.abort(new JobCancelledError());
     return true;
+  }
+
+  /** A lease of the job's run was renewed: it holds until `until` (sent time + duration). */
+  leaseRenewed(jobId: string, lease: keyof ActiveRun['leases'], until: number): void {
+    const run = this.active.get(jobId);
+    if (run) run.leases[lease] = Math.max(run.leases[lease], until);
+  }
+
+  /** Redis says the run's lease is gone (another worker may hold the job or its lock): stop it. */
+  leaseLost(jobId: string, why: string): void {
+    this.active.get(jobId)?.loseLease(why);
+  }
+
+  close(): void {
+    clearInterval(this.leaseWatchdog);
   }
 
   /** From now on, runs hand their job back to the queue at the next step boundary. */
@@ -110,44 +195,53 @@ export class WorkflowRunner {
     this.stopping = true;
   }
 
-  async run(jobId: string): Promise<RunOutcome> {
-    const cancel = new Interrupt();
+  /** @param leaseUntil when the queue's lock on the job, taken for this delivery, runs out. */
+  async run(jobId: string, leaseUntil: number): Promise<RunOutcome> {
+    const run = new ActiveRun(jobId, leaseUntil);
     // Registered before the job row is read: a cancel request that lands after that read
     // arrives through cancel(), one that lands before it is seen in the row.
-    this.active.set(jobId, cancel);
+    this.active.set(jobId, run);
     try {
-      return await this.load(jobId, cancel);
+      const outcome = await this.load(run);
+      if (outcome.kind === 'lost') this.logger.warn(`Job ${jobId}: stopped without writing; ${run.lostReason ?? 'another run took it over'}`);
+      return outcome;
     } finally {
-      this.active.delete(jobId);
+      if (this.active.get(jobId) === run) this.active.delete(jobId);
     }
   }
 
   /** A BullMQ job ended without our step loop deciding it (stall limit, crash of the loop itself). */
   async failUnfinished(jobId: string, reason: string): Promise<void> {
     const error = { code: ErrorCode.Internal, message: `The job stopped unexpectedly: ${reason}` };
-    await this.commit(jobId, {
+    // Not a run (no fence): BullMQ gave up on the job, whichever run last wrote it.
+    const failed = await this.store.commit({
+      jobId,
       job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
-      steps: [],
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` }],
+      onlyIfStatusIn: NOT_FINISHED_STATUSES,
     });
+    if (failed) this.publisher.publish(failed.events);
   }
 
-  private async load(jobId: string, cancel: Interrupt): Promise<RunOutcome> {
-    const run = await this.store.loadRun(jobId);
-    if (!run || isFinishedJobStatus(run.job.status)) return { kind: 'finished', status: run?.job.status ?? JobStatus.Cancelled };
-    const job = run.job;
+  private async load(run: ActiveRun): Promise<RunOutcome> {
+    const jobId = run.jobId;
+    const cancel = run.cancel;
+    const loaded = await this.store.loadRun(jobId);
+    if (!loaded || isFinishedJobStatus(loaded.job.status)) return { kind: 'finished', status: loaded?.job.status ?? JobStatus.Cancelled };
+    const job = loaded.job;
+    run.fence.previous = job.runToken;
     const definition = this.registry.get(job.kind);
     if (!definition) {
-      return this.failBeforeStart(job, `No workflow is registered for job kind "${job.kind}" in this worker`);
+      return this.failBeforeStart(run, job, `No workflow is registered for job kind "${job.kind}" in this worker`);
     }
-    let steps = run.steps;
+    let steps = loaded.steps;
     if (steps.length < definition.steps.length) {
       await this.store.addMissingSteps(jobId, definition.steps.map((s) => s.name), steps.length);
       steps = await this.store.loadSteps(jobId);
     }
     const mismatch = definition.steps.findIndex((step, i) => steps[i]?.name !== step.name);
     if (mismatch >= 0 || steps.length !== definition.steps.length) {
-      return this.failBeforeStart(job, `The "${job.kind}" workflow changed since this job was created; start it again`);
+      return this.failBeforeStart(run, job, `The "${job.kind}" workflow changed since this job was created; start it again`);
     }
     if (job.cancelRequested) cancel.abort(new JobCancelledError());
 
@@ -155,11 +249,12 @@ export class WorkflowRunner {
     const lock = this.locks.specFor(job, definition.mutatesServer ?? false, serverLimit, definition.exclusive?.(job.input) ?? []);
     if (lock && !cancel.aborted) {
       const acquired = await this.locks.acquire(lock, jobId);
-      if (!acquired.acquired) return this.waitForLock(job, acquired.holders);
+      if (!acquired.acquired) return this.waitForLock(run, job, acquired.holders);
+      run.leases.locks = acquired.until;
     }
     let outcome: RunOutcome | undefined;
     try {
-      outcome = await this.execute(job, steps, definition, cancel);
+      outcome = await this.execute(run, job, steps, definition);
       return outcome;
     } finally {
       if (lock) await this.settleLock(lock, jobId, outcome);
@@ -168,7 +263,10 @@ export class WorkflowRunner {
 
   private async settleLock(lock: LockSpec, jobId: string, outcome: RunOutcome | undefined): Promise<void> {
     try {
-      if (outcome?.kind === 'delayed') {
+      if (outcome?.kind === 'lost') {
+        // Not ours to free: the run that took the job over holds them under the same job id.
+        if (!this.active.has(jobId)) this.locks.forget(jobId);
+      } else if (outcome?.kind === 'delayed') {
         // The server may be half-changed while the job waits to retry: keep it locked.
         await this.locks.extend(lock, jobId, Math.max(0, outcome.until - Date.now()));
       } else {
@@ -180,30 +278,41 @@ export class WorkflowRunner {
     }
   }
 
-  private async waitForLock(job: JobRow, holders: string[]): Promise<RunOutcome> {
+  private async waitForLock(run: ActiveRun, job: JobRow, holders: string[]): Promise<RunOutcome> {
     const message = `Waiting for job ${holders.join(', ')}`;
     const last = job.status === JobStatus.Waiting ? await this.store.lastEvent(job.id) : null;
     if (last?.message !== message) {
-      await this.commit(job.id, {
+      const noted = await this.commit(run, {
         job: { status: JobStatus.Waiting },
         steps: [],
         events: [{ type: JobEventType.JobWaiting, step: null, message }],
       });
+      if (!noted) return this.stopped(run);
     }
     return { kind: 'delayed', until: Date.now() + this.options.lockRetryMs };
   }
 
-  private async failBeforeStart(job: JobRow, message: string): Promise<RunOutcome> {
+  private async failBeforeStart(run: ActiveRun, job: JobRow, message: string): Promise<RunOutcome> {
     const error = { code: ErrorCode.Internal, message };
-    await this.commit(job.id, {
+    const failed = await this.commit(run, {
       job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
       steps: [],
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
     });
-    return { kind: 'failed', error };
+    return failed ? { kind: 'failed', error } : this.stopped(run);
   }
 
-  private async execute(job: JobRow, steps: StepRow[], definition: Definition, cancel: Interrupt): Promise<RunOutcome> {
+  /** A commit was refused: the job finished meanwhile, or this run lost it to another one. */
+  private async stopped(run: ActiveRun): Promise<RunOutcome> {
+    if (run.lost) return LOST;
+    const job = await this.store.loadJob(run.jobId);
+    if (!job || isFinishedJobStatus(job.status)) return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
+    run.loseLease('another run of the job wrote it (its fencing token replaced ours)');
+    return LOST;
+  }
+
+  private async execute(run: ActiveRun, job: JobRow, steps: StepRow[], definition: Definition): Promise<RunOutcome> {
+    const cancel = run.cancel;
     const outputs: Record<string, unknown> = {};
     for (const row of steps) if (row.status === StepStatus.Succeeded) outputs[row.name] = row.output;
 
@@ -215,7 +324,7 @@ export class WorkflowRunner {
       const error = cancelled
         ? describeError(new JobCancelledError())
         : { code: row.errorCode ?? ErrorCode.Internal, message: row.errorMessage ?? 'Step failed' };
-      return this.windDown(job, steps, definition, outputs, cancelled, error, emptyPending());
+      return this.windDown(run, job, steps, definition, outputs, cancelled, error, emptyPending());
     }
 
     let pending = emptyPending();
@@ -232,6 +341,7 @@ export class WorkflowRunner {
       const row = steps[i];
       if (DONE_STEP_STATUSES.has(row.status)) continue;
       const step = definition.steps[i];
+      if (run.lost) return LOST;
       if (cancel.aborted) {
         const error = describeError(new JobCancelledError());
         if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
@@ -240,9 +350,9 @@ export class WorkflowRunner {
           pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
           pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
         }
-        return this.windDown(job, steps, definition, outputs, true, error, pending);
+        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
       }
-      if (this.stopping) return this.handOver(job.id, step.name, pending);
+      if (this.stopping) return this.handOver(run, step.name, pending);
 
       const policy = retryPolicyOf(step);
       const attempt = row.attempts + 1;
@@ -267,19 +377,21 @@ export class WorkflowRunner {
       // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
       let startCommit: Promise<CommitResult | null> | null = null;
       const commitStart = () =>
-        (startCommit ??= this.commit(job.id, start).then((started) => {
+        (startCommit ??= this.commit(run, start).then((started) => {
           if (started?.cancelRequested) cancel.abort(new JobCancelledError());
           return started;
         }));
       row.status = StepStatus.Running;
       row.attempts = attempt;
 
-      const running = this.attempt(job, step, attempt, outputs, cancel, commitStart);
+      const running = this.attempt(run, job, step, attempt, outputs, commitStart);
       const early = await settledWithin(running, START_COMMIT_GRACE_MS);
       if (early === STILL_RUNNING) await commitStart();
       const result = early === STILL_RUNNING ? await running : early;
+      // Whatever the attempt did, its outcome is not this run's to record any more.
+      if (run.lost) return LOST;
       if (startCommit) {
-        if (!(await startCommit)) return { kind: 'finished', status: JobStatus.Cancelled };
+        if (!(await startCommit)) return this.stopped(run);
       } else {
         pending = start;
       }
@@ -303,9 +415,9 @@ export class WorkflowRunner {
         });
         if (i === definition.steps.length - 1) break;
         // Durable before the next step starts: a finished step never runs again.
-        const finished = await this.commit(job.id, pending);
+        const finished = await this.commit(run, pending);
         pending = emptyPending();
-        if (!finished) return { kind: 'finished', status: JobStatus.Cancelled };
+        if (!finished) return this.stopped(run);
         if (finished.cancelRequested) cancel.abort(new JobCancelledError());
         continue;
       }
@@ -317,7 +429,7 @@ export class WorkflowRunner {
         row.status = StepStatus.Cancelled;
         pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
         pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
-        return this.windDown(job, steps, definition, outputs, true, error, pending);
+        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
       }
       const transient = isTransientError(result.error, step);
       if (transient && attempt < policy.maxAttempts) {
@@ -330,7 +442,7 @@ export class WorkflowRunner {
           step: step.name,
           message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
         });
-        await this.commit(job.id, pending);
+        if (!(await this.commit(run, pending))) return this.stopped(run);
         return { kind: 'delayed', until };
       }
       row.status = StepStatus.Failed;
@@ -342,30 +454,31 @@ export class WorkflowRunner {
           ? `Failed after ${attempt} attempts: ${error.message}`
           : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
       });
-      return this.windDown(job, steps, definition, outputs, false, error, pending);
+      return this.windDown(run, job, steps, definition, outputs, false, error, pending);
     }
 
     const result = definition.result ? definition.result(outputs) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
-    await this.commit(job.id, pending);
+    if (!(await this.commit(run, pending))) return this.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
   /** Runs one attempt of a step under its timeout and the job's cancellation. */
   private async attempt(
+    run: ActiveRun,
     job: JobRow,
     step: Step,
     attempt: number,
     outputs: Record<string, unknown>,
-    cancel: Interrupt,
     commitStart: () => Promise<unknown>,
   ): Promise<AttemptResult> {
     const interrupt = new Interrupt();
-    const stopFollowingCancel = cancel.onAbort((reason) => interrupt.abort(reason));
+    const stopFollowingCancel = run.cancel.onAbort((reason) => interrupt.abort(reason));
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
     const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
-    const logs = this.logBuffer(job.id, step.name, commitStart);
+    const logs = this.logBuffer(run, step.name, commitStart);
+    let running: Promise<unknown> = Promise.resolve();
     const ctx: StepContext<Record<string, unknown>> = {
       jobId: job.id,
       kind: job.kind,
@@ -382,9 +495,10 @@ export class WorkflowRunner {
       skip: (reason: string): StepSkip => ({ skipped: true, reason }),
     };
     try {
-      const output = await untilInterrupted(() => step.run(ctx), interrupt);
+      const output = await untilInterrupted(() => (running = step.run(ctx)), interrupt);
       return { ok: true, output: isSkip(output) ? null : output, skip: isSkip(output) ? output.reason : null, logs: await logs.close() };
     } catch (error) {
+      if (interrupt.aborted && !run.lost) await this.settleInterrupted(job.id, step.name, running);
       return { ok: false, error, logs: await logs.close() };
     } finally {
       clearTimeout(timer);
@@ -392,8 +506,27 @@ export class WorkflowRunner {
     }
   }
 
-  /** After a failure or cancellation: undo the finished steps in reverse order, then finish the job. */
+  /** Waits (bounded) for an interrupted step that goes on in the background, so what follows sees its effects. */
+  private async settleInterrupted(jobId: string, step: string, running: Promise<unknown>): Promise<void> {
+    const settled = await settledWithin(
+      running.then(
+        () => true,
+        () => true,
+      ),
+      INTERRUPTED_STEP_SETTLE_MS,
+    );
+    if (settled === STILL_RUNNING) {
+      this.logger.warn(`Job ${jobId}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`);
+    }
+  }
+
+  /**
+   * After a failure or cancellation: undo in reverse order the finished steps and the step whose
+   * outcome is unknown (interrupted, or failed with a transient error: it may have acted), then
+   * finish the job.
+   */
   private async windDown(
+    run: ActiveRun,
     job: JobRow,
     steps: StepRow[],
     definition: Definition,
@@ -404,28 +537,40 @@ export class WorkflowRunner {
   ): Promise<RunOutcome> {
     const toUndo = definition.steps
       .map((step, i) => ({ step, row: steps[i], position: i }))
-      .filter(({ step, row }) => row.status === StepStatus.Succeeded && step.compensate)
+      .filter(({ step, row }) => step.compensate && (row.status === StepStatus.Succeeded || outcomeUnknown(row)))
       .reverse();
     if (toUndo.length > 0) {
       pending.events.push({
         type: JobEventType.JobCompensating,
         step: null,
-        message: `Undoing ${toUndo.length} finished step(s): ${toUndo.map(({ step }) => step.name).join(', ')}`,
+        message: `Undoing ${toUndo.length} step(s): ${toUndo.map(({ step, row }) => (row.status === StepStatus.Succeeded ? step.name : `${step.name} (outcome unknown)`)).join(', ')}`,
       });
-      await this.commit(job.id, pending);
+      if (!(await this.commit(run, pending))) return this.stopped(run);
       pending = emptyPending();
     }
     for (const { step, row, position } of toUndo) {
-      const outcome = await this.compensate(job, step, row, outputs);
+      // A run that lost its lease leaves the undoing to the run that took the job over.
+      if (run.lost) return LOST;
+      const outcome = await this.compensate(run, job, step, row, outputs);
+      if (run.lost) return LOST;
       if (outcome.ok) {
-        row.status = StepStatus.Compensated;
-        await this.commit(job.id, {
+        // A failed or cancelled step keeps its status: it tells how the job ended (and where a resumed run is).
+        const unknown = row.status !== StepStatus.Succeeded;
+        if (!unknown) row.status = StepStatus.Compensated;
+        await this.commit(run, {
           job: {},
-          steps: [{ position, status: StepStatus.Compensated }],
-          events: [...outcome.logs, { type: JobEventType.StepCompensated, step: step.name, message: 'Compensated (undone)' }],
+          steps: unknown ? [] : [{ position, status: StepStatus.Compensated }],
+          events: [
+            ...outcome.logs,
+            {
+              type: JobEventType.StepCompensated,
+              step: step.name,
+              message: unknown ? 'Compensated (its outcome was unknown: whatever it did is undone)' : 'Compensated (undone)',
+            },
+          ],
         });
       } else {
-        await this.commit(job.id, {
+        await this.commit(run, {
           job: {},
           steps: [],
           events: [
@@ -442,15 +587,15 @@ export class WorkflowRunner {
         ? { type: JobEventType.JobCancelled, step: null, message: 'Cancelled' }
         : { type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` },
     );
-    await this.commit(job.id, pending);
+    if (!(await this.commit(run, pending))) return this.stopped(run);
     return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
   }
 
   /** A compensation gets the step's attempts (transient errors retried in place) and timeout; cancellation does not reach it. */
-  private async compensate(job: JobRow, step: Step, row: StepRow, outputs: Record<string, unknown>): Promise<AttemptResult> {
+  private async compensate(run: ActiveRun, job: JobRow, step: Step, row: StepRow, outputs: Record<string, unknown>): Promise<AttemptResult> {
     const policy = retryPolicyOf(step);
     const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const logs = this.logBuffer(job.id, step.name);
+    const logs = this.logBuffer(run, step.name);
     let lastError: unknown;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       const interrupt = new Interrupt();
@@ -464,7 +609,7 @@ export class WorkflowRunner {
               serverId: job.serverId,
               deploymentId: job.deploymentId,
               step: step.name,
-              output: row.output,
+              output: row.status === StepStatus.Succeeded ? row.output : null,
               outputs,
               signal: interrupt.signal,
               log: logs.add,
@@ -484,25 +629,26 @@ export class WorkflowRunner {
   }
 
   /** The worker is stopping: give the job back to the queue between two steps. */
-  private async handOver(jobId: string, nextStep: string, pending: Pending): Promise<RunOutcome> {
+  private async handOver(run: ActiveRun, nextStep: string, pending: Pending): Promise<RunOutcome> {
     pending.job = { ...pending.job, status: JobStatus.Queued };
     pending.events.push({
       type: JobEventType.JobRequeued,
       step: null,
       message: `Worker ${WORKER_NAME} is stopping; another worker continues with step "${nextStep}"`,
     });
-    await this.commit(jobId, pending);
+    if (!(await this.commit(run, pending))) return this.stopped(run);
     return { kind: 'delayed', until: Date.now() };
   }
 
   /** `before` runs ahead of the first write, so log lines never precede their step's start on the timeline. */
-  private logBuffer(jobId: string, step: string, before: () => Promise<unknown> = async () => undefined): StepLogBuffer {
+  private logBuffer(run: ActiveRun, step: string, before: () => Promise<unknown> = async () => undefined): StepLogBuffer {
+    const jobId = run.jobId;
     return new StepLogBuffer(
       step,
       async (events) => {
         try {
           await before();
-          await this.commit(jobId, { job: {}, steps: [], events });
+          await this.commit(run, { job: {}, steps: [], events });
         } catch (error) {
           this.logger.warn(`Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`);
         }
@@ -512,14 +658,17 @@ export class WorkflowRunner {
     );
   }
 
-  private async commit(jobId: string, pending: Pending): Promise<CommitResult | null> {
+  /** Writes a change of the run, fenced: null once the run lost its lease or its job (nothing written). */
+  private async commit(run: ActiveRun, pending: Pending): Promise<CommitResult | null> {
+    if (!run.checkLease()) return null;
+    const jobId = run.jobId;
     let events = pending.events;
     const to = pending.job.status;
     if (to && to !== JobStatus.Running && events.length > 1) {
       // Several steps of the story in one transaction: the job was running until the last event.
       events = events.map((event, i) => (i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event));
     }
-    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES };
+    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES, fence: run.fence };
     const result = await this.store.commit(change);
     if (result) this.publisher.publish(result.events);
     return result;
@@ -535,6 +684,12 @@ function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof S
       resolve(value);
     });
   });
+}
+
+/** A step that stopped without a known outcome: cancelled or timed out mid-way, or failed with a transient error. */
+function outcomeUnknown(row: StepRow): boolean {
+  if (row.status === StepStatus.Cancelled) return true;
+  return row.status === StepStatus.Failed && row.errorCode !== null && !isPermanentCode(row.errorCode);
 }
 
 function isSkip(value: unknown): value is StepSkip {

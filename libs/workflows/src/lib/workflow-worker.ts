@@ -72,9 +72,13 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.registry.assertExactly(this.options.kinds ?? Object.values(JobKind));
-    const locks = new JobLocks(this.redis, this.keys, this.config.jobStallTimeoutMs, (jobId) =>
-      this.logger.warn(`Job ${jobId} lost a lock lease (another job may now hold it)`),
-    );
+    const stallMs = this.config.jobStallTimeoutMs;
+    // Late-bound: the runner needs the locks, the locks report to the runner.
+    let leaseRunner: WorkflowRunner | null = null;
+    const locks = new JobLocks(this.redis, this.keys, stallMs, {
+      renewed: (jobId, until) => leaseRunner?.leaseRenewed(jobId, 'locks', until),
+      lost: (jobId) => leaseRunner?.leaseLost(jobId, 'its server/deployment lock expired (another job may hold it now)'),
+    });
     this.locks = locks;
     const runner = new WorkflowRunner(
       this.store,
@@ -88,8 +92,10 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
         serverConcurrency: (serverId) => this.registry.serverConcurrency(serverId),
         logFlushMs: 200,
         logBatchSize: 200,
+        leaseCheckMs: Math.max(50, Math.floor(stallMs / 4)),
       },
     );
+    leaseRunner = runner;
     this.runner = runner;
 
     this.cancelSubscriber = createRedisConnection(this.config.redisUrl, 'tomo-worker-cancel');
@@ -97,8 +103,7 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     await this.cancelSubscriber.subscribe(this.keys.cancelChannel);
 
     this.workerConnection = createRedisConnection(this.config.redisUrl, 'tomo-worker');
-    const stallMs = this.config.jobStallTimeoutMs;
-    this.worker = new Worker<WorkflowJobData>(QueueName.Workflows, (job, token) => this.process(runner, job, token), {
+    this.worker = new LeaseReportingWorker(runner, QueueName.Workflows, (job, token) => this.process(runner, job, token), {
       connection: this.workerConnection,
       prefix: this.config.redisPrefix,
       concurrency: this.config.concurrency,
@@ -148,12 +153,14 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
       }
     }
     this.locks?.stop();
+    this.runner?.close();
     await this.cancelSubscriber?.quit().catch(() => undefined);
     await this.workerConnection?.quit().catch(() => undefined);
   }
 
   private async process(runner: WorkflowRunner, job: Job<WorkflowJobData>, token: string | undefined): Promise<void> {
-    const outcome = await runner.run(job.data.jobId);
+    // The queue's lock was taken when the job was moved to active (processedOn): that is the lease.
+    const outcome = await runner.run(job.data.jobId, (job.processedOn ?? Date.now()) + this.config.jobStallTimeoutMs);
     switch (outcome.kind) {
       case 'finished':
         return;
@@ -163,6 +170,11 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
         throw new DelayedError();
       case 'failed':
         throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`);
+      case 'lost':
+        // Handed back if the queue's lock is still ours (only a server/deployment lock ran out);
+        // otherwise another worker has the job already, or the stall check gives it to one.
+        await job.moveToDelayed(Date.now(), token).catch(() => undefined);
+        throw new DelayedError();
     }
   }
 
@@ -225,5 +237,28 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     } catch (error) {
       this.logger.warn(`Could not schedule ${JobKind.MaintenancePruneJobs}: ${describeError(error).message}`);
     }
+  }
+}
+
+/**
+ * BullMQ's worker, telling the runner when each job's lock (the run's lease) was renewed,
+ * counted from when the renewal was sent, and when a renewal found the lock gone.
+ */
+class LeaseReportingWorker extends Worker<WorkflowJobData> {
+  constructor(
+    private readonly runner: WorkflowRunner,
+    ...args: ConstructorParameters<typeof Worker<WorkflowJobData>>
+  ) {
+    super(...args);
+  }
+
+  override async extendJobLocks(jobIds: string[], tokens: string[], duration: number): Promise<string[]> {
+    const sentAt = Date.now();
+    const failed = await super.extendJobLocks(jobIds, tokens, duration);
+    for (const jobId of jobIds) {
+      if (failed.includes(jobId)) this.runner.leaseLost(jobId, "the queue's lock on the job was gone (another worker may run it)");
+      else this.runner.leaseRenewed(jobId, 'queue', sentAt + duration);
+    }
+    return failed;
   }
 }

@@ -30,6 +30,16 @@ export enum TestKind {
   Chatty = 'test.chatty',
   /** Two no-op steps. */
   Quick = 'test.quick',
+  /**
+   * `hog`: in the first process that runs it, blocks the event loop for `blockMs` (a CPU hog, like parsing a
+   * huge manifest), then does its effect after a short wait that follows `ctx.signal`; → `after`.
+   */
+  Hog = 'test.hog',
+  /**
+   * prep (undoable) → `create` (undoable), which waits to be cancelled and then, like a remote
+   * command the abort came too late for, still "creates" its thing 300 ms later.
+   */
+  Creating = 'test.creating',
 }
 
 export const TEST_KINDS: readonly string[] = Object.values(TestKind);
@@ -37,7 +47,8 @@ export const TEST_KINDS: readonly string[] = Object.values(TestKind);
 export const traceKey = (prefix: string) => `${prefix}:test:trace`;
 
 type Input = Record<string, unknown>;
-type Trace = (entry: string) => Promise<unknown>;
+/** Appends to the trace list; resolves with the list's new length. */
+type Trace = (entry: string) => Promise<number>;
 
 const num = (input: Input, key: string, fallback: number) => (typeof input[key] === 'number' ? (input[key] as number) : fallback);
 
@@ -196,6 +207,47 @@ export function testWorkflows(trace: Trace): WorkflowDefinition<Input>[] {
       ],
     },
     { kind: TestKind.Quick, steps: [plain('q1'), plain('q2')] },
+    {
+      kind: TestKind.Creating,
+      steps: [
+        undoable('prep'),
+        {
+          name: 'create',
+          run: async (ctx) => {
+            await mark(ctx, 'start');
+            await untilAborted(ctx.signal).catch(() => undefined);
+            await sleep(300);
+            await mark(ctx, 'created');
+            throw ctx.signal.reason;
+          },
+          compensate: async (ctx) => {
+            await mark(ctx, 'compensate');
+          },
+        },
+      ],
+    },
+    {
+      kind: TestKind.Hog,
+      steps: [
+        {
+          name: 'hog',
+          run: async (ctx) => {
+            // Only the first run of all blocks (the trace was empty): the run that takes over does not.
+            if ((await mark(ctx, `start-${ctx.attempt}`)) === 1) {
+              const until = Date.now() + num(ctx.input, 'blockMs', 5_000);
+              while (Date.now() < until) {
+                // Busy: no timer, no I/O, no lock renewal runs in this process meanwhile.
+              }
+            }
+            // What a step does next with the server (a command that takes the signal).
+            await sleepUnlessAborted(num(ctx.input, 'effectAfterMs', 300), ctx.signal);
+            await mark(ctx, `effect-${ctx.attempt}`);
+            return { attempt: ctx.attempt, pid: process.pid };
+          },
+        },
+        plain('after'),
+      ],
+    },
   ];
 }
 

@@ -160,7 +160,7 @@ export class InstallAppInput {
   @Field(() => DeploymentConfigInput, { nullable: true })
   config?: DeploymentConfigInput | null;
 
-  @Field(() => String, { nullable: true, description: 'The same key within 24 h returns the job it started instead of installing again.' })
+  @Field(() => String, { nullable: true, description: 'Your key: within 24 h the same request with it returns the job it started instead of installing again; another request with it is a CONFLICT.' })
   idempotencyKey?: string | null;
 }
 

@@ -1,3 +1,4 @@
+import { DeploymentRecords } from '@tomo/deployments';
 import { MarketplaceService } from '@tomo/marketplace';
 import { errorCodes, gql, readTestbed, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
@@ -101,5 +102,40 @@ describe('deployments API', () => {
     const { auditLog } = await ok<{ auditLog: { nodes: { action: string; details: string | null }[] } }>('query { auditLog(first: 50) { nodes { action details } } }', {}, admin);
     expect(auditLog.nodes.map((n) => n.action)).toEqual(expect.arrayContaining(['installApp', 'restartApp', 'uninstallApp']));
     expect(JSON.stringify(auditLog)).not.toContain('s3cret');
+  });
+
+  it('refuses updateApp while an update of the deployment is pending (CONFLICT), so the record never names a target other than the one that runs', async () => {
+    const input = { serverId, appId: 'builtin/pihole', config: { env: [{ name: 'WEBPASSWORD', value: SECRET }], pullPolicy: 'NEVER' } };
+    const { installApp } = await ok<{ installApp: { deploymentId: string } }>(INSTALL, { input }, operator);
+    const id = installApp.deploymentId;
+    const UPDATE = 'mutation($input: UpdateAppInput!) { updateApp(input: $input) { id kind status } }';
+    // The pending target is not on the API (only the job's outcome is): read the record itself.
+    const target = async () => {
+      const row = await api.app.get(DeploymentRecords).get(id);
+      return { image: row.targetImage, tz: row.targetConfig?.env.find((e) => e.name === 'TZ')?.value };
+    };
+
+    // Concurrent requests: exactly one update starts; the others are refused and change nothing.
+    const attempts = await Promise.all(
+      ['A', 'B', 'C'].map((tz) => call<{ updateApp: { id: string } }>(UPDATE, { input: { deploymentId: id, imageTag: `v-${tz}`, config: { env: [{ name: 'TZ', value: tz }] } } }, operator)),
+    );
+    const started = attempts.filter((a) => a.data?.updateApp);
+    expect(started).toHaveLength(1);
+    expect(attempts.filter((a) => a.errors).map((a) => errorCodes(a))).toEqual([['CONFLICT'], ['CONFLICT']]);
+    const winner = attempts.findIndex((a) => a.data?.updateApp);
+    const tz = ['A', 'B', 'C'][winner];
+    expect(await target()).toEqual({ image: expect.stringMatching(new RegExp(`:v-${tz}$`)), tz });
+
+    // Later, while that job is still queued: refused, naming the pending job; the target is unchanged.
+    const refused = await call(UPDATE, { input: { deploymentId: id, imageTag: 'v-D', config: { env: [{ name: 'TZ', value: 'D' }] } } }, operator);
+    expect(errorCodes(refused)).toEqual(['CONFLICT']);
+    expect(refused.errors?.[0]?.message).toContain(`update pending (job ${started[0].data?.updateApp.id}`);
+    expect(await target()).toEqual({ image: expect.stringMatching(new RegExp(`:v-${tz}$`)), tz });
+
+    // Once it is cancelled (finished), a new update may start.
+    await ok('mutation($id: ID!) { cancelJob(id: $id) { status } }', { id: started[0].data?.updateApp.id }, operator);
+    const next = await ok<{ updateApp: { kind: string } }>(UPDATE, { input: { deploymentId: id, imageTag: 'v-E', config: { env: [{ name: 'TZ', value: 'E' }] } } }, operator);
+    expect(next.updateApp.kind).toBe('deployment.update');
+    expect(await target()).toEqual({ image: expect.stringMatching(/:v-E$/), tz: 'E' });
   });
 });

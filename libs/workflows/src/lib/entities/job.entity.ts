@@ -38,6 +38,18 @@ export class JobEntity {
   @Column({ type: 'varchar', length: 100, nullable: true })
   requestedBy!: string | null;
 
+  /** SHA-256 of what was asked (kind, subject, input or the caller's own description), matched when the idempotency key comes again. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestFingerprint!: string | null;
+
+  /**
+   * The fencing token of the run that last wrote the job: every commit of a run sets it and
+   * requires the value the run saw, so a run that lost its lease (another worker took the job
+   * over) can no longer write.
+   */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  runToken!: string | null;
+
   @Column({ type: 'varchar', length: 36, nullable: true })
   retryOfJobId!: string | null;
 

@@ -4,3 +4,5 @@ export * from './lib/job-kind';
 export * from './lib/job-status';
 export * from './lib/role';
 export * from './lib/tomo-exception';
+export * from './lib/pull-policy';
+export * from './lib/preferences';

@@ -15,8 +15,10 @@ import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
+import { McpModule } from './mcp/mcp.module';
 import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
+import { SettingsApiModule } from './settings/settings-api.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
@@ -54,6 +56,8 @@ export class AppModule {
         ServersApiModule,
         DeploymentsApiModule,
         DashboardModule,
+        SettingsApiModule,
+        McpModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

@@ -71,6 +71,8 @@ export const apiEnvSchema = commonEnv.extend({
   LOGIN_LOCKOUT: duration(1, 86_400).default(900),
   /** How often a live subscription checks that its caller's credentials are still valid. */
   SUBSCRIPTION_RECHECK: duration(1, 3_600).default(30),
+  /** `/mcp` lists and runs only the tools that change nothing. */
+  MCP_READ_ONLY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export const workerEnvSchema = commonEnv.extend({
@@ -102,6 +104,7 @@ export interface ApiConfig extends CommonConfig {
   host: string;
   webDistDir: string;
   auth: AuthSettings;
+  mcp: { readOnly: boolean };
 }
 
 /** Authentication settings (the settings UI will edit some of them later). */

@@ -52,6 +52,14 @@ describe('loadApiConfig', () => {
     });
   });
 
+  it('reads MCP_READ_ONLY (off unless "true")', () => {
+    expect(loadApiConfig({}, false).mcp).toEqual({ readOnly: false });
+    expect(loadApiConfig({ MCP_READ_ONLY: 'true' }, false).mcp).toEqual({ readOnly: true });
+    expect(() => loadApiConfig({ MCP_READ_ONLY: 'yes' }, false)).toThrow(
+      new ConfigError('Invalid configuration: MCP_READ_ONLY must be true or false (got "yes")'),
+    );
+  });
+
   it('treats empty values as unset', () => {
     expect(loadApiConfig({ PORT: '' }, false).port).toBe(3000);
   });

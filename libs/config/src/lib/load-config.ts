@@ -42,6 +42,7 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
       lockoutSeconds: parsed.LOGIN_LOCKOUT,
       subscriptionRecheckSeconds: parsed.SUBSCRIPTION_RECHECK,
     },
+    mcp: { readOnly: parsed.MCP_READ_ONLY === 'true' },
   };
 }
 

@@ -126,17 +126,22 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
    * next tick follows the new interval in every worker. BAD_USER_INPUT for a wrong value.
    */
   async setInterval(name: string, everySeconds: number): Promise<ScheduleView> {
-    this.definition(name);
-    if (!Number.isInteger(everySeconds) || everySeconds < MIN_INTERVAL_SECONDS || everySeconds > MAX_INTERVAL_SECONDS) {
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        `schedules.${name}.everySeconds must be a whole number from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} (got ${everySeconds})`,
-      );
-    }
+    this.assertInterval(name, everySeconds);
     await this.schedules.update(name, { everySeconds, updatedAt: new Date() });
     const row = await this.row(name);
     await this.applyScheduler(row);
     return this.view(row);
+  }
+
+  /** Throws NOT_FOUND for an unknown schedule, BAD_USER_INPUT for an interval out of bounds. */
+  assertInterval(name: string, everySeconds: number): void {
+    this.definition(name);
+    if (!Number.isInteger(everySeconds) || everySeconds < MIN_INTERVAL_SECONDS || everySeconds > MAX_INTERVAL_SECONDS) {
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `schedules ${name}: everySeconds must be a whole number from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} (got ${everySeconds})`,
+      );
+    }
   }
 
   /**

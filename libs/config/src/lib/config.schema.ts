@@ -83,6 +83,20 @@ export const workerEnvSchema = commonEnv.extend({
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
 });
 
+/** The stdio MCP bridge (`npm run mcp:stdio`): which Tomo to reach, with which token. Nothing else. */
+export const mcpStdioEnvSchema = z.object({
+  TOMO_URL: z
+    .string({ error: 'is required: the address of a running Tomo, e.g. http://127.0.0.1:3000' })
+    .regex(/^https?:\/\/[^/]+/, 'must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'),
+  TOMO_API_TOKEN: z.string({ error: 'is required: an API token (createApiToken or `npm run tomo -- token:create`)' }).min(1, 'must not be empty'),
+});
+
+export interface McpStdioConfig {
+  /** The `/mcp` endpoint of TOMO_URL. */
+  mcpUrl: URL;
+  apiToken: string;
+}
+
 /** The command line (`npm run tomo`) reads only the common settings. */
 export const cliEnvSchema = commonEnv;
 

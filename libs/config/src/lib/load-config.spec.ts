@@ -1,4 +1,4 @@
-import { ConfigError, loadApiConfig, loadCliConfig, loadWorkerConfig } from './load-config';
+import { ConfigError, loadApiConfig, loadCliConfig, loadMcpStdioConfig, loadWorkerConfig } from './load-config';
 
 describe('loadApiConfig', () => {
   it('applies the contract defaults', () => {
@@ -62,6 +62,23 @@ describe('loadApiConfig', () => {
 
   it('treats empty values as unset', () => {
     expect(loadApiConfig({ PORT: '' }, false).port).toBe(3000);
+  });
+});
+
+describe('loadMcpStdioConfig', () => {
+  it('reads the Tomo to reach and the token', () => {
+    expect(loadMcpStdioConfig({ TOMO_URL: 'http://127.0.0.1:3000', TOMO_API_TOKEN: 'tomo_abc' })).toEqual({
+      mcpUrl: new URL('http://127.0.0.1:3000/mcp'),
+      apiToken: 'tomo_abc',
+    });
+  });
+
+  it.each([
+    [{ TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL is required: the address of a running Tomo, e.g. http://127.0.0.1:3000'],
+    [{ TOMO_URL: 'ftp://x', TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'],
+    [{ TOMO_URL: 'http://127.0.0.1:3000' }, 'Invalid configuration: TOMO_API_TOKEN is required: an API token (createApiToken or `npm run tomo -- token:create`)'],
+  ])('rejects %j with one line naming the variable (never echoing a token)', (env, message) => {
+    expect(() => loadMcpStdioConfig(env)).toThrow(new ConfigError(message));
   });
 });
 

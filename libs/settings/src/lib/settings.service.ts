@@ -6,9 +6,9 @@ import { ErrorCode, Theme, TimeFormat, TomoException } from '@tomo/shared';
 import { SettingEntity, UserPreferenceEntity } from './setting.entity';
 import {
   defaultSystemSettings,
+  parseSettingsChange,
   type SystemSettingKey,
   type SystemSettings,
-  systemSettingsChangeSchema,
   systemSettingsSchema,
 } from './system-settings';
 
@@ -60,14 +60,7 @@ export class SettingsService {
    * then stores it in one transaction. Returns the settings now in force.
    */
   async update(change: Record<string, unknown>, updatedBy: string | null): Promise<SystemSettings> {
-    const parsed = systemSettingsChangeSchema.safeParse(change);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) =>
-        issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a setting` : `${issue.path.join('.')}: ${issue.message}`,
-      );
-      throw new TomoException(ErrorCode.BadUserInput, problems.join('; '));
-    }
-    const entries = Object.entries(parsed.data).filter(([, value]) => value !== undefined);
+    const entries = Object.entries(parseSettingsChange(change)).filter(([, value]) => value !== undefined);
     if (entries.length > 0) {
       const at = new Date();
       await this.settings.manager.transaction(async (manager) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiConfig, CommonConfig } from '@tomo/config';
-import { PullPolicy } from '@tomo/shared';
+import { ErrorCode, PullPolicy, TomoException } from '@tomo/shared';
 
 const DAY_SECONDS = 86_400;
 
@@ -44,6 +44,16 @@ export type SystemSettingKey = keyof SystemSettings;
 /** A change: any subset of the settings. Unknown fields are refused. */
 export const systemSettingsChangeSchema = systemSettingsSchema.partial().strict();
 export type SystemSettingsChange = z.infer<typeof systemSettingsChangeSchema>;
+
+/** A validated change, or BAD_USER_INPUT naming every wrong field (`jobRetentionDays: must be between…`). */
+export function parseSettingsChange(change: Record<string, unknown>): SystemSettingsChange {
+  const parsed = systemSettingsChangeSchema.safeParse(change);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) =>
+    issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a setting` : `${issue.path.join('.')}: ${issue.message}`,
+  );
+  throw new TomoException(ErrorCode.BadUserInput, problems.join('; '));
+}
 
 /** What applies while nothing is stored: the environment of the API (JWT_EXPIRES_IN, SESSION_IDLE_TIMEOUT), else built-in values. */
 export function defaultSystemSettings(config: CommonConfig): SystemSettings {

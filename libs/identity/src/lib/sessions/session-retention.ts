@@ -15,22 +15,11 @@ declare module '@tomo/workflows' {
   }
 }
 
-/** Deletes ended sessions, then audit entries past the auditRetentionDays setting. */
+/** Deletes audit entries past the auditRetentionDays setting, then ended sessions (whose figures are the job's result). */
 export function pruneSessionsWorkflow(sessions: SessionsService, audit: AuditService, settings: SettingsService) {
   return defineWorkflow({
     kind: JobKind.MaintenancePruneSessions,
     steps: [
-      {
-        name: 'delete-ended-sessions',
-        timeoutMs: 5 * 60_000,
-        run: async (ctx) => {
-          const days = ctx.input.retentionDays ?? ENDED_SESSION_RETENTION_DAYS;
-          const before = new Date(Date.now() - days * 24 * 60 * 60_000);
-          const deleted = await sessions.deleteEndedBefore(before);
-          ctx.log(`Deleted ${deleted} session(s) that ended before ${before.toISOString()}`);
-          return { deleted, before: before.toISOString(), retentionDays: days };
-        },
-      },
       {
         name: 'delete-old-audit-entries',
         timeoutMs: 5 * 60_000,
@@ -39,6 +28,17 @@ export function pruneSessionsWorkflow(sessions: SessionsService, audit: AuditSer
           const before = new Date(Date.now() - days * 24 * 60 * 60_000);
           const deleted = await audit.deleteBefore(before);
           ctx.log(`Deleted ${deleted} audit entr${deleted === 1 ? 'y' : 'ies'} older than ${before.toISOString()}`);
+          return { deleted, before: before.toISOString(), retentionDays: days };
+        },
+      },
+      {
+        name: 'delete-ended-sessions',
+        timeoutMs: 5 * 60_000,
+        run: async (ctx) => {
+          const days = ctx.input.retentionDays ?? ENDED_SESSION_RETENTION_DAYS;
+          const before = new Date(Date.now() - days * 24 * 60 * 60_000);
+          const deleted = await sessions.deleteEndedBefore(before);
+          ctx.log(`Deleted ${deleted} session(s) that ended before ${before.toISOString()}`);
           return { deleted, before: before.toISOString(), retentionDays: days };
         },
       },

@@ -260,7 +260,7 @@ describe('MCP', () => {
       // ---- uninstall: refused without confirm, asked by elicitation, done with confirm ----
       expect(await fails(operator, 'uninstall_app', { deploymentId, removeVolumes: true })).toMatch(/^BAD_USER_INPUT: confirm: .*Pass confirm: true/);
       expect(await fails(declining, 'uninstall_app', { deploymentId })).toMatch(/^BAD_USER_INPUT: confirm: the user did not confirm/);
-      expect(asked.pop()).toMatch(/^Removes container tomo-busybox-httpd-\w+ \(mcp-\w+\/busybox-httpd\).* on server /);
+      expect(asked.pop()).toMatch(new RegExp(`^Removes container tomo-busybox-httpd-\\w+ \\(mcp-${door}/busybox-httpd\\) \\(volumes are kept\\) on server testbed-${door} \\(127\\.0\\.0\\.1\\)\\.`));
       expect((await ok(viewer, 'get_deployment', { deploymentId }))['deployment']['status']).toBe('RUNNING');
       const uninstall = await ok(operator, 'uninstall_app', { deploymentId, removeVolumes: true, confirm: true });
       expect(await waitJob(operator, uninstall['jobId'])).toMatchObject({ status: 'SUCCEEDED' });

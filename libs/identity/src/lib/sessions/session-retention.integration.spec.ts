@@ -96,7 +96,7 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     await app.get(SettingsService).update({ auditRetentionDays: 30 }, 'test');
     const entry = (action: string, daysAgo: number) =>
       audit.create({ at: new Date(Date.now() - daysAgo * DAY), actorType: 'system', actorId: null, actorName: null, action, targetType: null, targetId: null, outcome: 'SUCCESS', errorCode: null, ip: null, details: null });
-    await audit.insert([entry('recent', 29), entry('old', 31)]);
+    await audit.save([entry('recent', 29), entry('old', 31)]);
 
     const job = await app.get(JobsService).create(JobKind.MaintenancePruneSessions, {}, { requestedBy: null });
     const done = await waitFor(async () => {

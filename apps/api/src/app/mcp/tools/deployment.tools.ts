@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { type DeploymentEntity, DeploymentsService } from '@tomo/deployments';
+import { ServersService } from '@tomo/servers';
 import { PullPolicy, Role } from '@tomo/shared';
 import { confirmField, requireConfirmation } from '../confirmation';
 import { deploymentOf, deploymentOut, id, pageArgs, pageInfo, pageOf, started, startedJob } from '../mcp-schemas';
@@ -39,7 +40,10 @@ const configInput = z
 /** Deployments: thin tools over DeploymentsService (as DeploymentsResolver). Every action is a job. */
 @Injectable()
 export class DeploymentTools {
-  constructor(private readonly deployments: DeploymentsService) {}
+  constructor(
+    private readonly deployments: DeploymentsService,
+    private readonly servers: ServersService,
+  ) {}
 
   private out(row: DeploymentEntity) {
     return deploymentOf(row, this.deployments.publicConfig(row));
@@ -141,7 +145,9 @@ export class DeploymentTools {
           const row = await this.deployments.get(deploymentId);
           const volumes = row.config.volumes.map((volume) => volume.host);
           const data = removeVolumes && volumes.length > 0 ? ` and volumes ${volumes.join(', ')}` : removeVolumes ? '' : ' (volumes are kept)';
-          await requireConfirmation(confirm, call, `Removes container ${row.containerName} (${row.appId})${data} on server ${row.serverId}.`);
+          const server = await this.servers.find(row.serverId);
+          const where = server ? `${server.name} (${server.host})` : row.serverId;
+          await requireConfirmation(confirm, call, `Removes container ${row.containerName} (${row.appId})${data} on server ${where}.`);
           return started(await this.deployments.uninstall(deploymentId, removeVolumes, call.principal.username), 'Uninstall started');
         },
       }),

@@ -132,12 +132,14 @@ export class ServerTools {
         output: { server: serverOut.describe('The server as it was.') },
         run: async ({ serverId, confirm }, call) => {
           const server = await this.servers.get(serverId);
-          const deployments = await this.deployments.list(serverId);
-          const blast =
-            deployments.length > 0
-              ? `Deleting server ${server.name} (${server.host}) is refused while its ${deployments.length} deployment(s) exist.`
-              : `Deletes server ${server.name} (${server.host}:${server.port}) from Tomo with its stored credentials and metrics history; nothing on the server changes.`;
-          await requireConfirmation(confirm, call, blast);
+          // With deployments the service refuses (CONFLICT): nothing to confirm then.
+          if ((await this.deployments.list(serverId)).length === 0) {
+            await requireConfirmation(
+              confirm,
+              call,
+              `Deletes server ${server.name} (${server.host}:${server.port}) from Tomo with its stored credentials and metrics history; nothing on the server changes.`,
+            );
+          }
           const deleted = await this.servers.delete(serverId);
           return { structured: { server: serverOf(deleted) }, summary: `Server ${deleted.name} deleted.` };
         },

@@ -148,13 +148,14 @@ export class McpServerFactory {
   /** The audit entry the GraphQL mutation writes (AuditInterceptor): same action, target and redaction. */
   private async record(tool: McpTool, caller: McpCaller, args: unknown, outcome: 'SUCCESS' | 'FAILURE', result?: unknown, errorCode?: ErrorCode): Promise<void> {
     if (!tool.audit) return;
-    const details = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
+    const given = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
+    const details = tool.audit.details ? tool.audit.details(given) : given;
     await this.audit
       .record({
         actor: auditActorOf(caller.context),
         action: tool.audit.action,
         targetType: tool.audit.targetType,
-        targetId: targetIdOf(details, result),
+        targetId: targetIdOf(details, { id: resultId(result) }),
         outcome,
         errorCode: errorCode ?? null,
         ip: clientInfo(caller.context).ip,
@@ -162,6 +163,14 @@ export class McpServerFactory {
       })
       .catch((error: unknown) => this.logger.error(`audit record failed: ${String(error)}`));
   }
+}
+
+/** The id of what a result is about (the server, repository… it returns, else the job it started), as a GraphQL mutation's result `id`. */
+function resultId(result: unknown): unknown {
+  if (!result || typeof result !== 'object') return undefined;
+  const record = result as Record<string, unknown>;
+  const entity = Object.values(record).find((value): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value));
+  return entity ? Object.entries(entity).find(([key]) => key.endsWith('Id'))?.[1] : record['jobId'];
 }
 
 function callerOf(extra: Extra): McpCaller {

@@ -54,7 +54,7 @@ export interface McpTool<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   input: z.ZodObject<I, z.core.$strict>;
   output: z.ZodObject<O>;
   /** Changing tools: the audit entry the GraphQL mutation writes (same action name and target type). */
-  audit?: { action: string; targetType: string };
+  audit?: ToolAudit;
   run(args: z.output<z.ZodObject<I>>, call: ToolCall): Promise<ToolOutcome<z.input<z.ZodObject<O>>>>;
 }
 
@@ -67,11 +67,25 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(too
   behaviour: ToolBehaviour;
   input: I;
   output: O;
-  audit?: { action: string; targetType: string };
+  audit?: ToolAudit;
   run(args: z.output<z.ZodObject<I>>, call: ToolCall): Promise<ToolOutcome<z.input<z.ZodObject<O>>>>;
 }): McpTool {
   return { ...tool, input: z.strictObject(tool.input), output: z.object(tool.output) } as unknown as McpTool;
 }
+
+export interface ToolAudit {
+  /** The GraphQL mutation's name, e.g. installApp. */
+  action: string;
+  targetType: string;
+  /**
+   * The arguments as the GraphQL mutation takes them (e.g. `{ input }`), so that the entry's
+   * details are the same whichever door was used, and redacted alike.
+   */
+  details?: (args: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** The arguments of a mutation that takes one `input` object. */
+export const asInput = ({ confirm: _confirm, ...input }: Record<string, unknown>) => ({ input });
 
 /** Behaviour presets. */
 export const READ: ToolBehaviour = { readOnly: true, destructive: false, idempotent: true, openWorld: false };

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { MarketplaceService } from '@tomo/marketplace';
 import { gql, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
@@ -42,6 +43,43 @@ describe('MCP door', () => {
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+
+  it('never returns or audits a secret given to a tool', async () => {
+    const { api, ok, admin, token } = await setUp();
+    try {
+      await api.app.get(MarketplaceService).loadBuiltInCatalog();
+      const client = await connect(api, await token('OPERATOR'));
+      const SECRET = 'pi-hole s3cret $(id)';
+      const added = (await client.callTool({
+        name: 'add_server',
+        arguments: { name: 'box', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: SECRET },
+      })) as CallToolResult;
+      expect(added.isError).toBeUndefined();
+      const serverId = (added.structuredContent as { server: { serverId: string } }).server.serverId;
+      const installed = (await client.callTool({
+        name: 'install_app',
+        arguments: { serverId, appId: 'builtin/pihole', config: { env: [{ name: 'WEBPASSWORD', value: SECRET }], pullPolicy: 'NEVER' } },
+      })) as CallToolResult;
+      expect(installed.structuredContent).toMatchObject({ status: 'QUEUED', kind: 'deployment.install' });
+      const deploymentId = (installed.structuredContent as { deploymentId: string }).deploymentId;
+      const deployment = (await client.callTool({ name: 'get_deployment', arguments: { deploymentId } })) as CallToolResult;
+      expect((deployment.structuredContent as { deployment: { config: { env: unknown[] } } }).deployment.config.env).toContainEqual({ name: 'WEBPASSWORD', value: null, secret: true });
+      expect(JSON.stringify([added, installed, deployment])).not.toContain('s3cret');
+
+      const { auditLog } = await ok<{ auditLog: { nodes: { action: string; targetId: string; details: string }[] } }>(
+        'query { auditLog(first: 20) { nodes { action targetId details } } }',
+        {},
+        admin,
+      );
+      expect(auditLog.nodes.map((node) => node.action)).toEqual(expect.arrayContaining(['addServer', 'installApp']));
+      // As the GraphQL door records them: the job an install started, the server added.
+      expect(auditLog.nodes.find((node) => node.action === 'installApp')?.targetId).toBe((installed.structuredContent as { jobId: string }).jobId);
+      expect(auditLog.nodes.find((node) => node.action === 'addServer')?.targetId).toBe(serverId);
+      expect(JSON.stringify(auditLog)).not.toContain('s3cret');
+    } finally {
+      await api.close();
+    }
   });
 
   it('with MCP_READ_ONLY lists and runs only the tools that change nothing, whatever the role', async () => {

@@ -5,7 +5,7 @@ import { ServersService } from '@tomo/servers';
 import { PullPolicy, Role } from '@tomo/shared';
 import { confirmField, requireConfirmation } from '../confirmation';
 import { deploymentOf, deploymentOut, id, pageArgs, pageInfo, pageOf, started, startedJob } from '../mcp-schemas';
-import { defineTool, type McpTool, READ, REMOTE_JOB } from '../mcp-tool';
+import { asInput, defineTool, type McpTool, READ, REMOTE_JOB } from '../mcp-tool';
 
 const MAX_LOG_LINES = 5_000;
 
@@ -98,7 +98,7 @@ export class DeploymentTools {
           'Installs a marketplace app on a server as a job (validate, preflight, pull, volumes, container, health check). The configuration is checked at once (BAD_USER_INPUT naming each wrong field). Returns { jobId, status, deploymentId } at once: call wait_for_job({ jobId }), then get_deployment for the access URLs.',
         role: Role.Operator,
         behaviour: REMOTE_JOB,
-        audit: { action: 'installApp', targetType: 'deployment' },
+        audit: { action: 'installApp', targetType: 'deployment', details: asInput },
         input: {
           serverId: id('server'),
           appId: z.string().min(1).max(200).describe('The app id from search_marketplace, <repository>/<app> (e.g. builtin/whoami).'),
@@ -118,7 +118,7 @@ export class DeploymentTools {
           'Moves a deployment to another image tag and/or configuration as a job. The new container must pass its health check before the old one is removed; otherwise the old one keeps running (rolled back). Returns { jobId, status } at once: call wait_for_job.',
         role: Role.Operator,
         behaviour: REMOTE_JOB,
-        audit: { action: 'updateApp', targetType: 'deployment' },
+        audit: { action: 'updateApp', targetType: 'deployment', details: asInput },
         input: {
           deploymentId: id('deployment'),
           imageTag: z.string().min(1).max(128).optional().describe("A tag of the app's image; omitted: the image the catalog names now."),

@@ -4,7 +4,7 @@ import { MarketplaceJobs, MarketplaceService } from '@tomo/marketplace';
 import { Role } from '@tomo/shared';
 import { AppModel, MarketplaceRepoModel } from '../../marketplace/marketplace.types';
 import { id, isoTime, pageArgs, pageInfo, pageOf, started, startedJob } from '../mcp-schemas';
-import { defineTool, type McpTool, READ } from '../mcp-tool';
+import { asInput, defineTool, type McpTool, READ } from '../mcp-tool';
 
 const appSummary = z.object({
   appId: z.string().describe('Pass it to get_marketplace_app or install_app.'),
@@ -123,7 +123,7 @@ export class MarketplaceTools {
           'Adds a git repository of apps in the Tomo marketplace format (not synced yet: call sync_marketplace_repo with the returned repoId). BAD_USER_INPUT for a refused name, URL or branch; CONFLICT when the name or URL+branch is taken. Admin only: a repository decides what operators can install.',
         role: Role.Admin,
         behaviour: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
-        audit: { action: 'addMarketplaceRepo', targetType: 'marketplace-repo' },
+        audit: { action: 'addMarketplaceRepo', targetType: 'marketplace-repo', details: asInput },
         input: {
           name: z.string().min(1).max(64).describe('Lowercase slug; its apps get ids <name>/<app>.'),
           url: z.string().min(1).max(2048).describe('The git URL (https:// or a local path the Tomo host can read).'),

@@ -5,7 +5,7 @@ import { ServerAuthType, ServerMetricsStore, ServersService } from '@tomo/server
 import { Role } from '@tomo/shared';
 import { confirmField, requireConfirmation } from '../confirmation';
 import { id, isoTime, iso, jobLink, pageArgs, pageInfo, pageOf, serverOf, serverOut, started, startedJob } from '../mcp-schemas';
-import { defineTool, type McpTool, READ, REMOTE_JOB } from '../mcp-tool';
+import { asInput, defineTool, type McpTool, READ, REMOTE_JOB } from '../mcp-tool';
 
 const MAX_METRIC_POINTS = 1_000;
 
@@ -69,7 +69,7 @@ export class ServerTools {
           'Registers a server reachable over SSH (credentials validated, stored encrypted) and starts its connection test as a job. Returns the server and the jobId: call wait_for_job to see whether SSH and Docker work.',
         role: Role.Operator,
         behaviour: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
-        audit: { action: 'addServer', targetType: 'server' },
+        audit: { action: 'addServer', targetType: 'server', details: asInput },
         input: {
           ...serverFields,
           port: serverFields.port.optional(),
@@ -96,7 +96,7 @@ export class ServerTools {
           'Changes the fields given (others keep their value; an omitted secret keeps the stored one). A new address or new credentials start a connection test: jobId is then set, follow it with wait_for_job.',
         role: Role.Operator,
         behaviour: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
-        audit: { action: 'updateServer', targetType: 'server' },
+        audit: { action: 'updateServer', targetType: 'server', details: ({ serverId, ...input }) => ({ id: serverId, input }) },
         input: {
           serverId: id('server'),
           name: serverFields.name.optional(),

@@ -10,7 +10,7 @@ import { version } from '../../../../../../package.json';
 import { DashboardResolver } from '../../dashboard/dashboard.resolver';
 import { SystemSettingsService } from '../../settings/system-settings.service';
 import { isoTime, iso, jobSummary, jobSummaryOf } from '../mcp-schemas';
-import { defineTool, type McpTool, READ } from '../mcp-tool';
+import { asInput, defineTool, type McpTool, READ } from '../mcp-tool';
 
 const PING_TIMEOUT_MS = 2_000;
 
@@ -144,7 +144,7 @@ export class SystemTools {
           'Changes the settings given (others keep their value); schedules changes the interval of the schedules named. Everything is validated first: BAD_USER_INPUT names each wrong field and nothing changes. Applies without a restart. Returns the settings now in force.',
         role: Role.Admin,
         behaviour: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
-        audit: { action: 'updateSettings', targetType: 'settings' },
+        audit: { action: 'updateSettings', targetType: 'settings', details: asInput },
         input: { ...systemSettingsSchema.partial().shape, schedules: scheduleIntervals.optional() },
         output: { ...systemSettingsSchema.shape, schedules: scheduleIntervals },
         run: async (input, call) => ({ structured: await this.settings.update(input, call.principal.username), summary: 'Settings updated.' }),

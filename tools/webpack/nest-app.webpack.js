@@ -11,7 +11,8 @@ const ASSETS = {
   marketplaceCatalog: { input: 'libs/marketplace/catalog', glob: '**/*', output: 'assets/marketplace-catalog' },
 };
 
-function nestAppWebpackConfig(appName, assetNames) {
+/** `extraEntries`: more bundles of the same app, `{ name: source path from the workspace root }`. */
+function nestAppWebpackConfig(appName, assetNames, extraEntries = {}) {
   return {
     output: {
       path: join(__dirname, '../../dist/apps', appName),
@@ -25,6 +26,7 @@ function nestAppWebpackConfig(appName, assetNames) {
         target: 'node',
         compiler: 'tsc',
         main: './src/main.ts',
+        additionalEntryPoints: Object.entries(extraEntries).map(([entryName, entryPath]) => ({ entryName, entryPath })),
         tsConfig: './tsconfig.app.json',
         assets: assetNames.map((name) => ASSETS[name]),
         optimization: false,

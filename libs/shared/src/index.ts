@@ -6,3 +6,5 @@ export * from './lib/role';
 export * from './lib/tomo-exception';
 export * from './lib/job-kind-role';
 export * from './lib/secret-name';
+export * from './lib/pull-policy';
+export * from './lib/preferences';

@@ -21,8 +21,10 @@ import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { WebSocketFrameLimit } from './graphql/websocket-frame-limit';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
+import { McpModule } from './mcp/mcp.module';
 import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
+import { SettingsApiModule } from './settings/settings-api.module';
 import { SystemModule } from './system/system.module';
 
 @Module({})
@@ -89,6 +91,8 @@ export class AppModule implements NestModule {
         ServersApiModule,
         DeploymentsApiModule,
         DashboardModule,
+        SettingsApiModule,
+        McpModule,
       ],
       controllers: [SchemaController],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }, WebSocketFrameLimit],

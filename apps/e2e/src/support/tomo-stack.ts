@@ -124,6 +124,8 @@ export interface StartOptions {
    * API is then only waited for until it is live (`/health`), since it cannot become ready.
    */
   unreachableRedisUrl?: string;
+  /** false: the tests need no console, so it need not be built (the MCP tests). */
+  console?: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export interface StartOptions {
  * directory and a Redis prefix of its own, and waits until `/health/ready` answers 200.
  */
 export async function startTomo(options: StartOptions = {}): Promise<TomoStack> {
-  assertBuilt();
+  assertBuilt(options.console ?? true);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tomo-e2e-'));

@@ -89,6 +89,8 @@ export const apiEnvSchema = commonEnv.extend({
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
     .refine((entries) => entries.every(isAddressOrCidr), 'must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1)')
     .optional(),
+  /** `/mcp` lists and runs only the tools that change nothing. */
+  MCP_READ_ONLY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export const workerEnvSchema = commonEnv.extend({
@@ -98,6 +100,20 @@ export const workerEnvSchema = commonEnv.extend({
   /** On SIGTERM, how long running steps may take to finish before the worker exits anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
 });
+
+/** The stdio MCP bridge (`npm run mcp:stdio`): which Tomo to reach, with which token. Nothing else. */
+export const mcpStdioEnvSchema = z.object({
+  TOMO_URL: z
+    .string({ error: 'is required: the address of a running Tomo, e.g. http://127.0.0.1:3000' })
+    .regex(/^https?:\/\/[^/]+/, 'must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'),
+  TOMO_API_TOKEN: z.string({ error: 'is required: an API token (createApiToken or `npm run tomo -- token:create`)' }).min(1, 'must not be empty'),
+});
+
+export interface McpStdioConfig {
+  /** The `/mcp` endpoint of TOMO_URL. */
+  mcpUrl: URL;
+  apiToken: string;
+}
 
 /** The command line (`npm run tomo`) reads only the common settings. */
 export const cliEnvSchema = commonEnv;
@@ -124,6 +140,7 @@ export interface ApiConfig extends CommonConfig {
   graphqlIntrospection: boolean;
   /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client. */
   trustedProxies: string[];
+  mcp: { readOnly: boolean };
 }
 
 /** Authentication settings (the settings UI will edit some of them later). */

@@ -1,4 +1,4 @@
-import { ConfigError, loadApiConfig, loadCliConfig, loadWorkerConfig } from './load-config';
+import { ConfigError, loadApiConfig, loadCliConfig, loadMcpStdioConfig, loadWorkerConfig } from './load-config';
 
 describe('loadApiConfig', () => {
   it('applies the contract defaults', () => {
@@ -61,6 +61,14 @@ describe('loadApiConfig', () => {
     });
   });
 
+  it('reads MCP_READ_ONLY (off unless "true")', () => {
+    expect(loadApiConfig({}, false).mcp).toEqual({ readOnly: false });
+    expect(loadApiConfig({ MCP_READ_ONLY: 'true' }, false).mcp).toEqual({ readOnly: true });
+    expect(() => loadApiConfig({ MCP_READ_ONLY: 'yes' }, false)).toThrow(
+      new ConfigError('Invalid configuration: MCP_READ_ONLY must be true or false (got "yes")'),
+    );
+  });
+
   it('treats empty values as unset', () => {
     expect(loadApiConfig({ PORT: '' }, false).port).toBe(3000);
   });
@@ -79,6 +87,23 @@ describe('loadApiConfig', () => {
       '127.0.0.1',
       '::1',
     ]);
+  });
+});
+
+describe('loadMcpStdioConfig', () => {
+  it('reads the Tomo to reach and the token', () => {
+    expect(loadMcpStdioConfig({ TOMO_URL: 'http://127.0.0.1:3000', TOMO_API_TOKEN: 'tomo_abc' })).toEqual({
+      mcpUrl: new URL('http://127.0.0.1:3000/mcp'),
+      apiToken: 'tomo_abc',
+    });
+  });
+
+  it.each([
+    [{ TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL is required: the address of a running Tomo, e.g. http://127.0.0.1:3000'],
+    [{ TOMO_URL: 'ftp://x', TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'],
+    [{ TOMO_URL: 'http://127.0.0.1:3000' }, 'Invalid configuration: TOMO_API_TOKEN is required: an API token (createApiToken or `npm run tomo -- token:create`)'],
+  ])('rejects %j with one line naming the variable (never echoing a token)', (env, message) => {
+    expect(() => loadMcpStdioConfig(env)).toThrow(new ConfigError(message));
   });
 });
 

@@ -4,6 +4,8 @@ import {
   type ApiConfig,
   cliEnvSchema,
   type CommonConfig,
+  mcpStdioEnvSchema,
+  type McpStdioConfig,
   toCommonConfig,
   workerEnvSchema,
   type WorkerConfig,
@@ -24,7 +26,7 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const issue = result.error.issues[0];
   const variable = String(issue.path[0] ?? 'environment');
   const given = cleaned[variable];
-  const shown = given === undefined || /KEY|SECRET|PASSWORD|URL/.test(variable) ? '' : ` (got "${given}")`;
+  const shown = given === undefined || /KEY|SECRET|PASSWORD|TOKEN|URL/.test(variable) ? '' : ` (got "${given}")`;
   throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
 }
 
@@ -46,6 +48,7 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
       ? parsed.GRAPHQL_INTROSPECTION === 'true'
       : parsed.NODE_ENV !== 'production',
     trustedProxies: parsed.TRUSTED_PROXIES ?? [],
+    mcp: { readOnly: parsed.MCP_READ_ONLY === 'true' },
   };
 }
 
@@ -65,6 +68,11 @@ export function loadWorkerConfig(
     jobStallTimeoutMs: parsed.JOB_STALL_TIMEOUT_MS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+export function loadMcpStdioConfig(env: Env = process.env): McpStdioConfig {
+  const parsed = parseEnv(mcpStdioEnvSchema, env);
+  return { mcpUrl: new URL('/mcp', parsed.TOMO_URL), apiToken: parsed.TOMO_API_TOKEN };
 }
 
 /**

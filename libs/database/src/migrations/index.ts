@@ -7,6 +7,7 @@ import { CreateDeployments1764850000000 } from './1764850000000-create-deploymen
 import { ApiTokenParent1765000000000 } from './1765000000000-api-token-parent';
 import { MarketplaceRepoCredentials1765010000000 } from './1765010000000-marketplace-repo-credentials';
 import { FenceJobRuns1765050000000 } from './1765050000000-fence-job-runs';
+import { CreateSettings1765100000000 } from './1765100000000-create-settings';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ApiTokenParent1765000000000,
   MarketplaceRepoCredentials1765010000000,
   FenceJobRuns1765050000000,
+  CreateSettings1765100000000,
 ];

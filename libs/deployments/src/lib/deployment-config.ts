@@ -1,15 +1,8 @@
 import type { AppDefinition } from '@tomo/marketplace';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, PullPolicy, TomoException } from '@tomo/shared';
 
-/** When the image is pulled before a container is created. */
-export enum PullPolicy {
-  /** Pull every time (a moved tag is picked up). */
-  Always = 'ALWAYS',
-  /** Pull only when the engine does not have the image (default). */
-  IfMissing = 'IF_MISSING',
-  /** Never pull: the image must already be on the server. */
-  Never = 'NEVER',
-}
+// The enum lives in @tomo/shared so that the settings (a lower library) can name the default policy.
+export { PullPolicy };
 
 /** What a user may give at install or update; everything is optional (the app's defaults apply). */
 export interface DeploymentConfigInput {
@@ -84,7 +77,11 @@ export function volumeKind(host: string): VolumeKind {
  * Throws one BAD_USER_INPUT naming every field that is wrong (`config.env.DB_PASSWORD is
  * required by Uptime Kuma`), so a form can show them all at once.
  */
-export function resolveDeploymentConfig(app: AppDefinition, input: DeploymentConfigInput | null | undefined): DeploymentConfig {
+export function resolveDeploymentConfig(
+  app: AppDefinition,
+  input: DeploymentConfigInput | null | undefined,
+  defaultPullPolicy: PullPolicy = PullPolicy.IfMissing,
+): DeploymentConfig {
   const errors: string[] = [];
   const given = input ?? {};
 
@@ -190,7 +187,7 @@ export function resolveDeploymentConfig(app: AppDefinition, input: DeploymentCon
     if (problem) errors.push(`config.volumes ${volume.container}: host "${volume.host}" ${problem}`);
   }
 
-  const pullPolicy = given.pullPolicy ?? PullPolicy.IfMissing;
+  const pullPolicy = given.pullPolicy ?? defaultPullPolicy;
   if (!Object.values(PullPolicy).includes(pullPolicy)) {
     errors.push(`config.pullPolicy must be one of ${Object.values(PullPolicy).join(', ')}`);
   }

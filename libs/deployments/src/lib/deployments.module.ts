@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketplaceModule } from '@tomo/marketplace';
 import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
+import { SettingsModule } from '@tomo/settings';
 import { WorkflowsModule } from '@tomo/workflows';
 import { DeploymentHosts, type HostRunOptions } from './deployment-hosts';
 import { DeploymentRecords } from './deployment-records';
@@ -33,7 +34,7 @@ class ServerDeploymentHosts extends DeploymentHosts {
  * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES), SecretsModule, WorkflowsModule, MarketplaceModule, ServersModule],
+  imports: [TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES), SecretsModule, WorkflowsModule, MarketplaceModule, ServersModule, SettingsModule],
   providers: [
     DeploymentRecords,
     DeploymentWorkflows,

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { MarketplaceService } from '@tomo/marketplace';
 import { REDIS_CLIENT } from '@tomo/redis';
+import { SettingsService } from '@tomo/settings';
 import { ErrorCode, isFinishedJobStatus, JobKind, JobStatus, TomoException } from '@tomo/shared';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { containerNameFor } from './container-spec';
@@ -55,6 +56,7 @@ export class DeploymentsService {
     private readonly servers: DeploymentServerLookup,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
+    private readonly settings: SettingsService,
   ) {}
 
   list(serverId: string | null): Promise<DeploymentEntity[]> {
@@ -77,7 +79,7 @@ export class DeploymentsService {
   async install(input: InstallAppInput, requestedBy: string | null): Promise<JobRow> {
     await this.servers.assertExists(input.serverId);
     const app = await this.marketplace.getApp(input.appId);
-    const config = resolveDeploymentConfig(app.definition, input.config);
+    const config = resolveDeploymentConfig(app.definition, input.config, await this.settings.value('defaultPullPolicy'));
     const sealed = this.records.seal(config);
     const id = randomUUID();
     const now = new Date();

@@ -2,7 +2,6 @@ import { reconcileDeploymentsSchedule } from '@tomo/deployments';
 import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
 import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
-import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 
 export const pruneJobsSchedule = defineSchedule({
@@ -10,7 +9,8 @@ export const pruneJobsSchedule = defineSchedule({
   kind: JobKind.MaintenancePruneJobs,
   everySeconds: 24 * 60 * 60,
   description: 'Deletes finished jobs older than the retention period.',
-  input: () => ({ retentionDays: DEFAULT_JOB_RETENTION_DAYS }),
+  // The retention is read when the run starts: the jobRetentionDays setting.
+  input: () => ({}),
 });
 
 /** Every schedule of the platform; the API and the worker both pass this list to SchedulesModule. */

@@ -10,6 +10,10 @@ import { closeSchedulesQueue, SCHEDULE_TICK, SCHEDULES_QUEUE, type ScheduleTickD
 
 export const SCHEDULE_DEFINITIONS = Symbol('SCHEDULE_DEFINITIONS');
 
+/** Bounds of a schedule's interval: often enough for metrics, rare enough for monthly chores. */
+export const MIN_INTERVAL_SECONDS = 10;
+export const MAX_INTERVAL_SECONDS = 30 * 86_400;
+
 /** A schedule as the API shows it. */
 export interface ScheduleView {
   name: string;
@@ -115,6 +119,29 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
     const row = await this.row(name);
     await this.applyScheduler(row);
     return this.view(row);
+  }
+
+  /**
+   * Changes a schedule's interval (10 s to 30 days) and re-installs its job scheduler, so the
+   * next tick follows the new interval in every worker. BAD_USER_INPUT for a wrong value.
+   */
+  async setInterval(name: string, everySeconds: number): Promise<ScheduleView> {
+    this.assertInterval(name, everySeconds);
+    await this.schedules.update(name, { everySeconds, updatedAt: new Date() });
+    const row = await this.row(name);
+    await this.applyScheduler(row);
+    return this.view(row);
+  }
+
+  /** Throws NOT_FOUND for an unknown schedule, BAD_USER_INPUT for an interval out of bounds. */
+  assertInterval(name: string, everySeconds: number): void {
+    this.definition(name);
+    if (!Number.isInteger(everySeconds) || everySeconds < MIN_INTERVAL_SECONDS || everySeconds > MAX_INTERVAL_SECONDS) {
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `schedules ${name}: everySeconds must be a whole number from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} (got ${everySeconds})`,
+      );
+    }
   }
 
   /**

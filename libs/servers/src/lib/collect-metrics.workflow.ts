@@ -13,7 +13,6 @@ import {
   parseProcStat,
 } from './server-facts';
 import {
-  DEFAULT_HOURLY_RETENTION_DAYS,
   DEFAULT_RAW_RETENTION_HOURS,
   type MetricValues,
   type ServerMetricsStore,
@@ -62,6 +61,8 @@ export interface CollectMetricsDeps {
   servers: ServersService;
   metrics: ServerMetricsStore;
   shell: () => ServerShell;
+  /** The metricsRetentionDays setting, read at each run. */
+  hourlyRetentionDays: () => Promise<number>;
 }
 
 /** collect (per server, in parallel) → downsample → prune. */
@@ -69,6 +70,7 @@ export function collectServerMetricsWorkflow({
   servers,
   metrics,
   shell,
+  hourlyRetentionDays,
 }: CollectMetricsDeps) {
   const sampleServer = async (
     server: ServerEntity,
@@ -238,7 +240,7 @@ export function collectServerMetricsWorkflow({
             rawRetentionHours:
               ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
             hourlyRetentionDays:
-              ctx.input.hourlyRetentionDays ?? DEFAULT_HOURLY_RETENTION_DAYS,
+              ctx.input.hourlyRetentionDays ?? (await hourlyRetentionDays()),
           };
           const deleted = await metrics.prune(new Date(), policy);
           ctx.log(

@@ -1,5 +1,6 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SettingsModule, SettingsService } from '@tomo/settings';
 import { SshModule } from '@tomo/ssh';
 import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
 import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
@@ -17,6 +18,7 @@ class ServerWorkflows implements OnModuleInit {
     private readonly servers: ServersService,
     private readonly metrics: ServerMetricsStore,
     private readonly shell: ServerShell,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
@@ -29,6 +31,7 @@ class ServerWorkflows implements OnModuleInit {
         servers: this.servers,
         metrics: this.metrics,
         shell,
+        hourlyRetentionDays: () => this.settings.value('metricsRetentionDays'),
       }),
     );
   }
@@ -41,7 +44,7 @@ class ServerWorkflows implements OnModuleInit {
  * ServersWorkerModule, which adds the SSH pool that ServerShell needs.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule],
+  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule, SettingsModule],
   providers: [ServersService, ServerMetricsStore, ServerShell, ServerWorkflows],
   exports: [ServersService, ServerMetricsStore, ServerShell],
 })

@@ -1,15 +1,10 @@
 import { hostname } from 'node:os';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { SettingsService } from '@tomo/settings';
 import { JobKind } from '@tomo/shared';
 import { JobStore } from './job-store';
 import { defineWorkflow } from './workflow-definition';
 import { WorkflowRegistry } from './workflow-registry';
-
-/**
- * How long finished jobs are kept. The one place this default lives; the settings issue
- * will make it a setting and pass it as the prune job's input.
- */
-export const DEFAULT_JOB_RETENTION_DAYS = 30;
 
 const PRUNE_BATCH = 500;
 
@@ -26,7 +21,8 @@ export const systemPingWorkflow = defineWorkflow({
   ],
 });
 
-export function pruneJobsWorkflow(store: JobStore) {
+/** Deletes finished jobs (their steps and events with them) older than `retentionDays`, by default the jobRetentionDays setting. */
+export function pruneJobsWorkflow(store: JobStore, settings: SettingsService) {
   return defineWorkflow({
     kind: JobKind.MaintenancePruneJobs,
     steps: [
@@ -34,7 +30,7 @@ export function pruneJobsWorkflow(store: JobStore) {
         name: 'delete-finished-jobs',
         timeoutMs: 10 * 60_000,
         run: async (ctx) => {
-          const days = ctx.input.retentionDays ?? DEFAULT_JOB_RETENTION_DAYS;
+          const days = ctx.input.retentionDays ?? (await settings.value('jobRetentionDays'));
           const before = new Date(Date.now() - days * 24 * 60 * 60_000);
           let deleted = 0;
           // In batches: one huge DELETE would hold SQLite's write lock against every other writer.
@@ -58,10 +54,11 @@ export class BuiltinWorkflows implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly store: JobStore,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(systemPingWorkflow);
-    this.registry.register(pruneJobsWorkflow(this.store));
+    this.registry.register(pruneJobsWorkflow(this.store, this.settings));
   }
 }

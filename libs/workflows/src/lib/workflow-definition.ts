@@ -10,7 +10,8 @@ import type { JobKind } from '@tomo/shared';
  */
 export interface JobInputs {
   [JobKind.SystemPing]: Record<string, never>;
-  [JobKind.MaintenancePruneJobs]: { retentionDays: number };
+  /** Without retentionDays: the jobRetentionDays setting. */
+  [JobKind.MaintenancePruneJobs]: { retentionDays?: number };
 }
 
 /** The input type of a kind; kinds outside JobKind (test workflows) take a plain object. */

@@ -4,7 +4,6 @@ import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
 import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
 import { JobKind, QueueName, StepStatus } from '@tomo/shared';
-import { DEFAULT_JOB_RETENTION_DAYS } from './builtin-workflows';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
 import { JobLocks } from './job-lock';
@@ -231,7 +230,7 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     try {
       await this.jobs.create(
         JobKind.MaintenancePruneJobs,
-        { retentionDays: DEFAULT_JOB_RETENTION_DAYS },
+        {},
         { requestedBy: null, idempotencyKey: `${JobKind.MaintenancePruneJobs}:${day}` },
       );
     } catch (error) {

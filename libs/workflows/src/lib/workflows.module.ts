@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { createRedisConnection } from '@tomo/redis';
+import { SettingsModule } from '@tomo/settings';
 import { BuiltinWorkflows } from './builtin-workflows';
 import { JobEntity, JobEventEntity, JobStepEntity } from './entities';
 import { JobEventStream } from './job-event-stream';
@@ -41,7 +42,7 @@ class WorkflowConnections implements OnApplicationShutdown {
  * WorkflowWorkerModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([JobEntity, JobStepEntity, JobEventEntity])],
+  imports: [TypeOrmModule.forFeature([JobEntity, JobStepEntity, JobEventEntity]), SettingsModule],
   providers: [
     WorkflowRegistry,
     { provide: JobStore, inject: [DataSource], useFactory: (dataSource: DataSource) => new JobStore(createSqlExecutor(dataSource)) },

@@ -57,8 +57,8 @@ export class AuditInterceptor implements NestInterceptor {
   }
 }
 
-/** The id of what was acted on: an `id`-like argument, or the id in the result. */
-function targetIdOf(args: Record<string, unknown>, result: unknown): string | null {
+/** The id of what was acted on: an `id`-like argument, or the id in the result. Also used by the MCP door. */
+export function targetIdOf(args: Record<string, unknown>, result: unknown): string | null {
   const input = args['input'] as Record<string, unknown> | undefined;
   const candidates = [
     args['id'],

@@ -8,5 +8,7 @@ import { DashboardResolver } from './dashboard.resolver';
 @Module({
   imports: [ServersModule, DeploymentsModule, WorkflowsModule],
   providers: [DashboardResolver],
+  // The MCP door's get_dashboard_metrics reads the same overview.
+  exports: [DashboardResolver],
 })
 export class DashboardModule {}

@@ -75,6 +75,11 @@ export class AuditService {
     await this.log.save(entry);
   }
 
+  /** Deletes entries older than `before` (the auditRetentionDays setting); returns how many. */
+  async deleteBefore(before: Date): Promise<number> {
+    return (await this.log.delete({ at: LessThan(before) })).affected ?? 0;
+  }
+
   /** Newest first; `after` is the `endCursor` of the previous page. */
   async list(first: number, after?: string | null): Promise<AuditPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {

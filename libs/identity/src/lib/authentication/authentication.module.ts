@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { SecretBox } from '@tomo/secrets';
+import { SettingsModule } from '@tomo/settings';
 import { IdentityModule } from '../identity.module';
 import { AttemptLimiter } from './attempt-limiter';
 import { AuthenticationService } from './authentication.service';
@@ -13,6 +14,8 @@ import { AuthenticationService } from './authentication.service';
 @Module({
   imports: [
     IdentityModule,
+    // The session idle timeout and the JWT lifetime are settings (env values are their defaults).
+    SettingsModule,
     JwtModule.registerAsync({
       inject: [SecretBox],
       useFactory: (box: SecretBox) => ({

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { type ApiConfig, TOMO_CONFIG } from '@tomo/config';
+import { SettingsService } from '@tomo/settings';
 import { ErrorCode, TomoException, weakerRole } from '@tomo/shared';
 import { ApiTokensService, API_TOKEN_PREFIX, type CreatedApiToken, type NewApiToken } from '../api-tokens/api-tokens.service';
 import type { SessionEntity, UserEntity } from '../entities';
@@ -51,6 +52,7 @@ export class AuthenticationService {
     private readonly apiTokens: ApiTokensService,
     private readonly limiter: AttemptLimiter,
     private readonly jwt: JwtService,
+    private readonly settings: SettingsService,
   ) {}
 
   async setupAdmin(input: Credentials, client: ClientInfo): Promise<SignedIn> {
@@ -122,7 +124,7 @@ export class AuthenticationService {
       return null;
     }
     if (typeof claims.sid !== 'string') return null;
-    const session = await this.sessions.touchLive(claims.sid, this.config.auth.sessionIdleTimeoutSeconds);
+    const session = await this.sessions.touchLive(claims.sid, await this.settings.value('sessionIdleTimeoutSeconds'));
     if (!session?.user || session.userId !== claims.sub) return null;
     return {
       kind: 'session',
@@ -135,7 +137,7 @@ export class AuthenticationService {
   }
 
   private async signIn(user: UserEntity, client: ClientInfo): Promise<SignedIn> {
-    const lifetime = this.config.auth.jwtExpiresInSeconds;
+    const lifetime = await this.settings.value('jwtExpiresInSeconds');
     const session = await this.sessions.create(user, client, lifetime);
     await this.users.recordLogin(user.id);
     const token = await this.jwt.signAsync(

@@ -6,10 +6,11 @@ import type { Repository } from 'typeorm';
 import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { SettingsService } from '@tomo/settings';
 import { JobKind, JobStatus, Role } from '@tomo/shared';
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { JobsService, WorkflowWorkerModule } from '@tomo/workflows';
-import { SessionEntity, UserEntity } from '../entities';
+import { AuditLogEntity, SessionEntity, UserEntity } from '../entities';
 import { IdentityWorkflowsModule } from './session-retention';
 
 const DAY = 24 * 60 * 60_000;
@@ -88,5 +89,23 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     expect(done.result).toMatchObject({ deleted: 2, retentionDays: 7 });
     const left = (await sessions.find()).map((s) => s.userAgent).sort();
     expect(left).toEqual(['expired yesterday', 'live', 'revoked yesterday']);
+  });
+
+  it('deletes audit entries older than the auditRetentionDays setting', async () => {
+    const audit = app.get<Repository<AuditLogEntity>>(getRepositoryToken(AuditLogEntity));
+    await app.get(SettingsService).update({ auditRetentionDays: 30 }, 'test');
+    const entry = (action: string, daysAgo: number) =>
+      audit.create({ at: new Date(Date.now() - daysAgo * DAY), actorType: 'system', actorId: null, actorName: null, action, targetType: null, targetId: null, outcome: 'SUCCESS', errorCode: null, ip: null, details: null });
+    await audit.save([entry('recent', 29), entry('old', 31)]);
+
+    const job = await app.get(JobsService).create(JobKind.MaintenancePruneSessions, {}, { requestedBy: null });
+    const done = await waitFor(async () => {
+      const row = await app.get(JobsService).get(job.id);
+      return (row.status === JobStatus.Succeeded || row.status === JobStatus.Failed) && row;
+    }, 'the prune job to finish');
+    expect(done.status).toBe(JobStatus.Succeeded);
+    const [auditStep] = await app.get(JobsService).steps(job.id);
+    expect(auditStep).toMatchObject({ name: 'delete-old-audit-entries', output: { deleted: 1, retentionDays: 30 } });
+    expect((await audit.find()).map((row) => row.action)).toEqual(['recent']);
   });
 });

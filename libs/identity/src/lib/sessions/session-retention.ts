@@ -1,6 +1,8 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { JobKind } from '@tomo/shared';
+import { SettingsModule, SettingsService } from '@tomo/settings';
 import { defineWorkflow, WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
+import { AuditService } from '../audit/audit.service';
 import { IdentityModule } from '../identity.module';
 import { SessionsService } from './sessions.service';
 
@@ -13,10 +15,22 @@ declare module '@tomo/workflows' {
   }
 }
 
-export function pruneSessionsWorkflow(sessions: SessionsService) {
+/** Deletes audit entries past the auditRetentionDays setting, then ended sessions (whose figures are the job's result). */
+export function pruneSessionsWorkflow(sessions: SessionsService, audit: AuditService, settings: SettingsService) {
   return defineWorkflow({
     kind: JobKind.MaintenancePruneSessions,
     steps: [
+      {
+        name: 'delete-old-audit-entries',
+        timeoutMs: 5 * 60_000,
+        run: async (ctx) => {
+          const days = await settings.value('auditRetentionDays');
+          const before = new Date(Date.now() - days * 24 * 60 * 60_000);
+          const deleted = await audit.deleteBefore(before);
+          ctx.log(`Deleted ${deleted} audit entr${deleted === 1 ? 'y' : 'ies'} older than ${before.toISOString()}`);
+          return { deleted, before: before.toISOString(), retentionDays: days };
+        },
+      },
       {
         name: 'delete-ended-sessions',
         timeoutMs: 5 * 60_000,
@@ -37,7 +51,7 @@ export const PRUNE_SESSIONS_SCHEDULE = {
   name: 'prune-sessions',
   kind: JobKind.MaintenancePruneSessions,
   everySeconds: 24 * 60 * 60,
-  description: `Deletes sign-in sessions that ended more than ${ENDED_SESSION_RETENTION_DAYS} days ago.`,
+  description: `Deletes sign-in sessions that ended more than ${ENDED_SESSION_RETENTION_DAYS} days ago, and audit entries older than the audit retention.`,
   input: (): { retentionDays?: number } => ({}),
 } as const;
 
@@ -46,13 +60,15 @@ export class IdentityWorkflows implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(pruneSessionsWorkflow(this.sessions));
+    this.registry.register(pruneSessionsWorkflow(this.sessions, this.audit, this.settings));
   }
 }
 
 /** Registers identity's maintenance workflows (worker and API, like the other workflow modules). */
-@Module({ imports: [IdentityModule, WorkflowsModule], providers: [IdentityWorkflows] })
+@Module({ imports: [IdentityModule, WorkflowsModule, SettingsModule], providers: [IdentityWorkflows] })
 export class IdentityWorkflowsModule {}

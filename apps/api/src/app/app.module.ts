@@ -7,6 +7,7 @@ import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
+import { GRAPHQL_PATH } from '@tomo/shared';
 import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -40,8 +41,10 @@ export class AppModule {
           sortSchema: true,
           playground: false,
           introspection: true,
-          subscriptions: { 'graphql-ws': { path: '/graphql' } },
-          // HTTP requests and graphql-ws connections (connectionParams.authorization) alike; see AuthGuard.
+          path: GRAPHQL_PATH,
+          subscriptions: { 'graphql-ws': { path: GRAPHQL_PATH } },
+          // HTTP requests and graphql-ws connections (connectionParams.authorization or the console's
+          // cookie with a same-origin Origin) alike; see AuthGuard.
           context: graphqlContext,
           formatError: formatGraphqlError,
         }),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketplaceModule } from '@tomo/marketplace';
+import { RecordChangesModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
 import { WorkflowsModule } from '@tomo/workflows';
@@ -33,7 +34,14 @@ class ServerDeploymentHosts extends DeploymentHosts {
  * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES), SecretsModule, WorkflowsModule, MarketplaceModule, ServersModule],
+  imports: [
+    TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES),
+    SecretsModule,
+    WorkflowsModule,
+    MarketplaceModule,
+    ServersModule,
+    RecordChangesModule,
+  ],
   providers: [
     DeploymentRecords,
     DeploymentWorkflows,

@@ -1,5 +1,6 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RecordChangesModule } from '@tomo/redis';
 import { SshModule } from '@tomo/ssh';
 import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
 import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
@@ -41,7 +42,11 @@ class ServerWorkflows implements OnModuleInit {
  * ServersWorkerModule, which adds the SSH pool that ServerShell needs.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule],
+  imports: [
+    TypeOrmModule.forFeature(SERVER_ENTITIES),
+    WorkflowsModule,
+    RecordChangesModule,
+  ],
   providers: [ServersService, ServerMetricsStore, ServerShell, ServerWorkflows],
   exports: [ServersService, ServerMetricsStore, ServerShell],
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, QueryFailedError, type Repository } from 'typeorm';
+import { ChangedRecord, RecordChangePublisher } from '@tomo/redis';
 import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
 import { ErrorCode, JobKind, notFound, TomoException } from '@tomo/shared';
 import { fingerprintsEqual } from '@tomo/ssh';
@@ -72,6 +73,7 @@ export class ServersService implements OnModuleInit {
     private readonly encryptedColumns: EncryptedColumnRegistry,
     private readonly jobs: JobsService,
     private readonly registry: WorkflowRegistry,
+    private readonly changes: RecordChangePublisher,
   ) {}
 
   onModuleInit(): void {
@@ -147,6 +149,7 @@ export class ServersService implements OnModuleInit {
       if (error instanceof QueryFailedError) throw nameTaken(server.name);
       throw error;
     }
+    this.changed(server.id);
     const job = await this.testConnection(server.id, requestedBy);
     return { server: await this.get(server.id), job };
   }
@@ -234,6 +237,7 @@ export class ServersService implements OnModuleInit {
         throw nameTaken(patch.name);
       throw error;
     }
+    this.changed(id);
     const job =
       addressChanged || credentialsChanged
         ? await this.testConnection(id, requestedBy)
@@ -309,6 +313,7 @@ export class ServersService implements OnModuleInit {
         ErrorCode.Conflict,
         `The host key of server "${server.name}" changed meanwhile; look again`,
       );
+    this.changed(id);
     const job = await this.testConnection(id, requestedBy);
     return { server: await this.get(id), job };
   }
@@ -327,10 +332,11 @@ export class ServersService implements OnModuleInit {
    * effect afterwards (another connection may have pinned first).
    */
   async pinHostKey(id: string, fingerprint: string): Promise<string | null> {
-    await this.repo.update(
+    const pinned = await this.repo.update(
       { id, hostKeyFingerprint: IsNull() },
       { hostKeyFingerprint: fingerprint, updatedAt: new Date() },
     );
+    if (pinned.affected) this.changed(id);
     const server = await this.repo.findOne({
       where: { id },
       select: { id: true, hostKeyFingerprint: true },
@@ -353,6 +359,12 @@ export class ServersService implements OnModuleInit {
 
   async recordStatus(id: string, patch: ServerStatusPatch): Promise<void> {
     await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+    this.changed(id);
+  }
+
+  /** After a write: `serverUpdated` subscribers (any API process) get the row as it is now. */
+  private changed(id: string): void {
+    this.changes.changed(ChangedRecord.Server, id);
   }
 
   /** Whether the pinned key is the given one (for a step that re-checks after connecting). */

@@ -19,7 +19,7 @@ export const GRAPHQL_PATH = '/graphql';
 /** App icons, served by the API from its own copy (the console loads nothing from other hosts). */
 export const APP_ICONS_PATH = '/icons';
 
-/** Where the icon of a marketplace app is served (`App.iconUrl`); a fallback when none was stored. */
+/** Where the icon of a marketplace app (`<repository>/<app>`) is served: `App.iconUrl`. */
 export function appIconPath(appId: string): string {
-  return `${APP_ICONS_PATH}/${encodeURIComponent(appId)}`;
+  return `${APP_ICONS_PATH}/${appId.split('/').map(encodeURIComponent).join('/')}`;
 }

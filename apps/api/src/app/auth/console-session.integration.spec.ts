@@ -57,6 +57,9 @@ describe('the console session', () => {
       expect(await tick({ cookie: adminCookie, origin })).toEqual({
         data: { probeTicks: 'tick' },
       });
+      // Behind a reverse proxy that names the host the browser used.
+      const proxied = { cookie: adminCookie, origin: 'https://tomo.example', 'x-forwarded-host': 'tomo.example' };
+      expect(await tick(proxied)).toEqual({ data: { probeTicks: 'tick' } });
     });
 
     it('is refused from another origin (cross-site WebSocket hijacking) and without an Origin', async () => {

@@ -70,20 +70,24 @@ export function hasCsrfHeader(ctx: TomoGraphqlContext): boolean {
 }
 
 /**
- * Whether the request's `Origin` names this API's own host (as the browser addressed it).
- * Browsers always send Origin on a WebSocket handshake and a page cannot forge it, so this
- * refuses cross-site WebSocket hijacking: another site's page opening a socket that carries
- * the user's cookie. Clients without an Origin (scripts) authenticate by connectionParams.
+ * Whether the request's `Origin` names this API's own host as the browser addressed it: `Host`,
+ * or `X-Forwarded-Host` from a reverse proxy. Browsers always send Origin on a WebSocket
+ * handshake and a page can set neither it nor those headers, so this refuses cross-site
+ * WebSocket hijacking: another site's page opening a socket that carries the user's cookie.
+ * Clients without an Origin (scripts) authenticate by connectionParams.
  */
 export function isSameOrigin(ctx: TomoGraphqlContext): boolean {
   const origin = ctx.req.headers.origin;
-  const host = ctx.req.headers.host;
-  if (!origin || !host) return false;
+  if (!origin) return false;
+  let originHost: string;
   try {
-    return new URL(origin).host === host.toLowerCase();
+    originHost = new URL(origin).host;
   } catch {
     return false;
   }
+  const forwarded = ctx.req.headers['x-forwarded-host'];
+  const hosts = [ctx.req.headers.host, ...(typeof forwarded === 'string' ? [forwarded.split(',')[0]] : [])];
+  return hosts.some((host) => host?.trim().toLowerCase() === originHost);
 }
 
 export function clientInfo(ctx: TomoGraphqlContext): ClientInfo {

@@ -45,7 +45,7 @@ describe('live server and deployment updates (graphql-ws, Redis pub/sub)', () =>
   /** Subscribes as `token` and collects every result until stopped. */
   const watch = async <T>(query: string, token: string): Promise<Watch<T>> => {
     const client = wsClient(api.wsUrl, token);
-    const watch: Watch<T> = { received: [], errors: [], stop: () => client.dispose() };
+    const watch: Watch<T> = { received: [], errors: [], stop: async () => await client.dispose() };
     await new Promise<void>((resolve, reject) => {
       client.on('connected', () => resolve());
       client.on('error', reject);

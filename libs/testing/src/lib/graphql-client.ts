@@ -64,7 +64,8 @@ export function wsClient(url: string, options: WsClientOptions | string = {}): C
   });
 }
 
-function webSocketWithHeaders(headers: Record<string, string>): typeof WebSocket {
+/** graphql-ws opens sockets as `new Impl(url, protocol)`; this one adds the headers. */
+function webSocketWithHeaders(headers: Record<string, string>) {
   return class extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols, { headers });

@@ -10,7 +10,7 @@ import type { TomoGraphqlContext } from './request-context';
  */
 @Resolver(() => UserModel)
 export class UserFieldsResolver {
-  constructor(private readonly permissions: OperationPermissions) {}
+  constructor(private readonly operationPermissions: OperationPermissions) {}
 
   @ResolveField(() => Date, {
     nullable: true,
@@ -32,6 +32,6 @@ export class UserFieldsResolver {
   permissions(@Root() user: UserModel, @Context() ctx: TomoGraphqlContext): string[] {
     if (user.disabled) return [];
     const principal = ctx.principal;
-    return this.permissions.forRole(principal?.userId === user.id ? principal.role : user.role);
+    return this.operationPermissions.forRole(principal?.userId === user.id ? principal.role : user.role);
   }
 }

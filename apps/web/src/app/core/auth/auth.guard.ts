@@ -6,13 +6,19 @@ import { SessionService } from './session.service';
 export const signedInGuard: CanActivateFn = async (_route, state) => {
   const session = inject(SessionService);
   const router = inject(Router);
-  if (await session.whoAmI()) return true;
-  if (await session.setupRequired()) return router.createUrlTree(['/setup']);
-  return router.createUrlTree(['/sign-in'], state.url === '/' ? {} : { queryParams: { returnUrl: state.url } });
+  const signIn = router.createUrlTree(['/sign-in'], state.url === '/' ? {} : { queryParams: { returnUrl: state.url } });
+  try {
+    if (await session.whoAmI()) return true;
+    return (await session.setupRequired()) ? router.createUrlTree(['/setup']) : signIn;
+  } catch {
+    return signIn; // the API is unreachable or failing: the sign-in page shows its status
+  }
 };
 
 /** Sign-in and setup are for visitors: a signed-in user goes to the dashboard. */
 export const signedOutGuard: CanActivateFn = async () => {
   const session = inject(SessionService);
-  return (await session.whoAmI()) ? inject(Router).createUrlTree(['/']) : true;
+  const router = inject(Router);
+  const user = await session.whoAmI().catch(() => null);
+  return user ? router.createUrlTree(['/']) : true;
 };

@@ -1,6 +1,5 @@
-import { computed, inject, Injectable, signal } from '@angular/core';
+import { computed, effect, inject, Injectable, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { Role, roleSatisfies } from '@tomo/shared';
 import { now } from '../../shared/time';
 import { Api } from '../graphql/api';
 import { apiError } from '../graphql/api-error';
@@ -19,8 +18,9 @@ export type SignedInUser = MeQuery['me'];
 const IDLE_WARNING_SECONDS = 120;
 
 /**
- * Who is signed in. The session itself is the API's httpOnly cookie: the console never holds a
- * token, it only asks `me` and remembers the answer.
+ * Who is signed in and what they may do. The session itself is the API's httpOnly cookie: the
+ * console never holds a token, it asks `me` and remembers the answer, including the operations
+ * the API's access rules allow (`permissions`), so buttons follow the same map the API enforces.
  */
 @Injectable({ providedIn: 'root' })
 export class SessionService {
@@ -29,34 +29,42 @@ export class SessionService {
   /** undefined: not asked yet; null: nobody is signed in. */
   private readonly current = signal<SignedInUser | null | undefined>(undefined);
   private pending: Promise<SignedInUser | null> | undefined;
-
-  /** When the session idles out unless used (ms since the epoch), as the API last said. */
-  private readonly expiresAt = signal<number | null>(null);
+  /** The idle timeout as the API applied it to our `me` request (ms); null without one. */
+  private readonly idleMs = signal<number | null>(null);
 
   readonly user = this.current.asReadonly();
+  private readonly permissions = computed(() => new Set(this.current()?.permissions ?? []));
+
+  /** When the session idles out unless used again: the last use plus the idle timeout. */
+  private readonly idleAt = computed(() => {
+    const idleMs = this.idleMs();
+    return idleMs === null || this.api.subscribed() > 0 ? null : this.api.lastUse() + idleMs;
+  });
   /** Seconds left before the idle sign-out, while it is near; null otherwise. */
   readonly idleWarning = computed(() => {
-    const at = this.expiresAt();
+    const at = this.idleAt();
     if (at === null) return null;
     const left = Math.ceil((at - now()) / 1_000);
     return left > 0 && left <= IDLE_WARNING_SECONDS ? left : null;
   });
-  readonly role = computed(() => this.current()?.role as Role | undefined);
 
-  /** May the signed-in user change servers, apps, deployments and jobs (OPERATOR and up)? */
-  readonly canOperate = computed(() => this.allows(Role.Operator));
-  /** Admin-only actions (accepting a new host key, system settings). */
-  readonly isAdmin = computed(() => this.allows(Role.Admin));
+  constructor() {
+    effect(() => {
+      const at = this.idleAt();
+      if (at !== null && this.current() && now() >= at) void this.expired();
+    });
+  }
 
-  private allows(required: Role): boolean {
-    const role = this.role();
-    return role !== undefined && roleSatisfies(role, required);
+  /** May the signed-in user run this operation ("Mutation.addServer")? */
+  can(operation: string): boolean {
+    return this.permissions().has(operation);
   }
 
   /** The signed-in user, asking the API once per page load (and after sign-in/out). */
   whoAmI(): Promise<SignedInUser | null> {
     const known = this.current();
     if (known !== undefined) return Promise.resolve(known);
+    const askedAt = Date.now();
     this.pending ??= this.api
       .query(MeDocument)
       .then((data) => data.me)
@@ -66,6 +74,7 @@ export class SessionService {
       })
       .then((user) => {
         this.current.set(user);
+        this.idleMs.set(user?.sessionExpiresAt ? Date.parse(user.sessionExpiresAt) - askedAt : null);
         return user;
       })
       .finally(() => (this.pending = undefined));
@@ -83,13 +92,13 @@ export class SessionService {
   }
 
   async signIn(username: string, password: string): Promise<void> {
-    const data = await this.api.mutate(LoginDocument, { input: { username, password } });
-    this.current.set(data.login.user);
+    await this.api.mutate(LoginDocument, { input: { username, password } });
+    await this.stayIn(); // the cookie is set: `me` now says who and what
   }
 
   async setUp(username: string, password: string): Promise<void> {
-    const data = await this.api.mutate(SetupAdminDocument, { input: { username, password } });
-    this.current.set(data.setupAdmin.user);
+    await this.api.mutate(SetupAdminDocument, { input: { username, password } });
+    await this.stayIn();
   }
 
   async signOut(): Promise<void> {
@@ -101,7 +110,7 @@ export class SessionService {
     }
   }
 
-  /** The API said UNAUTHENTICATED mid-session (expired, revoked): sign in again, then come back. */
+  /** The session ended while the console was open (idle, revoked, expired): sign in, then come back. */
   async expired(): Promise<void> {
     if (!this.current()) return; // nobody was signed in: the page handles the refusal itself
     this.current.set(null);

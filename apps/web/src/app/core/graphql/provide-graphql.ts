@@ -3,11 +3,9 @@ import { ApolloLink, CombinedGraphQLErrors, InMemoryCache } from '@apollo/client
 import { ErrorLink } from '@apollo/client/link/error';
 import { provideApollo } from 'apollo-angular';
 import { HttpLink } from 'apollo-angular/http';
+import { GRAPHQL_PATH } from '@tomo/shared';
 import { SessionService } from '../auth/session.service';
 import { createSplitLink, graphqlWsUrl } from './graphql-link';
-
-/** The API's GraphQL endpoint, on the same origin that serves the console. */
-export const GRAPHQL_PATH = '/graphql';
 
 /** Apollo over HTTP for queries and mutations, graphql-ws for subscriptions. Needs HttpClient. */
 export function provideGraphql(): EnvironmentProviders {

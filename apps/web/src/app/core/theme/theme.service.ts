@@ -1,4 +1,4 @@
-import { DOCUMENT, effect, inject, Injectable, signal } from '@angular/core';
+import { computed, DOCUMENT, effect, inject, Injectable, signal } from '@angular/core';
 
 export type ThemePreference = 'system' | 'light' | 'dark';
 
@@ -17,21 +17,25 @@ export class ThemeService {
   private readonly document = inject(DOCUMENT);
   private readonly stored = this.document.defaultView?.localStorage.getItem(STORAGE_KEY);
   readonly preference = signal<ThemePreference>(isPreference(this.stored) ? this.stored : 'system');
+  private readonly osDark = signal(false);
+  /** Whether the page shows dark now (the OS decides under 'system'). */
+  readonly isDark = computed(() => {
+    const preference = this.preference();
+    return preference === 'system' ? this.osDark() : preference === 'dark';
+  });
 
   constructor() {
+    const media = this.document.defaultView?.matchMedia('(prefers-color-scheme: dark)');
+    if (media) {
+      this.osDark.set(media.matches);
+      media.addEventListener('change', (event) => this.osDark.set(event.matches));
+    }
     effect(() => {
       const preference = this.preference();
       // styles.scss themes with light-dark(): the color-scheme property picks the side.
       this.document.documentElement.style.colorScheme = preference === 'system' ? '' : preference;
       this.document.defaultView?.localStorage.setItem(STORAGE_KEY, preference);
     });
-  }
-
-  /** Whether the page shows dark now (the OS decides under 'system'). */
-  isDark(): boolean {
-    const preference = this.preference();
-    if (preference !== 'system') return preference === 'dark';
-    return this.document.defaultView?.matchMedia('(prefers-color-scheme: dark)').matches ?? false;
   }
 
   toggle(): void {

@@ -30,7 +30,7 @@ import { AppIcon } from './app-icon';
               <p class="subtitle">{{ a.category }} · v{{ a.version }} · by {{ a.author }}</p>
             </div>
           </div>
-          @if (session.canOperate()) {
+          @if (session.can('Mutation.installApp')) {
             <a mat-flat-button [routerLink]="['/apps', a.id, 'deploy']">Deploy</a>
           }
         </header>

@@ -6,11 +6,12 @@ import { MatInputModule } from '@angular/material/input';
 import { Router } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
 import { apiError } from '../../core/graphql/api-error';
+import { SystemStatusSection } from '../dashboard/system-status-section';
 
 /** First run only: creates the admin account (the API refuses once any user exists). */
 @Component({
   selector: 'tomo-setup-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, SystemStatusSection],
   template: `
     <section class="card">
       <h1>Welcome to Tomo</h1>
@@ -35,6 +36,7 @@ import { apiError } from '../../core/graphql/api-error';
         <button mat-flat-button type="submit" [disabled]="busy()">Create admin account</button>
       </form>
     </section>
+    <tomo-system-status-section class="status" />
   `,
   styleUrl: './auth-card.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -6,6 +6,7 @@ import { MatInputModule } from '@angular/material/input';
 import { Router } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
 import { apiError } from '../../core/graphql/api-error';
+import { SystemStatusSection } from '../dashboard/system-status-section';
 
 /** Where to go after signing in: only paths of this console, never another site. */
 export function safeReturnUrl(returnUrl: string | undefined): string {
@@ -14,7 +15,7 @@ export function safeReturnUrl(returnUrl: string | undefined): string {
 
 @Component({
   selector: 'tomo-sign-in-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, SystemStatusSection],
   template: `
     <section class="card">
       <h1>Sign in to Tomo</h1>
@@ -37,6 +38,7 @@ export function safeReturnUrl(returnUrl: string | undefined): string {
         <button mat-flat-button type="submit" [disabled]="busy()">Sign in</button>
       </form>
     </section>
+    <tomo-system-status-section class="status" />
   `,
   styleUrl: './auth-card.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,

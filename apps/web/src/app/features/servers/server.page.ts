@@ -46,16 +46,18 @@ export function gibibytes(bytes: number | null | undefined): string {
             <h1>{{ s.name }} <tomo-status-chip [status]="s.status" /></h1>
             <p class="subtitle mono">{{ s.username }}&#64;{{ s.host }}:{{ s.port }}</p>
           </div>
-          @if (session.canOperate()) {
-            <div class="actions">
+          <div class="actions">
+            @if (session.can('Mutation.testConnection')) {
               <button mat-stroked-button type="button" [disabled]="busy()" (click)="test()">
                 <tomo-icon name="refresh" /> Test connection
               </button>
+            }
+            @if (session.can('Mutation.deleteServer')) {
               <button mat-stroked-button type="button" [disabled]="busy()" (click)="remove()">
                 <tomo-icon name="delete" /> Delete
               </button>
-            </div>
-          }
+            }
+          </div>
         </header>
 
         @if (s.status === 'HOST_KEY_MISMATCH') {
@@ -69,7 +71,7 @@ export function gibibytes(bytes: number | null | undefined): string {
               </p>
               <p>Pinned: <span class="mono">{{ s.hostKeyFingerprint }}</span></p>
               <p>Offered: <span class="mono">{{ s.presentedHostKeyFingerprint ?? 'unknown' }}</span></p>
-              @if (session.isAdmin()) {
+              @if (session.can('Mutation.acceptServerHostKey')) {
                 <button mat-flat-button type="button" [disabled]="busy()" (click)="acceptHostKey()">Accept new host key</button>
               } @else {
                 <p>Ask an administrator to check and accept the new key.</p>

@@ -23,7 +23,7 @@ import { AddServerDialog } from './add-server.dialog';
         <h1>Servers</h1>
         <p class="subtitle">Machines Tomo manages over SSH.</p>
       </div>
-      @if (session.canOperate()) {
+      @if (session.can('Mutation.addServer')) {
         <button mat-flat-button type="button" (click)="add()"><tomo-icon name="add" /> Add server</button>
       }
     </header>

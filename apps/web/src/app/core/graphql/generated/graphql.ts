@@ -239,29 +239,27 @@ export type SetupRequiredQuery = { setupRequired: boolean };
 
 export type MeQueryVariables = Exact<{ [key: string]: never }>;
 
-export type MeQuery = { me: { id: string; username: string; role: Role } };
+export type MeQuery = {
+  me: {
+    id: string;
+    username: string;
+    role: Role;
+    sessionExpiresAt: string | null;
+    permissions: Array<string>;
+  };
+};
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
 
-export type LoginMutation = {
-  login: {
-    expiresAt: string;
-    user: { id: string; username: string; role: Role };
-  };
-};
+export type LoginMutation = { login: { expiresAt: string } };
 
 export type SetupAdminMutationVariables = Exact<{
   input: SetupAdminInput;
 }>;
 
-export type SetupAdminMutation = {
-  setupAdmin: {
-    expiresAt: string;
-    user: { id: string; username: string; role: Role };
-  };
-};
+export type SetupAdminMutation = { setupAdmin: { expiresAt: string } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never }>;
 
@@ -1381,6 +1379,11 @@ export const MeDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'id' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'username' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'role' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'sessionExpiresAt' },
+                },
+                { kind: 'Field', name: { kind: 'Name', value: 'permissions' } },
               ],
             },
           },
@@ -1432,21 +1435,6 @@ export const LoginDocument = {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'user' },
-                  selectionSet: {
-                    kind: 'SelectionSet',
-                    selections: [
-                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'username' },
-                      },
-                      { kind: 'Field', name: { kind: 'Name', value: 'role' } },
-                    ],
-                  },
-                },
               ],
             },
           },
@@ -1498,21 +1486,6 @@ export const SetupAdminDocument = {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'user' },
-                  selectionSet: {
-                    kind: 'SelectionSet',
-                    selections: [
-                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'username' },
-                      },
-                      { kind: 'Field', name: { kind: 'Name', value: 'role' } },
-                    ],
-                  },
-                },
               ],
             },
           },

@@ -271,7 +271,8 @@ describe('console journey', () => {
       for (const [path, title] of visits) {
         await viewer.goto(`${tomo.baseUrl}${path}`);
         await viewer.getByRole('heading', { level: 1, name: title }).waitFor();
-        await viewer.waitForLoadState('networkidle');
+        // Loaded: the page's data is there (its loading bar is gone), so its buttons would be too.
+        await viewer.locator('mat-progress-bar').waitFor({ state: 'detached' });
         for (const name of MUTATING_BUTTONS) {
           const found = (await viewer.getByRole('button', { name, exact: true }).count()) + (await viewer.getByRole('link', { name, exact: true }).count());
           expect(`${path}: ${name} ×${found}`).toBe(`${path}: ${name} ×0`);

@@ -21,10 +21,13 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) {
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  const { violations, rulesRun } = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<Record<'violations' | 'passes' | 'incomplete' | 'inapplicable', unknown[]>> } }).axe;
+    const results = await axe.run(document);
+    return { violations: results.violations, rulesRun: results.violations.length + results.passes.length + results.incomplete.length };
   });
+  // A check that checked nothing would pass every page: make sure axe really looked.
+  if (rulesRun === 0) throw new Error(`axe-core ran no rule on ${page.url()}`);
   return (violations as AxeViolation[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);

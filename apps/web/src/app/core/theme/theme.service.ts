@@ -1,3 +1,4 @@
+import { MediaMatcher } from '@angular/cdk/layout';
 import { computed, DOCUMENT, effect, inject, Injectable, signal } from '@angular/core';
 
 export type ThemePreference = 'system' | 'light' | 'dark';
@@ -25,11 +26,9 @@ export class ThemeService {
   });
 
   constructor() {
-    const media = this.document.defaultView?.matchMedia('(prefers-color-scheme: dark)');
-    if (media) {
-      this.osDark.set(media.matches);
-      media.addEventListener('change', (event) => this.osDark.set(event.matches));
-    }
+    const media = inject(MediaMatcher).matchMedia('(prefers-color-scheme: dark)');
+    this.osDark.set(media.matches);
+    media.addEventListener?.('change', (event) => this.osDark.set(event.matches));
     effect(() => {
       const preference = this.preference();
       // styles.scss themes with light-dark(): the color-scheme property picks the side.

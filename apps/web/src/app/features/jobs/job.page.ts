@@ -5,7 +5,7 @@ import {
   DestroyRef,
   DOCUMENT,
   effect,
-  ElementRef,
+  type ElementRef,
   inject,
   input,
   signal,
@@ -163,9 +163,11 @@ export class JobPage {
   }
 
   protected width(span: Span): string {
-    const total = this.axis().span;
+    const { from, span: total } = this.axis();
     const to = span.to ?? now();
-    return `max(4px, ${((to - span.from) / total) * 100}%)`;
+    // Never past the end of the track (clocks of API and worker may differ by a few ms).
+    const room = 100 - ((span.from - from) / total) * 100;
+    return `max(4px, ${Math.min(((to - span.from) / total) * 100, room)}%)`;
   }
 
   protected spanLabel(step: string | null, span: Span): string {

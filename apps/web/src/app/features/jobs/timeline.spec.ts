@@ -20,6 +20,8 @@ describe('buildTimeline', () => {
       event('step.started', 8, 'pull'),
       event('step.succeeded', 9, 'pull'),
       event('step.started', 9, 'start'),
+      event('step.started', 9, 'volumes'),
+      event('step.skipped', 10, 'volumes', 'nothing to create'),
     ]);
     expect(rows).toEqual([
       { step: null, spans: [{ kind: 'queue', from: t(0), to: t(2), message: '' }] },
@@ -32,6 +34,10 @@ describe('buildTimeline', () => {
         ],
       },
       { step: 'start', spans: [{ kind: 'run', from: t(9), to: null, attempt: 1 }] },
+      {
+        step: 'volumes',
+        spans: [{ kind: 'run', from: t(9), to: t(10), attempt: 1, outcome: 'skipped', message: 'nothing to create' }],
+      },
     ]);
   });
 

@@ -8,7 +8,7 @@ export interface Span {
   readonly to: number | null;
   /** 1, 2… for runs. */
   readonly attempt?: number;
-  readonly outcome?: 'succeeded' | 'failed' | 'cancelled' | 'retrying';
+  readonly outcome?: 'succeeded' | 'skipped' | 'failed' | 'cancelled' | 'retrying';
   readonly message?: string;
 }
 
@@ -20,6 +20,8 @@ export interface TimelineRow {
 
 const END_OF_ATTEMPT: Record<string, Span['outcome']> = {
   'step.succeeded': 'succeeded',
+  // A step with nothing to do (the image is already there) ends its attempt too.
+  'step.skipped': 'skipped',
   'step.failed': 'failed',
   'step.cancelled': 'cancelled',
   'step.retrying': 'retrying',

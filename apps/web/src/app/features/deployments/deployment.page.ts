@@ -13,7 +13,7 @@ import { apiError } from '../../core/graphql/api-error';
 import {
   ContainerLogsDocument,
   DeploymentDocument,
-  JobUpdatedDocument,
+  DeploymentUpdatedDocument,
   RestartAppDocument,
   StartAppDocument,
   StopAppDocument,
@@ -68,10 +68,10 @@ export class DeploymentPage {
     });
     const destroyRef = inject(DestroyRef);
     this.api
-      .subscribe(JobUpdatedDocument)
+      .subscribe(DeploymentUpdatedDocument)
       .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe(({ jobUpdated }) => {
-        if (jobUpdated.deploymentId === this.id()) this.data.reload();
+      .subscribe(({ deploymentUpdated }) => {
+        if (deploymentUpdated.id === this.id()) this.data.update((current) => current && { ...current, ...deploymentUpdated });
       });
     destroyRef.onDestroy(() => clearTimeout(this.followTimer));
   }

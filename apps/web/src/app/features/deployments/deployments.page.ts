@@ -4,7 +4,8 @@ import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { DeploymentsDocument, JobUpdatedDocument } from '../../core/graphql/generated/graphql';
+import { DeploymentsDocument, DeploymentUpdatedDocument, JobUpdatedDocument } from '../../core/graphql/generated/graphql';
+import { upsertById } from '../../shared/upsert';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
@@ -75,11 +76,19 @@ export class DeploymentsPage {
   protected readonly message = (error: unknown) => apiError(error).message;
 
   constructor() {
+    const destroyRef = inject(DestroyRef);
+    this.api
+      .subscribe(DeploymentUpdatedDocument)
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(({ deploymentUpdated }) => this.list.update((list) => list && upsertById(list, deploymentUpdated)));
+    // Removals are not deployment updates: a finished uninstall job drops its row.
     this.api
       .subscribe(JobUpdatedDocument)
-      .pipe(takeUntilDestroyed(inject(DestroyRef)))
+      .pipe(takeUntilDestroyed(destroyRef))
       .subscribe(({ jobUpdated }) => {
-        if (jobUpdated.deploymentId) this.list.reload();
+        if (jobUpdated.kind === 'deployment.uninstall' && jobUpdated.status === 'SUCCEEDED') {
+          this.list.update((list) => list?.filter((d) => d.id !== jobUpdated.deploymentId));
+        }
       });
   }
 }

@@ -10,8 +10,8 @@ import { apiError } from '../../core/graphql/api-error';
 import {
   AcceptServerHostKeyDocument,
   DeleteServerDocument,
-  JobUpdatedDocument,
   ServerDocument,
+  ServerUpdatedDocument,
   TestConnectionDocument,
 } from '../../core/graphql/generated/graphql';
 import { TITLE_SUFFIX } from '../../navigation';
@@ -149,11 +149,12 @@ export class ServerPage {
   protected readonly gib = gibibytes;
 
   constructor() {
+    // The connection test's result (status, facts, a host key mismatch) arrives as it happens.
     this.api
-      .subscribe(JobUpdatedDocument)
+      .subscribe(ServerUpdatedDocument)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
-      .subscribe(({ jobUpdated }) => {
-        if (jobUpdated.serverId === this.id()) this.data.reload();
+      .subscribe(({ serverUpdated }) => {
+        if (serverUpdated.id === this.id()) this.data.update((data) => data && { ...data, server: serverUpdated });
       });
     const title = inject(Title);
     effect(() => {

@@ -7,7 +7,8 @@ import { Router, RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { JobUpdatedDocument, ServersDocument } from '../../core/graphql/generated/graphql';
+import { ServersDocument, ServerUpdatedDocument } from '../../core/graphql/generated/graphql';
+import { upsertById } from '../../shared/upsert';
 import { Icon } from '../../shared/icon/icon';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
@@ -76,13 +77,13 @@ export class ServersPage {
   protected readonly message = (error: unknown) => apiError(error).message;
 
   constructor() {
-    // A connection test changes a server's status: reload the list when one moves.
+    // Statuses and facts change on their own (connection tests, metrics): the API pushes them.
     this.api
-      .subscribe(JobUpdatedDocument)
+      .subscribe(ServerUpdatedDocument)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
-      .subscribe(({ jobUpdated }) => {
-        if (jobUpdated.serverId) this.servers.reload();
-      });
+      .subscribe(({ serverUpdated }) =>
+        this.servers.update((list) => list && upsertById(list, serverUpdated).sort((a, b) => a.name.localeCompare(b.name))),
+      );
   }
 
   protected add(): void {

@@ -375,6 +375,30 @@ export type UninstallAppMutationVariables = Exact<{
 
 export type UninstallAppMutation = { uninstallApp: { id: string } };
 
+export type DeploymentUpdatedSubscriptionVariables = Exact<{
+  [key: string]: never;
+}>;
+
+export type DeploymentUpdatedSubscription = {
+  deploymentUpdated: {
+    id: string;
+    appId: string;
+    status: DeploymentStatus;
+    statusMessage: string | null;
+    accessUrls: Array<string>;
+    containerName: string;
+    image: string;
+    updatedAt: string;
+    server: { id: string; name: string } | null;
+    lastJob: {
+      id: string;
+      kind: string;
+      status: JobStatus;
+      createdAt: string;
+    } | null;
+  };
+};
+
 export type JobSummaryFragment = {
   id: string;
   kind: string;
@@ -683,6 +707,35 @@ export type AcceptServerHostKeyMutationVariables = Exact<{
 
 export type AcceptServerHostKeyMutation = {
   acceptServerHostKey: {
+    os: string | null;
+    arch: string | null;
+    kernel: string | null;
+    cpuCount: number | null;
+    memoryBytes: number | null;
+    diskBytes: number | null;
+    hostKeyFingerprint: string | null;
+    presentedHostKeyFingerprint: string | null;
+    networkMode: string;
+    id: string;
+    name: string;
+    host: string;
+    port: number;
+    username: string;
+    authType: ServerAuthType;
+    status: ServerStatus;
+    statusMessage: string | null;
+    dockerVersion: string | null;
+    lastSeenAt: string | null;
+    lastCheckedAt: string | null;
+  };
+};
+
+export type ServerUpdatedSubscriptionVariables = Exact<{
+  [key: string]: never;
+}>;
+
+export type ServerUpdatedSubscription = {
+  serverUpdated: {
     os: string | null;
     arch: string | null;
     kernel: string | null;
@@ -2074,6 +2127,82 @@ export const UninstallAppDocument = {
   UninstallAppMutation,
   UninstallAppMutationVariables
 >;
+export const DeploymentUpdatedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'DeploymentUpdated' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'deploymentUpdated' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'DeploymentFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DeploymentFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Deployment' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'appId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'statusMessage' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'accessUrls' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'containerName' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'image' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'server' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'lastJob' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  DeploymentUpdatedSubscription,
+  DeploymentUpdatedSubscriptionVariables
+>;
 export const JobsDocument = {
   kind: 'Document',
   definitions: [
@@ -3247,4 +3376,91 @@ export const AcceptServerHostKeyDocument = {
 } as unknown as DocumentNode<
   AcceptServerHostKeyMutation,
   AcceptServerHostKeyMutationVariables
+>;
+export const ServerUpdatedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'ServerUpdated' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'serverUpdated' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'ServerFacts' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'ServerFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Server' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'host' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'port' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'username' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'authType' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'statusMessage' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'dockerVersion' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSeenAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastCheckedAt' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'ServerFacts' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Server' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'FragmentSpread',
+            name: { kind: 'Name', value: 'ServerFields' },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'os' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'hostKeyFingerprint' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  ServerUpdatedSubscription,
+  ServerUpdatedSubscriptionVariables
 >;

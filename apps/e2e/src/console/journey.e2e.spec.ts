@@ -132,11 +132,15 @@ describe('console journey', () => {
     await button('Add server').click();
     const dialog = page.getByRole('dialog', { name: 'Add server' });
     await dialog.getByLabel('Name', { exact: true }).fill('testbed');
-    await dialog.getByLabel('Host', { exact: true }).fill(testbed.ssh.host);
     await dialog.getByLabel('Port', { exact: true }).fill(String(testbed.ssh.port));
     await dialog.getByLabel('Username', { exact: true }).fill(testbed.ssh.username);
     await dialog.getByRole('radio', { name: 'Private key' }).check();
     await dialog.getByRole('textbox', { name: 'Private key' }).fill(readFileSync(testbed.ssh.privateKeyPath, 'utf8'));
+    // The API's BAD_USER_INPUT message shows under the field it names.
+    await dialog.getByLabel('Host', { exact: true }).fill('not a host!');
+    await button('Add server', dialog).click();
+    await dialog.locator('mat-form-field', { hasText: 'Host' }).getByText(/host must be a host name or an IP address/).waitFor();
+    await dialog.getByLabel('Host', { exact: true }).fill(testbed.ssh.host);
     a11y.push(...(await checkPage(page, 'add-server-dialog')));
     await button('Add server', dialog).click();
 
@@ -145,6 +149,13 @@ describe('console journey', () => {
     await heading(/testbed/).getByText('Online').waitFor({ timeout: LONG });
     await page.getByText(testbed.ssh.hostKeyFingerprint).waitFor();
     a11y.push(...(await checkPage(page, 'server')));
+    // Edit opens with the stored values (never the secrets).
+    await button('Edit').click();
+    const edit = page.getByRole('dialog', { name: 'Edit testbed' });
+    expect(await edit.getByLabel('Host', { exact: true }).inputValue()).toBe(testbed.ssh.host);
+    expect(await edit.getByRole('textbox', { name: 'Private key' }).inputValue()).toBe('');
+    await page.keyboard.press('Escape');
+    await edit.waitFor({ state: 'detached' });
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Servers' }).click();
     await page.getByRole('row', { name: /testbed/ }).getByText('Online').waitFor();
@@ -307,6 +318,65 @@ describe('console journey', () => {
 
     const left = testbedDocker(testbed, 'ps', '--all', '--quiet', '--filter', `label=tomo.deployment=${deploymentId}`);
     expect(left.trim()).toBe('');
+  }, 2 * LONG);
+
+  it('does the whole journey with the keyboard alone', async () => {
+    const keyboardContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const kb = await keyboardContext.newPage();
+      /** Presses Tab until the element with this role and name has the focus. */
+      async function tabTo(role: 'button' | 'link' | 'textbox' | 'checkbox', name: string | RegExp): Promise<void> {
+        const target = kb.getByRole(role, { name, exact: typeof name === 'string' }).first();
+        for (let presses = 0; presses < 80; presses++) {
+          if (await target.evaluate((element) => element === document.activeElement).catch(() => false)) return;
+          await kb.keyboard.press('Tab');
+        }
+        throw new Error(`Tab never reached the ${role} "${String(name)}"`);
+      }
+      const kbHeading = (name: string | RegExp) => kb.getByRole('heading', { level: 1, name });
+
+      await kb.goto(`${tomo.baseUrl}/apps`);
+      await kbHeading('Sign in to Tomo').waitFor();
+      await tabTo('textbox', 'Username');
+      await kb.keyboard.type(ADMIN.username);
+      await kb.keyboard.press('Tab');
+      await kb.keyboard.type(ADMIN.password);
+      await kb.keyboard.press('Enter');
+      await kbHeading('Apps').waitFor();
+
+      await tabTo('textbox', 'Search apps');
+      await kb.keyboard.type('busybox');
+      await tabTo('link', 'Busybox httpd');
+      await kb.keyboard.press('Enter');
+      await kbHeading('Busybox httpd').waitFor();
+      await tabTo('link', 'Deploy');
+      await kb.keyboard.press('Enter');
+      await kbHeading('Deploy Busybox httpd').waitFor();
+      await kb.getByRole('combobox', { name: 'Server' }).getByText(/testbed/).waitFor();
+      await tabTo('button', 'Deploy');
+      await kb.keyboard.press('Enter');
+      await kb.getByTestId('job-status').getByText('Succeeded').waitFor({ timeout: LONG });
+
+      await tabTo('link', 'deployment');
+      await kb.keyboard.press('Enter');
+      await kbHeading(/busybox-httpd/).getByText('Running').waitFor();
+      await tabTo('button', 'Uninstall');
+      await kb.keyboard.press('Enter');
+      const dialog = kb.getByRole('dialog');
+      await dialog.waitFor();
+      await tabTo('checkbox', /Also remove volumes/);
+      await kb.keyboard.press('Space');
+      await tabTo('button', 'Uninstall');
+      await kb.keyboard.press('Enter');
+      await kb.waitForURL(/\/jobs\//);
+      await kb.getByTestId('job-status').getByText('Succeeded').waitFor({ timeout: LONG });
+
+      await tabTo('button', 'Sign out');
+      await kb.keyboard.press('Enter');
+      await kbHeading('Sign in to Tomo').waitFor();
+    } finally {
+      await keyboardContext.close();
+    }
   }, 2 * LONG);
 
   it('met every page with no serious or critical accessibility violation, no page error and no foreign request', () => {

@@ -45,11 +45,26 @@ export async function checkPage(page: Page, name: string): Promise<string[]> {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
     // Let transitions (Material's ripples, the side nav) finish so screenshots and contrast are final.
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-${colorScheme}.png`), fullPage: true });
+    await fullPageScreenshot(page, join(SCREENSHOTS_DIR, `${name}-${colorScheme}.png`));
     found.push(...(await seriousA11yViolations(page)).map((v) => `${name} (${colorScheme}): ${v}`));
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return found;
+}
+
+/**
+ * The console scrolls inside its side-nav content, not the document, so Playwright's `fullPage`
+ * would stop at the window: grow the viewport to the content's height for the shot.
+ */
+async function fullPageScreenshot(page: Page, path: string): Promise<void> {
+  const viewport = page.viewportSize();
+  const overflow = await page.evaluate(() => {
+    const content = document.querySelector('mat-sidenav-content');
+    return content ? content.scrollHeight - content.clientHeight : 0;
+  });
+  if (viewport && overflow > 0) await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
+  await page.screenshot({ path, fullPage: true });
+  if (viewport && overflow > 0) await page.setViewportSize(viewport);
 }
 
 /** Requests the page made to any other origin than Tomo's (the console must work offline). */

@@ -59,7 +59,7 @@ import { AppIcon } from './app-icon';
               <tomo-app-icon [name]="app.name" [iconUrl]="app.iconUrl" />
               <div>
                 <h2><a [routerLink]="['/apps', app.id]">{{ app.name }}</a></h2>
-                <p class="meta">{{ app.category }} · v{{ app.version }}</p>
+                <p class="meta"><span class="category">{{ app.category }}</span> · v{{ app.version }}</p>
               </div>
             </div>
             <p class="description">{{ app.description }}</p>

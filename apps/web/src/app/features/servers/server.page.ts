@@ -11,6 +11,7 @@ import {
   AcceptServerHostKeyDocument,
   DeleteServerDocument,
   ServerDocument,
+  type ServerFactsFragment,
   ServerUpdatedDocument,
   TestConnectionDocument,
 } from '../../core/graphql/generated/graphql';
@@ -22,6 +23,7 @@ import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
+import { ServerDialog } from './server.dialog';
 
 const GIB = 1024 ** 3;
 
@@ -40,9 +42,9 @@ export function gibibytes(bytes: number | null | undefined): string {
       (retry)="data.reload()"
     >
       @if (server(); as s) {
+        <p class="muted"><a routerLink="/servers">Servers</a> /</p>
         <header class="page-header row">
           <div>
-            <p class="muted"><a routerLink="/servers">Servers</a> /</p>
             <h1>{{ s.name }} <tomo-status-chip [status]="s.status" /></h1>
             <p class="subtitle mono">{{ s.username }}&#64;{{ s.host }}:{{ s.port }}</p>
           </div>
@@ -51,6 +53,9 @@ export function gibibytes(bytes: number | null | undefined): string {
               <button mat-stroked-button type="button" [disabled]="busy()" (click)="test()">
                 <tomo-icon name="refresh" /> Test connection
               </button>
+            }
+            @if (session.can('Mutation.updateServer')) {
+              <button mat-stroked-button type="button" [disabled]="busy()" (click)="edit(s)"><tomo-icon name="edit" /> Edit</button>
             }
             @if (session.can('Mutation.deleteServer')) {
               <button mat-stroked-button type="button" [disabled]="busy()" (click)="remove()">
@@ -188,6 +193,15 @@ export class ServerPage {
       this.toasts.info('New host key accepted; testing the connection again');
       this.data.reload();
     });
+  }
+
+  protected edit(server: ServerFactsFragment): void {
+    this.dialog
+      .open<ServerDialog, ServerFactsFragment, { id: string }>(ServerDialog, { data: server, width: '560px' })
+      .afterClosed()
+      .subscribe((saved) => {
+        if (saved) this.data.reload();
+      });
   }
 
   protected async remove(): Promise<void> {

@@ -13,7 +13,7 @@ import { Icon } from '../../shared/icon/icon';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
-import { AddServerDialog } from './add-server.dialog';
+import { ServerDialog } from './server.dialog';
 
 @Component({
   selector: 'tomo-servers-page',
@@ -88,7 +88,7 @@ export class ServersPage {
 
   protected add(): void {
     this.dialog
-      .open(AddServerDialog, { width: '560px', autoFocus: 'first-tabbable' })
+      .open(ServerDialog, { width: '560px' })
       .afterClosed()
       .subscribe((added: { id: string } | undefined) => {
         if (added) void this.router.navigate(['/servers', added.id]);

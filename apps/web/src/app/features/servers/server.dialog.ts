@@ -1,23 +1,31 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { Api } from '../../core/graphql/api';
 import { apiError, fieldOfMessage } from '../../core/graphql/api-error';
-import { AddServerDocument, type ServerAuthType } from '../../core/graphql/generated/graphql';
+import {
+  AddServerDocument,
+  type ServerAuthType,
+  type ServerFactsFragment,
+  UpdateServerDocument,
+} from '../../core/graphql/generated/graphql';
 
 const FIELDS = ['name', 'host', 'port', 'username', 'password', 'privateKey', 'passphrase'] as const;
 type Field = (typeof FIELDS)[number];
 
-/** Adds a server; the API then runs its connection test, which the server page shows live. */
+/**
+ * Adds a server, or edits one (opened with it as data). The API then runs the connection test,
+ * which the server page shows live. Stored secrets are never shown: left empty, they stay.
+ */
 @Component({
-  selector: 'tomo-add-server-dialog',
+  selector: 'tomo-server-dialog',
   imports: [ReactiveFormsModule, MatButtonModule, MatDialogModule, MatFormFieldModule, MatInputModule, MatRadioModule],
   template: `
-    <h2 mat-dialog-title>Add server</h2>
+    <h2 mat-dialog-title>{{ editing ? 'Edit ' + editing.name : 'Add server' }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()">
       <mat-dialog-content>
         @if (error(); as message) {
@@ -54,6 +62,7 @@ type Field = (typeof FIELDS)[number];
           <mat-form-field appearance="outline">
             <mat-label>Password</mat-label>
             <input matInput type="password" formControlName="password" autocomplete="off" />
+            @if (editing) {<mat-hint>Leave empty to keep the stored password.</mat-hint>}
             @if (fieldError().password; as e) {<mat-error>{{ e }}</mat-error>}
           </mat-form-field>
         } @else {
@@ -65,14 +74,14 @@ type Field = (typeof FIELDS)[number];
           <mat-form-field appearance="outline">
             <mat-label>Passphrase</mat-label>
             <input matInput type="password" formControlName="passphrase" autocomplete="off" />
-            <mat-hint>Only for an encrypted key.</mat-hint>
+            <mat-hint>Only for an encrypted key.{{ editing ? ' Leave the key empty to keep the stored one.' : '' }}</mat-hint>
             @if (fieldError().passphrase; as e) {<mat-error>{{ e }}</mat-error>}
           </mat-form-field>
         }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>Cancel</button>
-        <button mat-flat-button type="submit" [disabled]="busy()">Add server</button>
+        <button mat-flat-button type="submit" [disabled]="busy()">{{ editing ? 'Save' : 'Add server' }}</button>
       </mat-dialog-actions>
     </form>
   `,
@@ -113,15 +122,16 @@ type Field = (typeof FIELDS)[number];
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class AddServerDialog {
+export class ServerDialog {
   private readonly api = inject(Api);
-  private readonly ref = inject<MatDialogRef<AddServerDialog, { id: string }>>(MatDialogRef);
+  private readonly ref = inject<MatDialogRef<ServerDialog, { id: string }>>(MatDialogRef);
+  protected readonly editing = inject<ServerFactsFragment | null>(MAT_DIALOG_DATA, { optional: true });
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: ['', Validators.required],
-    host: ['', Validators.required],
-    port: [22, Validators.required],
-    username: ['', Validators.required],
-    authType: ['KEY' as ServerAuthType],
+    name: [this.editing?.name ?? '', Validators.required],
+    host: [this.editing?.host ?? '', Validators.required],
+    port: [this.editing?.port ?? 22, Validators.required],
+    username: [this.editing?.username ?? '', Validators.required],
+    authType: [this.editing?.authType ?? ('KEY' as ServerAuthType)],
     password: [''],
     privateKey: [''],
     passphrase: [''],
@@ -141,19 +151,21 @@ export class AddServerDialog {
     const value = this.form.getRawValue();
     this.busy.set(true);
     try {
-      const { addServer } = await this.api.mutate(AddServerDocument, {
-        input: {
-          name: value.name,
-          host: value.host,
-          port: Number(value.port),
-          username: value.username,
-          authType: value.authType,
-          ...(value.authType === 'PASSWORD'
-            ? { password: value.password }
-            : { privateKey: value.privateKey, passphrase: value.passphrase || null }),
-        },
-      });
-      this.ref.close({ id: addServer.id });
+      const input = {
+        name: value.name,
+        host: value.host,
+        port: Number(value.port),
+        username: value.username,
+        authType: value.authType,
+        // Empty secrets are left out: on an edit they keep the stored ones.
+        ...(value.authType === 'PASSWORD'
+          ? { password: value.password || null }
+          : { privateKey: value.privateKey || null, passphrase: value.passphrase || null }),
+      };
+      const saved = this.editing
+        ? (await this.api.mutate(UpdateServerDocument, { id: this.editing.id, input })).updateServer
+        : (await this.api.mutate(AddServerDocument, { input })).addServer;
+      this.ref.close({ id: saved.id });
     } catch (error) {
       const { code, message } = apiError(error);
       const field = code === 'BAD_USER_INPUT' ? fieldOfMessage(message, FIELDS) : undefined;

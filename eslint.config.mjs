@@ -33,6 +33,8 @@ export default [
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', 'scope:testing'],
             },
+            // End-to-end tests drive the built apps; they borrow only test helpers (testbed, GraphQL).
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared'] },
           ],
         },
       ],

@@ -46,6 +46,9 @@ lint();
 // file, specs and tools included, against the strict compiler options.
 log('type check…');
 check('type check', 'npx', ['tsc', '-p', 'tsconfig.integration.json']);
+// The console: its generated API types match schema.graphql, its initial JS stays ≤ 300 kB gzipped.
+check('console types', process.execPath, ['tools/scripts/codegen.mjs', '--check']);
+check('console size', process.execPath, ['tools/scripts/web-size.mjs']);
 
 // Unit tests of every project, in one Jest run (the e2e project has its own suite below).
 const unitConfigs = ['apps', 'libs']

@@ -1,4 +1,5 @@
 export * from './lib/app-definition';
+export * from './lib/app-icons';
 export * from './lib/app-definition-parser';
 export * from './lib/built-in-catalog';
 export * from './lib/entities';

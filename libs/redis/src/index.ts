@@ -1,1 +1,2 @@
 export * from './lib/redis.module';
+export * from './lib/record-changes';

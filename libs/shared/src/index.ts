@@ -1,4 +1,5 @@
 export * from './lib/async-queue';
+export * from './lib/console-api';
 export * from './lib/error-code';
 export * from './lib/job-kind';
 export * from './lib/job-status';

@@ -9,6 +9,7 @@ import { type ApiConfig, pinoOptions, TOMO_CONFIG, TomoConfigModule } from '@tom
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
+import { GRAPHQL_PATH } from '@tomo/shared';
 import { AuthModule } from './auth/auth.module';
 import { recordClientAddress, trustedProxies } from './auth/client-address';
 import { graphqlContext } from './auth/request-context';
@@ -62,12 +63,13 @@ export class AppModule implements NestModule {
           sortSchema: true,
           playground: false,
           introspection: config.graphqlIntrospection,
+          path: GRAPHQL_PATH,
           // Cost limits (graphql/operation-limits.ts), the same on both transports.
           validationRules: [...LIMIT_VALIDATION_RULES],
           plugins: [operationLimitsPlugin()],
           subscriptions: {
             'graphql-ws': {
-              path: '/graphql',
+              path: GRAPHQL_PATH,
               onConnect: ({ extra }: { extra: unknown }) =>
                 recordClientAddress((extra as { request: IncomingMessage }).request, trusted),
               ...graphqlWsLimits({
@@ -78,7 +80,8 @@ export class AppModule implements NestModule {
               }),
             },
           },
-          // HTTP requests and graphql-ws connections (connectionParams.authorization) alike; see AuthGuard.
+          // HTTP requests and graphql-ws connections (connectionParams.authorization or the console's
+          // cookie with a same-origin Origin) alike; see AuthGuard.
           context: graphqlContext,
           formatError: formatGraphqlError,
         }),

@@ -47,6 +47,21 @@ describe('console', () => {
 
   it('shows the toolbar, the API version and readiness on the home page, and serves deep links', async () => {
     const version = workspaceVersion();
+    // Signed in as the first admin (the journey spec does this through the setup page): the
+    // session cookie lands in this browser context.
+    await page.goto(`${tomo.baseUrl}/setup`);
+    const setup = await page.evaluate(async () => {
+      const response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { expiresAt } }',
+          variables: { input: { username: 'owner', password: 'correct horse battery staple' } },
+        }),
+      });
+      return (await response.json()) as { errors?: unknown };
+    });
+    expect(setup.errors).toBeUndefined();
     await page.goto(`${tomo.baseUrl}/`);
 
     await page.getByRole('link', { name: 'Tomo', exact: true }).waitFor();
@@ -71,12 +86,12 @@ describe('console', () => {
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'home.png'), fullPage: true });
 
     // A deep link loaded by URL: the API answers with the console, and the router shows the page.
-    const response = await page.goto(`${tomo.baseUrl}/jobs`);
+    const response = await page.goto(`${tomo.baseUrl}/settings`);
     expect(response?.status()).toBe(200);
-    await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await page.getByText('Coming soon').waitFor();
-    expect(await page.title()).toBe('Jobs · Tomo');
-    expect(await page.locator('nav a[aria-current="page"]').textContent()).toContain('Jobs');
+    expect(await page.title()).toBe('Settings · Tomo');
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).toContain('Settings');
 
     // In-app navigation, without reloading the page.
     await page.getByRole('link', { name: 'Servers' }).click();

@@ -1,27 +1,54 @@
 import type { Route } from '@angular/router';
-import { SECTIONS } from './navigation';
+import { signedInGuard, signedOutGuard } from './core/auth/auth.guard';
+import { SECTIONS, TITLE_SUFFIX } from './navigation';
 
-const TITLE_SUFFIX = ' · Tomo';
+/** Sections with pages of their own; the others say what is coming. */
+const BUILT = new Set(['', 'servers', 'apps', 'deployments', 'jobs']);
 
 export const appRoutes: Route[] = [
   {
-    path: '',
-    pathMatch: 'full',
-    title: 'Dashboard' + TITLE_SUFFIX,
-    loadComponent: () => import('./features/dashboard/dashboard.page').then((m) => m.DashboardPage),
+    path: 'sign-in',
+    title: 'Sign in' + TITLE_SUFFIX,
+    canActivate: [signedOutGuard],
+    loadComponent: () => import('./features/auth/sign-in.page').then((m) => m.SignInPage),
   },
-  // Sections that are not built yet say so; their routes exist so links and bookmarks stay valid.
-  ...SECTIONS.filter((section) => section.path !== '').map(
-    (section): Route => ({
-      path: section.path,
-      title: section.label + TITLE_SUFFIX,
-      data: { section },
-      loadComponent: () => import('./features/coming-soon/coming-soon.page').then((m) => m.ComingSoonPage),
-    }),
-  ),
   {
-    path: '**',
-    title: 'Page not found' + TITLE_SUFFIX,
-    loadComponent: () => import('./features/not-found/not-found.page').then((m) => m.NotFoundPage),
+    path: 'setup',
+    title: 'Set up' + TITLE_SUFFIX,
+    canActivate: [signedOutGuard],
+    loadComponent: () => import('./features/auth/setup.page').then((m) => m.SetupPage),
+  },
+  {
+    path: '',
+    canActivateChild: [signedInGuard],
+    children: [
+      {
+        path: '',
+        pathMatch: 'full',
+        title: 'Dashboard' + TITLE_SUFFIX,
+        loadComponent: () => import('./features/dashboard/dashboard.page').then((m) => m.DashboardPage),
+      },
+      { path: 'servers', loadChildren: () => import('./features/servers/servers.routes').then((m) => m.SERVERS_ROUTES) },
+      { path: 'apps', loadChildren: () => import('./features/apps/apps.routes').then((m) => m.APPS_ROUTES) },
+      {
+        path: 'deployments',
+        loadChildren: () => import('./features/deployments/deployments.routes').then((m) => m.DEPLOYMENTS_ROUTES),
+      },
+      { path: 'jobs', loadChildren: () => import('./features/jobs/jobs.routes').then((m) => m.JOBS_ROUTES) },
+      // Sections that are not built yet say so; their routes exist so links and bookmarks stay valid.
+      ...SECTIONS.filter((section) => !BUILT.has(section.path)).map(
+        (section): Route => ({
+          path: section.path,
+          title: section.label + TITLE_SUFFIX,
+          data: { section },
+          loadComponent: () => import('./features/coming-soon/coming-soon.page').then((m) => m.ComingSoonPage),
+        }),
+      ),
+      {
+        path: '**',
+        title: 'Page not found' + TITLE_SUFFIX,
+        loadComponent: () => import('./features/not-found/not-found.page').then((m) => m.NotFoundPage),
+      },
+    ],
   },
 ];

@@ -1,7 +1,9 @@
+import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { Subject } from 'rxjs';
 import { App } from './app';
+import { SessionService } from './core/auth/session.service';
 import { failed, loaded, type LoadState, loading } from './core/load-state';
 import { SystemStatusService } from './core/system/system-status.service';
 import { appRoutes } from './app.routes';
@@ -11,10 +13,16 @@ describe('App shell', () => {
 
   beforeEach(() => {
     version = new Subject();
+    // The shell as a signed-in admin sees it (sign-in itself is covered by the e2e journey).
+    const user = { id: '1', username: 'owner', role: 'ADMIN', sessionExpiresAt: null, permissions: [] };
     TestBed.configureTestingModule({
       providers: [
         provideRouter(appRoutes, withComponentInputBinding()),
         { provide: SystemStatusService, useValue: { version: () => version, readiness: () => new Subject() } },
+        {
+          provide: SessionService,
+          useValue: { user: signal(user), idleWarning: signal(null), whoAmI: () => Promise.resolve(user) },
+        },
       ],
     });
   });
@@ -60,11 +68,11 @@ describe('App shell', () => {
 
   it('says honestly that a section is not built yet', async () => {
     const { fixture, root } = await renderShell();
-    await TestBed.inject(Router).navigateByUrl('/jobs');
+    await TestBed.inject(Router).navigateByUrl('/settings');
     await fixture.whenStable();
-    expect(root.querySelector('h1')?.textContent).toBe('Jobs');
+    expect(root.querySelector('h1')?.textContent).toBe('Settings');
     expect(root.querySelector('tomo-coming-soon-page')?.textContent).toContain('Coming soon');
-    expect(root.querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Jobs');
+    expect(root.querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Settings');
   });
 
   it('has a page for unknown addresses', async () => {

@@ -5,10 +5,13 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
+import { SessionService } from './core/auth/session.service';
 import { loading } from './core/load-state';
 import { SystemStatusService } from './core/system/system-status.service';
+import { ThemeService } from './core/theme/theme.service';
 import { SECTIONS } from './navigation';
 import { Icon } from './shared/icon/icon';
 
@@ -22,6 +25,7 @@ const WIDE_SCREEN = '(min-width: 840px)';
     MatListModule,
     MatSidenavModule,
     MatToolbarModule,
+    MatTooltipModule,
     RouterLink,
     RouterLinkActive,
     RouterOutlet,
@@ -32,7 +36,12 @@ const WIDE_SCREEN = '(min-width: 840px)';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class App {
+  private readonly session = inject(SessionService);
+  protected readonly theme = inject(ThemeService);
   protected readonly sections = SECTIONS;
+  protected readonly user = this.session.user;
+  protected readonly signedIn = computed(() => !!this.user());
+  protected readonly idleWarning = this.session.idleWarning;
   protected readonly wide = toSignal(
     inject(BreakpointObserver)
       .observe(WIDE_SCREEN)
@@ -51,4 +60,12 @@ export class App {
         return 'API unreachable';
     }
   });
+
+  protected signOut(): Promise<void> {
+    return this.session.signOut();
+  }
+
+  protected stayIn(): Promise<void> {
+    return this.session.stayIn();
+  }
 }

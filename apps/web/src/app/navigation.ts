@@ -9,6 +9,9 @@ export interface Section {
   readonly purpose: string;
 }
 
+/** Ends every page title: "Servers · Tomo". */
+export const TITLE_SUFFIX = ' · Tomo';
+
 export const SECTIONS: readonly Section[] = [
   {
     path: '',

@@ -63,6 +63,13 @@ const commonEnv = z.object({
   LOG_LEVEL: logLevel.default('info'),
   /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
+  /**
+   * Whether marketplace syncs download the app icons the catalog names (from their hosts) for
+   * Tomo to serve. Defaults to on when NODE_ENV=production (the Docker image), off otherwise, so
+   * development and test runs contact no third-party host unless asked.
+   */
+  APP_ICON_FETCH: z.enum(['true', 'false']).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export const apiEnvSchema = commonEnv.extend({
@@ -82,7 +89,6 @@ export const apiEnvSchema = commonEnv.extend({
   SUBSCRIPTION_RECHECK: duration(1, 3_600).default(30),
   /** Schema introspection over /graphql; unset: on unless NODE_ENV is production. */
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
-  NODE_ENV: z.string().optional(),
   /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs. */
   TRUSTED_PROXIES: z
     .string()
@@ -129,6 +135,8 @@ export interface CommonConfig {
   masterKey: string | undefined;
   previousMasterKey: string | undefined;
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
+  /** APP_ICON_FETCH: marketplace syncs download app icons. */
+  fetchAppIcons: boolean;
 }
 
 export interface ApiConfig extends CommonConfig {
@@ -170,5 +178,6 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     masterKey: env.TOMO_MASTER_KEY,
     previousMasterKey: env.TOMO_MASTER_KEY_PREVIOUS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
+    fetchAppIcons: env.APP_ICON_FETCH ? env.APP_ICON_FETCH === 'true' : env.NODE_ENV === 'production',
   };
 }

@@ -88,6 +88,14 @@ describe('loadApiConfig', () => {
       '::1',
     ]);
   });
+
+  it('fetches app icons in production unless APP_ICON_FETCH says otherwise, and nowhere else unless asked', () => {
+    expect(loadApiConfig({}, false).fetchAppIcons).toBe(false);
+    expect(loadApiConfig({ NODE_ENV: 'production' }, false).fetchAppIcons).toBe(true);
+    expect(loadApiConfig({ NODE_ENV: 'production', APP_ICON_FETCH: 'false' }, false).fetchAppIcons).toBe(false);
+    expect(loadApiConfig({ APP_ICON_FETCH: 'true' }, false).fetchAppIcons).toBe(true);
+    expect(() => loadApiConfig({ APP_ICON_FETCH: 'yes' }, false)).toThrow(/APP_ICON_FETCH/);
+  });
 });
 
 describe('loadMcpStdioConfig', () => {

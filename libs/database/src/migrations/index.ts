@@ -8,6 +8,7 @@ import { ApiTokenParent1765000000000 } from './1765000000000-api-token-parent';
 import { MarketplaceRepoCredentials1765010000000 } from './1765010000000-marketplace-repo-credentials';
 import { FenceJobRuns1765050000000 } from './1765050000000-fence-job-runs';
 import { CreateSettings1765100000000 } from './1765100000000-create-settings';
+import { CreateAppIcons1765200000000 } from './1765200000000-create-app-icons';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   MarketplaceRepoCredentials1765010000000,
   FenceJobRuns1765050000000,
   CreateSettings1765100000000,
+  CreateAppIcons1765200000000,
 ];

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ChangedRecord, RecordChangePublisher } from '@tomo/redis';
 import { EncryptedColumnRegistry, SecretBox } from '@tomo/secrets';
 import { notFound } from '@tomo/shared';
 import { type DeploymentConfig, maskSecrets, secretValues, withSecrets } from './deployment-config';
@@ -34,6 +35,7 @@ export class DeploymentRecords implements OnModuleInit {
     @InjectRepository(DeploymentEntity) private readonly repo: Repository<DeploymentEntity>,
     private readonly box: SecretBox,
     private readonly encryptedColumns: EncryptedColumnRegistry,
+    private readonly changes: RecordChangePublisher,
   ) {}
 
   onModuleInit(): void {
@@ -56,10 +58,13 @@ export class DeploymentRecords implements OnModuleInit {
 
   async insert(row: DeploymentEntity): Promise<void> {
     await this.repo.insert(row);
+    this.changes.changed(ChangedRecord.Deployment, row.id);
   }
 
+  /** Every change goes through here, so `deploymentUpdated` subscribers (any API process) see it. */
   async update(id: string, patch: DeploymentPatch): Promise<void> {
     await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+    this.changes.changed(ChangedRecord.Deployment, id);
   }
 
   async delete(id: string): Promise<void> {

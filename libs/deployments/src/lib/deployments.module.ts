@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketplaceModule } from '@tomo/marketplace';
+import { RecordChangesModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
 import { SettingsModule } from '@tomo/settings';
@@ -34,7 +35,15 @@ class ServerDeploymentHosts extends DeploymentHosts {
  * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES), SecretsModule, WorkflowsModule, MarketplaceModule, ServersModule, SettingsModule],
+  imports: [
+    TypeOrmModule.forFeature(DEPLOYMENT_ENTITIES),
+    SecretsModule,
+    WorkflowsModule,
+    MarketplaceModule,
+    ServersModule,
+    RecordChangesModule,
+    SettingsModule,
+  ],
   providers: [
     DeploymentRecords,
     DeploymentWorkflows,

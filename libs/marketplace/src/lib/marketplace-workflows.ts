@@ -1,4 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { JobKind } from '@tomo/shared';
 import {
   defineWorkflow,
@@ -6,6 +7,7 @@ import {
   JobsService,
   WorkflowRegistry,
 } from '@tomo/workflows';
+import { AppIconStore } from './app-icons';
 import {
   type MarketplaceSyncResult,
   MarketplaceService,
@@ -38,8 +40,14 @@ const SYNC_STEP_TIMEOUT_MS = 5 * 60_000;
  * service's codes, and the engine's default classification applies: a wrong URL, branch or
  * credentials (BAD_USER_INPUT) and cancellation fail at once; SERVER_UNREACHABLE and
  * unexpected git failures are retried with backoff.
+ * With `fetchAppIcons` (APP_ICON_FETCH), the step then downloads the icons the apps name that
+ * Tomo does not hold yet; an icon that cannot be had is logged, never a failure of the sync.
  */
-export function marketplaceSyncWorkflow(marketplace: MarketplaceService) {
+export function marketplaceSyncWorkflow(
+  marketplace: MarketplaceService,
+  icons: AppIconStore,
+  fetchAppIcons: boolean,
+) {
   return defineWorkflow({
     kind: JobKind.MarketplaceSync,
     exclusive: (input) => [`marketplace-repo:${input.repoId}`],
@@ -48,11 +56,19 @@ export function marketplaceSyncWorkflow(marketplace: MarketplaceService) {
         name: 'sync',
         timeoutMs: SYNC_STEP_TIMEOUT_MS,
         retry: { maxAttempts: 3, initialDelayMs: 5_000, maxDelayMs: 60_000 },
-        run: async (ctx): Promise<MarketplaceSyncResult> =>
-          marketplace.syncRepo(ctx.input.repoId, {
+        run: async (ctx): Promise<MarketplaceSyncResult> => {
+          const options = {
             signal: ctx.signal,
-            log: (line) => ctx.log(line),
-          }),
+            log: (line: string) => ctx.log(line),
+          };
+          const result = await marketplace.syncRepo(ctx.input.repoId, options);
+          if (fetchAppIcons) await icons.refresh(result.repoId, options);
+          else
+            ctx.log(
+              'Icons not downloaded (APP_ICON_FETCH is off): the console shows placeholders',
+            );
+          return result;
+        },
       },
     ],
   });
@@ -64,10 +80,18 @@ export class MarketplaceWorkflows implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly marketplace: MarketplaceService,
+    private readonly icons: AppIconStore,
+    @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(marketplaceSyncWorkflow(this.marketplace));
+    this.registry.register(
+      marketplaceSyncWorkflow(
+        this.marketplace,
+        this.icons,
+        this.config.fetchAppIcons,
+      ),
+    );
   }
 }
 

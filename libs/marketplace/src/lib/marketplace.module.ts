@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretsModule } from '@tomo/secrets';
+import { AppIconStore } from './app-icons';
 import { MARKETPLACE_ENTITIES } from './entities';
 import { GitClient } from './git-client';
 import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from './marketplace.service';
@@ -11,8 +12,8 @@ import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from
  */
 @Module({
   imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES), SecretsModule],
-  providers: [MarketplaceService, { provide: GitClient, useFactory: () => new GitClient() }],
-  exports: [MarketplaceService],
+  providers: [MarketplaceService, AppIconStore, { provide: GitClient, useFactory: () => new GitClient() }],
+  exports: [MarketplaceService, AppIconStore],
 })
 export class MarketplaceModule {
   static withOptions(options: MarketplaceOptions): DynamicModule {

@@ -48,6 +48,7 @@ describe('MarketplaceService (SQLite, system git)', () => {
       masterKey: undefined,
       previousMasterKey: undefined,
       log: { level: 'silent', pretty: false },
+      fetchAppIcons: false,
     };
     moduleRef = await Test.createTestingModule({
       imports: [

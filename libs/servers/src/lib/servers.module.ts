@@ -1,5 +1,6 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RecordChangesModule } from '@tomo/redis';
 import { SettingsModule, SettingsService } from '@tomo/settings';
 import { SshModule } from '@tomo/ssh';
 import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
@@ -44,7 +45,7 @@ class ServerWorkflows implements OnModuleInit {
  * ServersWorkerModule, which adds the SSH pool that ServerShell needs.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule, SettingsModule],
+  imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule, RecordChangesModule, SettingsModule],
   providers: [ServersService, ServerMetricsStore, ServerShell, ServerWorkflows],
   exports: [ServersService, ServerMetricsStore, ServerShell],
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, QueryFailedError, type Repository } from 'typeorm';
+import { ChangedRecord, RecordChangePublisher } from '@tomo/redis';
 import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
 import {
   ErrorCode,
@@ -79,6 +80,7 @@ export class ServersService implements OnModuleInit {
     private readonly encryptedColumns: EncryptedColumnRegistry,
     private readonly jobs: JobsService,
     private readonly registry: WorkflowRegistry,
+    private readonly changes: RecordChangePublisher,
   ) {}
 
   onModuleInit(): void {
@@ -154,6 +156,7 @@ export class ServersService implements OnModuleInit {
       if (error instanceof QueryFailedError) throw nameTaken(server.name);
       throw error;
     }
+    this.changed(server.id);
     const job = await this.testConnection(server.id, requestedBy);
     return { server: await this.get(server.id), job };
   }
@@ -254,6 +257,7 @@ export class ServersService implements OnModuleInit {
         throw nameTaken(patch.name);
       throw error;
     }
+    this.changed(id);
     const job =
       addressChanged || credentialsChanged
         ? await this.testConnection(id, requestedBy)
@@ -329,6 +333,7 @@ export class ServersService implements OnModuleInit {
         ErrorCode.Conflict,
         `The host key of server "${server.name}" changed meanwhile; look again`,
       );
+    this.changed(id);
     const job = await this.testConnection(id, requestedBy);
     return { server: await this.get(id), job };
   }
@@ -347,10 +352,11 @@ export class ServersService implements OnModuleInit {
    * effect afterwards (another connection may have pinned first).
    */
   async pinHostKey(id: string, fingerprint: string): Promise<string | null> {
-    await this.repo.update(
+    const pinned = await this.repo.update(
       { id, hostKeyFingerprint: IsNull() },
       { hostKeyFingerprint: fingerprint, updatedAt: new Date() },
     );
+    if (pinned.affected) this.changed(id);
     const server = await this.repo.findOne({
       where: { id },
       select: { id: true, hostKeyFingerprint: true },
@@ -373,6 +379,12 @@ export class ServersService implements OnModuleInit {
 
   async recordStatus(id: string, patch: ServerStatusPatch): Promise<void> {
     await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
+    this.changed(id);
+  }
+
+  /** After a write: `serverUpdated` subscribers (any API process) get the row as it is now. */
+  private changed(id: string): void {
+    this.changes.changed(ChangedRecord.Server, id);
   }
 
   /** Whether the pinned key is the given one (for a step that re-checks after connecting). */

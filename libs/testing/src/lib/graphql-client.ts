@@ -45,15 +45,32 @@ export function errorCodes(result: GqlResult<unknown>): string[] {
   return (result.errors ?? []).map((error) => error.extensions?.code ?? '');
 }
 
-/** A graphql-ws client; `authorization` goes in connectionParams as `Bearer <token>`. */
-export function wsClient(url: string, token?: string): Client {
+export interface WsClientOptions {
+  /** Sent in connectionParams as `authorization: Bearer <token>`. */
+  token?: string;
+  /** Headers of the upgrade request, as a browser sends them (`cookie`, `origin`). */
+  headers?: Record<string, string>;
+}
+
+/** A graphql-ws client (a token string: `{ token }`). */
+export function wsClient(url: string, options: WsClientOptions | string = {}): Client {
+  const { token, headers } = typeof options === 'string' ? { token: options } : options;
   return createClient({
     url,
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers ? webSocketWithHeaders(headers) : WebSocket,
     lazy: true,
     retryAttempts: 0,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
   });
+}
+
+/** graphql-ws opens sockets as `new Impl(url, protocol)`; this one adds the headers. */
+function webSocketWithHeaders(headers: Record<string, string>) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
 }
 
 /** Subscribes and resolves with the first result, or rejects with the subscription's errors. */

@@ -10,10 +10,18 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { AuditService, AuthenticationService } from '@tomo/identity';
-import { ErrorCode, roleSatisfies, TomoException } from '@tomo/shared';
+import { CSRF_HEADER, ErrorCode, TomoException } from '@tomo/shared';
 import { accessRuleOf } from './access.decorator';
 import { auditActorOf } from './audit-actor';
-import { callContext, clientInfo, hasCsrfHeader, presentedCredential, type TomoGraphqlContext } from './request-context';
+import { ruleAllows } from './operation-access';
+import {
+  callContext,
+  clientInfo,
+  hasCsrfHeader,
+  isSameOrigin,
+  presentedCredential,
+  type TomoGraphqlContext,
+} from './request-context';
 
 /**
  * The one gate in front of every resolver, subscription and HTTP route: authenticates the
@@ -46,14 +54,18 @@ export class AuthGuard implements CanActivate {
     }
     // A browser sends cookies with cross-site requests too; a custom header it cannot add proves the console sent it.
     if (presented.source === 'cookie' && !hasCsrfHeader(ctx)) {
-      return this.refuse(context, ctx, ErrorCode.Forbidden, 'Requests authenticated by cookie must send the x-tomo-csrf header');
+      return this.refuse(context, ctx, ErrorCode.Forbidden, `Requests authenticated by cookie must send the ${CSRF_HEADER} header`);
+    }
+    // A WebSocket cannot carry that header; the Origin the browser sets on the handshake proves the console opened it.
+    if (presented.source === 'websocket-cookie' && !isSameOrigin(ctx)) {
+      return this.refuse(context, ctx, ErrorCode.Forbidden, 'WebSocket connections authenticated by cookie must come from the console (Origin of this host)');
     }
     const principal = await this.authentication.authenticate(presented.credential);
     if (!principal) {
       return this.refuse(context, ctx, ErrorCode.Unauthenticated, 'Invalid, expired or revoked credentials: sign in again');
     }
     ctx.principal = principal;
-    if (!roleSatisfies(principal.role, rule.role)) {
+    if (!ruleAllows(rule, principal.role)) {
       return this.refuse(context, ctx, ErrorCode.Forbidden, `${operation} requires the ${rule.role} role (you have ${principal.role})`);
     }
     return true;

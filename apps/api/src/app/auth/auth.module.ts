@@ -8,8 +8,9 @@ import { AuditInterceptor } from './audit.interceptor';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
 import { LiveAccessInterceptor } from './live-access.interceptor';
-import { undeclaredOperations } from './operation-access';
+import { OperationPermissions, undeclaredOperations } from './operation-access';
 import { SessionsResolver } from './sessions.resolver';
+import { UserFieldsResolver } from './user-fields.resolver';
 import { UsersResolver } from './users.resolver';
 
 /**
@@ -25,6 +26,8 @@ import { UsersResolver } from './users.resolver';
     { provide: APP_INTERCEPTOR, useClass: LiveAccessInterceptor },
     AuthResolver,
     UsersResolver,
+    UserFieldsResolver,
+    OperationPermissions,
     SessionsResolver,
     ApiTokensResolver,
     AuditLogResolver,

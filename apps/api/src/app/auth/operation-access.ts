@@ -1,6 +1,7 @@
-import type { Type } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Injectable, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { type Role, roleSatisfies } from '@tomo/shared';
 import { type AccessRule, accessRuleOf } from './access.decorator';
 
 const RESOLVER_TYPE_METADATA = 'graphql:resolver_type';
@@ -55,4 +56,26 @@ export function undeclaredOperations(app: ProviderLookup): string[] {
   return operationAccess(app)
     .filter((entry) => entry.rule === undefined)
     .map((entry) => entry.operation);
+}
+
+/** Whether `rule` lets a caller with `role` run the operation, as the AuthGuard decides it. */
+export function ruleAllows(rule: AccessRule | undefined, role: Role): boolean {
+  return rule !== undefined && ('public' in rule || roleSatisfies(role, rule.role));
+}
+
+/**
+ * What a role may run, for `User.permissions` (the console shows only the actions the API will
+ * accept): read from the same declarations the AuthGuard enforces, once the schema is built.
+ */
+@Injectable()
+export class OperationPermissions {
+  private access: OperationAccess[] | null = null;
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** `Query.…`, `Mutation.…` and `Subscription.…` names, public operations included, in schema order. */
+  forRole(role: Role): string[] {
+    this.access ??= operationAccess(this.moduleRef);
+    return this.access.filter((entry) => ruleAllows(entry.rule, role)).map((entry) => entry.operation);
+  }
 }

@@ -3,12 +3,8 @@ import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { AuditActor, ClientInfo, Principal } from '@tomo/identity';
+import { CSRF_HEADER, SESSION_COOKIE } from '@tomo/shared';
 import { recordedClientAddress } from './client-address';
-
-/** Name of the console's session cookie (httpOnly, SameSite=Strict, Secure over HTTPS). */
-export const SESSION_COOKIE = 'tomo_session';
-/** Header a cookie-authenticated request must carry (a cross-site form cannot set it). */
-export const CSRF_HEADER = 'x-tomo-csrf';
 
 /** The GraphQL context: an HTTP request (with its response) or a graphql-ws connection. */
 export interface TomoGraphqlContext {
@@ -47,26 +43,52 @@ export function callContext(context: ExecutionContext): TomoGraphqlContext {
 
 export interface PresentedCredential {
   credential: string;
-  source: 'bearer' | 'cookie' | 'connection-params';
+  /** `websocket-cookie`: the console cookie on a graphql-ws upgrade request (no CSRF header possible there). */
+  source: 'bearer' | 'cookie' | 'connection-params' | 'websocket-cookie';
 }
 
-/** The credential the caller presented: a bearer header, graphql-ws connectionParams, or the console cookie. */
+/**
+ * The credential the caller presented: a bearer header or the console cookie over HTTP;
+ * connectionParams.authorization, else the console cookie, on a graphql-ws connection.
+ */
 export function presentedCredential(ctx: TomoGraphqlContext): PresentedCredential | null {
+  const cookie = readCookie(ctx.req.headers.cookie, SESSION_COOKIE);
   if (ctx.connectionParams) {
     const value = ctx.connectionParams['authorization'] ?? ctx.connectionParams['Authorization'];
     const bearer = typeof value === 'string' ? parseBearer(value) : null;
-    return bearer ? { credential: bearer, source: 'connection-params' } : null;
+    if (bearer) return { credential: bearer, source: 'connection-params' };
+    return cookie ? { credential: cookie, source: 'websocket-cookie' } : null;
   }
   const header = ctx.req.headers.authorization;
   const bearer = header ? parseBearer(header) : null;
   if (bearer) return { credential: bearer, source: 'bearer' };
-  const cookie = readCookie(ctx.req.headers.cookie, SESSION_COOKIE);
   return cookie ? { credential: cookie, source: 'cookie' } : null;
 }
 
 export function hasCsrfHeader(ctx: TomoGraphqlContext): boolean {
   const value = ctx.req.headers[CSRF_HEADER];
   return typeof value === 'string' && value.length > 0;
+}
+
+/**
+ * Whether the request's `Origin` names this API's own host as the browser addressed it: `Host`,
+ * or `X-Forwarded-Host` from a reverse proxy. Browsers always send Origin on a WebSocket
+ * handshake and a page can set neither it nor those headers, so this refuses cross-site
+ * WebSocket hijacking: another site's page opening a socket that carries the user's cookie.
+ * Clients without an Origin (scripts) authenticate by connectionParams.
+ */
+export function isSameOrigin(ctx: TomoGraphqlContext): boolean {
+  const origin = ctx.req.headers.origin;
+  if (!origin) return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const forwarded = ctx.req.headers['x-forwarded-host'];
+  const hosts = [ctx.req.headers.host, ...(typeof forwarded === 'string' ? [forwarded.split(',')[0]] : [])];
+  return hosts.some((host) => host?.trim().toLowerCase() === originHost);
 }
 
 export function clientInfo(ctx: TomoGraphqlContext): ClientInfo {

@@ -1,5 +1,6 @@
 import type { SignedIn } from '@tomo/identity';
-import { isHttps, SESSION_COOKIE, type TomoGraphqlContext } from './request-context';
+import { SESSION_COOKIE } from '@tomo/shared';
+import { isHttps, type TomoGraphqlContext } from './request-context';
 
 /** Gives the console its session as an httpOnly, SameSite=Strict cookie (Secure over HTTPS). */
 export function setSessionCookie(ctx: TomoGraphqlContext, signedIn: SignedIn): void {

@@ -4,8 +4,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Paths the API answers itself; everything else that asks for a page gets the console. */
-const API_PATHS = /^\/(graphql|mcp|health|metrics)(\/|$)/;
+/** Paths the API answers itself; everything else that asks for a page gets the console (an `<img>` accepts html too). */
+const API_PATHS = /^\/(graphql|mcp|health|metrics|icons)(\/|$)/;
 
 /** Serves the built Angular console at `/`, with deep links falling back to index.html. */
 export function serveConsole(app: NestExpressApplication, webDistDir: string, logger: LoggerService): void {

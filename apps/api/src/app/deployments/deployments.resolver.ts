@@ -1,6 +1,7 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { type DeploymentEntity, DeploymentsService } from '@tomo/deployments';
 import type { Principal } from '@tomo/identity';
+import { ChangedRecord, RecordChangeStream } from '@tomo/redis';
 import { type ServerEntity, ServersService } from '@tomo/servers';
 import { Role } from '@tomo/shared';
 import { type JobRow, JobsService } from '@tomo/workflows';
@@ -18,7 +19,17 @@ export class DeploymentsResolver {
     private readonly deploymentsService: DeploymentsService,
     private readonly serversService: ServersService,
     private readonly jobsService: JobsService,
+    private readonly changes: RecordChangeStream,
   ) {}
+
+  @Roles(Role.Viewer)
+  @Subscription(() => Deployment, {
+    description: 'Deployments as they change: installed, status from jobs and reconciliation, updated (not removals: see jobUpdated).',
+    resolve: (deployment: DeploymentEntity) => deployment,
+  })
+  deploymentUpdated(): Promise<AsyncIterableIterator<DeploymentEntity>> {
+    return this.changes.rows(ChangedRecord.Deployment, (id) => this.deploymentsService.find(id));
+  }
 
   @Roles(Role.Viewer)
   @Query(() => [Deployment], { description: 'Deployments, oldest first; of one server when serverId is given.' })

@@ -15,6 +15,7 @@ import {
   type MarketplaceRepo,
   MarketplaceSyncStatus,
 } from '@tomo/marketplace';
+import { appIconPath } from '@tomo/shared';
 
 /** Named by value (SUCCEEDED, PARTIAL, FAILED), as the other enums of the API are. */
 export const MarketplaceSyncStatusEnum = Object.fromEntries(
@@ -237,7 +238,11 @@ export class AppModel {
   category!: string;
   @Field(() => [String]) tags!: string[];
   @Field() author!: string;
-  @Field() iconUrl!: string;
+  @Field({
+    description:
+      "Where Tomo serves the app's icon (/icons/<repository>/<app>): the copy a sync downloaded, or a placeholder. Never the catalog's host.",
+  })
+  iconUrl!: string;
   @Field() sourceUrl!: string;
   @Field() documentationUrl!: string;
   @Field() featured!: boolean;
@@ -277,7 +282,7 @@ export class AppModel {
       category: app.category,
       tags: app.tags,
       author: d.author,
-      iconUrl: d.iconUrl,
+      iconUrl: appIconPath(app.id),
       sourceUrl: d.sourceUrl,
       documentationUrl: d.documentationUrl,
       featured: d.featured,

@@ -1,5 +1,13 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
 import type { Principal } from '@tomo/identity';
+import { ChangedRecord, RecordChangeStream } from '@tomo/redis';
 import {
   type ServerEntity,
   type ServerMetricEntity,
@@ -25,7 +33,20 @@ export class ServersResolver {
   constructor(
     private readonly serversService: ServersService,
     private readonly metrics: ServerMetricsStore,
+    private readonly changes: RecordChangeStream,
   ) {}
+
+  @Roles(Role.Viewer)
+  @Subscription(() => Server, {
+    description:
+      'Servers as they change: added, edited, status and facts from connection tests and metrics samples (not deletions).',
+    resolve: (server: ServerEntity) => server,
+  })
+  serverUpdated(): Promise<AsyncIterableIterator<ServerEntity>> {
+    return this.changes.rows(ChangedRecord.Server, (id) =>
+      this.serversService.find(id),
+    );
+  }
 
   @Roles(Role.Viewer)
   @Query(() => [Server], { description: 'Every server, by name.' })

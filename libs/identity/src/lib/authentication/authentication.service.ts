@@ -124,7 +124,8 @@ export class AuthenticationService {
       return null;
     }
     if (typeof claims.sid !== 'string') return null;
-    const session = await this.sessions.touchLive(claims.sid, await this.settings.value('sessionIdleTimeoutSeconds'));
+    const idleTimeoutSeconds = await this.settings.value('sessionIdleTimeoutSeconds');
+    const session = await this.sessions.touchLive(claims.sid, idleTimeoutSeconds);
     if (!session?.user || session.userId !== claims.sub) return null;
     return {
       kind: 'session',
@@ -133,6 +134,10 @@ export class AuthenticationService {
       role: session.user.role,
       userRole: session.user.role,
       sessionId: session.id,
+      // From the activity as recorded (written at most every ACTIVITY_WRITE_INTERVAL_MS): what touchLive enforces.
+      sessionExpiresAt: new Date(
+        Math.min(session.expiresAt.getTime(), session.lastActivityAt.getTime() + idleTimeoutSeconds * 1000),
+      ),
     };
   }
 

@@ -10,6 +10,8 @@ export interface Principal {
   /** The user's own role (for the `me` query). */
   userRole: Role;
   sessionId?: string;
+  /** Sessions: when this one ends unless used again (idle timeout, or its expiry if sooner). */
+  sessionExpiresAt?: Date;
   apiTokenId?: string;
   apiTokenName?: string;
 }

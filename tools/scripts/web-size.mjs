@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Checks the console's production build: the initial JavaScript (what the browser must load before
+// the first page shows), gzipped, must stay within the budget. Angular's own budgets count raw bytes,
+// so this reads the build's esbuild metafile (`statsJson`), follows the static imports from
+// main.js, gzips each file and sums. Each lazy route is reported with what it adds on top.
+//
+//   node tools/scripts/web-size.mjs   (after `nx build web`; exit 1 above the budget)
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = path.join(ROOT, 'dist/apps/web');
+const BUDGET_BYTES = 300 * 1024;
+
+const { outputs } = JSON.parse(readFileSync(path.join(DIST, 'stats.json'), 'utf8'));
+// The metafile names outputs relative to the browser folder.
+const browserFile = (output) => path.join(DIST, 'browser', output);
+const gzipped = new Map();
+const gzipSize = (output) => {
+  if (!gzipped.has(output)) gzipped.set(output, gzipSync(readFileSync(browserFile(output)), { level: 9 }).length);
+  return gzipped.get(output);
+};
+
+/** A file and everything it imports statically (loaded together with it). */
+function closure(start, seen = new Set()) {
+  if (seen.has(start)) return seen;
+  seen.add(start);
+  for (const item of outputs[start]?.imports ?? []) {
+    if (item.kind === 'import-statement' && !item.external) closure(item.path, seen);
+  }
+  return seen;
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+const main = Object.keys(outputs).find((output) => /(^|\/)main-[^/]*\.js$/.test(output));
+if (!main) throw new Error(`no main-*.js in ${DIST}/stats.json: build the console first (npx nx build web)`);
+const initial = closure(main);
+const initialJs = [...initial].filter((output) => output.endsWith('.js'));
+const initialGzip = initialJs.reduce((sum, output) => sum + gzipSize(output), 0);
+const initialRaw = initialJs.reduce((sum, output) => sum + outputs[output].bytes, 0);
+
+console.log(`Initial JS: ${kb(initialGzip)} gzipped (${kb(initialRaw)} raw, ${initialJs.length} files); budget ${kb(BUDGET_BYTES)}`);
+const lazy = Object.entries(outputs)
+  .filter(([output, meta]) => output.endsWith('.js') && meta.entryPoint && !initial.has(output))
+  .map(([output, meta]) => {
+    const extra = [...closure(output)].filter((file) => !initial.has(file) && file.endsWith('.js'));
+    return { entry: meta.entryPoint, gzip: extra.reduce((sum, file) => sum + gzipSize(file), 0) };
+  })
+  .sort((a, b) => a.entry.localeCompare(b.entry));
+console.log('Lazy chunks (gzipped, with the shared chunks they load that are not initial):');
+for (const { entry, gzip } of lazy) console.log(`  ${kb(gzip).padStart(9)}  ${entry}`);
+
+if (initialGzip > BUDGET_BYTES) {
+  console.error(`The console's initial JS is ${kb(initialGzip)} gzipped, above the ${kb(BUDGET_BYTES)} budget.`);
+  process.exit(1);
+}

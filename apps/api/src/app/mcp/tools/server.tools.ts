@@ -112,7 +112,7 @@ export class ServerTools {
         },
         output: { server: serverOut, jobId: z.string().nullable().describe('The connection test it started, or null.') },
         run: async ({ serverId, ...input }, call) => {
-          const { server, job } = await this.servers.update(serverId, input, call.principal.username);
+          const { server, job } = await this.servers.update(serverId, input, call.principal.username, call.principal.role);
           return {
             structured: { server: serverOf(server), jobId: job?.id ?? null },
             summary: `Server ${server.name} updated${job ? `; connection test job ${job.id} started (wait_for_job)` : ''}.`,

@@ -33,6 +33,8 @@ export default [
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', 'scope:testing'],
             },
+            // The e2e tier drives the built apps from outside: only test helpers and shared types.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared'] },
           ],
         },
       ],

@@ -2,6 +2,9 @@
  * End-to-end tests: `*.e2e.spec.ts`, driving the built API, worker and console in headless
  * Chromium. Not built on the workspace preset, which ignores e2e specs for unit runs.
  */
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('../../tsconfig.base.json');
+
 module.exports = {
   displayName: 'e2e',
   rootDir: '.',
@@ -11,6 +14,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
+  // The test helpers of libs/testing (GraphQL clients, testbed state, Postgres databases).
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Each spec file starts its own API, worker and browser: run them one at a time.
   maxWorkers: 1,

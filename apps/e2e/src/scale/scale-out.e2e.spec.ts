@@ -235,14 +235,16 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     docker('tag', testbed.images.v1, 'tomo/busybox:v1');
 
     database = await createPostgresTestDatabase();
+    // Both replicas start at once on the empty database: they take turns on the migrations.
     tomo = await startTomo({
+      apis: 2,
       databaseUrl: database.url,
       env: {
         JOB_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS),
         LOGIN_MAX_FAILURES: String(MAX_LOGIN_FAILURES),
       },
     });
-    apiA = tomo.apis[0];
+    [apiA, apiB] = tomo.apis;
     // The interval is stored (no API changes it): shortened before the workers install the schedulers.
     const db = new DataSource({ type: 'postgres', url: database.url });
     await db.initialize();
@@ -254,7 +256,6 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     } finally {
       await db.destroy();
     }
-    apiB = await tomo.startApi();
     // From here the schedulers may tick: the first worker installs them.
     scheduleWindowStart = Date.now();
     await tomo.startWorker();

@@ -134,6 +134,8 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> 
 export interface StartOptions {
   /** Also start a worker against the same database and Redis prefix. */
   worker?: boolean;
+  /** API replicas to start at the same moment, as an orchestrator does (default 1). */
+  apis?: number;
   /**
    * Another Redis than the test Redis, e.g. an unreachable one to see how Tomo reports it. The
    * API is then only waited for until it is live (`/health`), since it cannot become ready.
@@ -177,10 +179,11 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     return own;
   };
 
+  let apisStarted = 0;
   const startApi = async (): Promise<TomoApi> => {
+    const name = `api-${++apisStarted}`;
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const name = `api-${apis.length + 1}`;
     const api = spawnTomo(name, DIST.api, {
       ...env,
       DATA_DIR: dataDirOf(name),
@@ -213,7 +216,7 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
   };
 
   try {
-    await startApi();
+    await Promise.all(Array.from({ length: options.apis ?? 1 }, startApi));
     // The worker starts after the API has run the migrations it relies on.
     if (options.worker) await startWorker();
   } catch (error) {

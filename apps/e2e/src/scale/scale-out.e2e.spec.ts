@@ -111,6 +111,8 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
   let serverId: string;
   let wsB: Client;
   let scheduleWindowStart: number;
+  /** The test's own connection, to set up what no API changes and to count connections. */
+  let db: DataSource;
   const scratch = mkdtempSync(join(tmpdir(), 'tomo-scale-'));
   const figures: string[] = [];
 
@@ -246,16 +248,12 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     });
     [apiA, apiB] = tomo.apis;
     // The interval is stored (no API changes it): shortened before the workers install the schedulers.
-    const db = new DataSource({ type: 'postgres', url: database.url });
+    db = new DataSource({ type: 'postgres', url: database.url });
     await db.initialize();
-    try {
-      await db.query(
-        `UPDATE schedule SET "everySeconds" = $1 WHERE name = 'collect-server-metrics'`,
-        [TICK_SECONDS],
-      );
-    } finally {
-      await db.destroy();
-    }
+    await db.query(
+      `UPDATE schedule SET "everySeconds" = $1 WHERE name = 'collect-server-metrics'`,
+      [TICK_SECONDS],
+    );
     // From here the schedulers may tick: the first worker installs them.
     scheduleWindowStart = Date.now();
     await tomo.startWorker();
@@ -311,10 +309,17 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
       60_000,
       250,
     );
+    const [{ connections }] = await db.query(
+      'SELECT count(*)::int AS connections FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    figures.push(
+      `Postgres connections held by the 2 APIs and 2 workers after setup: ${connections}`,
+    );
   });
 
   afterAll(async () => {
     await wsB?.dispose();
+    if (db?.isInitialized) await db.destroy();
     if (testbed) {
       for (const container of docker('ps', '-aq', '--filter', `label=tomo.app`)
         .split('\n')

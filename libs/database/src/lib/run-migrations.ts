@@ -1,7 +1,7 @@
 import type { DataSource, Migration } from 'typeorm';
 
 /** The Postgres advisory lock key that every Tomo process takes to migrate ("tomo" in ASCII). */
-const MIGRATIONS_LOCK_KEY = 0x746f6d6f;
+export const MIGRATIONS_LOCK_KEY = 0x746f6d6f;
 
 /**
  * Applies pending migrations, each in its own transaction; returns them. On Postgres, API

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { loadApiConfig, loadConfigOrExit } from '@tomo/config';
+import { runPendingMigrations } from '@tomo/database';
 import { MarketplaceService } from '@tomo/marketplace';
 import { AppModule } from './app/app.module';
 import { serveConsole } from './app/console/serve-console';
@@ -16,8 +17,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(logger);
   app.enableShutdownHooks();
 
-  // The API owns the schema: pending migrations run before it accepts requests.
-  const migrations = await app.get(DataSource).runMigrations({ transaction: 'each' });
+  // The API owns the schema: pending migrations run before it accepts requests (one replica at a time).
+  const migrations = await runPendingMigrations(app.get(DataSource));
   if (migrations.length > 0) {
     logger.log(`Applied migrations: ${migrations.map((m) => m.name).join(', ')}`);
   }

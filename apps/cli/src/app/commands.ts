@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DatabaseBackup } from '@tomo/database';
+import { DatabaseBackup, runPendingMigrations } from '@tomo/database';
 import { ApiTokensService, AuditService, UsersService } from '@tomo/identity';
 import { SecretRotationService } from '@tomo/secrets';
 import { isRole, type Role } from '@tomo/shared';
@@ -187,7 +187,7 @@ export const COMMANDS: Record<string, Command> = {
 
 /** Applies pending migrations; returns their names. */
 export async function migrate(app: INestApplicationContext): Promise<string[]> {
-  const applied = await app.get(DataSource).runMigrations({ transaction: 'each' });
+  const applied = await runPendingMigrations(app.get(DataSource));
   return applied.map((migration) => migration.name);
 }
 

@@ -11,21 +11,36 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-/** A running Tomo installation of its own: API (serving the console) and optionally a worker. */
-export interface TomoStack {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  readonly baseUrl: string;
-  readonly redisPrefix: string;
-  readonly dataDir: string;
-  stop(): Promise<void>;
-}
-
-interface TomoProcess {
-  readonly name: 'api' | 'worker';
+/** One process of a stack: an API replica or a worker. */
+export interface TomoProcess {
+  /** `api-1`, `worker-2`, …: also the name of its log file in the artifacts directory. */
+  readonly name: string;
   readonly child: ChildProcess;
   /** The process's recent output, to explain a failure. */
   output(): string;
   readonly exited: Promise<number | null>;
+}
+
+export interface TomoApi {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly baseUrl: string;
+  readonly process: TomoProcess;
+}
+
+/** A running Tomo installation of its own: API replicas (serving the console) and workers. */
+export interface TomoStack {
+  /** The first API's `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly baseUrl: string;
+  readonly redisPrefix: string;
+  readonly dataDir: string;
+  /** In the order they were started; a killed one stays listed. */
+  readonly apis: readonly TomoApi[];
+  readonly workers: readonly TomoProcess[];
+  /** Starts one more API replica on a free port and waits until it is ready. */
+  startApi(): Promise<TomoApi>;
+  /** Starts one more worker and waits until it has started. */
+  startWorker(): Promise<TomoProcess>;
+  stop(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -41,7 +56,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function spawnTomo(name: 'api' | 'worker', script: string, env: NodeJS.ProcessEnv): TomoProcess {
+function spawnTomo(name: string, script: string, env: NodeJS.ProcessEnv): TomoProcess {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS_DIR, `${name}.log`));
   const child = spawn(process.execPath, [script], {
@@ -119,6 +134,8 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> 
 export interface StartOptions {
   /** Also start a worker against the same database and Redis prefix. */
   worker?: boolean;
+  /** API replicas to start at the same moment, as an orchestrator does (default 1). */
+  apis?: number;
   /**
    * Another Redis than the test Redis, e.g. an unreachable one to see how Tomo reports it. The
    * API is then only waited for until it is live (`/health`), since it cannot become ready.
@@ -126,52 +143,87 @@ export interface StartOptions {
   unreachableRedisUrl?: string;
   /** false: the tests need no console, so it need not be built (the MCP tests). */
   console?: boolean;
+  /**
+   * A Postgres database (`DATABASE_URL`) instead of SQLite. Each process then gets a data
+   * directory of its own and the same `TOMO_MASTER_KEY`, as replicas on separate machines
+   * would: they share only Redis, the database and the master key.
+   */
+  databaseUrl?: string;
+  /** More environment for every process (e.g. `JOB_STALL_TIMEOUT_MS`). */
+  env?: Record<string, string>;
 }
 
 /**
  * Starts the built API (which serves the built console) on a free port, with a fresh data
  * directory and a Redis prefix of its own, and waits until `/health/ready` answers 200.
+ * `startApi` and `startWorker` add replicas and workers to the same installation.
  */
 export async function startTomo(options: StartOptions = {}): Promise<TomoStack> {
   assertBuilt(options.console ?? true);
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tomo-e2e-'));
   const redisPrefix = `e2e-${randomBytes(4).toString('hex')}`;
-  const env = {
+  const env: Record<string, string> = {
     DATA_DIR: dataDir,
     TOMO_REDIS_PREFIX: redisPrefix,
     REDIS_URL: options.unreachableRedisUrl ?? REDIS_URL,
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
+    ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl, TOMO_MASTER_KEY: randomBytes(32).toString('hex') }),
+    ...options.env,
   };
-  const processes: TomoProcess[] = [];
+  const apis: TomoApi[] = [];
+  const workers: TomoProcess[] = [];
+  /** SQLite lives in the data directory, so then every process shares it; on Postgres each has its own. */
+  const dataDirOf = (name: string) => {
+    if (!options.databaseUrl) return dataDir;
+    const own = join(dataDir, name);
+    mkdirSync(own);
+    return own;
+  };
+
+  let apisStarted = 0;
+  const startApi = async (): Promise<TomoApi> => {
+    const name = `api-${++apisStarted}`;
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const api = spawnTomo(name, DIST.api, {
+      ...env,
+      DATA_DIR: dataDirOf(name),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_DIST_DIR: DIST.web,
+    });
+    const replica = { baseUrl, process: api };
+    apis.push(replica);
+    const readiness = `${baseUrl}${options.unreachableRedisUrl ? '/health' : '/health/ready'}`;
+    await waitUntil(api, `The API ${name} (${DIST.api})`, () => answers200(readiness));
+    return replica;
+  };
+
+  const startWorker = async (): Promise<TomoProcess> => {
+    const name = `worker-${workers.length + 1}`;
+    // The worker has no HTTP port; its "started" log line (info level) is its readiness signal.
+    const worker = spawnTomo(name, DIST.worker, { ...env, DATA_DIR: dataDirOf(name), LOG_LEVEL: 'info' });
+    workers.push(worker);
+    await waitUntil(worker, `The worker ${name} (${DIST.worker})`, async () => worker.output().includes('Tomo worker started'));
+    return worker;
+  };
+
   const stop = async () => {
     // Workers first: they may still be finishing a job that talks to the API's database.
-    for (const tomo of [...processes].reverse()) await stopProcess(tomo);
+    for (const tomo of [...workers, ...apis.map((api) => api.process)]) await stopProcess(tomo);
     rmSync(dataDir, { recursive: true, force: true });
     // Nothing was written to the test Redis when the stack was pointed at another one.
     if (!options.unreachableRedisUrl) await deleteRedisKeys(REDIS_URL, redisPrefix);
   };
 
   try {
-    const api = spawnTomo('api', DIST.api, { ...env, PORT: String(port), HOST: '127.0.0.1', WEB_DIST_DIR: DIST.web });
-    processes.push(api);
-    const readiness = `${baseUrl}${options.unreachableRedisUrl ? '/health' : '/health/ready'}`;
-    await waitUntil(api, `The API (${DIST.api})`, () => answers200(readiness));
-
+    await Promise.all(Array.from({ length: options.apis ?? 1 }, startApi));
     // The worker starts after the API has run the migrations it relies on.
-    if (options.worker) {
-      // The worker has no HTTP port; its "started" log line (info level) is its readiness signal.
-      const worker = spawnTomo('worker', DIST.worker, { ...env, LOG_LEVEL: 'info' });
-      processes.push(worker);
-      await waitUntil(worker, `The worker (${DIST.worker})`, async () =>
-        worker.output().includes('Tomo worker started'),
-      );
-    }
+    if (options.worker) await startWorker();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { baseUrl, redisPrefix, dataDir, stop };
+  return { baseUrl: apis[0].baseUrl, redisPrefix, dataDir, apis, workers, startApi, startWorker, stop };
 }

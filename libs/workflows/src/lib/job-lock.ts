@@ -178,8 +178,9 @@ export class JobLocks {
     const sentAt = Date.now();
     const results = await pipeline.exec().catch(() => null);
     results?.forEach(([error, lost], i) => {
-      const jobId = entries[i][0];
-      if (error || !this.held.has(jobId)) return;
+      const [jobId, spec] = entries[i];
+      // Released meanwhile, or taken again by a later run of the job: this answer is not about it.
+      if (error || this.held.get(jobId) !== spec) return;
       if (Number(lost) > 0) this.leases.lost(jobId);
       else this.leases.renewed(jobId, sentAt + this.leaseMs);
     });

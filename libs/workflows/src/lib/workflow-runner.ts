@@ -257,15 +257,17 @@ export class WorkflowRunner {
       outcome = await this.execute(run, job, steps, definition);
       return outcome;
     } finally {
-      if (lock) await this.settleLock(lock, jobId, outcome);
+      if (lock) await this.settleLock(lock, run, outcome);
     }
   }
 
-  private async settleLock(lock: LockSpec, jobId: string, outcome: RunOutcome | undefined): Promise<void> {
+  private async settleLock(lock: LockSpec, run: ActiveRun, outcome: RunOutcome | undefined): Promise<void> {
+    const jobId = run.jobId;
     try {
       if (outcome?.kind === 'lost') {
         // Not ours to free: the run that took the job over holds them under the same job id.
-        if (!this.active.has(jobId)) this.locks.forget(jobId);
+        // Stop renewing them, unless that run is in this process and renews them already.
+        if (this.active.get(jobId) === run) this.locks.forget(jobId);
       } else if (outcome?.kind === 'delayed') {
         // The server may be half-changed while the job waits to retry: keep it locked.
         await this.locks.extend(lock, jobId, Math.max(0, outcome.until - Date.now()));

@@ -198,6 +198,28 @@ export function resolveDeploymentConfig(
   return { env, ports, volumes, network, pullPolicy };
 }
 
+/**
+ * What a configuration does to the server's host beyond what the app definition declares (and
+ * what the deployment already had, for an update): a bind mount of an absolute host path the
+ * app does not name for that container path (`/`, `/var/run/docker.sock` = root on the host),
+ * or host networking for an app that does not ask for it. Only an ADMIN may choose these; an
+ * OPERATOR keeps the app's own volumes and network, relative paths under the deployment's
+ * directory and named volumes. Returns one line per such choice (none: allowed for OPERATOR).
+ */
+export function hostAccessBeyondApp(app: AppDefinition, config: DeploymentConfig, before: DeploymentConfig | null): string[] {
+  const reasons: string[] = [];
+  const sameBind = (volumes: readonly { container: string; host: string }[], volume: DeploymentVolume) =>
+    volumes.some((other) => other.container === volume.container && normalizeHost(other.host) === volume.host);
+  for (const volume of config.volumes) {
+    if (volumeKind(volume.host) !== 'absolute' || sameBind(app.volumes, volume) || (before && sameBind(before.volumes, volume))) continue;
+    reasons.push(`config.volumes ${volume.container}: binding the host path ${volume.host}`);
+  }
+  if (networkModeOf(config.network) === 'host' && app.network.mode !== 'host' && (!before || networkModeOf(before.network) !== 'host')) {
+    reasons.push(`config.network: host networking, which ${app.name} does not declare`);
+  }
+  return reasons;
+}
+
 /** The configuration with secret values blanked: what is stored in clear and what the API shows. */
 export function maskSecrets(config: DeploymentConfig): DeploymentConfig {
   return { ...config, env: config.env.map((variable) => (variable.secret ? { ...variable, value: null } : variable)) };

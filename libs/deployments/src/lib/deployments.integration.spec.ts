@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { MarketplaceAppEntity, MarketplaceService, parseImageReference } from '@tomo/marketplace';
 import { DataSource } from 'typeorm';
 import { ServerAuthType, ServersService } from '@tomo/servers';
-import { ErrorCode, JobKind, JobStatus, StepStatus } from '@tomo/shared';
+import { ErrorCode, JobKind, JobStatus, Role, StepStatus } from '@tomo/shared';
 import { createWorkflowTestEnv, readTestbed, type TestbedState, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { DEPLOYMENT_TEST_KINDS, DeploymentsTestRootModule } from '../testing/deployments-test-module';
@@ -232,7 +232,7 @@ describe('deployments on the testbed', () => {
     const hostilePath = `./dir with 'quotes' $(touch ${marker}); and \`ticks\` & more`;
 
     // Install: validated at once (BAD_USER_INPUT before any job), then the workflow.
-    await expect(deployments.install({ serverId, appId, config: { ports: [{ container: 1, host: 2 }] } }, 'alice')).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
+    await expect(deployments.install({ serverId, appId, config: { ports: [{ container: 1, host: 2 }] } }, 'alice', Role.Admin)).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
     const request = {
       serverId,
       appId,
@@ -243,12 +243,12 @@ describe('deployments on the testbed', () => {
       },
       idempotencyKey: `install-${port}`,
     };
-    const install = await deployments.install(request, 'alice');
+    const install = await deployments.install(request, 'alice', Role.Admin);
     // The same request with the same idempotency key returns the same job and makes no second
     // deployment; the key with another request is a CONFLICT.
-    const again = await deployments.install(request, 'alice');
+    const again = await deployments.install(request, 'alice', Role.Admin);
     expect(again.id).toBe(install.id);
-    await expect(deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice')).rejects.toMatchObject({
+    await expect(deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice', Role.Admin)).rejects.toMatchObject({
       code: ErrorCode.Conflict,
     });
     await succeeded(install);
@@ -320,7 +320,7 @@ describe('deployments on the testbed', () => {
     expect(await fetchVersion()).toBe('1');
 
     // Update to a good tag: a new container under the same name, serving v2.
-    const update = await deployments.update({ deploymentId, imageTag: 'v2', config: { env: [{ name: 'GREETING', value: 'hi' }] } }, 'alice');
+    const update = await deployments.update({ deploymentId, imageTag: 'v2', config: { env: [{ name: 'GREETING', value: 'hi' }] } }, 'alice', Role.Admin);
     await succeeded(update);
     const updated = await deployments.get(deploymentId);
     expect(updated).toMatchObject({ image: `${repo}:v2`, status: DeploymentStatus.Running, targetImage: null });
@@ -333,7 +333,7 @@ describe('deployments on the testbed', () => {
     expect(await fetchVersion()).toBe('2');
 
     // Update to an image whose health check fails: rolled back, the old container serves again.
-    const bad = await finished((await deployments.update({ deploymentId, imageTag: 'broken' }, 'alice')).id);
+    const bad = await finished((await deployments.update({ deploymentId, imageTag: 'broken' }, 'alice', Role.Admin)).id);
     expect(bad.status).toBe(JobStatus.Failed);
     expect(bad.errorMessage).toMatch(/Health check failed/);
     const badSteps = await stepsOf(bad.id);
@@ -345,7 +345,7 @@ describe('deployments on the testbed', () => {
     expect(await waitFor(async () => (await fetchVersion()) === '2', 'the old container to serve again', 10_000)).toBe(true);
 
     // A tag that does not exist: permanent at the pull, the old container never stopped.
-    const missing = await finished((await deployments.update({ deploymentId, imageTag: 'no-such-tag' }, 'alice')).id);
+    const missing = await finished((await deployments.update({ deploymentId, imageTag: 'no-such-tag' }, 'alice', Role.Admin)).id);
     expect(missing).toMatchObject({ status: JobStatus.Failed, errorCode: ErrorCode.NotFound });
     expect((await jobs.steps(missing.id)).find((s) => s.name === 'pull-image')?.attempts).toBe(1);
     expect(inspect(row.containerName)?.['Id']).toBe(updated.containerId);
@@ -396,7 +396,7 @@ describe('deployments on the testbed', () => {
     const crashPort = await freePort();
     const appId = await addApp(`deploy-${randomBytes(3).toString('hex')}`, testAppYaml({ port: crashPort }), `${repo}:v1`);
     const a = await forkWorker();
-    const install = await deployments.install({ serverId, appId, config: { pullPolicy: PullPolicy.Always } }, 'alice');
+    const install = await deployments.install({ serverId, appId, config: { pullPolicy: PullPolicy.Always } }, 'alice', Role.Admin);
     const deploymentId = install.deploymentId as string;
     // Kill as soon as the container exists: the job is in create-container, start-container or health-check.
     await waitFor(() => containersOf(deploymentId).length > 0, 'the container to be created', 60_000, 20);

@@ -3,13 +3,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
-import { MarketplaceService } from '@tomo/marketplace';
+import { type AppDefinition, MarketplaceService } from '@tomo/marketplace';
 import { REDIS_CLIENT } from '@tomo/redis';
 import { SettingsService } from '@tomo/settings';
-import { ErrorCode, isFinishedJobStatus, JobKind, JobStatus, TomoException } from '@tomo/shared';
+import { ErrorCode, isFinishedJobStatus, JobKind, JobStatus, Role, roleSatisfies, TomoException } from '@tomo/shared';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { containerNameFor } from './container-spec';
-import { configAsInput, type DeploymentConfig, type DeploymentConfigInput, maskSecrets, mergeConfigInput, resolveDeploymentConfig } from './deployment-config';
+import {
+  configAsInput,
+  type DeploymentConfig,
+  type DeploymentConfigInput,
+  hostAccessBeyondApp,
+  maskSecrets,
+  mergeConfigInput,
+  resolveDeploymentConfig,
+} from './deployment-config';
 import { DeploymentRecords } from './deployment-records';
 import { containerLogsKey } from './deployment-workflows';
 import { DeploymentEntity, DeploymentStatus } from './entities';
@@ -76,10 +84,11 @@ export class DeploymentsService {
     return maskSecrets(row.config);
   }
 
-  async install(input: InstallAppInput, requestedBy: string | null): Promise<JobRow> {
+  async install(input: InstallAppInput, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     await this.servers.assertExists(input.serverId);
     const app = await this.marketplace.getApp(input.appId);
     const config = resolveDeploymentConfig(app.definition, input.config, await this.settings.value('defaultPullPolicy'));
+    assertHostAccess(app.definition, config, null, callerRole);
     const sealed = this.records.seal(config);
     const id = randomUUID();
     const now = new Date();
@@ -139,7 +148,7 @@ export class DeploymentsService {
     return this.action(JobKind.DeploymentRestart, deploymentId, requestedBy);
   }
 
-  async update(input: UpdateAppInput, requestedBy: string | null): Promise<JobRow> {
+  async update(input: UpdateAppInput, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     const row = await this.records.get(input.deploymentId);
     this.assertInstalled(row);
     const app = await this.marketplace.getApp(row.appId);
@@ -150,6 +159,7 @@ export class DeploymentsService {
     const image = tag === null ? app.definition.image.reference : `${app.definition.image.repository}:${tag}`;
     const current = this.records.fullConfig(row);
     const config = resolveDeploymentConfig(app.definition, mergeConfigInput(configAsInput(current), input.config));
+    assertHostAccess(app.definition, config, current, callerRole);
     const sealed = this.records.seal(config);
     // The update job reads its target from the row: while one is pending, a second one would
     // overwrite it under the first (the record would say B while A runs). The claim closes the
@@ -235,5 +245,14 @@ export class DeploymentsService {
     if (row.status === DeploymentStatus.Failed || row.status === DeploymentStatus.Uninstalling) {
       throw new TomoException(ErrorCode.Conflict, `Deployment ${row.id} is ${row.status}; install it again or uninstall it`);
     }
+  }
+}
+
+/** FORBIDDEN, naming each choice, when a non-ADMIN reaches the host beyond what the app declares. */
+function assertHostAccess(app: AppDefinition, config: DeploymentConfig, before: DeploymentConfig | null, callerRole: Role): void {
+  if (roleSatisfies(callerRole, Role.Admin)) return;
+  const reasons = hostAccessBeyondApp(app, config, before);
+  if (reasons.length > 0) {
+    throw new TomoException(ErrorCode.Forbidden, `Only an ADMIN may give a deployment this access to the server: ${reasons.join('; ')}`);
   }
 }

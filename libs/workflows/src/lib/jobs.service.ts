@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { REDIS_CLIENT } from '@tomo/redis';
-import { ErrorCode, isFinishedJobStatus, JobStatus, notFound, TomoException } from '@tomo/shared';
+import { ErrorCode, isFinishedJobStatus, JobStatus, notFound, type Role, roleSatisfies, roleToStart, TomoException } from '@tomo/shared';
 import { newJobId } from './job-id';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
@@ -208,8 +208,13 @@ export class JobsService {
   }
 
   /** Starts a new run of a failed or cancelled job's workflow with the same input, linked to it. */
-  async retry(jobId: string, requestedBy: string | null): Promise<JobRow> {
+  /** A new run of a failed or cancelled job; the caller needs the role that starting its kind needs. */
+  async retry(jobId: string, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     const job = await this.get(jobId);
+    const required = roleToStart(job.kind);
+    if (!roleSatisfies(callerRole, required)) {
+      throw new TomoException(ErrorCode.Forbidden, `Retrying a ${job.kind} job requires the ${required} role (you have ${callerRole})`);
+    }
     if (job.status !== JobStatus.Failed && job.status !== JobStatus.Cancelled) {
       throw new TomoException(ErrorCode.Conflict, `Job ${jobId} is ${job.status}; only failed or cancelled jobs can be retried`);
     }

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
-import { ErrorCode, JobKind, JobStatus, StepStatus, TomoException } from '@tomo/shared';
+import { ErrorCode, JobKind, JobStatus, Role, StepStatus, TomoException } from '@tomo/shared';
 import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { TestKind, traceKey, WorkflowTestRootModule } from '../testing/test-workflows';
 import { JobEventStream, MAX_BUFFERED_JOB_EVENTS } from './job-event-stream';
@@ -191,10 +191,10 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     ]);
     await expect(jobs.cancel(created.id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
 
-    const retry = await jobs.retry(created.id, 'carol');
+    const retry = await jobs.retry(created.id, 'carol', Role.Admin);
     expect(retry).toMatchObject({ kind: TestKind.Quick, status: JobStatus.Queued, input: { n: 1 }, retryOfJobId: created.id, requestedBy: 'carol' });
     expect(retry.id).not.toBe(created.id);
-    await expect(jobs.retry(retry.id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    await expect(jobs.retry(retry.id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
     await expect(jobs.cancel('no-such-job', null)).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 

@@ -138,4 +138,29 @@ describe('deployments API', () => {
     expect(next.updateApp.kind).toBe('deployment.update');
     expect(await target()).toEqual({ image: expect.stringMatching(/:v-E$/), tz: 'E' });
   });
+
+  it("lets an OPERATOR reach the host only as the app declares; bind mounts of other host paths and host networking are ADMIN's", async () => {
+    const base = { serverId, appId: 'builtin/redis', config: { pullPolicy: 'NEVER' } };
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ volumes: [{ container: '/host', host: '/' }] }, /config\.volumes \/host: binding the host path \/$/],
+      [{ volumes: [{ container: '/var/run/docker.sock', host: '/var/run/docker.sock' }] }, /binding the host path \/var\/run\/docker\.sock/],
+      [{ volumes: [{ container: '/data', host: '/etc' }] }, /config\.volumes \/data: binding the host path \/etc/],
+      [{ network: 'host' }, /config\.network: host networking, which Redis does not declare/],
+    ];
+    for (const [config, message] of refused) {
+      const result = await call(INSTALL, { input: { ...base, config: { ...base.config, ...config } } }, operator);
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+      expect(result.errors?.[0]?.message).toMatch(message);
+    }
+    // What stays the OPERATOR's: the app's own volume elsewhere under its directory, a named volume.
+    const allowed = { ...base.config, volumes: [{ container: '/data', host: './redis-data' }, { container: '/extra', host: 'cache' }] };
+    const { installApp } = await ok<{ installApp: { deploymentId: string } }>(INSTALL, { input: { ...base, config: allowed } }, operator);
+    // An ADMIN may bind a host path.
+    const { installApp: adminJob } = await ok<{ installApp: { deploymentId: string } }>(
+      INSTALL,
+      { input: { ...base, config: { ...base.config, volumes: [{ container: '/data', host: '/srv/redis' }] } } },
+      admin,
+    );
+    expect(installApp.deploymentId).not.toBe(adminJob.deploymentId);
+  });
 });

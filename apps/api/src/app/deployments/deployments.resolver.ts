@@ -63,7 +63,7 @@ export class DeploymentsResolver {
     description: 'Installs an app on a server (a deployment.install job: validate, preflight, pull, volumes, container, health check). BAD_USER_INPUT at once for a configuration the app does not accept.',
   })
   installApp(@Args('input') input: InstallAppInput, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
-    return this.deploymentsService.install(input, principal.username);
+    return this.deploymentsService.install(input, principal.username, principal.role);
   }
 
   @Roles(Role.Operator)
@@ -93,7 +93,7 @@ export class DeploymentsResolver {
     description: 'Moves the deployment to another image tag and/or configuration (deployment.update). The new container must pass the health check before the old one is removed; otherwise the old one keeps (or resumes) running.',
   })
   updateApp(@Args('input') input: UpdateAppInput, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
-    return this.deploymentsService.update(input, principal.username);
+    return this.deploymentsService.update(input, principal.username, principal.role);
   }
 
   @Roles(Role.Operator)

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { getRounds, hash as mainThreadHash } from 'bcryptjs';
 import { PasswordHasher, TIMING_DUMMY_HASH } from './password-hasher';
 
+// Cost-12 bcrypt in pure JS takes ~0.25 s per hash on an idle core, seconds on a busy shared one.
+jest.setTimeout(30_000);
+
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher();
 

@@ -106,7 +106,7 @@ export class DeploymentTools {
           idempotencyKey: z.string().min(1).max(200).optional().describe('Repeat a call with the same key to get the same job instead of a second install.'),
         },
         output: startedJob,
-        run: async (input, call) => started(await this.deployments.install(input, call.principal.username), `Install of ${input.appId} started`),
+        run: async (input, call) => started(await this.deployments.install(input, call.principal.username, call.principal.role), `Install of ${input.appId} started`),
       }),
       lifecycle('start_app', 'Start an app', 'startApp', 'Starts the stopped container of a deployment and checks its health.', (id, by) => this.deployments.start(id, by)),
       lifecycle('stop_app', 'Stop an app', 'stopApp', 'Stops the container of a deployment (data is kept; start_app brings it back).', (id, by) => this.deployments.stop(id, by)),
@@ -125,7 +125,7 @@ export class DeploymentTools {
           config: configInput.optional().describe('Only what changes: env by name, ports by container port, volumes by container path.'),
         },
         output: startedJob,
-        run: async (input, call) => started(await this.deployments.update(input, call.principal.username), 'Update started'),
+        run: async (input, call) => started(await this.deployments.update(input, call.principal.username, call.principal.role), 'Update started'),
       }),
       defineTool({
         name: 'uninstall_app',

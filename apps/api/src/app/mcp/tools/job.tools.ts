@@ -158,7 +158,7 @@ export class JobTools {
         audit: { action: 'retryJob', targetType: 'job' },
         input: { jobId: id('job').describe('The failed or cancelled job.') },
         output: startedJob,
-        run: async ({ jobId }, call) => started(await this.jobs.retry(jobId, call.principal.username), `Retry of ${jobId} started`),
+        run: async ({ jobId }, call) => started(await this.jobs.retry(jobId, call.principal.username, call.principal.role), `Retry of ${jobId} started`),
       }),
     ];
   }

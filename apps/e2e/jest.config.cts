@@ -12,9 +12,7 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   transform: {
-    // Only this project's files are type-checked here: the libraries it borrows test helpers from are
-    // checked by their own projects and by `tsc -p tsconfig.integration.json`.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', diagnostics: { exclude: ['**/libs/**'] } }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   // Test helpers (@tomo/testing: testbed state, git fixtures) resolve like in the integration tier.
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),

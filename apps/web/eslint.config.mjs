@@ -2,6 +2,8 @@ import nx from '@nx/eslint-plugin';
 import baseConfig from '../../eslint.config.mjs';
 
 export default [
+  // Written by tools/scripts/codegen.mjs from schema.graphql.
+  { ignores: ['src/app/core/graphql/generated/'] },
   ...nx.configs['flat/angular'],
   ...nx.configs['flat/angular-template'],
   ...baseConfig,

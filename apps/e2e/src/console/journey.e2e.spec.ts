@@ -325,10 +325,11 @@ describe('console journey', () => {
     try {
       const kb = await keyboardContext.newPage();
       /** Presses Tab until the element with this role and name has the focus. */
-      async function tabTo(role: 'button' | 'link' | 'textbox' | 'checkbox', name: string | RegExp): Promise<void> {
+      async function tabTo(role: 'button' | 'link' | 'textbox' | 'searchbox' | 'checkbox', name: string | RegExp): Promise<void> {
         const target = kb.getByRole(role, { name, exact: typeof name === 'string' }).first();
+        await target.waitFor();
         for (let presses = 0; presses < 80; presses++) {
-          if (await target.evaluate((element) => element === document.activeElement).catch(() => false)) return;
+          if (await target.evaluate((element) => element === document.activeElement)) return;
           await kb.keyboard.press('Tab');
         }
         throw new Error(`Tab never reached the ${role} "${String(name)}"`);
@@ -344,7 +345,7 @@ describe('console journey', () => {
       await kb.keyboard.press('Enter');
       await kbHeading('Apps').waitFor();
 
-      await tabTo('textbox', 'Search apps');
+      await tabTo('searchbox', 'Search apps');
       await kb.keyboard.type('busybox');
       await tabTo('link', 'Busybox httpd');
       await kb.keyboard.press('Enter');

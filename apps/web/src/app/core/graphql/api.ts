@@ -1,7 +1,7 @@
 import { inject, Injectable, signal } from '@angular/core';
 import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
 import { Apollo } from 'apollo-angular';
-import { filter, finalize, firstValueFrom, map, type Observable } from 'rxjs';
+import { defer, filter, finalize, firstValueFrom, map, type Observable } from 'rxjs';
 
 /**
  * The console's one way to call the API: typed documents from `generated/graphql.ts` in, plain
@@ -40,11 +40,13 @@ export class Api {
   }
 
   subscribe<T, V extends OperationVariables>(query: TypedDocumentNode<T, V>, variables?: V): Observable<T> {
-    this.openSubscriptions.update((count) => count + 1);
-    return this.apollo.subscribe<T, V>({ query, variables: variables as V, fetchPolicy: 'no-cache' }).pipe(
-      map((result) => result.data as T | null | undefined),
-      filter((data): data is T => data != null),
-      finalize(() => this.openSubscriptions.update((count) => count - 1)),
-    );
+    return defer(() => {
+      this.openSubscriptions.update((count) => count + 1);
+      return this.apollo.subscribe<T, V>({ query, variables: variables as V, fetchPolicy: 'no-cache' }).pipe(
+        map((result) => result.data as T | null | undefined),
+        filter((data): data is T => data != null),
+        finalize(() => this.openSubscriptions.update((count) => count - 1)),
+      );
+    });
   }
 }

@@ -56,7 +56,7 @@ export type InstallAppInput = {
   /** Marketplace app id, e.g. builtin/uptime-kuma. */
   appId: string;
   config?: DeploymentConfigInput | null | undefined;
-  /** The same key within 24 h returns the job it started instead of installing again. */
+  /** Your key: within 24 h the same request with it returns the job it started instead of installing again; another request with it is a CONFLICT. */
   idempotencyKey?: string | null | undefined;
   serverId: string | number;
 };

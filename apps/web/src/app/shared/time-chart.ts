@@ -36,6 +36,7 @@ const COLORS = ['--mat-sys-primary', '--mat-sys-tertiary', '--mat-sys-error'];
     <figure>
       <figcaption>{{ title() }}</figcaption>
       <div #plot class="plot" role="img" [attr.aria-label]="summary()"></div>
+      <span #probe class="probe" aria-hidden="true"></span>
       @if (times().length === 0) {
         <p class="empty">No samples in this range yet.</p>
       }
@@ -62,6 +63,9 @@ const COLORS = ['--mat-sys-primary', '--mat-sys-tertiary', '--mat-sys-error'];
     }
     tomo-time-chart .plot {
       min-height: 180px;
+    }
+    tomo-time-chart .probe {
+      display: none;
     }
     tomo-time-chart .empty {
       color: var(--mat-sys-on-surface-variant);
@@ -138,6 +142,9 @@ const COLORS = ['--mat-sys-primary', '--mat-sys-tertiary', '--mat-sys-error'];
 })
 export class TimeChart {
   readonly title = input.required<string>();
+  /** The time axis, ms since the epoch: the range asked for, however few samples fall in it. */
+  readonly from = input.required<number>();
+  readonly to = input.required<number>();
   /** Sample times, ms since the epoch, oldest first. */
   readonly times = input.required<readonly number[]>();
   /** Percentages (0-100), one list per line. */
@@ -147,16 +154,16 @@ export class TimeChart {
   private readonly theme = inject(ThemeService);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly plotElement = viewChild.required<ElementRef<HTMLDivElement>>('plot');
+  private readonly probe = viewChild.required<ElementRef<HTMLSpanElement>>('probe');
   private readonly width = signal(0);
   private plot?: uPlot;
 
-  protected readonly legend = computed(() => {
-    this.theme.isDark();
-    return this.series().map((line, index) => {
+  protected readonly legend = computed(() =>
+    this.series().map((line, index) => {
       const latest = [...line.values].reverse().find((value) => value != null);
-      return { label: line.label, color: this.color(COLORS[index % COLORS.length]), latest: latest == null ? '—' : `${latest.toFixed(1)} %` };
-    });
-  });
+      return { label: line.label, color: `var(${COLORS[index % COLORS.length]})`, latest: latest == null ? '—' : `${latest.toFixed(1)} %` };
+    }),
+  );
   protected readonly summary = computed(
     () => `${this.title()}, ${this.times().length} samples. Newest: ${this.legend().map((l) => `${l.label} ${l.latest}`).join(', ') || 'none'}.`,
   );
@@ -171,6 +178,8 @@ export class TimeChart {
     // Rebuilt on any change: the data is a few hundred points, and colours come from the theme.
     effect(() => {
       const width = this.width();
+      this.from();
+      this.to();
       const times = this.times();
       const series = this.series();
       this.theme.isDark();
@@ -190,8 +199,8 @@ export class TimeChart {
       width,
       height: this.height(),
       legend: { show: false },
-      scales: { y: { range: [0, 100] } },
-      axes: [axis, { ...axis, size: 48, values: (_plot, ticks) => ticks.map((tick) => `${tick} %`) }],
+      scales: { x: { time: true, range: [this.from() / 1000, this.to() / 1000] }, y: { range: [0, 100] } },
+      axes: [axis, { ...axis, size: 56, values: (_plot, ticks) => ticks.map((tick) => `${tick} %`) }],
       series: [
         {},
         ...series.map((line, index) => ({ label: line.label, stroke: this.color(COLORS[index % COLORS.length]), width: 2, spanGaps: false })),
@@ -199,7 +208,13 @@ export class TimeChart {
     };
   }
 
+  /**
+   * The colour a theme variable resolves to now, as rgb(): Material's values may be `light-dark()`
+   * expressions, which a canvas cannot parse, so the browser resolves them on a hidden element.
+   */
   private color(variable: string): string {
-    return getComputedStyle(this.host.nativeElement).getPropertyValue(variable).trim() || 'currentColor';
+    const probe = this.probe().nativeElement;
+    probe.style.color = `var(${variable})`;
+    return getComputedStyle(probe).color;
   }
 }

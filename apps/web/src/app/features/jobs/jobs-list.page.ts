@@ -81,7 +81,7 @@ const KINDS = Object.values(JobKind).sort();
       (retry)="firstPage.reload()"
     >
       <p empty>Adding a server or deploying an app starts one.</p>
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="Jobs">
         <table mat-table [dataSource]="rows()" class="table">
           <caption class="visually-hidden">Jobs</caption>
           <ng-container matColumnDef="kind">

@@ -50,7 +50,9 @@ export function usageSeries(points: readonly MetricPointFragment[]): { times: nu
       [error]="metrics.error() ? message(metrics.error()) : undefined"
       (retry)="metrics.reload()"
     >
-      <tomo-time-chart [title]="'Use over the last ' + range()" [times]="usage().times" [series]="usage().series" />
+      @if (metrics.value(); as m) {
+        <tomo-time-chart [title]="'Use over the last ' + range()" [from]="m.from" [to]="m.to" [times]="usage().times" [series]="usage().series" />
+      }
     </tomo-load-state>
   `,
   styles: `
@@ -81,12 +83,13 @@ export class ServerMetricsChart {
   protected readonly metrics = resource({
     params: () => ({ serverId: this.serverId(), range: this.range() }),
     loader: ({ params }) => {
-      const ms = RANGES.find((r) => r.label === params.range)?.ms ?? RANGES[0].ms;
+      const to = Date.now();
+      const from = to - (RANGES.find((r) => r.label === params.range)?.ms ?? RANGES[0].ms);
       return this.api
-        .query(ServerMetricsDocument, { serverId: params.serverId, since: new Date(Date.now() - ms).toISOString() })
-        .then((d) => d.serverMetrics);
+        .query(ServerMetricsDocument, { serverId: params.serverId, since: new Date(from).toISOString() })
+        .then((d) => ({ from, to, points: d.serverMetrics }));
     },
   });
-  protected readonly usage = computed(() => usageSeries(this.metrics.value() ?? []));
+  protected readonly usage = computed(() => usageSeries(this.metrics.value()?.points ?? []));
   protected readonly message = (error: unknown) => apiError(error).message;
 }

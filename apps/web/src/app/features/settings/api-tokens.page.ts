@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, resource, signal, viewChild } from '@angular/core';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -101,7 +101,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
       (retry)="tokens.reload()"
     >
       <p empty>Tokens you create appear here.</p>
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="API tokens">
         <table mat-table [dataSource]="tokens.value() ?? []" class="table">
           <caption class="visually-hidden">API tokens</caption>
           <ng-container matColumnDef="name">
@@ -193,6 +193,8 @@ export class ApiTokensPage {
     role: ['VIEWER' as Role],
     expiresInDays: [null as number | null, [Validators.min(1), Validators.max(3650)]],
   });
+  /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
+  private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly creating = signal(false);
   /** The token just created: its secret is in this answer only, so it lives in this page only. */
   protected readonly created = signal<{ name: string; token: string } | null>(null);
@@ -211,8 +213,8 @@ export class ApiTokensPage {
         input: { name: name.trim(), role, expiresInDays: expiresInDays ?? undefined },
       });
       this.created.set({ name: createApiToken.apiToken.name, token: createApiToken.token });
-      this.form.reset();
-      this.tokens.reload();
+      this.formDirective()?.resetForm({ name: '', role: 'VIEWER', expiresInDays: null });
+      this.tokens.value.update((tokens) => [createApiToken.apiToken, ...(tokens ?? [])]);
     } catch (error) {
       this.toasts.error(apiError(error).message);
     } finally {
@@ -228,9 +230,9 @@ export class ApiTokensPage {
     });
     if (!confirmed) return;
     try {
-      await this.api.mutate(RevokeApiTokenDocument, { id: token.id });
+      const { revokeApiToken } = await this.api.mutate(RevokeApiTokenDocument, { id: token.id });
       this.toasts.info(`Revoked "${token.name}"`);
-      this.tokens.reload();
+      this.tokens.value.update((tokens) => tokens?.map((t) => (t.id === revokeApiToken.id ? revokeApiToken : t)));
     } catch (error) {
       this.toasts.error(apiError(error).message);
     }

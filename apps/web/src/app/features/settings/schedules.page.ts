@@ -31,7 +31,7 @@ type ScheduleRow = SchedulesQuery['schedules'][number];
       emptyTitle="No schedules"
       (retry)="schedules.reload()"
     >
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="Schedules">
         <table mat-table [dataSource]="schedules.value() ?? []" class="table">
           <caption class="visually-hidden">Schedules</caption>
           <ng-container matColumnDef="name">
@@ -69,10 +69,10 @@ type ScheduleRow = SchedulesQuery['schedules'][number];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s" class="row-actions">
               @if (session.can('Mutation.runSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="'Run ' + s.name + ' now'" [disabled]="busy() === s.name" (click)="run(s)">Run now</button>
+                <button mat-button type="button" [attr.aria-label]="'Run now: ' + s.name" [disabled]="busy() === s.name" (click)="run(s)">Run now</button>
               }
               @if (session.can('Mutation.pauseSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="(s.paused ? 'Resume ' : 'Pause ') + s.name" [disabled]="busy() === s.name" (click)="pause(s, !s.paused)">
+                <button mat-button type="button" [attr.aria-label]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (click)="pause(s, !s.paused)">
                   {{ s.paused ? 'Resume' : 'Pause' }}
                 </button>
               }
@@ -119,9 +119,9 @@ export class SchedulesPage {
 
   protected async pause(schedule: ScheduleRow, paused: boolean): Promise<void> {
     await this.act(schedule, async () => {
-      await this.api.mutate(PauseScheduleDocument, { name: schedule.name, paused });
+      const { pauseSchedule } = await this.api.mutate(PauseScheduleDocument, { name: schedule.name, paused });
       this.toasts.info(`${paused ? 'Paused' : 'Resumed'} ${schedule.name}`);
-      this.schedules.reload();
+      this.schedules.value.update((schedules) => schedules?.map((s) => (s.name === pauseSchedule.name ? pauseSchedule : s)));
     });
   }
 

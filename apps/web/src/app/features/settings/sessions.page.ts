@@ -32,7 +32,7 @@ type SessionRow = SessionsQuery['sessions'][number];
       emptyTitle="No sessions"
       (retry)="sessions.reload()"
     >
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="Sessions">
         <table mat-table [dataSource]="sessions.value() ?? []" class="table">
           <caption class="visually-hidden">Sessions</caption>
           <ng-container matColumnDef="user">
@@ -55,8 +55,8 @@ type SessionRow = SessionsQuery['sessions'][number];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s">
               @if (session.can('Mutation.revokeSession')) {
-                <button mat-button type="button" [attr.aria-label]="'End the session of ' + s.username + ' signed in ' + s.createdAt" (click)="revoke(s)">
-                  {{ s.current ? 'Sign out' : 'End' }}
+                <button mat-button type="button" [attr.aria-label]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (click)="revoke(s)">
+                  {{ s.current ? 'Sign out of this browser' : 'End' }}
                 </button>
               }
             </td>
@@ -105,7 +105,7 @@ export class SessionsPage {
         return;
       }
       this.toasts.info('Session ended');
-      this.sessions.reload();
+      this.sessions.value.update((sessions) => sessions?.filter((s) => s.id !== row.id));
     } catch (error) {
       this.toasts.error(apiError(error).message);
     }

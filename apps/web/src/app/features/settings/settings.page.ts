@@ -5,8 +5,10 @@ import { SessionService } from '../../core/auth/session.service';
 /** The settings pages, each listed when the signed-in user may read it. */
 const PAGES = [
   { path: 'api-tokens', label: 'API tokens', purpose: 'Tokens for GraphQL and MCP clients: create, see their last use, revoke.', needs: 'Query.apiTokens' },
+  { path: 'users', label: 'Users', purpose: 'Who may sign in, with which role; disable an account.', needs: 'Query.users' },
   { path: 'sessions', label: 'Sessions', purpose: 'Where you are signed in; end the ones you do not recognise.', needs: 'Query.sessions' },
   { path: 'schedules', label: 'Schedules', purpose: 'The periodic maintenance workflows: next and last run, pause, run now.', needs: 'Query.schedules' },
+  { path: 'audit-log', label: 'Audit log', purpose: 'Every change: who made it, when, and how it ended.', needs: 'Query.auditLog' },
 ] as const;
 
 @Component({

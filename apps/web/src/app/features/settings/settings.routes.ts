@@ -8,6 +8,8 @@ export const SETTINGS_ROUTES: Routes = [
     title: 'API tokens' + TITLE_SUFFIX,
     loadComponent: () => import('./api-tokens.page').then((m) => m.ApiTokensPage),
   },
+  { path: 'users', title: 'Users' + TITLE_SUFFIX, loadComponent: () => import('./users.page').then((m) => m.UsersPage) },
   { path: 'sessions', title: 'Sessions' + TITLE_SUFFIX, loadComponent: () => import('./sessions.page').then((m) => m.SessionsPage) },
   { path: 'schedules', title: 'Schedules' + TITLE_SUFFIX, loadComponent: () => import('./schedules.page').then((m) => m.SchedulesPage) },
+  { path: 'audit-log', title: 'Audit log' + TITLE_SUFFIX, loadComponent: () => import('./audit-log.page').then((m) => m.AuditLogPage) },
 ];

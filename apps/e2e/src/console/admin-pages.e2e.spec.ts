@@ -204,7 +204,7 @@ describe('console admin pages', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'admin-api-token-revoked.png'), fullPage: true });
-    await page.getByRole('row', { name: /backup script/ }).getByText(/^Revoked/).waitFor();
+    await page.getByRole('row', { name: /backup script/ }).getByRole('cell', { name: /^Revoked/ }).waitFor();
     const refused = await api<{ me: { username: string } }>('{ me { username } }', undefined, token);
     expect(refused.data?.me).toBeUndefined();
     expect(refused.errors?.length).toBeGreaterThan(0);

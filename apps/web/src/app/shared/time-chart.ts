@@ -203,7 +203,8 @@ export class TimeChart {
       axes: [axis, { ...axis, size: 56, values: (_plot, ticks) => ticks.map((tick) => `${tick} %`) }],
       series: [
         {},
-        ...series.map((line, index) => ({ label: line.label, stroke: this.color(COLORS[index % COLORS.length]), width: 2, spanGaps: false })),
+        // Points large enough to see when a range holds a single sample (a new server).
+        ...series.map((line, index) => ({ label: line.label, stroke: this.color(COLORS[index % COLORS.length]), width: 2, points: { size: 7 } })),
       ],
     };
   }

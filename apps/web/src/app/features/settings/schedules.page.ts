@@ -8,10 +8,17 @@ import { apiError } from '../../core/graphql/api-error';
 import { PauseScheduleDocument, RunScheduleDocument, SchedulesDocument, type SchedulesQuery } from '../../core/graphql/generated/graphql';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
-import { duration, TimeAgo } from '../../shared/time';
+import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
 type ScheduleRow = SchedulesQuery['schedules'][number];
+
+/** 86400 → "24 h", 300 → "5 min": intervals are whole hours or minutes, rarely seconds. */
+export function interval(seconds: number): string {
+  if (seconds % 3_600 === 0) return `${seconds / 3_600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
 
 /** The periodic maintenance workflows: when they run, how the last run ended, pause/resume, run now. */
 @Component({
@@ -108,7 +115,7 @@ export class SchedulesPage {
   protected readonly schedules = resource({ loader: () => this.api.query(SchedulesDocument).then((d) => d.schedules) });
   protected readonly busy = signal<string | null>(null);
   protected readonly message = (error: unknown) => apiError(error).message;
-  protected readonly every = (seconds: number) => duration(seconds * 1_000);
+  protected readonly every = interval;
 
   protected async run(schedule: ScheduleRow): Promise<void> {
     await this.act(schedule, async () => {

@@ -2,10 +2,10 @@ import { ChangeDetectionStrategy, Component, computed, input, inject, resource, 
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { type MetricPointFragment, ServerMetricsDocument } from '../../core/graphql/generated/graphql';
+import { ServerMetricsDocument } from '../../core/graphql/generated/graphql';
 import { LoadState } from '../../shared/load-state';
-import type { ChartSeries } from '../../shared/time-chart';
 import { TimeChart } from '../../shared/time-chart';
+import { usageSeries } from './usage-series';
 
 const RANGES = [
   { label: '1 h', ms: 3_600_000 },
@@ -14,22 +14,6 @@ const RANGES = [
 ] as const;
 
 type RangeLabel = (typeof RANGES)[number]['label'];
-
-function percent(used: number | null | undefined, total: number | null | undefined): number | null {
-  return used == null || !total ? null : (used / total) * 100;
-}
-
-/** CPU, memory and disk use as percentages, one list per line, from `serverMetrics` points. */
-export function usageSeries(points: readonly MetricPointFragment[]): { times: number[]; series: ChartSeries[] } {
-  return {
-    times: points.map((p) => Date.parse(p.at)),
-    series: [
-      { label: 'CPU', values: points.map((p) => p.cpuPercent ?? null) },
-      { label: 'Memory', values: points.map((p) => percent(p.memoryUsedBytes, p.memoryTotalBytes)) },
-      { label: 'Disk', values: points.map((p) => percent(p.diskUsedBytes, p.diskTotalBytes)) },
-    ],
-  };
-}
 
 /** A server's CPU, memory and disk use over the last hour, day or week (the server page and the dashboard). */
 @Component({

@@ -1,4 +1,4 @@
-import { usageSeries } from './server-metrics-chart';
+import { usageSeries } from './usage-series';
 
 describe('usageSeries', () => {
   it('turns metrics into CPU, memory and disk percentages, with gaps where a value is missing', () => {

@@ -89,7 +89,7 @@ describe('console', () => {
     const response = await page.goto(`${tomo.baseUrl}/settings`);
     expect(response?.status()).toBe(200);
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-    await page.getByText('Coming soon').waitFor();
+    await page.getByRole('link', { name: 'API tokens' }).waitFor();
     expect(await page.title()).toBe('Settings · Tomo');
     expect(await page.locator('nav a[aria-current="page"]').textContent()).toContain('Settings');
 

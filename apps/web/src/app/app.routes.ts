@@ -3,7 +3,7 @@ import { signedInGuard, signedOutGuard } from './core/auth/auth.guard';
 import { SECTIONS, TITLE_SUFFIX } from './navigation';
 
 /** Sections with pages of their own; the others say what is coming. */
-const BUILT = new Set(['', 'servers', 'apps', 'deployments', 'jobs']);
+const BUILT = new Set(['', 'servers', 'apps', 'deployments', 'jobs', 'settings']);
 
 export const appRoutes: Route[] = [
   {
@@ -35,6 +35,7 @@ export const appRoutes: Route[] = [
         loadChildren: () => import('./features/deployments/deployments.routes').then((m) => m.DEPLOYMENTS_ROUTES),
       },
       { path: 'jobs', loadChildren: () => import('./features/jobs/jobs.routes').then((m) => m.JOBS_ROUTES) },
+      { path: 'settings', loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES) },
       // Sections that are not built yet say so; their routes exist so links and bookmarks stay valid.
       ...SECTIONS.filter((section) => !BUILT.has(section.path)).map(
         (section): Route => ({

@@ -14,14 +14,19 @@ describe('App shell', () => {
   beforeEach(() => {
     version = new Subject();
     // The shell as a signed-in admin sees it (sign-in itself is covered by the e2e journey).
-    const user = { id: '1', username: 'owner', role: 'ADMIN', sessionExpiresAt: null, permissions: [] };
+    const user = { id: '1', username: 'owner', role: 'ADMIN', sessionExpiresAt: null, permissions: ['Query.apiTokens', 'Query.sessions'] };
     TestBed.configureTestingModule({
       providers: [
         provideRouter(appRoutes, withComponentInputBinding()),
         { provide: SystemStatusService, useValue: { version: () => version, readiness: () => new Subject() } },
         {
           provide: SessionService,
-          useValue: { user: signal(user), idleWarning: signal(null), whoAmI: () => Promise.resolve(user) },
+          useValue: {
+            user: signal(user),
+            idleWarning: signal(null),
+            whoAmI: () => Promise.resolve(user),
+            can: (operation: string) => user.permissions.includes(operation),
+          },
         },
       ],
     });
@@ -66,12 +71,13 @@ describe('App shell', () => {
     expect(root.querySelector('[data-testid="toolbar-version"]')?.textContent?.trim()).toBe(label);
   });
 
-  it('says honestly that a section is not built yet', async () => {
+  it('lists the settings pages the user may read', async () => {
     const { fixture, root } = await renderShell();
     await TestBed.inject(Router).navigateByUrl('/settings');
     await fixture.whenStable();
     expect(root.querySelector('h1')?.textContent).toBe('Settings');
-    expect(root.querySelector('tomo-coming-soon-page')?.textContent).toContain('Coming soon');
+    const links = [...root.querySelectorAll('tomo-settings-page h2 a')].map((a) => a.textContent?.trim());
+    expect(links).toEqual(['API tokens', 'Sessions']);
     expect(root.querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Settings');
   });
 

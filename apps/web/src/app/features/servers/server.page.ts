@@ -24,6 +24,7 @@ import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 import { ServerDialog } from './server.dialog';
+import { ServerMetricsChart } from './server-metrics-chart';
 
 const GIB = 1024 ** 3;
 
@@ -33,7 +34,7 @@ export function gibibytes(bytes: number | null | undefined): string {
 
 @Component({
   selector: 'tomo-server-page',
-  imports: [MatButtonModule, RouterLink, CopyButton, Icon, LoadState, StatusChip, TimeAgo],
+  imports: [MatButtonModule, RouterLink, CopyButton, Icon, LoadState, ServerMetricsChart, StatusChip, TimeAgo],
   template: `
     <tomo-load-state
       what="the server"
@@ -110,6 +111,7 @@ export function gibibytes(bytes: number | null | undefined): string {
           </dl>
         </section>
 
+        <tomo-server-metrics-chart class="panel" [serverId]="s.id" />
         <section class="panel" aria-labelledby="deployments-title">
           <h2 id="deployments-title">Deployments</h2>
           @for (d of deployments(); track d.id) {

@@ -2,9 +2,9 @@ import { TestBed } from '@angular/core/testing';
 import { of } from 'rxjs';
 import { loaded } from '../../core/load-state';
 import { SystemStatusService } from '../../core/system/system-status.service';
-import { DashboardPage } from './dashboard.page';
+import { SystemStatusSection } from './system-status-section';
 
-describe('DashboardPage', () => {
+describe('SystemStatusSection', () => {
   const status = {
     version: jest.fn(),
     readiness: jest.fn(),
@@ -27,11 +27,10 @@ describe('DashboardPage', () => {
   });
 
   it('shows the version and readiness the service reports', async () => {
-    const fixture = TestBed.createComponent(DashboardPage);
+    const fixture = TestBed.createComponent(SystemStatusSection);
     await fixture.whenStable();
     const root = fixture.nativeElement as HTMLElement;
 
-    expect(root.querySelector('h1')?.textContent).toBe('Dashboard');
     expect(root.querySelector('[data-testid="api-version"] dd')?.textContent?.trim()).toBe('9.8.7');
     expect(root.querySelector('[data-testid="readiness"]')?.textContent).toContain('Database: up');
     expect(root.querySelector('[data-testid="readiness"]')?.textContent).toContain('Redis: up');
@@ -39,7 +38,7 @@ describe('DashboardPage', () => {
   });
 
   it('checks again, bypassing the cache, when asked', async () => {
-    const fixture = TestBed.createComponent(DashboardPage);
+    const fixture = TestBed.createComponent(SystemStatusSection);
     await fixture.whenStable();
     (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('mat-card-actions button')?.click();
     await fixture.whenStable();

@@ -1,0 +1,274 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { gql, readTestbed, type TestbedState } from '@tomo/testing';
+import { launchChromium } from '../support/chromium';
+import { checkPage, SCREENSHOTS_DIR, trackForeignRequests } from '../support/console-checks';
+import { startTomo, type TomoStack } from '../support/tomo-stack';
+
+const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
+const VIEWER = { username: 'watcher', password: 'a viewer only looks around' };
+/** Long enough for a connection test and a metrics collection on the testbed. */
+const LONG = 90_000;
+
+/** The pages of console part 2 every role sees, by path, with their main heading. */
+const PAGES = [
+  { name: 'dashboard', path: '/', heading: 'Dashboard' },
+  { name: 'jobs', path: '/jobs', heading: 'Jobs' },
+  { name: 'settings', path: '/settings', heading: 'Settings' },
+  { name: 'api-tokens', path: '/settings/api-tokens', heading: 'API tokens' },
+  { name: 'sessions', path: '/settings/sessions', heading: 'Sessions' },
+  { name: 'schedules', path: '/settings/schedules', heading: 'Schedules' },
+] as const;
+/** The pages only an ADMIN sees. */
+const ADMIN_PAGES = [
+  { name: 'users', path: '/settings/users', heading: 'Users' },
+  { name: 'audit-log', path: '/settings/audit-log', heading: 'Audit log' },
+] as const;
+
+/** Buttons on these pages that change servers, jobs or the system: a VIEWER must see none. */
+const MUTATING_BUTTONS = ['Cancel', 'Retry', 'Run now', 'Pause', 'Resume'];
+
+/**
+ * Console part 2 (dashboard with charts, jobs list, settings: API tokens, sessions, schedules),
+ * visited as an ADMIN and as a VIEWER against the built API + worker and the testbed's sshd.
+ */
+describe('console admin pages', () => {
+  let tomo: TomoStack;
+  let browser: Browser;
+  let testbed: TestbedState;
+  let adminToken: string;
+  let serverId: string;
+  const pageErrors: string[] = [];
+  const a11y: string[] = [];
+  /** Per page opened: requests it made to another origin (the console must work offline). */
+  const foreign: string[][] = [];
+
+  const api = <T>(query: string, variables?: Record<string, unknown>, token = adminToken) =>
+    gql<T>(`${tomo.baseUrl}/graphql`, query, variables, token);
+
+  /** Polls a job until it has finished; returns its status. */
+  async function jobOutcome(id: string): Promise<string> {
+    for (;;) {
+      const result = await api<{ job: { status: string } }>('query($id: ID!) { job(id: $id) { status } }', { id });
+      const status = result.data?.job.status;
+      if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) return status;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+
+  beforeAll(async () => {
+    testbed = readTestbed();
+    tomo = await startTomo({ worker: true });
+    browser = await launchChromium();
+
+    // Set-up through the API (the part-1 journey covers these screens): the admin, the testbed
+    // server, one real metrics collection, and a VIEWER.
+    const setup = await gql<{ setupAdmin: { token: string } }>(
+      `${tomo.baseUrl}/graphql`,
+      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
+      { input: ADMIN },
+    );
+    adminToken = setup.data?.setupAdmin.token ?? '';
+    expect(setup.errors).toBeUndefined();
+    const added = await api<{ addServer: { id: string } }>(
+      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
+      {
+        input: {
+          name: 'testbed',
+          host: testbed.ssh.host,
+          port: testbed.ssh.port,
+          username: testbed.ssh.username,
+          authType: 'KEY',
+          privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8'),
+        },
+      },
+    );
+    expect(added.errors).toBeUndefined();
+    serverId = added.data?.addServer.id ?? '';
+    for (;;) {
+      const server = await api<{ server: { status: string } }>('query($id: ID!) { server(id: $id) { status } }', { id: serverId });
+      if (server.data?.server.status === 'ONLINE') break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    const run = await api<{ runSchedule: { id: string } }>('mutation { runSchedule(name: "collect-server-metrics") { id } }');
+    expect(run.errors).toBeUndefined();
+    expect(await jobOutcome(run.data?.runSchedule.id ?? '')).toBe('SUCCEEDED');
+    const viewer = await api('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+      input: { ...VIEWER, role: 'VIEWER' },
+    });
+    expect(viewer.errors).toBeUndefined();
+  }, LONG);
+
+  afterAll(async () => {
+    await browser?.close();
+    await tomo?.stop();
+  });
+
+  async function signedIn(credentials: { username: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    foreign.push(trackForeignRequests(page, tomo.baseUrl));
+    page.on('pageerror', (error) => pageErrors.push(`${credentials.username}: ${error.message}`));
+    await page.goto(`${tomo.baseUrl}/sign-in`);
+    await page.getByLabel('Username', { exact: true }).fill(credentials.username);
+    await page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    return { context, page };
+  }
+
+  /** Opens a page and waits until its data has loaded (no progress bar left). */
+  async function visit(page: Page, path: string, heading: string | RegExp): Promise<void> {
+    await page.goto(`${tomo.baseUrl}${path}`);
+    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
+    await page.locator('mat-progress-bar').first().waitFor({ state: 'detached' });
+  }
+
+  /** Light and dark screenshots + axe at desktop width, then the same at a 375 px phone width. */
+  async function checkEverywhere(page: Page, name: string): Promise<void> {
+    a11y.push(...(await checkPage(page, name)));
+    await page.setViewportSize({ width: 375, height: 800 });
+    a11y.push(...(await checkPage(page, `${name}-375`)));
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+
+  it('shows an ADMIN every page, with charts of a real metrics collection', async () => {
+    const { context, page } = await signedIn(ADMIN);
+    for (const { name, path, heading } of [...PAGES, ...ADMIN_PAGES]) {
+      await visit(page, path, heading);
+      if (name === 'dashboard') {
+        // The chart of the testbed server: uPlot drew the points of the collection above.
+        const chart = page.getByRole('img', { name: /^Use over the last 1 h, [1-9]\d* samples\. Newest: CPU \d/ });
+        await chart.waitFor();
+        expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+        await page.getByRole('heading', { level: 2, name: 'testbed' }).waitFor();
+      }
+      await checkEverywhere(page, `admin-${name}`);
+    }
+
+    // The server page includes the chart with its ranges.
+    await visit(page, `/servers/${serverId}`, /^testbed/);
+    await page.getByRole('radio', { name: '24 h' }).click();
+    await page.getByRole('img', { name: /^Use over the last 24 h, [1-9]\d* samples/ }).waitFor();
+    await checkEverywhere(page, 'admin-server-metrics');
+    await context.close();
+  }, LONG * 2);
+
+  it('filters jobs through the URL and runs a schedule now, which opens its timeline', async () => {
+    const { context, page } = await signedIn(ADMIN);
+    await visit(page, '/jobs', 'Jobs');
+    await page.getByRole('combobox', { name: 'Kind' }).click();
+    await page.getByRole('option', { name: 'server.test-connection' }).click();
+    await page.waitForURL(/kind=server\.test-connection/);
+    const rows = page.getByRole('row').filter({ has: page.getByRole('link', { name: /^maintenance\.|^server\./ }) });
+    await rows.first().waitFor();
+    expect(await rows.allTextContents()).toEqual([expect.stringContaining('server.test-connection')]);
+    // A reload keeps the filter: it lives in the URL.
+    await page.reload();
+    await page.getByRole('link', { name: 'server.test-connection' }).waitFor();
+    expect(await page.getByRole('link', { name: 'maintenance.collect-server-metrics' }).count()).toBe(0);
+
+    await visit(page, '/settings/schedules', 'Schedules');
+    await page.getByRole('button', { name: 'Run now: collect-server-metrics' }).click();
+    await page.waitForURL(/\/jobs\/[\w-]+$/);
+    const runUrl = new URL(page.url()).pathname;
+    await page.getByRole('heading', { level: 1, name: /maintenance\.collect-server-metrics/ }).waitFor();
+    // The unfiltered list has this run, linking to its timeline.
+    await visit(page, '/jobs', 'Jobs');
+    await page.locator(`a[href="${runUrl}"]`).getByText('maintenance.collect-server-metrics').waitFor();
+    await context.close();
+  }, LONG);
+
+  it('creates an API token shown once that works against /graphql, then revokes it', async () => {
+    const { context, page } = await signedIn(ADMIN);
+    await visit(page, '/settings/api-tokens', 'API tokens');
+    await page.getByLabel('Name', { exact: true }).fill('backup script');
+    await page.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'OPERATOR' }).click();
+    await page.getByLabel('Expires after (days)').fill('30');
+    await page.getByRole('button', { name: 'Create token', exact: true }).click();
+    const secret = page.getByTestId('new-token');
+    await secret.waitFor();
+    const token = (await secret.textContent())?.trim() ?? '';
+    await page.getByRole('button', { name: 'Copy token' }).waitFor();
+    await page.getByRole('row', { name: /backup script/ }).getByText('OPERATOR').waitFor();
+    mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'admin-api-token-created.png'), fullPage: true });
+
+    const me = await api<{ me: { username: string; role: string } }>('{ me { username role } }', undefined, token);
+    expect(me.errors).toBeUndefined();
+    expect(me.data?.me.username).toBe(ADMIN.username);
+
+    await page.getByRole('button', { name: 'Revoke backup script' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'admin-api-token-revoked.png'), fullPage: true });
+    await page.getByRole('row', { name: /backup script/ }).getByRole('cell', { name: /^Revoked/ }).waitFor();
+    const refused = await api<{ me: { username: string } }>('{ me { username } }', undefined, token);
+    expect(refused.data?.me).toBeUndefined();
+    expect(refused.errors?.length).toBeGreaterThan(0);
+    // Shown once: a reload of the page has the token in its list only, never its secret.
+    await page.reload();
+    await page.getByRole('row', { name: /backup script/ }).waitFor();
+    expect(await page.getByText(token).count()).toBe(0);
+    await context.close();
+  }, LONG);
+
+  it('lets an ADMIN add a user, change its role and disable it, and records it in the audit log', async () => {
+    const { context, page } = await signedIn(ADMIN);
+    await visit(page, '/settings/users', 'Users');
+    await page.getByLabel('Username', { exact: true }).fill('helper');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create user', exact: true }).click();
+    // The API's password policy refuses it: the message shows at the field, nothing is created.
+    await page.locator('mat-error').filter({ hasText: /^password/ }).waitFor();
+    expect(await page.getByRole('row', { name: /helper/ }).count()).toBe(0);
+    await page.getByLabel('Password', { exact: true }).fill('a long enough password for the new user');
+    await page.getByRole('button', { name: 'Create user', exact: true }).click();
+    await page.getByRole('row', { name: /helper/ }).waitFor();
+
+    await page.getByRole('combobox', { name: 'Role of helper' }).click();
+    await page.getByRole('option', { name: 'OPERATOR' }).click();
+    await page.getByText('Updated helper').waitFor();
+    await page.getByRole('button', { name: 'Disable helper' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
+    await page.getByRole('button', { name: 'Enable helper' }).waitFor();
+    const users = await api<{ users: { username: string; role: string; disabled: boolean }[] }>('{ users { username role disabled } }');
+    expect(users.data?.users.find((u) => u.username === 'helper')).toEqual({ username: 'helper', role: 'OPERATOR', disabled: true });
+
+    await visit(page, '/settings/audit-log', 'Audit log');
+    await page.getByRole('cell', { name: 'updateUser' }).first().waitFor();
+    await page.getByRole('cell', { name: 'createUser' }).first().waitFor();
+    await context.close();
+  }, LONG);
+
+  it('shows a VIEWER the same pages without buttons that change servers, jobs or schedules', async () => {
+    const { context, page } = await signedIn(VIEWER);
+    for (const { name, path, heading } of PAGES) {
+      await visit(page, path, heading);
+      for (const button of MUTATING_BUTTONS) {
+        expect({ name, button, count: await page.getByRole('button', { name: new RegExp(`^${button}\\b`) }).count() }).toEqual({
+          name,
+          button,
+          count: 0,
+        });
+      }
+      await checkEverywhere(page, `viewer-${name}`);
+    }
+    // The admin pages are not offered.
+    await visit(page, '/settings', 'Settings');
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    // Their own sessions stay theirs: a VIEWER may end one.
+    await visit(page, '/settings/sessions', 'Sessions');
+    await page.getByRole('button', { name: 'Sign out of this browser' }).waitFor();
+    await context.close();
+  }, LONG * 2);
+
+  it('had no page errors, no serious accessibility violations and no request elsewhere', () => {
+    expect(pageErrors).toEqual([]);
+    expect(a11y).toEqual([]);
+    expect(foreign.flat()).toEqual([]);
+  });
+});

@@ -1,0 +1,15 @@
+import type { Routes } from '@angular/router';
+import { TITLE_SUFFIX } from '../../navigation';
+
+export const SETTINGS_ROUTES: Routes = [
+  { path: '', title: 'Settings' + TITLE_SUFFIX, loadComponent: () => import('./settings.page').then((m) => m.SettingsPage) },
+  {
+    path: 'api-tokens',
+    title: 'API tokens' + TITLE_SUFFIX,
+    loadComponent: () => import('./api-tokens.page').then((m) => m.ApiTokensPage),
+  },
+  { path: 'users', title: 'Users' + TITLE_SUFFIX, loadComponent: () => import('./users.page').then((m) => m.UsersPage) },
+  { path: 'sessions', title: 'Sessions' + TITLE_SUFFIX, loadComponent: () => import('./sessions.page').then((m) => m.SessionsPage) },
+  { path: 'schedules', title: 'Schedules' + TITLE_SUFFIX, loadComponent: () => import('./schedules.page').then((m) => m.SchedulesPage) },
+  { path: 'audit-log', title: 'Audit log' + TITLE_SUFFIX, loadComponent: () => import('./audit-log.page').then((m) => m.AuditLogPage) },
+];

@@ -15,6 +15,7 @@ import { formatGraphqlError } from './graphql/format-graphql-error';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
+import { NotificationsApiModule } from './notifications/notifications-api.module';
 import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
 import { SystemModule } from './system/system.module';
@@ -54,6 +55,7 @@ export class AppModule {
         ServersApiModule,
         DeploymentsApiModule,
         DashboardModule,
+        NotificationsApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }],
     };

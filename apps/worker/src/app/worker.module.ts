@@ -5,6 +5,7 @@ import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
 import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
+import { NotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
 import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
@@ -27,6 +28,7 @@ export class WorkerModule {
         SecretsModule,
         ServersWorkerModule,
         DeploymentsModule,
+        NotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
       ],
     };

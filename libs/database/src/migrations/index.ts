@@ -4,6 +4,7 @@ import { CreateMarketplace1764300000000 } from './1764300000000-create-marketpla
 import { CreateSchedules1764600000000 } from './1764600000000-create-schedules';
 import { CreateServers1764700000000 } from './1764700000000-create-servers';
 import { CreateDeployments1764850000000 } from './1764850000000-create-deployments';
+import { CreateNotifications1765300000000 } from './1765300000000-create-notifications';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
-export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000, CreateMarketplace1764300000000, CreateSchedules1764600000000, CreateServers1764700000000, CreateDeployments1764850000000];
+export const MIGRATIONS = [CreateJobs1763900000000, CreateIdentity1764000000000, CreateMarketplace1764300000000, CreateSchedules1764600000000, CreateServers1764700000000, CreateDeployments1764850000000, CreateNotifications1765300000000];

@@ -28,6 +28,8 @@ export enum JobKind {
   MaintenanceReconcileDeployments = 'maintenance.reconcile-deployments',
   /** Deletes sign-in sessions that ended (expired or revoked) more than the retention ago (libs/identity). */
   MaintenancePruneSessions = 'maintenance.prune-sessions',
+  /** Sends one notification (or a test message) to one channel: webhook or email (libs/notifications). */
+  NotificationDeliver = 'notification.deliver',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

@@ -125,11 +125,16 @@ export class WorkflowRunner {
   /** A BullMQ job ended without our step loop deciding it (stall limit, crash of the loop itself). */
   async failUnfinished(jobId: string, reason: string): Promise<void> {
     const error = { code: ErrorCode.Internal, message: `The job stopped unexpectedly: ${reason}` };
-    await this.commit(jobId, {
-      job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
-      steps: [],
-      events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` }],
-    });
+    const run = await this.store.loadRun(jobId);
+    await this.commit(
+      jobId,
+      {
+        job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
+        steps: [],
+        events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` }],
+      },
+      run?.job,
+    );
   }
 
   private async load(jobId: string, cancel: Interrupt): Promise<RunOutcome> {
@@ -195,11 +200,15 @@ export class WorkflowRunner {
 
   private async failBeforeStart(job: JobRow, message: string): Promise<RunOutcome> {
     const error = { code: ErrorCode.Internal, message };
-    await this.commit(job.id, {
-      job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
-      steps: [],
-      events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
-    });
+    await this.commit(
+      job.id,
+      {
+        job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
+        steps: [],
+        events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
+      },
+      job,
+    );
     return { kind: 'failed', error };
   }
 
@@ -284,9 +293,11 @@ export class WorkflowRunner {
         pending = start;
       }
       const finishedAt = new Date();
-      const took = formatDuration(finishedAt.getTime() - startedAt.getTime());
+      const durationMs = finishedAt.getTime() - startedAt.getTime();
+      const took = formatDuration(durationMs);
       if (result.ok) {
         row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
+        this.stepFinished(job, step.name, row.status, durationMs);
         if (result.skip === null) outputs[step.name] = result.output;
         pending.steps.push({
           position: i,
@@ -313,14 +324,16 @@ export class WorkflowRunner {
       // A cancel that lands while the step fails for another reason still cancels the job.
       const cancelled = cancel.aborted;
       const error = describeError(result.error);
+      const transient = !cancelled && isTransientError(result.error, step);
+      const retrying = transient && attempt < policy.maxAttempts;
+      this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
       if (cancelled) {
         row.status = StepStatus.Cancelled;
         pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
         pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
         return this.windDown(job, steps, definition, outputs, true, error, pending);
       }
-      const transient = isTransientError(result.error, step);
-      if (transient && attempt < policy.maxAttempts) {
+      if (retrying) {
         const delay = retryDelayMs(policy, attempt);
         const until = Date.now() + delay;
         pending.job = { ...pending.job, status: JobStatus.Waiting };
@@ -348,7 +361,7 @@ export class WorkflowRunner {
     const result = definition.result ? definition.result(outputs) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
-    await this.commit(job.id, pending);
+    await this.commit(job.id, pending, job);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
@@ -442,7 +455,7 @@ export class WorkflowRunner {
         ? { type: JobEventType.JobCancelled, step: null, message: 'Cancelled' }
         : { type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` },
     );
-    await this.commit(job.id, pending);
+    await this.commit(job.id, pending, job);
     return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
   }
 
@@ -512,7 +525,14 @@ export class WorkflowRunner {
     );
   }
 
-  private async commit(jobId: string, pending: Pending): Promise<CommitResult | null> {
+  private stepFinished(job: JobRow, step: string, status: StepStatus, durationMs: number): void {
+    this.registry.notify({ step: { jobId: job.id, kind: job.kind, step, status, durationMs } }, (error) =>
+      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(error).message}`),
+    );
+  }
+
+  /** `job`: given when this change may finish the job, so observers hear of it once it is stored. */
+  private async commit(jobId: string, pending: Pending, job?: JobRow): Promise<CommitResult | null> {
     let events = pending.events;
     const to = pending.job.status;
     if (to && to !== JobStatus.Running && events.length > 1) {
@@ -522,6 +542,13 @@ export class WorkflowRunner {
     const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES };
     const result = await this.store.commit(change);
     if (result) this.publisher.publish(result.events);
+    if (result && job && isFinishedJobStatus(result.status)) {
+      const finished = { jobId, kind: job.kind, status: result.status, serverId: job.serverId, deploymentId: job.deploymentId };
+      const error = pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null;
+      this.registry.notify({ job: { ...finished, error } }, (e) =>
+        this.logger.warn(`Job ${jobId}: a workflow observer failed: ${describeError(e).message}`),
+      );
+    }
     return result;
   }
 }

@@ -51,6 +51,17 @@ const commonEnv = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, - or _')
     .default('tomo'),
+  /**
+   * SQLite's `synchronous`: FULL (default) fsyncs the WAL at every commit, so a commit survives a
+   * power loss or OS crash; NORMAL may lose the last commits then (never on a process crash).
+   */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'must be FULL or NORMAL' }).default('FULL'),
+  /** Scheduled database backups kept in DATA_DIR/backups (older ones are deleted). */
+  BACKUPS_TO_KEEP: positiveInt(1_000).default(7),
+  /** A server's disk above this percentage raises DISK_LOW. */
+  DISK_LOW_PERCENT: positiveInt(100).default(90),
+  /** Audit log entries older than this many days are deleted by the retention schedule. */
+  AUDIT_RETENTION_DAYS: positiveInt(3_650).default(365),
   LOG_LEVEL: logLevel.default('info'),
   /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
@@ -89,7 +100,9 @@ export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export interface CommonConfig {
   dataDir: string;
-  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  database: { type: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' } | { type: 'postgres'; url: string };
+  /** Tunables of the maintenance schedules (the settings service will take them over). */
+  maintenance: { backupsToKeep: number; diskLowPercent: number; auditRetentionDays: number };
   redisUrl: string;
   redisPrefix: string;
   masterKey: string | undefined;
@@ -125,7 +138,12 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     dataDir,
     database: env.DATABASE_URL
       ? { type: 'postgres', url: env.DATABASE_URL }
-      : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite') },
+      : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite'), synchronous: env.SQLITE_SYNCHRONOUS },
+    maintenance: {
+      backupsToKeep: env.BACKUPS_TO_KEEP,
+      diskLowPercent: env.DISK_LOW_PERCENT,
+      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    },
     redisUrl: env.REDIS_URL,
     redisPrefix: env.TOMO_REDIS_PREFIX,
     masterKey: env.TOMO_MASTER_KEY,

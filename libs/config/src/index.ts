@@ -2,3 +2,4 @@ export * from './lib/config.schema';
 export * from './lib/config.module';
 export * from './lib/load-config';
 export * from './lib/logger-options';
+export * from './lib/graceful-shutdown';

@@ -11,6 +11,7 @@ import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
+import { WorkerMetricsModule } from './worker-metrics';
 
 @Module({})
 export class WorkerModule {
@@ -30,6 +31,7 @@ export class WorkerModule {
         DeploymentsModule,
         NotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
+        WorkerMetricsModule,
       ],
     };
   }

@@ -62,6 +62,8 @@ const commonEnv = z.object({
   DISK_LOW_PERCENT: positiveInt(100).default(90),
   /** Audit log entries older than this many days are deleted by the retention schedule. */
   AUDIT_RETENTION_DAYS: positiveInt(3_650).default(365),
+  /** On SIGTERM, how long the process may take to finish its work (a worker's running steps) before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   LOG_LEVEL: logLevel.default('info'),
   /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
@@ -88,8 +90,14 @@ export const workerEnvSchema = commonEnv.extend({
   WORKER_CONCURRENCY: positiveInt(256).default(4),
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   JOB_STALL_TIMEOUT_MS: positiveInt(600_000).default(15_000),
-  /** On SIGTERM, how long running steps may take to finish before the worker exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  /** The worker's own Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
+  METRICS_PORT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(9464),
+  METRICS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 });
 
 /** The command line (`npm run tomo`) reads only the common settings. */
@@ -108,6 +116,7 @@ export interface CommonConfig {
   masterKey: string | undefined;
   previousMasterKey: string | undefined;
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
+  shutdownTimeoutMs: number;
 }
 
 export interface ApiConfig extends CommonConfig {
@@ -129,7 +138,7 @@ export interface AuthSettings {
 export interface WorkerConfig extends CommonConfig {
   concurrency: number;
   jobStallTimeoutMs: number;
-  shutdownTimeoutMs: number;
+  metrics: { host: string; port: number };
 }
 
 export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): CommonConfig {
@@ -149,5 +158,6 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     masterKey: env.TOMO_MASTER_KEY,
     previousMasterKey: env.TOMO_MASTER_KEY_PREVIOUS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -49,6 +49,7 @@ describe('MarketplaceService (SQLite, system git)', () => {
       masterKey: undefined,
       previousMasterKey: undefined,
       log: { level: 'silent', pretty: false },
+      shutdownTimeoutMs: 30_000,
     };
     moduleRef = await Test.createTestingModule({
       imports: [

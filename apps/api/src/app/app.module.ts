@@ -6,7 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { type ApiConfig, pinoOptions, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
-import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
+import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
 import { AuthModule } from './auth/auth.module';
 import { graphqlContext } from './auth/request-context';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -51,6 +51,7 @@ export class AppModule {
         JobsModule,
         MarketplaceApiModule,
         SchedulesModule.forRoot(PLATFORM_SCHEDULES),
+        MaintenanceWorkflowsModule,
         SchedulesApiModule,
         ServersApiModule,
         DeploymentsApiModule,

@@ -7,7 +7,7 @@ import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { NotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
-import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
+import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
@@ -31,6 +31,7 @@ export class WorkerModule {
         DeploymentsModule,
         NotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
+        MaintenanceWorkflowsModule,
         WorkerMetricsModule,
       ],
     };

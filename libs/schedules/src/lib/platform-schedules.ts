@@ -3,6 +3,7 @@ import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
 import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
+import { BACKUP_DATABASE_SCHEDULE } from './database-backup.workflow';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 
 export const pruneJobsSchedule = defineSchedule({
@@ -19,4 +20,5 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   defineSchedule(COLLECT_SERVER_METRICS_SCHEDULE),
   defineSchedule(reconcileDeploymentsSchedule),
   defineSchedule(PRUNE_SESSIONS_SCHEDULE),
+  BACKUP_DATABASE_SCHEDULE,
 ];

@@ -30,6 +30,8 @@ export enum JobKind {
   MaintenancePruneSessions = 'maintenance.prune-sessions',
   /** Sends one notification (or a test message) to one channel: webhook or email (libs/notifications). */
   NotificationDeliver = 'notification.deliver',
+  /** Backs the database up to DATA_DIR/backups and keeps the newest N scheduled backups (libs/schedules). */
+  MaintenanceBackupDatabase = 'maintenance.backup-database',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

@@ -7,3 +7,4 @@ export * from './lib/notification-senders';
 export * from './lib/notifications.module';
 export * from './lib/notifications.service';
 export * from './lib/webhook-signature';
+export * from './lib/server-status-notifier';

@@ -5,7 +5,7 @@ import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
 import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
-import { NotificationsModule } from '@tomo/notifications';
+import { NotificationsModule, ServerNotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
 import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
@@ -30,6 +30,7 @@ export class WorkerModule {
         ServersWorkerModule,
         DeploymentsModule,
         NotificationsModule,
+        ServerNotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
         MaintenanceWorkflowsModule,
         WorkerMetricsModule,

@@ -1,14 +1,18 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { DatabaseBackup } from '@tomo/database';
+import { AuditLogEntity } from '@tomo/identity';
 import { JobKind } from '@tomo/shared';
 import {
   defineWorkflow,
   WorkflowRegistry,
   WorkflowsModule,
 } from '@tomo/workflows';
+import { pruneAuditLogWorkflow } from './prune-audit-log.workflow';
 import { defineSchedule } from './schedule-definition';
 
 declare module '@tomo/workflows' {
@@ -86,17 +90,20 @@ class MaintenanceWorkflows implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly backups: DatabaseBackup,
+    @InjectRepository(AuditLogEntity)
+    private readonly audit: Repository<AuditLogEntity>,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(backupDatabaseWorkflow(this.backups, this.config));
+    this.registry.register(pruneAuditLogWorkflow(this.audit, this.config));
   }
 }
 
-/** The platform's own maintenance workflows (database backup); the apps import it beside SchedulesModule. */
+/** The platform's own maintenance workflows (database backup, audit retention); the apps import it beside SchedulesModule. */
 @Module({
-  imports: [WorkflowsModule],
+  imports: [WorkflowsModule, TypeOrmModule.forFeature([AuditLogEntity])],
   providers: [DatabaseBackup, MaintenanceWorkflows],
 })
 export class MaintenanceWorkflowsModule {}

@@ -4,6 +4,7 @@ import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { DEFAULT_JOB_RETENTION_DAYS } from '@tomo/workflows';
 import { BACKUP_DATABASE_SCHEDULE } from './database-backup.workflow';
+import { PRUNE_AUDIT_LOG_SCHEDULE } from './prune-audit-log.workflow';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 
 export const pruneJobsSchedule = defineSchedule({
@@ -21,4 +22,5 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   defineSchedule(reconcileDeploymentsSchedule),
   defineSchedule(PRUNE_SESSIONS_SCHEDULE),
   BACKUP_DATABASE_SCHEDULE,
+  PRUNE_AUDIT_LOG_SCHEDULE,
 ];

@@ -17,6 +17,8 @@ export interface ScheduleDefinition<K extends string = string> {
 }
 
 /** Types a schedule against the job input map; returns it unchanged. */
-export function defineSchedule<K extends string>(definition: ScheduleDefinition<K>): ScheduleDefinition<K> {
+export function defineSchedule<K extends string>(
+  definition: ScheduleDefinition<K>,
+): ScheduleDefinition<K> {
   return definition;
 }

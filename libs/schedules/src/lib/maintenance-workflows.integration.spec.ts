@@ -2,10 +2,13 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import Database from 'better-sqlite3';
 import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
+import { AuditLogEntity } from '@tomo/identity';
 import { JobKind, JobStatus } from '@tomo/shared';
 import {
   createWorkflowTestEnv,
@@ -18,13 +21,17 @@ import {
   MaintenanceWorkflowsModule,
 } from './database-backup.workflow';
 import { PLATFORM_SCHEDULES } from './platform-schedules';
+import { PRUNE_AUDIT_LOG_SCHEDULE } from './prune-audit-log.workflow';
 
-describe('maintenance.backup-database (real engine, real SQLite file)', () => {
+describe('maintenance workflows: database backup, audit retention (real engine, real SQLite file)', () => {
   let env: WorkflowTestEnv;
   let app: INestApplicationContext;
 
   beforeAll(async () => {
-    env = await createWorkflowTestEnv({ BACKUPS_TO_KEEP: '2' });
+    env = await createWorkflowTestEnv({
+      BACKUPS_TO_KEEP: '2',
+      AUDIT_RETENTION_DAYS: '30',
+    });
     @Module({
       imports: [
         TomoConfigModule.forRoot(env.config),
@@ -36,6 +43,7 @@ describe('maintenance.backup-database (real engine, real SQLite file)', () => {
             JobKind.SystemPing,
             JobKind.MaintenancePruneJobs,
             JobKind.MaintenanceBackupDatabase,
+            JobKind.MaintenancePruneAuditLog,
           ],
           schedulePruning: false,
         }),
@@ -53,13 +61,15 @@ describe('maintenance.backup-database (real engine, real SQLite file)', () => {
     await env?.cleanup();
   });
 
-  const runSchedule = async () => {
+  const runSchedule = async (
+    schedule:
+      | typeof BACKUP_DATABASE_SCHEDULE
+      | typeof PRUNE_AUDIT_LOG_SCHEDULE = BACKUP_DATABASE_SCHEDULE,
+  ) => {
     const jobs = app.get(JobsService);
-    const job = await jobs.create(
-      JobKind.MaintenanceBackupDatabase,
-      BACKUP_DATABASE_SCHEDULE.input(),
-      { requestedBy: 'schedule:backup-database' },
-    );
+    const job = await jobs.create(schedule.kind, schedule.input(), {
+      requestedBy: `schedule:${schedule.name}`,
+    });
     const done = await waitFor(
       async () => {
         const current = await jobs.get(job.id);
@@ -101,5 +111,34 @@ describe('maintenance.backup-database (real engine, real SQLite file)', () => {
       copy.prepare('SELECT count(*) AS n FROM migrations').get(),
     ).toMatchObject({ n: expect.any(Number) });
     copy.close();
+  });
+
+  it('deletes audit entries older than AUDIT_RETENTION_DAYS and keeps the rest', async () => {
+    expect(PLATFORM_SCHEDULES.map((s) => s.name)).toContain('prune-audit-log');
+    const audit = app.get<Repository<AuditLogEntity>>(
+      getRepositoryToken(AuditLogEntity),
+    );
+    const entry = (daysAgo: number, action: string) =>
+      audit.create({
+        at: new Date(Date.now() - daysAgo * 86_400_000),
+        actorType: 'system',
+        actorId: null,
+        actorName: null,
+        action,
+        targetType: null,
+        targetId: null,
+        outcome: 'SUCCESS',
+      });
+    await audit.save([
+      entry(45, 'old'),
+      entry(31, 'older than 30 days'),
+      entry(29, 'recent'),
+      entry(0, 'today'),
+    ]);
+    const done = await runSchedule(PRUNE_AUDIT_LOG_SCHEDULE);
+    expect(done.result).toMatchObject({ deleted: 2 });
+    expect(
+      (await audit.find({ order: { at: 'ASC' } })).map((e) => e.action),
+    ).toEqual(['recent', 'today']);
   });
 });

@@ -17,8 +17,6 @@ export interface ScheduleDefinition<K extends string = string> {
 }
 
 /** Types a schedule against the job input map; returns it unchanged. */
-export function defineSchedule<K extends string>(
-  definition: ScheduleDefinition<K>,
-): ScheduleDefinition<K> {
+export function defineSchedule<K extends string>(definition: ScheduleDefinition<K>): ScheduleDefinition<K> {
   return definition;
 }

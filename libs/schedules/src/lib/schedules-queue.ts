@@ -17,30 +17,19 @@ export const SCHEDULE_TICK = 'schedule.tick';
 
 const connections = new WeakMap<Queue<ScheduleTickData>, Redis>();
 
-export function createSchedulesQueue(
-  config: CommonConfig,
-): Queue<ScheduleTickData> {
-  const connection = createRedisConnection(
-    config.redisUrl,
-    'tomo-schedules-queue',
-  );
+export function createSchedulesQueue(config: CommonConfig): Queue<ScheduleTickData> {
+  const connection = createRedisConnection(config.redisUrl, 'tomo-schedules-queue');
   const queue = new Queue<ScheduleTickData>(QueueName.Schedules, {
     connection,
     prefix: config.redisPrefix,
-    defaultJobOptions: {
-      removeOnComplete: true,
-      removeOnFail: true,
-      attempts: 1,
-    },
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
   });
   connections.set(queue, connection);
   return queue;
 }
 
 /** Closes the queue and the connection it was given (BullMQ leaves a passed-in connection open). */
-export async function closeSchedulesQueue(
-  queue: Queue<ScheduleTickData>,
-): Promise<void> {
+export async function closeSchedulesQueue(queue: Queue<ScheduleTickData>): Promise<void> {
   await queue.close();
   const connection = connections.get(queue);
   if (connection) await closeRedisConnection(connection);

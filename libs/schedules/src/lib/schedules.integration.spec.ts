@@ -1,8 +1,4 @@
-import {
-  type DynamicModule,
-  type INestApplicationContext,
-  Module,
-} from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { In, type Repository } from 'typeorm';
@@ -11,11 +7,7 @@ import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { JobKind, JobStatus } from '@tomo/shared';
-import {
-  createWorkflowTestEnv,
-  waitFor,
-  type WorkflowTestEnv,
-} from '@tomo/testing';
+import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { JobEntity, WorkflowWorkerModule } from '@tomo/workflows';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 import { SCHEDULES_QUEUE } from './schedules-queue';
@@ -37,10 +29,7 @@ const daily = defineSchedule({
 });
 
 /** A worker process's module tree, with only the engine's own workflows registered. */
-function workerRoot(
-  env: WorkflowTestEnv,
-  schedules: readonly ScheduleDefinition[],
-): DynamicModule {
+function workerRoot(env: WorkflowTestEnv, schedules: readonly ScheduleDefinition[]): DynamicModule {
   @Module({})
   class TestWorkerModule {}
   return {
@@ -49,9 +38,7 @@ function workerRoot(
       TomoConfigModule.forRoot(env.config),
       DatabaseModule.forRoot(),
       RedisModule.forRoot('schedules-test'),
-      WorkflowWorkerModule.forRoot({
-        kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs],
-      }),
+      WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs] }),
       SchedulesWorkerModule.forRoot(schedules, { repairEveryMs: 200 }),
     ],
   };
@@ -63,15 +50,11 @@ describe('schedules', () => {
   let schedules: SchedulesService;
   let jobs: Repository<JobEntity>;
 
-  const scheduledJobs = (name: string) =>
-    jobs.findBy({ requestedBy: `schedule:${name}` });
+  const scheduledJobs = (name: string) => jobs.findBy({ requestedBy: `schedule:${name}` });
 
   beforeAll(async () => {
     env = await createWorkflowTestEnv();
-    worker = await NestFactory.createApplicationContext(
-      workerRoot(env, [everySecond, daily]),
-      { logger: false },
-    );
+    worker = await NestFactory.createApplicationContext(workerRoot(env, [everySecond, daily]), { logger: false });
     await worker.init();
     schedules = worker.get(SchedulesService);
     jobs = worker.get(getRepositoryToken(JobEntity));
@@ -84,23 +67,17 @@ describe('schedules', () => {
 
   it('lists every schedule with its interval and next run', async () => {
     const list = await schedules.list();
-    expect(
-      list.map((s) => [s.name, s.everySeconds, s.paused, s.description]),
-    ).toEqual([
+    expect(list.map((s) => [s.name, s.everySeconds, s.paused, s.description])).toEqual([
       ['ping-daily', 86_400, false, 'A ping a day'],
       ['ping-every-second', 1, false, null],
     ]);
-    for (const schedule of list)
-      expect(schedule.nextRunAt?.getTime()).toBeGreaterThan(Date.now() - 1_000);
+    for (const schedule of list) expect(schedule.nextRunAt?.getTime()).toBeGreaterThan(Date.now() - 1_000);
   });
 
   it('starts a job at every tick, through the real BullMQ scheduler, and records the last run', async () => {
     const ran = await waitFor(async () => {
       const found = await scheduledJobs(everySecond.name);
-      return (
-        found.filter((job) => job.status === JobStatus.Succeeded).length >= 2 &&
-        found
-      );
+      return found.filter((job) => job.status === JobStatus.Succeeded).length >= 2 && found;
     }, 'two scheduled runs');
     expect(ran.every((job) => job.kind === JobKind.SystemPing)).toBe(true);
     const view = await schedules.get(everySecond.name);
@@ -119,35 +96,20 @@ describe('schedules', () => {
 
     const resumed = await schedules.setPaused(everySecond.name, false);
     expect(resumed.paused).toBe(false);
-    await waitFor(
-      async () => (await scheduledJobs(everySecond.name)).length > before,
-      'a run after resuming',
-    );
+    await waitFor(async () => (await scheduledJobs(everySecond.name)).length > before, 'a run after resuming');
     await schedules.setPaused(everySecond.name, true);
   });
 
   it('runs a schedule on demand and reports the run status', async () => {
     const job = await schedules.run(daily.name, 'admin');
-    expect(job).toMatchObject({
-      kind: JobKind.SystemPing,
-      requestedBy: 'admin',
-    });
-    await waitFor(
-      async () =>
-        (await schedules.get(daily.name)).lastStatus === JobStatus.Succeeded,
-      'the run to finish',
-    );
+    expect(job).toMatchObject({ kind: JobKind.SystemPing, requestedBy: 'admin' });
+    await waitFor(async () => (await schedules.get(daily.name)).lastStatus === JobStatus.Succeeded, 'the run to finish');
     expect((await schedules.get(daily.name)).lastJobId).toBe(job.id);
   });
 
   it('starts one run for a tick delivered twice, and none while the last run is unfinished', async () => {
     const first = await schedules.tick(daily.name, 'tick-1');
-    await waitFor(
-      async () =>
-        (await jobs.findOneBy({ id: first?.id }))?.status ===
-        JobStatus.Succeeded,
-      'tick-1 run',
-    );
+    await waitFor(async () => (await jobs.findOneBy({ id: first?.id }))?.status === JobStatus.Succeeded, 'tick-1 run');
     const again = await schedules.tick(daily.name, 'tick-1');
     expect(again?.id).toBe(first?.id);
 
@@ -156,15 +118,7 @@ describe('schedules', () => {
     expect(await schedules.tick(daily.name, 'tick-2')).toBeNull();
     await jobs.update({ id: first?.id }, { status: JobStatus.Succeeded });
     expect(await schedules.tick(daily.name, 'tick-3')).not.toBeNull();
-    expect(
-      await jobs.countBy({
-        idempotencyKey: In([
-          'schedule:tick-1',
-          'schedule:tick-2',
-          'schedule:tick-3',
-        ]),
-      }),
-    ).toBe(2);
+    expect(await jobs.countBy({ idempotencyKey: In(['schedule:tick-1', 'schedule:tick-2', 'schedule:tick-3']) })).toBe(2);
   });
 
   it('puts back a scheduler Redis lost (restart without data, flush), and leaves a paused one out', async () => {
@@ -172,13 +126,8 @@ describe('schedules', () => {
     expect(await queue.getJobScheduler(daily.name)).toBeDefined();
     await queue.removeJobScheduler(daily.name);
     expect(await queue.getJobScheduler(daily.name)).toBeUndefined();
-    await waitFor(
-      async () => Boolean(await queue.getJobScheduler(daily.name)),
-      'the lost scheduler to be back',
-    );
-    expect(
-      (await schedules.get(daily.name)).nextRunAt?.getTime(),
-    ).toBeGreaterThan(Date.now());
+    await waitFor(async () => Boolean(await queue.getJobScheduler(daily.name)), 'the lost scheduler to be back');
+    expect((await schedules.get(daily.name)).nextRunAt?.getTime()).toBeGreaterThan(Date.now());
 
     // ping-every-second is paused (previous test): it has no scheduler, and must not get one back.
     expect((await schedules.get(everySecond.name)).paused).toBe(true);
@@ -187,8 +136,6 @@ describe('schedules', () => {
   });
 
   it('refuses an unknown schedule with NOT_FOUND', async () => {
-    await expect(schedules.run('nope', null)).rejects.toMatchObject({
-      code: 'NOT_FOUND',
-    });
+    await expect(schedules.run('nope', null)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

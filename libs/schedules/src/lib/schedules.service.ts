@@ -1,28 +1,12 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { Repository } from 'typeorm';
-import {
-  ErrorCode,
-  isFinishedJobStatus,
-  type JobStatus,
-  TomoException,
-} from '@tomo/shared';
+import { ErrorCode, isFinishedJobStatus, type JobStatus, TomoException } from '@tomo/shared';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import type { ScheduleDefinition } from './schedule-definition';
 import { ScheduleEntity } from './schedule.entity';
-import {
-  closeSchedulesQueue,
-  SCHEDULE_TICK,
-  SCHEDULES_QUEUE,
-  type ScheduleTickData,
-} from './schedules-queue';
+import { closeSchedulesQueue, SCHEDULE_TICK, SCHEDULES_QUEUE, type ScheduleTickData } from './schedules-queue';
 
 export const SCHEDULE_DEFINITIONS = Symbol('SCHEDULE_DEFINITIONS');
 
@@ -45,26 +29,19 @@ export interface ScheduleView {
  * schedule's workflow through JobsService unless the previous run is still going.
  */
 @Injectable()
-export class SchedulesService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class SchedulesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SchedulesService.name);
   private readonly definitions: Map<string, ScheduleDefinition>;
 
   constructor(
     @Inject(SCHEDULE_DEFINITIONS) definitions: readonly ScheduleDefinition[],
-    @InjectRepository(ScheduleEntity)
-    private readonly schedules: Repository<ScheduleEntity>,
+    @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
     @Inject(SCHEDULES_QUEUE) private readonly queue: Queue<ScheduleTickData>,
     private readonly jobs: JobsService,
   ) {
-    this.definitions = new Map(
-      definitions.map((definition) => [definition.name, definition]),
-    );
+    this.definitions = new Map(definitions.map((definition) => [definition.name, definition]));
     if (this.definitions.size !== definitions.length) {
-      throw new Error(
-        'Two schedules share a name: schedule names must be unique',
-      );
+      throw new Error('Two schedules share a name: schedule names must be unique');
     }
   }
 
@@ -80,8 +57,7 @@ export class SchedulesService
    */
   async installSchedulers(): Promise<void> {
     await this.ensureRows();
-    for (const name of this.definitions.keys())
-      await this.applyScheduler(await this.row(name));
+    for (const name of this.definitions.keys()) await this.applyScheduler(await this.row(name));
   }
 
   /**
@@ -105,12 +81,7 @@ export class SchedulesService
       await this.schedules
         .createQueryBuilder()
         .insert()
-        .values({
-          name: definition.name,
-          everySeconds: definition.everySeconds,
-          paused: false,
-          updatedAt: new Date(),
-        })
+        .values({ name: definition.name, everySeconds: definition.everySeconds, paused: false, updatedAt: new Date() })
         .orIgnore()
         .execute();
     }
@@ -133,14 +104,8 @@ export class SchedulesService
   /** Starts a run now, whatever the interval says. */
   async run(name: string, requestedBy: string | null): Promise<JobRow> {
     const definition = this.definition(name);
-    const job = await this.jobs.create(definition.kind, definition.input(), {
-      requestedBy,
-    });
-    await this.schedules.update(name, {
-      lastRunAt: new Date(),
-      lastJobId: job.id,
-      updatedAt: new Date(),
-    });
+    const job = await this.jobs.create(definition.kind, definition.input(), { requestedBy });
+    await this.schedules.update(name, { lastRunAt: new Date(), lastJobId: job.id, updatedAt: new Date() });
     return job;
   }
 
@@ -167,9 +132,7 @@ export class SchedulesService
     if (row.lastJobId) {
       const last = await this.jobs.get(row.lastJobId).catch(() => null);
       if (last && !isFinishedJobStatus(last.status)) {
-        this.logger.log(
-          `Schedule ${name}: previous run ${last.id} is still ${last.status}; skipping this tick`,
-        );
+        this.logger.log(`Schedule ${name}: previous run ${last.id} is still ${last.status}; skipping this tick`);
         return null;
       }
     }
@@ -177,11 +140,7 @@ export class SchedulesService
       requestedBy: `schedule:${name}`,
       idempotencyKey: `schedule:${tickId}`,
     });
-    await this.schedules.update(name, {
-      lastRunAt: new Date(),
-      lastJobId: job.id,
-      updatedAt: new Date(),
-    });
+    await this.schedules.update(name, { lastRunAt: new Date(), lastJobId: job.id, updatedAt: new Date() });
     return job;
   }
 
@@ -199,12 +158,8 @@ export class SchedulesService
 
   private async view(row: ScheduleEntity): Promise<ScheduleView> {
     const definition = this.definition(row.name);
-    const scheduler = row.paused
-      ? undefined
-      : await this.queue.getJobScheduler(row.name);
-    const last = row.lastJobId
-      ? await this.jobs.get(row.lastJobId).catch(() => null)
-      : null;
+    const scheduler = row.paused ? undefined : await this.queue.getJobScheduler(row.name);
+    const last = row.lastJobId ? await this.jobs.get(row.lastJobId).catch(() => null) : null;
     return {
       name: row.name,
       description: definition.description ?? null,
@@ -222,21 +177,14 @@ export class SchedulesService
     const definition = this.definitions.get(name);
     if (!definition) {
       const names = [...this.definitions.keys()].join(', ');
-      throw new TomoException(
-        ErrorCode.NotFound,
-        `Schedule "${name}" does not exist (schedules: ${names})`,
-      );
+      throw new TomoException(ErrorCode.NotFound, `Schedule "${name}" does not exist (schedules: ${names})`);
     }
     return definition;
   }
 
   private async row(name: string): Promise<ScheduleEntity> {
     const row = await this.schedules.findOneBy({ name });
-    if (!row)
-      throw new TomoException(
-        ErrorCode.NotFound,
-        `Schedule "${name}" does not exist`,
-      );
+    if (!row) throw new TomoException(ErrorCode.NotFound, `Schedule "${name}" does not exist`);
     return row;
   }
 }

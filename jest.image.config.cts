@@ -8,5 +8,5 @@ module.exports = {
   ...integration,
   displayName: 'image',
   testMatch: ['<rootDir>/tools/image/**/*.image.spec.ts'],
-  testTimeout: 30 * 60_000,
+  testTimeout: 60 * 60_000,
 };

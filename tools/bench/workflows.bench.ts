@@ -202,7 +202,15 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tomo-bench-'));
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const config = loadWorkerConfig(
-    { DATA_DIR: dataDir, REDIS_URL, TOMO_REDIS_PREFIX: prefix, WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn' },
+    {
+      DATA_DIR: dataDir,
+      REDIS_URL,
+      TOMO_REDIS_PREFIX: prefix,
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      LOG_LEVEL: 'warn',
+      // FULL (the default) or NORMAL, to measure what durability costs.
+      SQLITE_SYNCHRONOUS: process.env['SQLITE_SYNCHRONOUS'] ?? 'FULL',
+    },
     false,
   );
   const migrate = new DataSource(dataSourceOptions(config.database));

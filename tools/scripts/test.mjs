@@ -27,6 +27,8 @@ const redis = await ensureRedis(path.join(ROOT, 'tmp', 'test-data'));
 const postgresUrl = await ensurePostgres();
 // The e2e suite drives Debian's Chromium through playwright-core (no browser downloads here).
 ensureDebianPackage(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', 'chromium');
+// The Compose Specification's JSON schema, which tools/image/compose-file.integration.spec.ts validates against.
+ensureDebianPackage('/usr/lib/python3/dist-packages/compose/config/compose_spec.json', 'docker-compose');
 
 const testbedWasUp = spawnSync(process.execPath, ['tools/testbed/testbed.mjs', 'status'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
 if (run(process.execPath, ['tools/testbed/testbed.mjs', 'up']) !== 0) {

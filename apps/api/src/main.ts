@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { loadApiConfig, loadConfigOrExit } from '@tomo/config';
+import { exitOnSignals, loadApiConfig, loadConfigOrExit } from '@tomo/config';
 import { runPendingMigrations } from '@tomo/database';
 import { MarketplaceService } from '@tomo/marketplace';
 import { AppModule } from './app/app.module';
@@ -15,7 +15,8 @@ async function bootstrap(): Promise<void> {
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop accepting requests, end subscriptions, close Redis and the database, exit 0.
+  exitOnSignals(app, config.shutdownTimeoutMs, logger);
 
   // The API owns the schema: pending migrations run before it accepts requests (one replica at a time).
   const migrations = await runPendingMigrations(app.get(DataSource));

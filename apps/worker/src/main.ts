@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { loadConfigOrExit, loadWorkerConfig } from '@tomo/config';
+import { exitOnSignals, loadConfigOrExit, loadWorkerConfig } from '@tomo/config';
 import { WorkerModule } from './app/worker.module';
 
 async function bootstrap(): Promise<void> {
@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   // SIGTERM/SIGINT close the module tree: processors stop taking jobs and drain first.
-  app.enableShutdownHooks();
+  exitOnSignals(app, config.shutdownTimeoutMs, logger);
   await app.init();
   logger.log(`Tomo worker started (concurrency ${config.concurrency})`);
 }

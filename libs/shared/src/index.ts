@@ -3,6 +3,7 @@ export * from './lib/console-api';
 export * from './lib/error-code';
 export * from './lib/job-kind';
 export * from './lib/job-status';
+export * from './lib/notification-event';
 export * from './lib/role';
 export * from './lib/tomo-exception';
 export * from './lib/job-kind-role';

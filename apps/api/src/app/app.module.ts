@@ -8,7 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { type ApiConfig, pinoOptions, TOMO_CONFIG, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
-import { PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
+import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesModule } from '@tomo/schedules';
 import { GRAPHQL_PATH } from '@tomo/shared';
 import { AuthModule } from './auth/auth.module';
 import { recordClientAddress, trustedProxies } from './auth/client-address';
@@ -23,6 +23,7 @@ import { WebSocketFrameLimit } from './graphql/websocket-frame-limit';
 import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
 import { McpModule } from './mcp/mcp.module';
+import { NotificationsApiModule } from './notifications/notifications-api.module';
 import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
 import { SettingsApiModule } from './settings/settings-api.module';
@@ -90,12 +91,14 @@ export class AppModule implements NestModule {
         JobsModule,
         MarketplaceApiModule,
         SchedulesModule.forRoot(PLATFORM_SCHEDULES),
+        MaintenanceWorkflowsModule,
         SchedulesApiModule,
         ServersApiModule,
         DeploymentsApiModule,
         DashboardModule,
         SettingsApiModule,
         McpModule,
+        NotificationsApiModule,
       ],
       controllers: [SchemaController],
       providers: [{ provide: APP_FILTER, useClass: TomoExceptionFilter }, WebSocketFrameLimit],

@@ -5,11 +5,13 @@ import { DatabaseModule } from '@tomo/database';
 import { DeploymentsModule } from '@tomo/deployments';
 import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
+import { NotificationsModule, ServerNotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
-import { PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
+import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
+import { WorkerMetricsModule } from './worker-metrics';
 
 @Module({})
 export class WorkerModule {
@@ -27,7 +29,11 @@ export class WorkerModule {
         SecretsModule,
         ServersWorkerModule,
         DeploymentsModule,
+        NotificationsModule,
+        ServerNotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
+        MaintenanceWorkflowsModule,
+        WorkerMetricsModule,
       ],
     };
   }

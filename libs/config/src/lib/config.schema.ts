@@ -60,6 +60,19 @@ const commonEnv = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, - or _')
     .default('tomo'),
+  /**
+   * SQLite's `synchronous`: FULL (default) fsyncs the WAL at every commit, so a commit survives a
+   * power loss or OS crash; NORMAL may lose the last commits then (never on a process crash).
+   */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'must be FULL or NORMAL' }).default('FULL'),
+  /** Scheduled database backups kept in DATA_DIR/backups (older ones are deleted). */
+  BACKUPS_TO_KEEP: positiveInt(1_000).default(7),
+  /** A server's disk above this percentage raises DISK_LOW. */
+  DISK_LOW_PERCENT: positiveInt(100).default(90),
+  /** Audit log entries older than this many days are deleted by the retention schedule. */
+  AUDIT_RETENTION_DAYS: positiveInt(3_650).default(365),
+  /** On SIGTERM, how long the process may take to finish its work (a worker's running steps) before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   LOG_LEVEL: logLevel.default('info'),
   /** Pretty logs for humans; JSON otherwise. Defaults to "is stdout a terminal". */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
@@ -103,8 +116,14 @@ export const workerEnvSchema = commonEnv.extend({
   WORKER_CONCURRENCY: positiveInt(256).default(4),
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   JOB_STALL_TIMEOUT_MS: positiveInt(600_000).default(15_000),
-  /** On SIGTERM, how long running steps may take to finish before the worker exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  /** The worker's own Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
+  METRICS_PORT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(9464),
+  METRICS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 });
 
 /** The stdio MCP bridge (`npm run mcp:stdio`): which Tomo to reach, with which token. Nothing else. */
@@ -129,7 +148,9 @@ export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export interface CommonConfig {
   dataDir: string;
-  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  database: { type: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' } | { type: 'postgres'; url: string };
+  /** Tunables of the maintenance schedules (the settings service will take them over). */
+  maintenance: { backupsToKeep: number; diskLowPercent: number; auditRetentionDays: number };
   redisUrl: string;
   redisPrefix: string;
   masterKey: string | undefined;
@@ -137,6 +158,7 @@ export interface CommonConfig {
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
   /** APP_ICON_FETCH: marketplace syncs download app icons. */
   fetchAppIcons: boolean;
+  shutdownTimeoutMs: number;
 }
 
 export interface ApiConfig extends CommonConfig {
@@ -163,7 +185,7 @@ export interface AuthSettings {
 export interface WorkerConfig extends CommonConfig {
   concurrency: number;
   jobStallTimeoutMs: number;
-  shutdownTimeoutMs: number;
+  metrics: { host: string; port: number };
 }
 
 export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): CommonConfig {
@@ -172,12 +194,18 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     dataDir,
     database: env.DATABASE_URL
       ? { type: 'postgres', url: env.DATABASE_URL }
-      : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite') },
+      : { type: 'sqlite', path: resolve(dataDir, 'tomo.sqlite'), synchronous: env.SQLITE_SYNCHRONOUS },
+    maintenance: {
+      backupsToKeep: env.BACKUPS_TO_KEEP,
+      diskLowPercent: env.DISK_LOW_PERCENT,
+      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    },
     redisUrl: env.REDIS_URL,
     redisPrefix: env.TOMO_REDIS_PREFIX,
     masterKey: env.TOMO_MASTER_KEY,
     previousMasterKey: env.TOMO_MASTER_KEY_PREVIOUS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },
     fetchAppIcons: env.APP_ICON_FETCH ? env.APP_ICON_FETCH === 'true' : env.NODE_ENV === 'production',
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -66,7 +66,7 @@ export function loadWorkerConfig(
     ...toCommonConfig(parsed, isTty),
     concurrency: parsed.WORKER_CONCURRENCY,
     jobStallTimeoutMs: parsed.JOB_STALL_TIMEOUT_MS,
-    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    metrics: { host: parsed.METRICS_HOST, port: parsed.METRICS_PORT },
   };
 }
 

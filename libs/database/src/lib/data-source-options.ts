@@ -35,7 +35,8 @@ export function dataSourceOptions(database: CommonConfig['database']): DataSourc
     enableWAL: true,
     timeout: SQLITE_BUSY_TIMEOUT_MS,
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
-      db.pragma('synchronous = NORMAL');
+      // FULL by default: a finished step must survive a machine crash, not only a process crash.
+      db.pragma(`synchronous = ${database.synchronous}`);
       db.pragma('foreign_keys = ON');
     },
   };

@@ -9,6 +9,7 @@ import { MarketplaceRepoCredentials1765010000000 } from './1765010000000-marketp
 import { FenceJobRuns1765050000000 } from './1765050000000-fence-job-runs';
 import { CreateSettings1765100000000 } from './1765100000000-create-settings';
 import { CreateAppIcons1765200000000 } from './1765200000000-create-app-icons';
+import { CreateNotifications1765300000000 } from './1765300000000-create-notifications';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   FenceJobRuns1765050000000,
   CreateSettings1765100000000,
   CreateAppIcons1765200000000,
+  CreateNotifications1765300000000,
 ];

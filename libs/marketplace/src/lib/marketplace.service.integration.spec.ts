@@ -42,13 +42,15 @@ describe('MarketplaceService (SQLite, system git)', () => {
     createGitRepo(SAMPLE_MARKETPLACE_DIR, origin);
     const config: CommonConfig = {
       dataDir,
-      database: { type: 'sqlite', path: join(dataDir, 'tomo.sqlite') },
+      database: { type: 'sqlite', path: join(dataDir, 'tomo.sqlite'), synchronous: 'FULL' },
+      maintenance: { backupsToKeep: 7, diskLowPercent: 90, auditRetentionDays: 365 },
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'unused',
       masterKey: undefined,
       previousMasterKey: undefined,
       log: { level: 'silent', pretty: false },
       fetchAppIcons: false,
+      shutdownTimeoutMs: 30_000,
     };
     moduleRef = await Test.createTestingModule({
       imports: [

@@ -2,6 +2,8 @@ import { reconcileDeploymentsSchedule } from '@tomo/deployments';
 import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
 import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
+import { BACKUP_DATABASE_SCHEDULE } from './database-backup.workflow';
+import { PRUNE_AUDIT_LOG_SCHEDULE } from './prune-audit-log.workflow';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 
 export const pruneJobsSchedule = defineSchedule({
@@ -19,4 +21,6 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   defineSchedule(COLLECT_SERVER_METRICS_SCHEDULE),
   defineSchedule(reconcileDeploymentsSchedule),
   defineSchedule(PRUNE_SESSIONS_SCHEDULE),
+  BACKUP_DATABASE_SCHEDULE,
+  PRUNE_AUDIT_LOG_SCHEDULE,
 ];

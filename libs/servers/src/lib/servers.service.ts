@@ -37,6 +37,9 @@ import { ServerAuthType, ServerStatus } from './server-status';
  */
 export type ServerDeletionGuard = (serverId: string) => Promise<string | null>;
 
+/** Told after a server's recorded status changed (notifications); must not throw. */
+export type ServerStatusListener = (server: ServerEntity, previous: ServerStatus) => void;
+
 /** Facts and status a connection test (or a metrics sample) records. */
 export type ServerStatusPatch = Partial<
   Pick<
@@ -71,6 +74,7 @@ const SECRET_COLUMNS = [
 @Injectable()
 export class ServersService implements OnModuleInit {
   private readonly deletionGuards: ServerDeletionGuard[] = [];
+  private readonly statusListeners: ServerStatusListener[] = [];
 
   constructor(
     @InjectRepository(ServerEntity)
@@ -378,8 +382,19 @@ export class ServersService implements OnModuleInit {
   }
 
   async recordStatus(id: string, patch: ServerStatusPatch): Promise<void> {
+    const before =
+      patch.status && this.statusListeners.length > 0
+        ? await this.repo.findOne({ where: { id }, select: { id: true, status: true } })
+        : null;
     await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
     this.changed(id);
+    if (!before || before.status === patch.status) return;
+    const server = await this.find(id);
+    if (server) for (const listener of this.statusListeners) listener(server, before.status);
+  }
+
+  onStatusChange(listener: ServerStatusListener): void {
+    this.statusListeners.push(listener);
   }
 
   /** After a write: `serverUpdated` subscribers (any API process) get the row as it is now. */

@@ -21,6 +21,10 @@ export const JOB_KIND_ROLE: Record<JobKind, Role> = {
   [JobKind.DeploymentLogs]: Role.Viewer,
   [JobKind.MaintenanceReconcileDeployments]: Role.Operator,
   [JobKind.MaintenancePruneSessions]: Role.Operator,
+  [JobKind.MaintenanceBackupDatabase]: Role.Operator,
+  [JobKind.MaintenancePruneAuditLog]: Role.Operator,
+  // Deliveries carry a channel's configuration: only those who manage channels (ADMIN) send them again.
+  [JobKind.NotificationDeliver]: Role.Admin,
 };
 
 /** The role a job kind needs; kinds this table does not know (tests, removed kinds) need ADMIN. */

@@ -28,6 +28,12 @@ export enum JobKind {
   MaintenanceReconcileDeployments = 'maintenance.reconcile-deployments',
   /** Deletes sign-in sessions that ended (expired or revoked) more than the retention ago (libs/identity). */
   MaintenancePruneSessions = 'maintenance.prune-sessions',
+  /** Sends one notification (or a test message) to one channel: webhook or email (libs/notifications). */
+  NotificationDeliver = 'notification.deliver',
+  /** Backs the database up to DATA_DIR/backups and keeps the newest N scheduled backups (libs/schedules). */
+  MaintenanceBackupDatabase = 'maintenance.backup-database',
+  /** Deletes audit log entries older than the retention (libs/schedules). */
+  MaintenancePruneAuditLog = 'maintenance.prune-audit-log',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

@@ -203,6 +203,7 @@ export class SshConnectionPool {
     Pick<SshPoolOptions, 'log'>;
   private closed = false;
   private totalConnections = 0;
+  private channelWaitListener: ((seconds: number) => void) | null = null;
 
   constructor(options: SshPoolOptions = {}) {
     const max =
@@ -221,6 +222,18 @@ export class SshConnectionPool {
       readyTimeoutMs: options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
       log: options.log,
     };
+  }
+
+  /** Connections open now (all servers). */
+  get openConnections(): number {
+    let open = 0;
+    for (const entry of this.entries.values()) if (entry.client) open++;
+    return open;
+  }
+
+  /** Hears how long each channel waited for a free slot on its connection (metrics). */
+  onChannelWait(listener: (seconds: number) => void): void {
+    this.channelWaitListener = listener;
   }
 
   /** Connections opened since the pool was created (all servers). */
@@ -420,13 +433,16 @@ export class SshConnectionPool {
     }
     if (this.hasRoom(entry, urgent) && (urgent || entry.waiters.length === 0)) {
       entry.active++;
+      this.channelWaitListener?.(0);
       return Promise.resolve();
     }
+    const since = performance.now();
     return new Promise((resolve) => {
       entry.waiters.push({
         urgent,
         grant: () => {
           entry.active++;
+          this.channelWaitListener?.((performance.now() - since) / 1000);
           resolve();
         },
       });

@@ -1,7 +1,36 @@
 import { Injectable } from '@nestjs/common';
+import type { JobStatus, StepStatus } from '@tomo/shared';
 import type { WorkflowDefinition } from './workflow-definition';
 
 type AnyWorkflow = WorkflowDefinition<never>;
+
+/** A job reached a final status (SUCCEEDED, FAILED, CANCELLED) in this worker. */
+export interface JobFinished {
+  jobId: string;
+  kind: string;
+  status: JobStatus;
+  serverId: string | null;
+  deploymentId: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** A step attempt ended in this worker (succeeded, skipped, failed for good, cancelled, or will be retried). */
+export interface StepFinished {
+  jobId: string;
+  kind: string;
+  step: string;
+  status: StepStatus;
+  durationMs: number;
+}
+
+/**
+ * Told about runs as the worker records them (metrics, notifications). Called after the change
+ * is durable; must not throw or block: the step loop does not wait for it.
+ */
+export interface WorkflowObserver {
+  jobFinished?(event: JobFinished): void;
+  stepFinished?(event: StepFinished): void;
+}
 
 /**
  * The workflow definitions of this process, by job kind. Feature modules register theirs in
@@ -11,6 +40,7 @@ type AnyWorkflow = WorkflowDefinition<never>;
 export class WorkflowRegistry {
   private readonly definitions = new Map<string, AnyWorkflow>();
   private serverLimit: (serverId: string) => number | Promise<number> = () => 1;
+  private readonly observers: WorkflowObserver[] = [];
 
   register<I>(definition: WorkflowDefinition<I>): void {
     if (this.definitions.has(definition.kind)) {
@@ -37,6 +67,22 @@ export class WorkflowRegistry {
 
   serverConcurrency(serverId: string): number | Promise<number> {
     return this.serverLimit(serverId);
+  }
+
+  observe(observer: WorkflowObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Tells every observer; an observer's error is reported to `onError`, never to the run. */
+  notify(event: { job: JobFinished } | { step: StepFinished }, onError: (error: unknown) => void): void {
+    for (const observer of this.observers) {
+      try {
+        if ('job' in event) observer.jobFinished?.(event.job);
+        else observer.stepFinished?.(event.step);
+      } catch (error) {
+        onError(error);
+      }
+    }
   }
 
   kinds(): string[] {

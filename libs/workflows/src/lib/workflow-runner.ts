@@ -220,7 +220,10 @@ export class WorkflowRunner {
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` }],
       onlyIfStatusIn: NOT_FINISHED_STATUSES,
     });
-    if (failed) this.publisher.publish(failed.events);
+    if (!failed) return;
+    this.publisher.publish(failed.events);
+    const run = await this.store.loadRun(jobId);
+    if (run) this.notifyFinished(run.job, failed, error);
   }
 
   private async load(run: ActiveRun): Promise<RunOutcome> {
@@ -300,7 +303,7 @@ export class WorkflowRunner {
       job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
       steps: [],
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
-    });
+    }, job);
     return failed ? { kind: 'failed', error } : this.stopped(run);
   }
 
@@ -398,9 +401,11 @@ export class WorkflowRunner {
         pending = start;
       }
       const finishedAt = new Date();
-      const took = formatDuration(finishedAt.getTime() - startedAt.getTime());
+      const durationMs = finishedAt.getTime() - startedAt.getTime();
+      const took = formatDuration(durationMs);
       if (result.ok) {
         row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
+        this.stepFinished(job, step.name, row.status, durationMs);
         if (result.skip === null) outputs[step.name] = result.output;
         pending.steps.push({
           position: i,
@@ -427,14 +432,16 @@ export class WorkflowRunner {
       // A cancel that lands while the step fails for another reason still cancels the job.
       const cancelled = cancel.aborted;
       const error = describeError(result.error);
+      const transient = !cancelled && isTransientError(result.error, step);
+      const retrying = transient && attempt < policy.maxAttempts;
+      this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
       if (cancelled) {
         row.status = StepStatus.Cancelled;
         pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
         pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
         return this.windDown(run, job, steps, definition, outputs, true, error, pending);
       }
-      const transient = isTransientError(result.error, step);
-      if (transient && attempt < policy.maxAttempts) {
+      if (retrying) {
         const delay = retryDelayMs(policy, attempt);
         const until = Date.now() + delay;
         pending.job = { ...pending.job, status: JobStatus.Waiting };
@@ -462,7 +469,7 @@ export class WorkflowRunner {
     const result = definition.result ? definition.result(outputs) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
-    if (!(await this.commit(run, pending))) return this.stopped(run);
+    if (!(await this.commit(run, pending, job))) return this.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
@@ -589,7 +596,7 @@ export class WorkflowRunner {
         ? { type: JobEventType.JobCancelled, step: null, message: 'Cancelled' }
         : { type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` },
     );
-    if (!(await this.commit(run, pending))) return this.stopped(run);
+    if (!(await this.commit(run, pending, job))) return this.stopped(run);
     return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
   }
 
@@ -660,8 +667,14 @@ export class WorkflowRunner {
     );
   }
 
-  /** Writes a change of the run, fenced: null once the run lost its lease or its job (nothing written). */
-  private async commit(run: ActiveRun, pending: Pending): Promise<CommitResult | null> {
+  private stepFinished(job: JobRow, step: string, status: StepStatus, durationMs: number): void {
+    this.registry.notify({ step: { jobId: job.id, kind: job.kind, step, status, durationMs } }, (error) =>
+      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(error).message}`),
+    );
+  }
+
+  /** Writes a change of the run, fenced: null once the run lost its lease or its job (nothing written). `job`: given when this change may finish the job, so observers hear of it once it is stored. */
+  private async commit(run: ActiveRun, pending: Pending, job?: JobRow): Promise<CommitResult | null> {
     if (!run.checkLease()) return null;
     const jobId = run.jobId;
     let events = pending.events;
@@ -673,7 +686,19 @@ export class WorkflowRunner {
     const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES, fence: run.fence };
     const result = await this.store.commit(change);
     if (result) this.publisher.publish(result.events);
+    if (result && job) {
+      this.notifyFinished(job, result, pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null);
+    }
     return result;
+  }
+
+  /** Observers (notifications, metrics) hear of a job once its end is stored. */
+  private notifyFinished(job: JobRow, result: CommitResult, error: { code: string; message: string } | null): void {
+    if (!isFinishedJobStatus(result.status)) return;
+    const finished = { jobId: job.id, kind: job.kind, status: result.status, serverId: job.serverId, deploymentId: job.deploymentId };
+    this.registry.notify({ job: { ...finished, error } }, (e) =>
+      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(e).message}`),
+    );
   }
 }
 

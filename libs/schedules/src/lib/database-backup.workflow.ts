@@ -1,0 +1,109 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
+import { DatabaseBackup } from '@tomo/database';
+import { AuditLogEntity } from '@tomo/identity';
+import { JobKind } from '@tomo/shared';
+import {
+  defineWorkflow,
+  WorkflowRegistry,
+  WorkflowsModule,
+} from '@tomo/workflows';
+import { pruneAuditLogWorkflow } from './prune-audit-log.workflow';
+import { defineSchedule } from './schedule-definition';
+
+declare module '@tomo/workflows' {
+  interface JobInputs {
+    /** `keep`: scheduled backups to keep; default BACKUPS_TO_KEEP. */
+    [JobKind.MaintenanceBackupDatabase]: { keep?: number };
+  }
+}
+
+/** What `db:backup` names its files by default; only these are pruned (never `before-restore-…` or a file named by hand). */
+const SCHEDULED_BACKUP = /^tomo-(\d{8}-\d{6})(?:-(\d+))?\.(?:sqlite|dump)$/;
+
+/** Newest first: by the UTC time in the name, then by the counter of backups made within one second. */
+function newestFirst(names: string[]): string[] {
+  const keyed = names.flatMap((name) => {
+    const match = SCHEDULED_BACKUP.exec(name);
+    return match ? [{ name, stamp: match[1], n: Number(match[2] ?? 1) }] : [];
+  });
+  keyed.sort((a, b) => b.stamp.localeCompare(a.stamp) || b.n - a.n);
+  return keyed.map((entry) => entry.name);
+}
+
+export const BACKUP_DATABASE_SCHEDULE = defineSchedule({
+  name: 'backup-database',
+  kind: JobKind.MaintenanceBackupDatabase,
+  everySeconds: 24 * 60 * 60,
+  description:
+    'Backs the database up to DATA_DIR/backups (as db:backup does) and keeps the newest ones.',
+  input: () => ({}),
+});
+
+export function backupDatabaseWorkflow(
+  backups: DatabaseBackup,
+  config: CommonConfig,
+) {
+  const dir = join(config.dataDir, 'backups');
+  return defineWorkflow({
+    kind: JobKind.MaintenanceBackupDatabase,
+    steps: [
+      {
+        name: 'backup',
+        timeoutMs: 30 * 60_000,
+        // Run again after a crash it makes one more file; the next step keeps the count right.
+        run: async (ctx) => {
+          const result = await backups.backup();
+          ctx.log(`Backed up to ${result.path} (${result.bytes} bytes)`);
+          return result;
+        },
+      },
+      {
+        name: 'delete-old-backups',
+        run: async (ctx) => {
+          const keep = ctx.input.keep ?? config.maintenance.backupsToKeep;
+          const scheduled = newestFirst(await readdir(dir));
+          const old = scheduled.slice(keep);
+          for (const name of old) await rm(join(dir, name), { force: true });
+          if (old.length === 0)
+            return ctx.skip(
+              `${scheduled.length} backup(s), keeping up to ${keep}`,
+            );
+          ctx.log(`Deleted ${old.join(', ')}`);
+          return { kept: scheduled.length - old.length, deleted: old };
+        },
+      },
+    ],
+    result: (outputs) => ({
+      ...(outputs['backup'] as object),
+      ...(outputs['delete-old-backups'] as object | undefined),
+    }),
+  });
+}
+
+@Injectable()
+class MaintenanceWorkflows implements OnModuleInit {
+  constructor(
+    private readonly registry: WorkflowRegistry,
+    private readonly backups: DatabaseBackup,
+    @InjectRepository(AuditLogEntity)
+    private readonly audit: Repository<AuditLogEntity>,
+    @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(backupDatabaseWorkflow(this.backups, this.config));
+    this.registry.register(pruneAuditLogWorkflow(this.audit, this.config));
+  }
+}
+
+/** The platform's own maintenance workflows (database backup, audit retention); the apps import it beside SchedulesModule. */
+@Module({
+  imports: [WorkflowsModule, TypeOrmModule.forFeature([AuditLogEntity])],
+  providers: [DatabaseBackup, MaintenanceWorkflows],
+})
+export class MaintenanceWorkflowsModule {}

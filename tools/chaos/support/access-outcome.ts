@@ -9,7 +9,10 @@ export const CALLERS: readonly Caller[] = ['none', 'expired', 'revoked', Role.Vi
  * What the access check decided: `allowed` means the call got past it, whatever happened next
  * (NOT_FOUND for a made-up id, BAD_USER_INPUT for a dummy argument, CONFLICT…).
  */
-export type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+export type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_REACHED';
+
+/** Answers of a request that never reached the access check (a malformed document, an HTTP refusal). */
+const NOT_REACHED = /^(GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED|HTTP_\d+)$/;
 
 /** The documented order ADMIN > OPERATOR > VIEWER, restated here rather than imported from the code under test. */
 const RANK: Record<Role, number> = { [Role.Viewer]: 1, [Role.Operator]: 2, [Role.Admin]: 3 };
@@ -26,8 +29,12 @@ export function expectedOutcome(rule: AccessRule | undefined, caller: Caller): O
   return RANK[caller] >= RANK[rule.role] ? 'allowed' : 'FORBIDDEN';
 }
 
-/** The access outcome of a call from its error codes (GraphQL `extensions.code`, MCP `CODE: …`). */
+/**
+ * The access outcome of a call from its error codes (GraphQL `extensions.code`, MCP `CODE: …`).
+ * A call the server refused before the access check proves nothing: NOT_REACHED, never expected.
+ */
 export function observedOutcome(codes: readonly string[]): Outcome {
+  if (codes.some((code) => NOT_REACHED.test(code))) return 'NOT_REACHED';
   if (codes.includes('UNAUTHENTICATED')) return 'UNAUTHENTICATED';
   if (codes.includes('FORBIDDEN')) return 'FORBIDDEN';
   return 'allowed';

@@ -17,6 +17,8 @@ export interface TomoStack {
   readonly baseUrl: string;
   readonly redisPrefix: string;
   readonly dataDir: string;
+  /** The processes that have exited before `stop` (a crash), by name. */
+  exitedProcesses(): string[];
   stop(): Promise<void>;
 }
 
@@ -173,5 +175,7 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     await stop();
     throw error;
   }
-  return { baseUrl, redisPrefix, dataDir, stop };
+  const exitedProcesses = () =>
+    processes.filter((tomo) => tomo.child.exitCode !== null || tomo.child.signalCode !== null).map((tomo) => tomo.name);
+  return { baseUrl, redisPrefix, dataDir, exitedProcesses, stop };
 }

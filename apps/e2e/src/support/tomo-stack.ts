@@ -40,6 +40,8 @@ export interface TomoStack {
   startApi(): Promise<TomoApi>;
   /** Starts one more worker and waits until it has started. */
   startWorker(): Promise<TomoProcess>;
+  /** The processes that have exited before `stop` (a crash, or a kill by the test), by name. */
+  exitedProcesses(): string[];
   stop(): Promise<void>;
 }
 
@@ -225,5 +227,9 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     await stop();
     throw error;
   }
-  return { baseUrl: apis[0].baseUrl, redisPrefix, dataDir, apis, workers, startApi, startWorker, stop };
+  const exitedProcesses = () =>
+    [...apis.map((api) => api.process), ...workers]
+      .filter(({ child }) => child.exitCode !== null || child.signalCode !== null)
+      .map(({ name }) => name);
+  return { baseUrl: apis[0].baseUrl, redisPrefix, dataDir, apis, workers, startApi, startWorker, exitedProcesses, stop };
 }

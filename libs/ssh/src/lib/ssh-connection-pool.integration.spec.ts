@@ -139,15 +139,15 @@ describe('authentication and host keys', () => {
     });
   });
 
-  it('wrong password → SSH_AUTH_FAILED quickly, and it is not cached as a connection', async () => {
+  // The code tells an auth refusal from a hang (a handshake that waits for its timeout ends
+  // SERVER_UNREACHABLE), so no wall-clock bound is needed (it failed on a loaded machine).
+  it('wrong password → SSH_AUTH_FAILED (not a timeout), and it is not cached as a connection', async () => {
     const pool = newPool();
-    const started = Date.now();
     const error = await pool
       .connect('s1', target({ password: `${tb.ssh.password}-wrong` }))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.SshAuthFailed });
     expect((error as Error).message).not.toContain(tb.ssh.password);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(pool.stats('s1')).toMatchObject({
       connected: false,
       connectionsOpened: 0,

@@ -14,14 +14,14 @@ import { WORKSPACE_ROOT } from '../support/workspace';
 
 jest.setTimeout(300_000);
 
-/** CONTRACT.md's 29 tools, plus wait_for_job. */
+/** CONTRACT.md's 29 tools, plus wait_for_job and list_notifications. */
 const CONTRACT_TOOLS = [
   'health_check', 'list_servers', 'get_server', 'add_server', 'update_server', 'delete_server',
   'test_connection', 'get_server_metrics', 'get_dashboard_metrics', 'search_marketplace',
   'get_marketplace_app', 'list_marketplace_repos', 'add_marketplace_repo', 'sync_marketplace_repo',
   'install_app', 'list_deployments', 'get_deployment', 'start_app', 'stop_app', 'restart_app',
   'update_app', 'uninstall_app', 'get_container_logs', 'list_jobs', 'get_job', 'cancel_job',
-  'retry_job', 'get_settings', 'update_settings', 'wait_for_job',
+  'retry_job', 'get_settings', 'update_settings', 'wait_for_job', 'list_notifications',
 ];
 const ADMIN_ONLY = ['add_marketplace_repo', 'sync_marketplace_repo', 'get_settings', 'update_settings'];
 
@@ -291,6 +291,7 @@ describe('MCP', () => {
       const page = await ok(viewer, 'list_jobs', { first: 2 });
       expect(page).toMatchObject({ jobs: expect.any(Array), pageInfo: { hasNextPage: true } });
       expect((await ok(viewer, 'list_jobs', { first: 2, after: page['pageInfo']['endCursor'] }))['jobs'][0]['jobId']).not.toBe(page['jobs'][0]['jobId']);
+      expect(await ok(viewer, 'list_notifications', { first: 5, unreadOnly: true })).toMatchObject({ notifications: expect.any(Array), pageInfo: expect.any(Object) });
       expect((await ok(operator, 'delete_server', { serverId, confirm: true }))['server']['serverId']).toBe(serverId);
 
       // Every tool answered a valid call with a result its output schema accepts.

@@ -7,6 +7,7 @@ import type { McpTool } from './mcp-tool';
 import { DeploymentTools } from './tools/deployment.tools';
 import { JobTools } from './tools/job.tools';
 import { MarketplaceTools } from './tools/marketplace.tools';
+import { NotificationTools } from './tools/notification.tools';
 import { ServerTools } from './tools/server.tools';
 import { SystemTools } from './tools/system.tools';
 
@@ -38,8 +39,9 @@ export class McpToolRegistry {
     deployments: DeploymentTools,
     jobs: JobTools,
     system: SystemTools,
+    notifications: NotificationTools,
   ) {
-    for (const tool of [...system.tools(), ...servers.tools(), ...marketplace.tools(), ...deployments.tools(), ...jobs.tools()]) {
+    for (const tool of [...system.tools(), ...servers.tools(), ...marketplace.tools(), ...deployments.tools(), ...jobs.tools(), ...notifications.tools()]) {
       if (this.tools.has(tool.name)) throw new Error(`Two MCP tools are named ${tool.name}`);
       this.tools.set(tool.name, { tool, listed: listed(tool) });
     }

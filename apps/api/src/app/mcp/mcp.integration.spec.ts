@@ -2,6 +2,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MarketplaceService } from '@tomo/marketplace';
+import { NotificationsService } from '@tomo/notifications';
+import { JobKind, NotificationEvent } from '@tomo/shared';
+import { JobsService } from '@tomo/workflows';
 import { gql, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
@@ -136,6 +139,78 @@ describe('MCP door', () => {
         { action: 'updateSettings', actorType: 'api-token', outcome: 'FAILURE', errorCode: 'FORBIDDEN', targetType: 'settings' },
         { action: 'updateSettings', actorType: 'user', outcome: 'SUCCESS', errorCode: null, targetType: 'settings' },
       ]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('lists the notifications the caller may see, with their read marks, as the GraphQL query does', async () => {
+    const { api, ok, admin, token } = await setUp();
+    try {
+      const notifications = api.app.get(NotificationsService);
+      const offline = await notifications.emit(NotificationEvent.ServerOffline, { message: 'Server box is offline', serverId: 'server-1' });
+      const mismatch = await notifications.emit(NotificationEvent.HostKeyMismatch, { message: 'Server box presented another host key' });
+      const failed = await notifications.emit(NotificationEvent.JobFailed, { message: 'Job deployment.install failed at pull', jobId: 'job-1' });
+      // Newest first; within one millisecond by id, as the service orders them.
+      const newestFirst = (...emitted: (typeof offline)[]) =>
+        [...emitted].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((n) => n.id);
+      const [newer, older] = newestFirst(failed, offline);
+      const viewer = await token('VIEWER');
+      const client = await connect(api, viewer);
+      const list = async (args: Record<string, unknown>) => {
+        const result = (await client.callTool({ name: 'list_notifications', arguments: args })) as CallToolResult;
+        expect(result.isError).toBeUndefined();
+        return result.structuredContent as { notifications: { notificationId: string; event: string; read: boolean; jobId: string | null }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      };
+
+      const tool = (await client.listTools()).tools.find((listed) => listed.name === 'list_notifications');
+      expect(tool?.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true, destructiveHint: false });
+      // Newest first, paged; the ADMIN-only host key mismatch is not for a VIEWER.
+      const first = await list({ first: 1 });
+      expect(first.notifications.map((n) => n.notificationId)).toEqual([newer]);
+      expect(first.pageInfo.hasNextPage).toBe(true);
+      const next = await list({ first: 1, after: first.pageInfo.endCursor });
+      expect(next.notifications.map((n) => n.notificationId)).toEqual([older]);
+      expect(next.pageInfo.hasNextPage).toBe(false);
+
+      await ok('mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }', { ids: [failed.id] }, viewer);
+      expect((await list({ unreadOnly: true })).notifications.map((n) => n.event)).toEqual(['SERVER_OFFLINE']);
+      const all = await list({});
+      expect(all.notifications.find((n) => n.notificationId === failed.id)).toEqual({
+        notificationId: failed.id, event: 'JOB_FAILED', message: failed.message, read: true, jobId: 'job-1', serverId: null, deploymentId: null, createdAt: failed.createdAt.toISOString(),
+      });
+      expect(all.notifications.map((n) => [n.notificationId, n.read])).toEqual([[newer, newer === failed.id], [older, older === failed.id]]);
+      const { notifications: viaGraphql } = await ok<{ notifications: { edges: { node: { id: string; read: boolean } }[] } }>('{ notifications { edges { node { id read } } } }', {}, viewer);
+      expect(viaGraphql.edges.map(({ node }) => [node.id, node.read])).toEqual(all.notifications.map((n) => [n.notificationId, n.read]));
+
+      const adminClient = await connect(api, admin);
+      const adminView = (await adminClient.callTool({ name: 'list_notifications', arguments: {} })) as CallToolResult;
+      expect((adminView.structuredContent as { notifications: { notificationId: string }[] }).notifications.map((n) => n.notificationId)).toEqual(newestFirst(failed, mismatch, offline));
+      const bad = (await client.callTool({ name: 'list_notifications', arguments: { after: 'nope' } })) as CallToolResult;
+      expect(bad).toMatchObject({ isError: true, content: [{ type: 'text', text: 'BAD_USER_INPUT: after is not a cursor from this list' }] });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("passes the caller's role to the services that check it, as the GraphQL resolvers do", async () => {
+    const { api, token } = await setUp();
+    try {
+      await api.app.get(MarketplaceService).loadBuiltInCatalog();
+      const operator = await connect(api, await token('OPERATOR'));
+      const call = async (name: string, args: Record<string, unknown>) => (await operator.callTool({ name, arguments: args })) as CallToolResult;
+      const textOf = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+
+      const added = await call('add_server', { name: 'box', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'pw' });
+      const serverId = (added.structuredContent as { server: { serverId: string } }).server.serverId;
+      // The stored credentials would go to the new address: an OPERATOR must give them again.
+      expect(textOf(await call('update_server', { serverId, host: '127.0.0.2' }))).toMatch(/^FORBIDDEN: Changing the address of server "box"/);
+      expect(textOf(await call('install_app', { serverId, appId: 'builtin/whoami', config: { network: 'host' } }))).toMatch(/^FORBIDDEN: Only an ADMIN may give a deployment this access to the server: config\.network/);
+
+      // An OPERATOR may cancel any job, but starting (so retrying) a marketplace sync is for an ADMIN.
+      const sync = await api.app.get(JobsService).create(JobKind.MarketplaceSync, { repoId: 'builtin' }, { requestedBy: 'admin' });
+      expect(await call('cancel_job', { jobId: sync.id })).toMatchObject({ structuredContent: { job: { status: 'CANCELLED' } } });
+      expect(textOf(await call('retry_job', { jobId: sync.id }))).toBe('FORBIDDEN: Retrying a marketplace.sync job requires the ADMIN role (you have OPERATOR)');
     } finally {
       await api.close();
     }

@@ -171,8 +171,10 @@ export class JobsService {
    * cancelled here. A running job's worker aborts the current step and undoes the finished ones;
    * a job waiting to retry is woken so a worker does the same.
    */
-  async cancel(jobId: string, requestedBy: string | null): Promise<JobRow> {
+  /** Asks a job to stop; the caller needs the role that starting its kind needs (cancelling undoes its steps). */
+  async cancel(jobId: string, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     const job = await this.get(jobId);
+    assertMayStart(job, callerRole, 'Cancelling');
     if (isFinishedJobStatus(job.status)) throw alreadyFinished(job);
     if (!job.cancelRequested) {
       const requested = await this.store.commit({
@@ -211,10 +213,7 @@ export class JobsService {
   /** A new run of a failed or cancelled job; the caller needs the role that starting its kind needs. */
   async retry(jobId: string, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     const job = await this.get(jobId);
-    const required = roleToStart(job.kind);
-    if (!roleSatisfies(callerRole, required)) {
-      throw new TomoException(ErrorCode.Forbidden, `Retrying a ${job.kind} job requires the ${required} role (you have ${callerRole})`);
-    }
+    assertMayStart(job, callerRole, 'Retrying');
     if (job.status !== JobStatus.Failed && job.status !== JobStatus.Cancelled) {
       throw new TomoException(ErrorCode.Conflict, `Job ${jobId} is ${job.status}; only failed or cancelled jobs can be retried`);
     }
@@ -235,6 +234,14 @@ export class JobsService {
       onlyIfStatusIn: NOT_FINISHED_STATUSES,
     });
     if (done) this.publisher.publish(done.events);
+  }
+}
+
+/** Retrying or cancelling a job acts on it as starting it does: the same least role. */
+function assertMayStart(job: JobRow, callerRole: Role, verb: 'Retrying' | 'Cancelling'): void {
+  const required = roleToStart(job.kind);
+  if (!roleSatisfies(callerRole, required)) {
+    throw new TomoException(ErrorCode.Forbidden, `${verb} a ${job.kind} job requires the ${required} role (you have ${callerRole})`);
   }
 }
 

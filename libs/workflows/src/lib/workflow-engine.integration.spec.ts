@@ -158,7 +158,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await boot(true);
     const { id } = await jobs.create(TestKind.Creating, {}, { requestedBy: null });
     await waitFor(async () => (await trace()).includes('create:start'), 'the create step to start');
-    await jobs.cancel(id, null);
+    await jobs.cancel(id, null, Role.Admin);
     const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
     expect(job.status).toBe(JobStatus.Cancelled);
     // The undo runs once the interrupted step settled, so it sees (and removes) what it created.
@@ -181,7 +181,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const created = await jobs.create(TestKind.Quick, { n: 1 }, { requestedBy: null });
     const queue = app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
     expect(await queue?.getJob(created.id)).toBeDefined();
-    const cancelled = await jobs.cancel(created.id, 'bob');
+    const cancelled = await jobs.cancel(created.id, 'bob', Role.Admin);
     expect([cancelled.status, cancelled.errorCode]).toEqual([JobStatus.Cancelled, ErrorCode.Cancelled]);
     expect(await queue?.getJob(created.id)).toBeUndefined();
     expect((await allEvents(created.id)).map((e) => [e.type, e.message, e.status])).toEqual([
@@ -189,20 +189,20 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
       ['job.cancel-requested', 'Cancellation requested by bob', JobStatus.Queued],
       ['job.cancelled', 'Cancelled before it started', JobStatus.Cancelled],
     ]);
-    await expect(jobs.cancel(created.id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    await expect(jobs.cancel(created.id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
 
     const retry = await jobs.retry(created.id, 'carol', Role.Admin);
     expect(retry).toMatchObject({ kind: TestKind.Quick, status: JobStatus.Queued, input: { n: 1 }, retryOfJobId: created.id, requestedBy: 'carol' });
     expect(retry.id).not.toBe(created.id);
     await expect(jobs.retry(retry.id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
-    await expect(jobs.cancel('no-such-job', null)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(jobs.cancel('no-such-job', null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 
   it('cancels a running job: the running step sees the abort, finished steps are undone, status CANCELLED', async () => {
     await boot(true);
     const { id } = await jobs.create(TestKind.Blocking, {}, { requestedBy: null });
     await waitFor(async () => (await trace()).includes('block:start'), 'the blocking step to start');
-    await jobs.cancel(id, null);
+    await jobs.cancel(id, null, Role.Admin);
     const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
     expect([job.status, job.errorCode]).toEqual([JobStatus.Cancelled, ErrorCode.Cancelled]);
     expect(await trace()).toEqual(['prep:run', 'block:start', 'block:aborted-CANCELLED', 'prep:compensate']);
@@ -210,7 +210,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const events = await allEvents(id);
     expect(events.at(-1)).toMatchObject({ type: 'job.cancelled', status: JobStatus.Cancelled });
     expect(events.map((e) => e.type)).toContain('step.cancelled');
-    await expect(jobs.cancel(id, null)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    await expect(jobs.cancel(id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
   });
 
   it('runs one mutating workflow per server at a time; the other waits (WAITING, "waiting for job X"); other servers are not held up', async () => {
@@ -298,7 +298,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     // Several more sweeps: the running job is not touched.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await allEvents(running.id)).some((e) => e.type === 'job.requeued')).toBe(false);
-    await jobs.cancel(running.id, null);
+    await jobs.cancel(running.id, null, Role.Admin);
     await until(running.id, [JobStatus.Cancelled]);
   });
 

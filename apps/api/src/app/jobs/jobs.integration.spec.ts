@@ -91,7 +91,7 @@ describe('jobs over GraphQL', () => {
     expect(errorCodes(cancelled)).toEqual(['CONFLICT']);
   });
 
-  it('retryJob needs the role that starting the job needs: an OPERATOR cannot re-run an ADMIN-only marketplace.sync', async () => {
+  it('retryJob and cancelJob need the role that starting the job needs: an OPERATOR cannot re-run or cancel an ADMIN-only marketplace.sync', async () => {
     const password = 'operating the retry button';
     await gql(
       api.graphqlUrl,
@@ -112,7 +112,12 @@ describe('jobs over GraphQL', () => {
     // The job syncMarketplaceRepo (ADMIN) starts; cancelled, it can be retried.
     const jobs = api.app.get(JobsService);
     const sync = await jobs.create(JobKind.MarketplaceSync, { repoId: 'r' }, { requestedBy: 'admin' });
-    await gql(api.graphqlUrl, `mutation { cancelJob(id: "${sync.id}") { id } }`, {}, token);
+    const CANCEL = `mutation { cancelJob(id: "${sync.id}") { id } }`;
+    const notYours = await gql(api.graphqlUrl, CANCEL, {}, operator);
+    expect(errorCodes(notYours)).toEqual(['FORBIDDEN']);
+    expect(notYours.errors?.[0].message).toBe('Cancelling a marketplace.sync job requires the ADMIN role (you have OPERATOR)');
+    expect((await jobs.get(sync.id)).cancelRequested).toBe(false);
+    await gql(api.graphqlUrl, CANCEL, {}, token);
     const ended = await waitFor(async () => {
       const { status } = await jobs.get(sync.id);
       return ['FAILED', 'CANCELLED'].includes(status) && status;

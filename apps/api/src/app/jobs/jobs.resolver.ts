@@ -44,7 +44,7 @@ export class JobsResolver {
     description: 'Cancels a queued, waiting or running job (a running step is aborted, finished steps are undone). CONFLICT if it already finished.',
   })
   cancelJob(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
-    return this.jobsService.cancel(id, principal.username);
+    return this.jobsService.cancel(id, principal.username, principal.role);
   }
 
   @Roles(Role.Operator)

@@ -145,7 +145,7 @@ export class JobTools {
         input: { jobId: id('job') },
         output: { job: jobSummary },
         run: async ({ jobId }, call) => {
-          const job = await this.jobs.cancel(jobId, call.principal.username);
+          const job = await this.jobs.cancel(jobId, call.principal.username, call.principal.role);
           return { structured: { job: jobSummaryOf(job) }, summary: `Cancellation of job ${job.id} requested (now ${job.status}); call wait_for_job.` };
         },
       }),

@@ -59,7 +59,11 @@ export class DiskLowNotifier implements OnModuleInit {
     await this.notifications.emit(NotificationEvent.DiskLow, {
       message: `Server ${server.name}: disk ${usedPercent}% used (above ${thresholdPercent}%)`,
       serverId,
-      details: { serverName: server.name, usedPercent, thresholdPercent },
+      details: {
+        serverName: server.name,
+        usedPercent: String(usedPercent),
+        thresholdPercent: String(thresholdPercent),
+      },
     });
   }
 }

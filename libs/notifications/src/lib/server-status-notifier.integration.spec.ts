@@ -156,7 +156,7 @@ describe('server status and disk notifications (real database and Redis)', () =>
     expect(await diskLow()).toEqual([
       [
         'Server files: disk 85% used (above 80%)',
-        { serverName: 'files', usedPercent: 85, thresholdPercent: 80 },
+        { serverName: 'files', usedPercent: '85', thresholdPercent: '80' },
       ],
     ]);
     await sample(97); // still low: no repeat within a day

@@ -1,5 +1,4 @@
 export * from './lib/database-backup.workflow';
-export * from './lib/prune-audit-log.workflow';
 export * from './lib/platform-schedules';
 export * from './lib/schedule-definition';
 export * from './lib/schedule.entity';

@@ -65,12 +65,10 @@ const commonEnv = z.object({
    * power loss or OS crash; NORMAL may lose the last commits then (never on a process crash).
    */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'must be FULL or NORMAL' }).default('FULL'),
-  /** Scheduled database backups kept in DATA_DIR/backups (older ones are deleted). */
+  /** Default of the backupsToKeep setting: scheduled database backups kept in DATA_DIR/backups. */
   BACKUPS_TO_KEEP: positiveInt(1_000).default(7),
-  /** A server's disk above this percentage raises DISK_LOW. */
+  /** Default of the diskLowPercent setting: a server's disk above this percentage is low. */
   DISK_LOW_PERCENT: positiveInt(100).default(90),
-  /** Audit log entries older than this many days are deleted by the retention schedule. */
-  AUDIT_RETENTION_DAYS: positiveInt(3_650).default(365),
   /** On SIGTERM, how long the process may take to finish its work (a worker's running steps) before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   LOG_LEVEL: logLevel.default('info'),
@@ -149,8 +147,8 @@ export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export interface CommonConfig {
   dataDir: string;
   database: { type: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' } | { type: 'postgres'; url: string };
-  /** Tunables of the maintenance schedules (the settings service will take them over). */
-  maintenance: { backupsToKeep: number; diskLowPercent: number; auditRetentionDays: number };
+  /** Defaults of the backupsToKeep and diskLowPercent settings (libs/settings). */
+  maintenance: { backupsToKeep: number; diskLowPercent: number };
   redisUrl: string;
   redisPrefix: string;
   masterKey: string | undefined;
@@ -198,7 +196,6 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     maintenance: {
       backupsToKeep: env.BACKUPS_TO_KEEP,
       diskLowPercent: env.DISK_LOW_PERCENT,
-      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     },
     redisUrl: env.REDIS_URL,
     redisPrefix: env.TOMO_REDIS_PREFIX,

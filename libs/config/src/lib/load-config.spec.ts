@@ -7,7 +7,7 @@ describe('loadApiConfig', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.database).toEqual({ type: 'sqlite', path: expect.stringMatching(/data\/tomo\.sqlite$/), synchronous: 'FULL' });
-    expect(config.maintenance).toEqual({ backupsToKeep: 7, diskLowPercent: 90, auditRetentionDays: 365 });
+    expect(config.maintenance).toEqual({ backupsToKeep: 7, diskLowPercent: 90 });
     expect(config.log.pretty).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
@@ -47,10 +47,16 @@ export class DatabaseBackup {
   async defaultPath(label = 'tomo'): Promise<string> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const extension = this.config.database.type === 'sqlite' ? 'sqlite' : 'dump';
-    const name = (n: number) => join(this.config.dataDir, 'backups', `${label}-${stamp}${n > 1 ? `-${n}` : ''}.${extension}`);
-    let n = 1;
-    while (await exists(name(n))) n++;
-    return name(n);
+    const dir = join(this.config.dataDir, 'backups');
+    // Past the highest counter of this second, not into a gap: a backup made after older ones of
+    // the same second were pruned must still sort as the newest (the backup schedule keeps by name).
+    const taken = new RegExp(`^${label}-${stamp}(?:-(\\d+))?\\.${extension}$`);
+    let last = 0;
+    for (const file of await readdir(dir).catch(() => [])) {
+      const match = taken.exec(file);
+      if (match) last = Math.max(last, Number(match[1] ?? 1));
+    }
+    return join(dir, `${label}-${stamp}${last > 0 ? `-${last + 1}` : ''}.${extension}`);
   }
 
   async backup(out?: string): Promise<BackupResult> {

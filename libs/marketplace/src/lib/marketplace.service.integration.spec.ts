@@ -43,7 +43,7 @@ describe('MarketplaceService (SQLite, system git)', () => {
     const config: CommonConfig = {
       dataDir,
       database: { type: 'sqlite', path: join(dataDir, 'tomo.sqlite'), synchronous: 'FULL' },
-      maintenance: { backupsToKeep: 7, diskLowPercent: 90, auditRetentionDays: 365 },
+      maintenance: { backupsToKeep: 7, diskLowPercent: 90 },
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'unused',
       masterKey: undefined,

@@ -6,7 +6,14 @@ import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
-import { ServerAuthType, ServersService, ServerStatus } from '@tomo/servers';
+import {
+  ServerAuthType,
+  ServerMetricsStore,
+  ServersService,
+  ServerStatus,
+} from '@tomo/servers';
+import { SettingsService } from '@tomo/settings';
+import { NotificationEvent } from '@tomo/shared';
 import {
   createWorkflowTestEnv,
   waitFor,
@@ -15,7 +22,7 @@ import {
 import { NotificationEntity } from './entities';
 import { ServerNotificationsModule } from './server-status-notifier';
 
-describe('server status notifications (real database and Redis)', () => {
+describe('server status and disk notifications (real database and Redis)', () => {
   let env: WorkflowTestEnv;
   let app: INestApplicationContext;
 
@@ -97,5 +104,62 @@ describe('server status notifications (real database and Redis)', () => {
       [server.id, 'VIEWER'],
       [server.id, 'ADMIN'],
     ]);
+  });
+
+  it('raises DISK_LOW for a sample above the diskLowPercent setting, read at each sample, once a day', async () => {
+    const { server } = await app.get(ServersService).add(
+      {
+        name: 'files',
+        host: '127.0.0.1',
+        port: 1,
+        username: 'tomo',
+        authType: ServerAuthType.Password,
+        password: 'not used here',
+      },
+      'test',
+    );
+    const notifications = app.get<Repository<NotificationEntity>>(
+      getRepositoryToken(NotificationEntity),
+    );
+    let at = Date.now();
+    // addSample awaits its listeners: the check is done when it returns.
+    const sample = (usedPercent: number) =>
+      app.get(ServerMetricsStore).addSample(
+        server.id,
+        new Date((at += 60_000)),
+        {
+          cpuPercent: 1,
+          memoryUsedBytes: null,
+          memoryTotalBytes: null,
+          diskUsedBytes: usedPercent * 1_000,
+          diskTotalBytes: 100_000,
+          load1: null,
+          load5: null,
+          load15: null,
+          containersRunning: null,
+          containersTotal: null,
+        },
+        null,
+      );
+    const diskLow = async () =>
+      (
+        await notifications.findBy({
+          event: NotificationEvent.DiskLow,
+          serverId: server.id,
+        })
+      ).map((n) => [n.message, n.details]);
+
+    await sample(85); // below the default, DISK_LOW_PERCENT (90)
+    expect(await diskLow()).toEqual([]);
+    await app.get(SettingsService).update({ diskLowPercent: 80 }, 'test');
+    await sample(85);
+    expect(await diskLow()).toEqual([
+      [
+        'Server files: disk 85% used (above 80%)',
+        { serverName: 'files', usedPercent: '85', thresholdPercent: '80' },
+      ],
+    ]);
+    await sample(97); // still low: no repeat within a day
+    expect(await diskLow()).toHaveLength(1);
   });
 });

@@ -1,11 +1,15 @@
 import { Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   type ServerEntity,
   ServersModule,
   ServersService,
   ServerStatus,
 } from '@tomo/servers';
+import { SettingsModule } from '@tomo/settings';
 import { NotificationEvent } from '@tomo/shared';
+import { DiskLowNotifier } from './disk-low-notifier';
+import { NotificationEntity } from './entities';
 import { NotificationsModule } from './notifications.module';
 import { NotificationsService } from './notifications.service';
 
@@ -60,9 +64,14 @@ function eventOf(
   return null;
 }
 
-/** Server status notifications; imported by the worker, where connection tests and metrics record status. */
+/** Server status and DISK_LOW notifications; imported by the worker, where connection tests and metrics record status and samples. */
 @Module({
-  imports: [ServersModule, NotificationsModule],
-  providers: [ServerStatusNotifier],
+  imports: [
+    ServersModule,
+    NotificationsModule,
+    SettingsModule,
+    TypeOrmModule.forFeature([NotificationEntity]),
+  ],
+  providers: [ServerStatusNotifier, DiskLowNotifier],
 })
 export class ServerNotificationsModule {}

@@ -1,23 +1,20 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { DatabaseBackup } from '@tomo/database';
-import { AuditLogEntity } from '@tomo/identity';
+import { SettingsModule, SettingsService } from '@tomo/settings';
 import { JobKind } from '@tomo/shared';
 import {
   defineWorkflow,
   WorkflowRegistry,
   WorkflowsModule,
 } from '@tomo/workflows';
-import { pruneAuditLogWorkflow } from './prune-audit-log.workflow';
 import { defineSchedule } from './schedule-definition';
 
 declare module '@tomo/workflows' {
   interface JobInputs {
-    /** `keep`: scheduled backups to keep; default BACKUPS_TO_KEEP. */
+    /** `keep`: scheduled backups to keep; default the backupsToKeep setting. */
     [JobKind.MaintenanceBackupDatabase]: { keep?: number };
   }
 }
@@ -47,6 +44,7 @@ export const BACKUP_DATABASE_SCHEDULE = defineSchedule({
 export function backupDatabaseWorkflow(
   backups: DatabaseBackup,
   config: CommonConfig,
+  settings: SettingsService,
 ) {
   const dir = join(config.dataDir, 'backups');
   return defineWorkflow({
@@ -65,7 +63,8 @@ export function backupDatabaseWorkflow(
       {
         name: 'delete-old-backups',
         run: async (ctx) => {
-          const keep = ctx.input.keep ?? config.maintenance.backupsToKeep;
+          const keep =
+            ctx.input.keep ?? (await settings.value('backupsToKeep'));
           const scheduled = newestFirst(await readdir(dir));
           const old = scheduled.slice(keep);
           for (const name of old) await rm(join(dir, name), { force: true });
@@ -90,20 +89,20 @@ class MaintenanceWorkflows implements OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly backups: DatabaseBackup,
-    @InjectRepository(AuditLogEntity)
-    private readonly audit: Repository<AuditLogEntity>,
+    private readonly settings: SettingsService,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(backupDatabaseWorkflow(this.backups, this.config));
-    this.registry.register(pruneAuditLogWorkflow(this.audit, this.config));
+    this.registry.register(
+      backupDatabaseWorkflow(this.backups, this.config, this.settings),
+    );
   }
 }
 
-/** The platform's own maintenance workflows (database backup, audit retention); the apps import it beside SchedulesModule. */
+/** The platform's own maintenance workflows (database backup); the apps import it beside SchedulesModule. */
 @Module({
-  imports: [WorkflowsModule, TypeOrmModule.forFeature([AuditLogEntity])],
+  imports: [WorkflowsModule, SettingsModule],
   providers: [DatabaseBackup, MaintenanceWorkflows],
 })
 export class MaintenanceWorkflowsModule {}

@@ -2,13 +2,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { getRepositoryToken } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import Database from 'better-sqlite3';
 import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
-import { AuditLogEntity } from '@tomo/identity';
+import { SettingsService } from '@tomo/settings';
 import { JobKind, JobStatus } from '@tomo/shared';
 import {
   createWorkflowTestEnv,
@@ -21,17 +19,13 @@ import {
   MaintenanceWorkflowsModule,
 } from './database-backup.workflow';
 import { PLATFORM_SCHEDULES } from './platform-schedules';
-import { PRUNE_AUDIT_LOG_SCHEDULE } from './prune-audit-log.workflow';
 
-describe('maintenance workflows: database backup, audit retention (real engine, real SQLite file)', () => {
+describe('maintenance workflows: database backup (real engine, real SQLite file)', () => {
   let env: WorkflowTestEnv;
   let app: INestApplicationContext;
 
   beforeAll(async () => {
-    env = await createWorkflowTestEnv({
-      BACKUPS_TO_KEEP: '2',
-      AUDIT_RETENTION_DAYS: '30',
-    });
+    env = await createWorkflowTestEnv({ BACKUPS_TO_KEEP: '2' });
     @Module({
       imports: [
         TomoConfigModule.forRoot(env.config),
@@ -43,7 +37,6 @@ describe('maintenance workflows: database backup, audit retention (real engine, 
             JobKind.SystemPing,
             JobKind.MaintenancePruneJobs,
             JobKind.MaintenanceBackupDatabase,
-            JobKind.MaintenancePruneAuditLog,
           ],
           schedulePruning: false,
         }),
@@ -61,15 +54,13 @@ describe('maintenance workflows: database backup, audit retention (real engine, 
     await env?.cleanup();
   });
 
-  const runSchedule = async (
-    schedule:
-      | typeof BACKUP_DATABASE_SCHEDULE
-      | typeof PRUNE_AUDIT_LOG_SCHEDULE = BACKUP_DATABASE_SCHEDULE,
-  ) => {
+  const runSchedule = async () => {
     const jobs = app.get(JobsService);
-    const job = await jobs.create(schedule.kind, schedule.input(), {
-      requestedBy: `schedule:${schedule.name}`,
-    });
+    const job = await jobs.create(
+      BACKUP_DATABASE_SCHEDULE.kind,
+      BACKUP_DATABASE_SCHEDULE.input(),
+      { requestedBy: `schedule:${BACKUP_DATABASE_SCHEDULE.name}` },
+    );
     const done = await waitFor(
       async () => {
         const current = await jobs.get(job.id);
@@ -82,7 +73,7 @@ describe('maintenance workflows: database backup, audit retention (real engine, 
     return done;
   };
 
-  it('is a platform schedule, backs up to DATA_DIR/backups and keeps the newest BACKUPS_TO_KEEP scheduled backups', async () => {
+  it('is a platform schedule, backs up to DATA_DIR/backups and keeps the newest backupsToKeep (default BACKUPS_TO_KEEP) scheduled backups', async () => {
     expect(PLATFORM_SCHEDULES.map((s) => s.name)).toContain('backup-database');
     const dir = join(env.config.dataDir, 'backups');
     const paths: string[] = [];
@@ -113,32 +104,13 @@ describe('maintenance workflows: database backup, audit retention (real engine, 
     copy.close();
   });
 
-  it('deletes audit entries older than AUDIT_RETENTION_DAYS and keeps the rest', async () => {
-    expect(PLATFORM_SCHEDULES.map((s) => s.name)).toContain('prune-audit-log');
-    const audit = app.get<Repository<AuditLogEntity>>(
-      getRepositoryToken(AuditLogEntity),
-    );
-    const entry = (daysAgo: number, action: string) =>
-      audit.create({
-        at: new Date(Date.now() - daysAgo * 86_400_000),
-        actorType: 'system',
-        actorId: null,
-        actorName: null,
-        action,
-        targetType: null,
-        targetId: null,
-        outcome: 'SUCCESS',
-      });
-    await audit.save([
-      entry(45, 'old'),
-      entry(31, 'older than 30 days'),
-      entry(29, 'recent'),
-      entry(0, 'today'),
-    ]);
-    const done = await runSchedule(PRUNE_AUDIT_LOG_SCHEDULE);
-    expect(done.result).toMatchObject({ deleted: 2 });
+  it('keeps as many as the backupsToKeep setting says from the next run on', async () => {
+    await app.get(SettingsService).update({ backupsToKeep: 1 }, 'test');
+    const dir = join(env.config.dataDir, 'backups');
+    const newest = String((await runSchedule()).result?.['path']);
+    // (The -wal/-shm files are those of the first test's read-only look at a backup.)
     expect(
-      (await audit.find({ order: { at: 'ASC' } })).map((e) => e.action),
-    ).toEqual(['recent', 'today']);
+      readdirSync(dir).filter((name) => /^tomo-.*\.sqlite$/.test(name)),
+    ).toEqual([newest.slice(dir.length + 1)]);
   });
 });

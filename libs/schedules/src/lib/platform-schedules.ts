@@ -3,7 +3,6 @@ import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
 import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { BACKUP_DATABASE_SCHEDULE } from './database-backup.workflow';
-import { PRUNE_AUDIT_LOG_SCHEDULE } from './prune-audit-log.workflow';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
 
 export const pruneJobsSchedule = defineSchedule({
@@ -22,5 +21,4 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   defineSchedule(reconcileDeploymentsSchedule),
   defineSchedule(PRUNE_SESSIONS_SCHEDULE),
   BACKUP_DATABASE_SCHEDULE,
-  PRUNE_AUDIT_LOG_SCHEDULE,
 ];

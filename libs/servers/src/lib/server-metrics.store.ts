@@ -32,6 +32,12 @@ const AVERAGED = [
 
 export type MetricValues = Pick<ServerMetricEntity, (typeof AVERAGED)[number]>;
 
+/** Hears of each stored sample; awaited by `addSample`, so it must catch its own errors. */
+export type SampleListener = (
+  serverId: string,
+  values: MetricValues,
+) => Promise<void>;
+
 export interface RetentionPolicy {
   rawRetentionHours: number;
   hourlyRetentionDays: number;
@@ -46,6 +52,8 @@ const floorToHour = (at: Date) =>
  */
 @Injectable()
 export class ServerMetricsStore {
+  private readonly sampleListeners: SampleListener[] = [];
+
   constructor(
     @InjectRepository(ServerMetricEntity)
     private readonly repo: Repository<ServerMetricEntity>,
@@ -79,6 +87,13 @@ export class ServerMetricsStore {
       })
       .orIgnore()
       .execute();
+    for (const listener of this.sampleListeners)
+      await listener(serverId, values);
+  }
+
+  /** For checks of each new sample (the worker's DISK_LOW notifier, libs/notifications). */
+  onSample(listener: SampleListener): void {
+    this.sampleListeners.push(listener);
   }
 
   /**

@@ -4,15 +4,17 @@ import { defaultSystemSettings, parseSettingsChange } from './system-settings';
 
 describe('system settings', () => {
   it('take their defaults from the API environment, and built-in values elsewhere', () => {
-    expect(defaultSystemSettings(loadApiConfig({ JWT_EXPIRES_IN: '2h', SESSION_IDLE_TIMEOUT: '10m' }, false))).toEqual({
+    expect(defaultSystemSettings(loadApiConfig({ JWT_EXPIRES_IN: '2h', SESSION_IDLE_TIMEOUT: '10m', BACKUPS_TO_KEEP: '3', DISK_LOW_PERCENT: '80' }, false))).toEqual({
       sessionIdleTimeoutSeconds: 600,
       jwtExpiresInSeconds: 7_200,
       jobRetentionDays: 30,
       metricsRetentionDays: 90,
       auditRetentionDays: 365,
+      backupsToKeep: 3,
+      diskLowPercent: 80,
       defaultPullPolicy: PullPolicy.IfMissing,
     });
-    expect(defaultSystemSettings(loadWorkerConfig({}, false))).toMatchObject({ sessionIdleTimeoutSeconds: 3_600, jwtExpiresInSeconds: 43_200 });
+    expect(defaultSystemSettings(loadWorkerConfig({}, false))).toMatchObject({ sessionIdleTimeoutSeconds: 3_600, jwtExpiresInSeconds: 43_200, backupsToKeep: 7, diskLowPercent: 90 });
   });
 
   it('accept any valid subset', () => {

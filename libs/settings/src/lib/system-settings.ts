@@ -33,6 +33,12 @@ export const systemSettingsSchema = z.object({
   auditRetentionDays: wholeNumber(1, 3_650, 'days').describe(
     'Audit log entries older than this are deleted by the prune-sessions schedule.',
   ),
+  backupsToKeep: wholeNumber(1, 1_000, 'backups').describe(
+    'Scheduled database backups kept in DATA_DIR/backups by the backup-database schedule (1 to 1000); older ones are deleted.',
+  ),
+  diskLowPercent: wholeNumber(1, 100, 'percent').describe(
+    "A server's root disk used above this percentage is low (1 to 100): the threshold of the DISK_LOW notification.",
+  ),
   defaultPullPolicy: z
     .enum(PullPolicy, { error: `must be one of ${Object.values(PullPolicy).join(', ')}` })
     .describe('Pull policy of an install whose configuration names none: ALWAYS, IF_MISSING or NEVER.'),
@@ -55,7 +61,10 @@ export function parseSettingsChange(change: Record<string, unknown>): SystemSett
   throw new TomoException(ErrorCode.BadUserInput, problems.join('; '));
 }
 
-/** What applies while nothing is stored: the environment of the API (JWT_EXPIRES_IN, SESSION_IDLE_TIMEOUT), else built-in values. */
+/**
+ * What applies while nothing is stored: the environment (JWT_EXPIRES_IN and SESSION_IDLE_TIMEOUT
+ * of the API; BACKUPS_TO_KEEP, DISK_LOW_PERCENT), else built-in values.
+ */
 export function defaultSystemSettings(config: CommonConfig): SystemSettings {
   // Only the API's config has them; the worker never reads these two.
   const auth = 'auth' in config ? (config as ApiConfig).auth : null;
@@ -65,6 +74,8 @@ export function defaultSystemSettings(config: CommonConfig): SystemSettings {
     jobRetentionDays: 30,
     metricsRetentionDays: 90,
     auditRetentionDays: 365,
+    backupsToKeep: config.maintenance.backupsToKeep,
+    diskLowPercent: config.maintenance.diskLowPercent,
     defaultPullPolicy: PullPolicy.IfMissing,
   };
 }

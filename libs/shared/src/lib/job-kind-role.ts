@@ -22,7 +22,6 @@ export const JOB_KIND_ROLE: Record<JobKind, Role> = {
   [JobKind.MaintenanceReconcileDeployments]: Role.Operator,
   [JobKind.MaintenancePruneSessions]: Role.Operator,
   [JobKind.MaintenanceBackupDatabase]: Role.Operator,
-  [JobKind.MaintenancePruneAuditLog]: Role.Operator,
   // Deliveries carry a channel's configuration: only those who manage channels (ADMIN) send them again.
   [JobKind.NotificationDeliver]: Role.Admin,
 };

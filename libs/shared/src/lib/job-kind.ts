@@ -32,8 +32,6 @@ export enum JobKind {
   NotificationDeliver = 'notification.deliver',
   /** Backs the database up to DATA_DIR/backups and keeps the newest N scheduled backups (libs/schedules). */
   MaintenanceBackupDatabase = 'maintenance.backup-database',
-  /** Deletes audit log entries older than the retention (libs/schedules). */
-  MaintenancePruneAuditLog = 'maintenance.prune-audit-log',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

@@ -2,7 +2,7 @@ import { errorCodes, gql, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
-const SETTINGS = 'sessionIdleTimeoutSeconds jwtExpiresInSeconds jobRetentionDays metricsRetentionDays auditRetentionDays defaultPullPolicy schedules { name everySeconds }';
+const SETTINGS = 'sessionIdleTimeoutSeconds jwtExpiresInSeconds jobRetentionDays metricsRetentionDays auditRetentionDays backupsToKeep diskLowPercent defaultPullPolicy schedules { name everySeconds }';
 const UPDATE = `mutation($input: UpdateSettingsInput!) { updateSettings(input: $input) { ${SETTINGS} } }`;
 
 /** settings / updateSettings and the preferences over GraphQL, on a real API, SQLite file and Redis. */
@@ -20,7 +20,7 @@ describe('settings API', () => {
     ok<{ login: { token: string; expiresAt: string } }>('mutation($input: LoginInput!) { login(input: $input) { token expiresAt } }', { input: { username, password } }, '');
 
   beforeAll(async () => {
-    api = await startTestApi(AppModule.forRoot, { JWT_EXPIRES_IN: '2h', SESSION_IDLE_TIMEOUT: '30m' });
+    api = await startTestApi(AppModule.forRoot, { JWT_EXPIRES_IN: '2h', SESSION_IDLE_TIMEOUT: '30m', BACKUPS_TO_KEEP: '5', DISK_LOW_PERCENT: '85' });
     admin = (await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '')).setupAdmin.token;
     await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username: 'victor', password: 'staple battery horse correct', role: 'VIEWER' } }, admin);
     viewer = (await login('victor', 'staple battery horse correct')).login.token;
@@ -32,13 +32,18 @@ describe('settings API', () => {
 
   it('shows the environment as defaults, refuses bad values naming each field, stores and audits a change', async () => {
     const { settings } = await ok<{ settings: Record<string, unknown> }>(`query { settings { ${SETTINGS} } }`, {}, admin);
-    expect(settings).toMatchObject({ sessionIdleTimeoutSeconds: 1_800, jwtExpiresInSeconds: 7_200, jobRetentionDays: 30, defaultPullPolicy: 'IF_MISSING' });
+    expect(settings).toMatchObject({ sessionIdleTimeoutSeconds: 1_800, jwtExpiresInSeconds: 7_200, jobRetentionDays: 30, backupsToKeep: 5, diskLowPercent: 85, defaultPullPolicy: 'IF_MISSING' });
     expect(settings['schedules']).toEqual(expect.arrayContaining([{ name: 'prune-jobs', everySeconds: 86_400 }]));
     expect(errorCodes(await gql(api.graphqlUrl, `query { settings { jobRetentionDays } }`, {}, viewer))).toEqual(['FORBIDDEN']);
 
-    const refused = await gql(api.graphqlUrl, UPDATE, { input: { jobRetentionDays: 0, auditRetentionDays: 5000, schedules: [{ name: 'prune-jobs', everySeconds: 60 }] } }, admin);
+    const refused = await gql(api.graphqlUrl, UPDATE, { input: { jobRetentionDays: 0, auditRetentionDays: 5000, backupsToKeep: 0, diskLowPercent: 101, schedules: [{ name: 'prune-jobs', everySeconds: 60 }] } }, admin);
     expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
-    expect(refused.errors?.[0]?.message).toBe('jobRetentionDays: must be between 1 and 3650 days; auditRetentionDays: must be between 1 and 3650 days');
+    expect(refused.errors?.[0]?.message).toBe([
+        'jobRetentionDays: must be between 1 and 3650 days',
+        'auditRetentionDays: must be between 1 and 3650 days',
+        'backupsToKeep: must be between 1 and 1000 backups',
+        'diskLowPercent: must be between 1 and 100 percent',
+      ].join('; '));
     const badSchedule = await gql(api.graphqlUrl, UPDATE, { input: { jobRetentionDays: 9, schedules: [{ name: 'prune-jobs', everySeconds: 5 }] } }, admin);
     expect(badSchedule.errors?.[0]?.message).toBe('schedules prune-jobs: everySeconds must be a whole number from 10 to 2592000 (got 5)');
     const unknown = await gql(api.graphqlUrl, UPDATE, { input: { schedules: [{ name: 'nope', everySeconds: 60 }] } }, admin);
@@ -48,10 +53,10 @@ describe('settings API', () => {
 
     const { updateSettings } = await ok<{ updateSettings: Record<string, unknown> }>(
       UPDATE,
-      { input: { jobRetentionDays: 9, defaultPullPolicy: 'NEVER', schedules: [{ name: 'prune-jobs', everySeconds: 3_600 }] } },
+      { input: { jobRetentionDays: 9, backupsToKeep: 3, diskLowPercent: 75, defaultPullPolicy: 'NEVER', schedules: [{ name: 'prune-jobs', everySeconds: 3_600 }] } },
       admin,
     );
-    expect(updateSettings).toMatchObject({ jobRetentionDays: 9, defaultPullPolicy: 'NEVER', sessionIdleTimeoutSeconds: 1_800 });
+    expect(updateSettings).toMatchObject({ jobRetentionDays: 9, backupsToKeep: 3, diskLowPercent: 75, defaultPullPolicy: 'NEVER', sessionIdleTimeoutSeconds: 1_800 });
     const { schedules } = await ok<{ schedules: { name: string; everySeconds: number; nextRunAt: string | null }[] }>('query { schedules { name everySeconds nextRunAt } }', {}, viewer);
     const pruneJobs = schedules.find((s) => s.name === 'prune-jobs');
     expect(pruneJobs).toMatchObject({ everySeconds: 3_600, nextRunAt: expect.any(String) });

@@ -38,6 +38,12 @@ export class SystemSettingsModel {
   @Field(() => Int, { description: describe('auditRetentionDays') })
   auditRetentionDays!: number;
 
+  @Field(() => Int, { description: describe('backupsToKeep') })
+  backupsToKeep!: number;
+
+  @Field(() => Int, { description: describe('diskLowPercent') })
+  diskLowPercent!: number;
+
   @Field(() => PullPolicyEnum, { description: describe('defaultPullPolicy') })
   defaultPullPolicy!: PullPolicy;
 
@@ -70,6 +76,12 @@ export class UpdateSettingsInput {
 
   @Field(() => Int, { nullable: true, description: describe('auditRetentionDays') })
   auditRetentionDays?: number | null;
+
+  @Field(() => Int, { nullable: true, description: describe('backupsToKeep') })
+  backupsToKeep?: number | null;
+
+  @Field(() => Int, { nullable: true, description: describe('diskLowPercent') })
+  diskLowPercent?: number | null;
 
   @Field(() => PullPolicyEnum, { nullable: true, description: describe('defaultPullPolicy') })
   defaultPullPolicy?: PullPolicy | null;

@@ -30,6 +30,8 @@ export interface AuditPage {
 /** Keys whose values never reach the audit log, at any depth. */
 const SECRET_KEY = /pass(word|phrase)?|secret|token|private.?key|credential|authorization|cookie|^key$/i;
 const MAX_PAGE = 200;
+/** Rows per DELETE of `deleteBefore`. */
+const DELETE_BATCH = 500;
 /** Deep enough for every mutation's input (installApp's config.env items sit at depth 4). */
 const MAX_AUDIT_DEPTH = 6;
 
@@ -75,9 +77,18 @@ export class AuditService {
     await this.log.save(entry);
   }
 
-  /** Deletes entries older than `before` (the auditRetentionDays setting); returns how many. */
+  /**
+   * Deletes entries older than `before` (the auditRetentionDays setting); returns how many.
+   * In small batches: one huge DELETE would hold SQLite's write lock against every other writer.
+   */
   async deleteBefore(before: Date): Promise<number> {
-    return (await this.log.delete({ at: LessThan(before) })).affected ?? 0;
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.log.find({ select: { id: true }, where: { at: LessThan(before) }, take: DELETE_BATCH });
+      if (batch.length === 0) return deleted;
+      await this.log.delete(batch.map((entry) => entry.id));
+      deleted += batch.length;
+    }
   }
 
   /** Newest first; `after` is the `endCursor` of the previous page. */

@@ -91,12 +91,14 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     expect(left).toEqual(['expired yesterday', 'live', 'revoked yesterday']);
   });
 
-  it('deletes audit entries older than the auditRetentionDays setting', async () => {
+  it('deletes audit entries older than the auditRetentionDays setting, batch after batch', async () => {
     const audit = app.get<Repository<AuditLogEntity>>(getRepositoryToken(AuditLogEntity));
     await app.get(SettingsService).update({ auditRetentionDays: 30 }, 'test');
     const entry = (action: string, daysAgo: number) =>
       audit.create({ at: new Date(Date.now() - daysAgo * DAY), actorType: 'system', actorId: null, actorName: null, action, targetType: null, targetId: null, outcome: 'SUCCESS', errorCode: null, ip: null, details: null });
-    await audit.save([entry('recent', 29), entry('old', 31)]);
+    // More old entries than one delete batch (500) takes, so the batches must go on until none is left.
+    const old = Array.from({ length: 1_201 }, (_, i) => entry('old', 31 + (i % 5)));
+    await audit.save([entry('recent', 29), ...old], { chunk: 200 });
 
     const job = await app.get(JobsService).create(JobKind.MaintenancePruneSessions, {}, { requestedBy: null });
     const done = await waitFor(async () => {
@@ -105,7 +107,7 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     }, 'the prune job to finish');
     expect(done.status).toBe(JobStatus.Succeeded);
     const [auditStep] = await app.get(JobsService).steps(job.id);
-    expect(auditStep).toMatchObject({ name: 'delete-old-audit-entries', output: { deleted: 1, retentionDays: 30 } });
+    expect(auditStep).toMatchObject({ name: 'delete-old-audit-entries', output: { deleted: 1_201, retentionDays: 30 } });
     expect((await audit.find()).map((row) => row.action)).toEqual(['recent']);
   });
 });

@@ -8,7 +8,6 @@ import {
   MyPreferencesDocument,
   type PreferencesFieldsFragment,
   type Theme,
-  type TimeFormat,
   UpdateMyPreferencesDocument,
 } from '../graphql/generated/graphql';
 

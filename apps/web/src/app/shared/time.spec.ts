@@ -10,7 +10,10 @@ describe('absoluteTime', () => {
   });
 
   it('leaves the clock to the locale under SYSTEM', () => {
-    const locale = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(afternoon);
+    const locale = new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+    }).format(afternoon);
     expect(absoluteTime(afternoon, 'SYSTEM')).toBe(locale);
   });
 });

@@ -4,7 +4,10 @@ import { TestBed } from '@angular/core/testing';
 import { Toasts } from '../../shared/toasts';
 import { SessionService, type SignedInUser } from '../auth/session.service';
 import { Api } from '../graphql/api';
-import { MyPreferencesDocument, UpdateMyPreferencesDocument } from '../graphql/generated/graphql';
+import {
+  MyPreferencesDocument,
+  UpdateMyPreferencesDocument,
+} from '../graphql/generated/graphql';
 import { type Preferences, showsDark, ThemeService } from './theme.service';
 
 /** The API's side: each user's stored preferences; `myPreferences` answers after `release()` when held. */
@@ -25,7 +28,12 @@ class FakePreferencesApi {
   }
 
   private mine(): Preferences {
-    return this.stored.get(this.userId ?? '') ?? { theme: 'SYSTEM', timeFormat: 'SYSTEM' };
+    return (
+      this.stored.get(this.userId ?? '') ?? {
+        theme: 'SYSTEM',
+        timeFormat: 'SYSTEM',
+      }
+    );
   }
 
   query(document: unknown): Promise<unknown> {
@@ -33,7 +41,10 @@ class FakePreferencesApi {
     return this.answer({ myPreferences: this.mine() });
   }
 
-  mutate(document: unknown, variables: { input: Partial<Preferences> }): Promise<unknown> {
+  mutate(
+    document: unknown,
+    variables: { input: Partial<Preferences> },
+  ): Promise<unknown> {
     expect(document).toBe(UpdateMyPreferencesDocument);
     this.saved.push(variables.input);
     this.stored.set(this.userId ?? '', { ...this.mine(), ...variables.input });
@@ -43,8 +54,14 @@ class FakePreferencesApi {
 
 describe('showsDark', () => {
   it('follows the OS under SYSTEM only', () => {
-    expect([showsDark('SYSTEM', true), showsDark('SYSTEM', false)]).toEqual([true, false]);
-    expect([showsDark('DARK', false), showsDark('LIGHT', true)]).toEqual([true, false]);
+    expect([showsDark('SYSTEM', true), showsDark('SYSTEM', false)]).toEqual([
+      true,
+      false,
+    ]);
+    expect([showsDark('DARK', false), showsDark('LIGHT', true)]).toEqual([
+      true,
+      false,
+    ]);
   });
 });
 
@@ -57,7 +74,13 @@ describe('ThemeService', () => {
 
   const signIn = (id: string) => {
     api.userId = id;
-    user.set({ id, username: id, role: 'VIEWER', permissions: [], sessionExpiresAt: null });
+    user.set({
+      id,
+      username: id,
+      role: 'VIEWER',
+      permissions: [],
+      sessionExpiresAt: null,
+    });
   };
   /** Lets effects run and pending answers arrive. */
   const settle = async () => {
@@ -76,13 +99,19 @@ describe('ThemeService', () => {
       providers: [
         { provide: Api, useValue: api },
         { provide: SessionService, useValue: { user } },
-        { provide: Toasts, useValue: { error: (message: string) => errors.push(message) } },
+        {
+          provide: Toasts,
+          useValue: { error: (message: string) => errors.push(message) },
+        },
         {
           provide: MediaMatcher,
           useValue: {
             matchMedia: () => ({
               matches: osDark,
-              addEventListener: (_: string, listener: (event: { matches: boolean }) => void) => (osListener = listener),
+              addEventListener: (
+                _: string,
+                listener: (event: { matches: boolean }) => void,
+              ) => (osListener = listener),
             }),
           },
         },
@@ -107,13 +136,22 @@ describe('ThemeService', () => {
     const theme = TestBed.inject(ThemeService);
     signIn('ann');
     await settle();
-    expect([theme.theme(), theme.timeFormat(), theme.isDark()]).toEqual(['DARK', 'H12', true]);
-    expect(TestBed.inject(DOCUMENT).documentElement.style.colorScheme).toBe('dark');
+    expect([theme.theme(), theme.timeFormat(), theme.isDark()]).toEqual([
+      'DARK',
+      'H12',
+      true,
+    ]);
+    expect(TestBed.inject(DOCUMENT).documentElement.style.colorScheme).toBe(
+      'dark',
+    );
 
     await theme.toggle();
     await theme.update({ timeFormat: 'H24' });
     expect(api.saved).toEqual([{ theme: 'LIGHT' }, { timeFormat: 'H24' }]);
-    expect(api.stored.get('ann')).toEqual({ theme: 'LIGHT', timeFormat: 'H24' });
+    expect(api.stored.get('ann')).toEqual({
+      theme: 'LIGHT',
+      timeFormat: 'H24',
+    });
     expect([theme.theme(), theme.timeFormat()]).toEqual(['LIGHT', 'H24']);
   });
 
@@ -151,6 +189,10 @@ describe('ThemeService', () => {
     api.mutate = () => Promise.reject(new Error('The API returned no data'));
     await theme.update({ theme: 'DARK' });
     expect(theme.theme()).toBe('DARK');
-    expect(errors).toEqual([expect.stringMatching(/^Your preference was not saved: .*The API returned no data/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^Your preference was not saved: .*The API returned no data/,
+      ),
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { gql, readTestbed, type TestbedState } from '@tomo/testing';
 import { launchChromium } from '../support/chromium';
-import { checkPage, SCREENSHOTS_DIR, trackForeignRequests } from '../support/console-checks';
+import { checkPage, SCREENSHOTS_DIR, seriousA11yViolations, trackForeignRequests } from '../support/console-checks';
 import { startTomo, type TomoStack } from '../support/tomo-stack';
 
 const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
@@ -265,6 +265,50 @@ describe('console admin pages', () => {
     await page.getByRole('button', { name: 'Sign out of this browser' }).waitFor();
     await context.close();
   }, LONG * 2);
+
+  it("keeps a person's theme and time format in any browser they sign in to", async () => {
+    const first = await signedIn(VIEWER);
+    const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await first.page.emulateMedia({ colorScheme: 'light' });
+    const light = await background(first.page);
+    await visit(first.page, '/settings', 'Settings');
+    const theme = (page: Page) => page.getByRole('radiogroup', { name: 'Theme' });
+    const timeFormat = (page: Page) => page.getByRole('radiogroup', { name: 'Time format' });
+    /** Picks an option and waits until the API has saved it (a page change would cancel the request). */
+    const choose = (page: Page, group: Locator, option: string) =>
+      Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/graphql') && !!r.request().postData()?.includes('UpdateMyPreferences')),
+        group.getByRole('radio', { name: option }).click(),
+      ]);
+    await choose(first.page, theme(first.page), 'Dark');
+    await first.page.getByRole('button', { name: 'Use light theme' }).waitFor();
+    const dark = await background(first.page);
+    expect(dark).not.toBe(light);
+    await choose(first.page, timeFormat(first.page), '12-hour');
+    // Absolute times (the tooltip of each relative one) follow the time format.
+    await visit(first.page, '/settings/sessions', 'Sessions');
+    expect(await first.page.locator('time').first().getAttribute('title')).toMatch(/\d:\d\d:\d\d\s?[AP]M$/);
+
+    // Another browser, its OS light: it shows the dark theme and the 12-hour clock the person chose.
+    const second = await signedIn(VIEWER);
+    await second.page.getByRole('button', { name: 'Use light theme' }).waitFor();
+    expect(await background(second.page)).toBe(dark);
+    await visit(second.page, '/settings', 'Settings');
+    expect(await theme(second.page).getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
+    a11y.push(...(await seriousA11yViolations(second.page)).map((v) => `viewer-preferences (dark): ${v}`));
+    await choose(second.page, timeFormat(second.page), '24-hour');
+    await visit(second.page, '/settings/sessions', 'Sessions');
+    expect(await second.page.locator('time').first().getAttribute('title')).toMatch(/\b([01]\d|2[0-3]):\d\d:\d\d$/);
+
+    // Back to the OS: after a reload the page follows its (light) colour scheme again.
+    await visit(second.page, '/settings', 'Settings');
+    await choose(second.page, theme(second.page), 'System');
+    await second.page.reload();
+    await second.page.getByRole('button', { name: 'Use dark theme' }).waitFor();
+    expect(await background(second.page)).toBe(light);
+    await first.context.close();
+    await second.context.close();
+  }, LONG);
 
   it('had no page errors, no serious accessibility violations and no request elsewhere', () => {
     expect(pageErrors).toEqual([]);

@@ -4,6 +4,7 @@ import { provideRouter, Router, withComponentInputBinding } from '@angular/route
 import { Subject } from 'rxjs';
 import { App } from './app';
 import { SessionService } from './core/auth/session.service';
+import { Api } from './core/graphql/api';
 import { failed, loaded, type LoadState, loading } from './core/load-state';
 import { SystemStatusService } from './core/system/system-status.service';
 import { appRoutes } from './app.routes';
@@ -19,6 +20,8 @@ describe('App shell', () => {
       providers: [
         provideRouter(appRoutes, withComponentInputBinding()),
         { provide: SystemStatusService, useValue: { version: () => version, readiness: () => new Subject() } },
+        // The theme asks for the user's preferences: the defaults.
+        { provide: Api, useValue: { query: () => Promise.resolve({ myPreferences: { theme: 'SYSTEM', timeFormat: 'SYSTEM' } }) } },
         {
           provide: SessionService,
           useValue: {

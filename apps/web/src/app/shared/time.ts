@@ -1,4 +1,6 @@
-import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import type { TimeFormat } from '../core/graphql/generated/graphql';
+import { ThemeService } from '../core/theme/theme.service';
 
 /** One shared clock for relative times and countdowns, ticking each second while a page shows one. */
 const clock = signal(Date.now());
@@ -12,7 +14,16 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 1_000],
 ];
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const absoluteFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+/** Absolute times by the user's time format; SYSTEM leaves the clock to the locale. */
+const absoluteFormats: Record<TimeFormat, Intl.DateTimeFormat> = {
+  SYSTEM: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }),
+  H24: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' }),
+  H12: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h12' }),
+};
+
+export function absoluteTime(at: Date, format: TimeFormat): string {
+  return absoluteFormats[format].format(at);
+}
 
 export function relativeTime(at: Date, from: number): string {
   const delta = at.getTime() - from;
@@ -45,6 +56,7 @@ export function duration(ms: number): string {
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class TimeAgo {
+  private readonly preferences = inject(ThemeService);
   readonly value = input<string | null | undefined>();
   /** What to show without a time. */
   readonly empty = input('never');
@@ -58,6 +70,6 @@ export class TimeAgo {
   });
   protected readonly absolute = computed(() => {
     const date = this.date();
-    return date ? absoluteFormat.format(date) : '';
+    return date ? absoluteTime(date, this.preferences.timeFormat()) : '';
   });
 }

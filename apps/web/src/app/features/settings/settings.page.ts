@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
+import type { Theme, TimeFormat } from '../../core/graphql/generated/graphql';
+import { ThemeService } from '../../core/theme/theme.service';
 
 /** The settings pages, each listed when the signed-in user may read it. */
 const PAGES = [
@@ -11,13 +14,44 @@ const PAGES = [
   { path: 'audit-log', label: 'Audit log', purpose: 'Every change: who made it, when, and how it ended.', needs: 'Query.auditLog' },
 ] as const;
 
+const THEMES: { value: Theme; label: string }[] = [
+  { value: 'SYSTEM', label: 'System' },
+  { value: 'LIGHT', label: 'Light' },
+  { value: 'DARK', label: 'Dark' },
+];
+const TIME_FORMATS: { value: TimeFormat; label: string }[] = [
+  { value: 'SYSTEM', label: 'System' },
+  { value: 'H24', label: '24-hour' },
+  { value: 'H12', label: '12-hour' },
+];
+
 @Component({
   selector: 'tomo-settings-page',
-  imports: [RouterLink],
+  imports: [MatButtonToggleModule, RouterLink],
   template: `
     <header class="page-header">
       <h1>Settings</h1>
     </header>
+    <section class="panel preferences" aria-labelledby="my-preferences">
+      <h2 id="my-preferences">My preferences</h2>
+      <p>Yours in every browser you sign in to. System follows this device.</p>
+      <div class="preference">
+        <span id="theme-label">Theme</span>
+        <mat-button-toggle-group aria-labelledby="theme-label" [value]="preferences.theme()" (change)="preferences.update({ theme: $event.value })">
+          @for (theme of themes; track theme.value) {
+            <mat-button-toggle [value]="theme.value">{{ theme.label }}</mat-button-toggle>
+          }
+        </mat-button-toggle-group>
+      </div>
+      <div class="preference">
+        <span id="time-format-label">Time format</span>
+        <mat-button-toggle-group aria-labelledby="time-format-label" [value]="preferences.timeFormat()" (change)="preferences.update({ timeFormat: $event.value })">
+          @for (format of timeFormats; track format.value) {
+            <mat-button-toggle [value]="format.value">{{ format.label }}</mat-button-toggle>
+          }
+        </mat-button-toggle-group>
+      </div>
+    </section>
     <ul class="pages">
       @for (page of pages(); track page.path) {
         <li class="panel">
@@ -45,10 +79,23 @@ const PAGES = [
     p {
       margin: 0;
     }
+    .preference {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px 16px;
+      margin-top: 12px;
+    }
+    .preference > span {
+      min-width: 96px;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class SettingsPage {
   private readonly session = inject(SessionService);
+  protected readonly preferences = inject(ThemeService);
+  protected readonly themes = THEMES;
+  protected readonly timeFormats = TIME_FORMATS;
   protected readonly pages = computed(() => PAGES.filter((page) => this.session.can(page.needs)));
 }

@@ -128,11 +128,23 @@ export type StepStatus =
   | 'SUCCEEDED'
   | 'WAITING';
 
+/** SYSTEM follows the operating system; LIGHT or DARK. */
+export type Theme = 'DARK' | 'LIGHT' | 'SYSTEM';
+
+/** SYSTEM (the browser's locale), H24 (14:05) or H12 (2:05 PM). */
+export type TimeFormat = 'H12' | 'H24' | 'SYSTEM';
+
 export type UpdateAppInput = {
   config?: DeploymentConfigInput | null | undefined;
   deploymentId: string | number;
   /** A tag of the app's image; none: the image the catalog names now. */
   imageTag?: string | null | undefined;
+};
+
+/** The preferences to change; the others keep their value. */
+export type UpdatePreferencesInput = {
+  theme?: Theme | null | undefined;
+  timeFormat?: TimeFormat | null | undefined;
 };
 
 /** Fields to change; an omitted secret keeps the stored one. A passphrase comes with its private key. */
@@ -1055,6 +1067,25 @@ export type AuditLogQuery = {
   };
 };
 
+export type PreferencesFieldsFragment = {
+  theme: Theme;
+  timeFormat: TimeFormat;
+};
+
+export type MyPreferencesQueryVariables = Exact<{ [key: string]: never }>;
+
+export type MyPreferencesQuery = {
+  myPreferences: { theme: Theme; timeFormat: TimeFormat };
+};
+
+export type UpdateMyPreferencesMutationVariables = Exact<{
+  input: UpdatePreferencesInput;
+}>;
+
+export type UpdateMyPreferencesMutation = {
+  updateMyPreferences: { theme: Theme; timeFormat: TimeFormat };
+};
+
 export const AppCardFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1419,6 +1450,26 @@ export const UserFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<UserFieldsFragment, unknown>;
+export const PreferencesFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PreferencesFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'UserPreferencesModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'theme' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'timeFormat' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PreferencesFieldsFragment, unknown>;
 export const AppsDocument = {
   kind: 'Document',
   definitions: [
@@ -4967,3 +5018,118 @@ export const AuditLogDocument = {
     },
   ],
 } as unknown as DocumentNode<AuditLogQuery, AuditLogQueryVariables>;
+export const MyPreferencesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'MyPreferences' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'myPreferences' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'PreferencesFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PreferencesFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'UserPreferencesModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'theme' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'timeFormat' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<MyPreferencesQuery, MyPreferencesQueryVariables>;
+export const UpdateMyPreferencesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'UpdateMyPreferences' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'input' },
+          },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'UpdatePreferencesInput' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'updateMyPreferences' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'input' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'PreferencesFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PreferencesFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'UserPreferencesModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'theme' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'timeFormat' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  UpdateMyPreferencesMutation,
+  UpdateMyPreferencesMutationVariables
+>;

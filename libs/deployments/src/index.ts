@@ -1,6 +1,7 @@
 export * from './lib/container-spec';
 export * from './lib/deployment-config';
 export * from './lib/deployment-hosts';
+export * from './lib/deployment-notifier';
 export * from './lib/deployment-records';
 export * from './lib/deployment-schedules';
 export * from './lib/deployment-steps';

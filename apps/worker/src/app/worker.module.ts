@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pinoOptions, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
-import { DeploymentsModule } from '@tomo/deployments';
+import { DeploymentNotificationsModule, DeploymentsModule } from '@tomo/deployments';
 import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { NotificationsModule, ServerNotificationsModule } from '@tomo/notifications';
@@ -31,6 +31,7 @@ export class WorkerModule {
         DeploymentsModule,
         NotificationsModule,
         ServerNotificationsModule,
+        DeploymentNotificationsModule,
         SchedulesWorkerModule.forRoot(PLATFORM_SCHEDULES),
         MaintenanceWorkflowsModule,
         WorkerMetricsModule,

@@ -524,7 +524,12 @@ export interface ReconcileResult {
   /** Labelled with a deployment no record knows; `removed`: an orphan the platform made that was not running. */
   unknownContainers: { serverId: string; container: string; deploymentId: string; appId: string; state: string; removed: boolean }[];
   unreachableServers: string[];
+  /** Deployments recorded RUNNING whose container has exited or keeps restarting: seen once per change (the record then says STOPPED). */
+  crashed: { deploymentId: string; serverId: string; containerName: string; appId: string; state: string }[];
 }
+
+/** Container states of a deployment recorded RUNNING that mean its app crashed (`restarting`: Docker's restart policy is looping). */
+const CRASHED_STATES = new Set(['exited', 'dead', 'restarting']);
 
 /**
  * Compares every deployment with the containers labelled `tomo.deployment` on its server:
@@ -546,7 +551,7 @@ function reconcileWorkflow(steps: DeploymentSteps, jobs: JobsService) {
           const rows = await steps.records.list(null);
           const byServer = new Map<string, typeof rows>();
           for (const row of rows) byServer.set(row.serverId, [...(byServer.get(row.serverId) ?? []), row]);
-          const result: ReconcileResult = { servers: byServer.size, checked: 0, changed: [], unknownContainers: [], unreachableServers: [] };
+          const result: ReconcileResult = { servers: byServer.size, checked: 0, changed: [], unknownContainers: [], unreachableServers: [], crashed: [] };
           const known = new Set(rows.map((row) => row.id));
           for (const [serverId, deployments] of byServer) {
             ctx.signal.throwIfAborted();
@@ -598,6 +603,9 @@ function reconcileWorkflow(steps: DeploymentSteps, jobs: JobsService) {
               }
               if (status !== row.status) {
                 result.changed.push({ deploymentId: row.id, from: row.status, to: status });
+                if (container && row.status === DeploymentStatus.Running && CRASHED_STATES.has(container.state)) {
+                  result.crashed.push({ deploymentId: row.id, serverId, containerName: row.containerName, appId: row.appId, state: container.state });
+                }
                 ctx.log(`Deployment ${row.id} (${row.containerName}): ${row.status} → ${status}${message ? ` (${message})` : ''}`);
               }
               await steps.records.update(row.id, { status, statusMessage: message });

@@ -8,8 +8,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MarketplaceAppEntity, MarketplaceService, parseImageReference } from '@tomo/marketplace';
 import { DataSource } from 'typeorm';
+import { NotificationEntity } from '@tomo/notifications';
 import { ServerAuthType, ServersService } from '@tomo/servers';
-import { ErrorCode, JobKind, JobStatus, Role, StepStatus } from '@tomo/shared';
+import { ErrorCode, JobKind, JobStatus, NotificationEvent, Role, StepStatus } from '@tomo/shared';
 import { createWorkflowTestEnv, readTestbed, type TestbedState, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { DEPLOYMENT_TEST_KINDS, DeploymentsTestRootModule } from '../testing/deployments-test-module';
@@ -89,6 +90,9 @@ describe('deployments on the testbed', () => {
     }
     return done;
   };
+  /** Notifications the worker stored (no channel is configured: nothing is delivered). */
+  const notified = (event: NotificationEvent) => api.get(DataSource).getRepository(NotificationEntity).find({ where: { event }, order: { createdAt: 'ASC' } });
+  const firstNotified = async (event: NotificationEvent) => (await waitFor(async () => (await notified(event))[0], event));
   const stepsOf = async (jobId: string) => Object.fromEntries((await jobs.steps(jobId)).map((s) => [s.name, s.status]));
 
   async function startWorker(): Promise<void> {
@@ -343,6 +347,9 @@ describe('deployments on the testbed', () => {
     expect(containersOf(deploymentId)).toEqual([row.containerName]);
     expect(await deployments.get(deploymentId)).toMatchObject({ image: `${repo}:v2`, containerId: updated.containerId });
     expect(await waitFor(async () => (await fetchVersion()) === '2', 'the old container to serve again', 10_000)).toBe(true);
+    const rolledBack = await firstNotified(NotificationEvent.UpdateRolledBack);
+    expect(rolledBack).toMatchObject({ jobId: bad.id, deploymentId, serverId, details: { containerName: row.containerName, image: `${repo}:v2` } });
+    expect(rolledBack.message).toContain(`Update of ${row.containerName} rolled back; it stays on ${repo}:v2: Health check failed`);
 
     // A tag that does not exist: permanent at the pull, the old container never stopped.
     const missing = await finished((await deployments.update({ deploymentId, imageTag: 'no-such-tag' }, 'alice', Role.Admin)).id);
@@ -350,6 +357,9 @@ describe('deployments on the testbed', () => {
     expect((await jobs.steps(missing.id)).find((s) => s.name === 'pull-image')?.attempts).toBe(1);
     expect(inspect(row.containerName)?.['Id']).toBe(updated.containerId);
     expect(await fetchVersion()).toBe('2');
+    // Nothing was undone there: JOB_FAILED only, no second UPDATE_ROLLED_BACK.
+    await waitFor(async () => (await notified(NotificationEvent.JobFailed)).some((n) => n.jobId === missing.id), 'JOB_FAILED of the missing tag');
+    expect(await notified(NotificationEvent.UpdateRolledBack)).toHaveLength(1);
 
     // Reconciliation sees it running, then missing once removed behind its back.
     const reconcile = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
@@ -377,6 +387,12 @@ describe('deployments on the testbed', () => {
       expect(inspect(`stray-${port}`)?.['State'].Running).toBe(true);
       const timeline = (await jobs.events(second.id)).map((e) => e.message).join('\n');
       expect(timeline).toContain(`orphan-${port} (created) is labelled tomo.deployment=${orphanOf}, which no deployment knows; removed it`);
+      // The app stopped behind the record's back: APP_CRASHED once, not again on the next tick.
+      expect(second.result?.['crashed']).toEqual([{ deploymentId, serverId, containerName: row.containerName, appId: row.appId, state: 'exited' }]);
+      expect(await firstNotified(NotificationEvent.AppCrashed)).toMatchObject({ jobId: second.id, deploymentId, serverId, message: `App ${row.appId} (${row.containerName}) stopped: its container is exited` });
+      const third = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
+      expect(third.result).toMatchObject({ changed: [], crashed: [] });
+      expect(await notified(NotificationEvent.AppCrashed)).toHaveLength(1);
     } finally {
       tryDocker('rm', '-f', `stray-${port}`, `orphan-${port}`, `orphan-running-${port}`);
     }

@@ -2,14 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { MarketplaceModule } from '@tomo/marketplace';
+import { NotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersModule, ServersWorkerModule } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { WorkflowsModule, WorkflowWorkerModule } from '@tomo/workflows';
+import { DeploymentNotificationsModule } from '../lib/deployment-notifier';
 import { DeploymentsModule } from '../lib/deployments.module';
 
-/** The job kinds a deployments test worker runs (servers + deployments; no marketplace, no schedules). */
+/** The job kinds a deployments test worker runs (servers + deployments + notification delivery; no marketplace, no schedules). */
 export const DEPLOYMENT_TEST_KINDS: readonly string[] = [
   JobKind.SystemPing,
   JobKind.MaintenancePruneJobs,
@@ -23,6 +25,7 @@ export const DEPLOYMENT_TEST_KINDS: readonly string[] = [
   JobKind.DeploymentUninstall,
   JobKind.DeploymentLogs,
   JobKind.MaintenanceReconcileDeployments,
+  JobKind.NotificationDeliver,
 ];
 
 /**
@@ -42,6 +45,8 @@ export class DeploymentsTestRootModule {
         MarketplaceModule,
         options.worker ? ServersWorkerModule : ServersModule,
         DeploymentsModule,
+        NotificationsModule,
+        ...(options.worker ? [DeploymentNotificationsModule] : []),
         options.worker ? WorkflowWorkerModule.forRoot({ kinds: DEPLOYMENT_TEST_KINDS, schedulePruning: false }) : WorkflowsModule,
       ],
     };

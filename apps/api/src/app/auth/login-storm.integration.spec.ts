@@ -32,7 +32,9 @@ describe('login storm', () => {
 
   it('200 concurrent wrong logins for one user run at most LOGIN_MAX_FAILURES password checks', async () => {
     const checks = jest.spyOn(PasswordHasher.prototype, 'verify');
-    const ws = wsClient(api.wsUrl);
+    // 50 graphql-ws logins on 5 connections: one connection holds at most 25 open operations
+    // (maxOperationsPerConnection), and under load all 50 can be open at once.
+    const sockets = Array.from({ length: 5 }, () => wsClient(api.wsUrl));
     try {
       const overHttp = Array.from({ length: 150 }, (_, i) =>
         gql(api.graphqlUrl, LOGIN, {
@@ -47,7 +49,7 @@ describe('login storm', () => {
         (_, i) =>
           new Promise<string[]>((resolve, reject) => {
             const codes: string[] = [];
-            ws.subscribe(
+            sockets[i % sockets.length].subscribe(
               {
                 query: LOGIN,
                 variables: {
@@ -76,7 +78,7 @@ describe('login storm', () => {
       expect(checks.mock.calls.length).toBeLessThanOrEqual(MAX_FAILURES);
     } finally {
       checks.mockRestore();
-      await ws.dispose();
+      await Promise.all(sockets.map((socket) => socket.dispose()));
     }
   });
 });

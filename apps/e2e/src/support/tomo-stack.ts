@@ -207,7 +207,8 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
   const startWorker = async (): Promise<TomoProcess> => {
     const name = `worker-${workers.length + 1}`;
     // The worker has no HTTP port; its "started" log line (info level) is its readiness signal.
-    const worker = spawnTomo(name, DIST.worker, { ...env, DATA_DIR: dataDirOf(name), LOG_LEVEL: 'info' });
+    // Its metrics on a free port (unless the test names one): stacks and workers side by side would collide on 9464.
+    const worker = spawnTomo(name, DIST.worker, { METRICS_PORT: '0', ...env, DATA_DIR: dataDirOf(name), LOG_LEVEL: 'info' });
     workers.push(worker);
     await waitUntil(worker, `The worker ${name} (${DIST.worker})`, async () => worker.output().includes('Tomo worker started'));
     return worker;

@@ -11,6 +11,8 @@ export class TomoException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Facts a client acts on, sent beside `code` (e.g. `retryAfterSeconds` of a RATE_LIMITED). */
+    readonly details: Readonly<Record<string, number | string>> = {},
   ) {
     super(message);
   }

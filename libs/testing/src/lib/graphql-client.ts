@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 
 export interface GqlError {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; retryAfterSeconds?: number };
 }
 
 export interface GqlResult<T = Record<string, unknown>> {

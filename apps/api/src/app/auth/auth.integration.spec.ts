@@ -407,13 +407,19 @@ describe('identity and security over real HTTP', () => {
         'UNAUTHENTICATED: Invalid username or password',
         'UNAUTHENTICATED: Invalid username or password',
         'UNAUTHENTICATED: Invalid username or password',
-        'RATE_LIMITED: Too many attempts. Wait a few minutes before trying again.',
+        'RATE_LIMITED: Too many attempts. Try again in 10 minutes.',
       ];
       await createUser((await login(ADMIN.username, ADMIN.password)).token, 'mallory', 'VIEWER');
       expect(await answers('mallory')).toEqual(expected);
       expect(await answers('nobody-by-this-name')).toEqual(expected);
       // Locked: even the right password is refused until the lock-out ends.
-      expect(errorCodes(await attempt('mallory', passwordOf('mallory')))).toEqual(['RATE_LIMITED']);
+      const locked = await attempt('mallory', passwordOf('mallory'));
+      expect(errorCodes(locked)).toEqual(['RATE_LIMITED']);
+      // When to retry: what is left of the lock-out (LOGIN_LOCKOUT 10m), read from the limiter's key.
+      const retryAfter = locked.errors?.[0].extensions?.retryAfterSeconds;
+      expect(retryAfter).toEqual(expect.any(Number));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(600);
       // Other users are not affected.
       await expect(login(ADMIN.username, ADMIN.password)).resolves.toBeDefined();
     });

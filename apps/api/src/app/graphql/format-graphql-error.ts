@@ -64,9 +64,9 @@ export function isUnavailable(error: unknown): boolean {
 export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   const code = String(formatted.extensions?.['code'] ?? '');
   const chain = [...errorChain(error)];
-  const fromTomo = chain.some((link) => link instanceof TomoException);
+  const fromTomo = chain.find((link): link is TomoException => link instanceof TomoException);
   if (fromTomo) {
-    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { ...fromTomo.details, code } };
   }
   // graphql-js and Apollo's own errors about the operation have no other kind of error behind them.
   const thrown = chain.filter((link) => !(link instanceof GraphQLError));

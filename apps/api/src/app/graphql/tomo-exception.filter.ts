@@ -7,6 +7,6 @@ import { TomoException } from '@tomo/shared';
 export class TomoExceptionFilter implements ExceptionFilter {
   catch(exception: TomoException): GraphQLError {
     // originalError lets formatGraphqlError tell a deliberate message from one to mask.
-    return new GraphQLError(exception.message, { extensions: { code: exception.code }, originalError: exception });
+    return new GraphQLError(exception.message, { extensions: { ...exception.details, code: exception.code }, originalError: exception });
   }
 }

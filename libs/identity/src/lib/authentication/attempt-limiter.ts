@@ -48,6 +48,11 @@ export class AttemptLimiter {
     );
   }
 
+  /** Seconds until a blocked key opens again (its TTL in Redis); 0 when it holds no count. */
+  async secondsLeft(key: string): Promise<number> {
+    return Math.max(0, await this.redis.ttl(this.redisKey(key)));
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(this.redisKey(key));
   }

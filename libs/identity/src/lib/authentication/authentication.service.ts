@@ -39,6 +39,15 @@ const IP_FAILURE_FACTOR = 4;
 
 const tooMany = () =>
   new TomoException(ErrorCode.RateLimited, 'Too many attempts. Wait a few minutes before trying again.');
+/** A login lock-out says when it ends, so the sign-in page can tell the user how long to wait. */
+const lockedOut = (retryAfterSeconds: number) => {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new TomoException(
+    ErrorCode.RateLimited,
+    `Too many attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+    { retryAfterSeconds },
+  );
+};
 /** One message for an unknown user, a wrong password and a disabled account. */
 const badCredentials = () => new TomoException(ErrorCode.Unauthenticated, 'Invalid username or password');
 
@@ -73,8 +82,12 @@ export class AuthenticationService {
     const userKey = `login-user:${normalizeUsername(input.username)}`;
     const ipKey = `login-ip:${client.ip ?? ''}`;
     const ipLimit = maxLoginFailures * IP_FAILURE_FACTOR;
-    if (!(await this.limiter.consume(ipKey, ipLimit, lockoutSeconds))) throw tooMany();
-    if (!(await this.limiter.consume(userKey, maxLoginFailures, lockoutSeconds))) throw tooMany();
+    for (const [key, limit] of [
+      [ipKey, ipLimit],
+      [userKey, maxLoginFailures],
+    ] as const) {
+      if (!(await this.limiter.consume(key, limit, lockoutSeconds))) throw lockedOut(await this.limiter.secondsLeft(key));
+    }
     const user = await this.users.verifyCredentials(input.username, input.password);
     if (!user) throw badCredentials();
     await this.limiter.reset(userKey);

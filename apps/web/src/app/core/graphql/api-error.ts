@@ -4,13 +4,20 @@ import { CombinedGraphQLErrors } from '@apollo/client';
 export interface ApiError {
   readonly code: string;
   readonly message: string;
+  /** RATE_LIMITED: when the lock-out ends, from the API's `extensions.retryAfterSeconds`. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The first GraphQL error of a failed call, or a network/unknown failure. */
 export function apiError(error: unknown): ApiError {
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
-    return { code: String(first?.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR'), message: first?.message ?? error.message };
+    const retryAfter = first?.extensions?.['retryAfterSeconds'];
+    return {
+      code: String(first?.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR'),
+      message: first?.message ?? error.message,
+      ...(typeof retryAfter === 'number' && { retryAfterSeconds: retryAfter }),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'NETWORK', message: `The API could not be reached (${message})` };

@@ -1,4 +1,4 @@
-import { safeReturnUrl } from './sign-in.page';
+import { lockOutMessage, safeReturnUrl } from './sign-in.page';
 
 describe('safeReturnUrl', () => {
   it('returns to a page of the console', () => {
@@ -9,5 +9,17 @@ describe('safeReturnUrl', () => {
     expect(safeReturnUrl('//evil.example/')).toBe('/');
     expect(safeReturnUrl('https://evil.example/')).toBe('/');
     expect(safeReturnUrl(undefined)).toBe('/');
+  });
+});
+
+describe('lockOutMessage', () => {
+  it('says when to try again in whole minutes, rounded up', () => {
+    expect(lockOutMessage(900, 'ignored')).toBe('Too many attempts — try again in 15 minutes.');
+    expect(lockOutMessage(61, 'ignored')).toBe('Too many attempts — try again in 2 minutes.');
+    expect(lockOutMessage(30, 'ignored')).toBe('Too many attempts — try again in 1 minute.');
+  });
+
+  it("falls back to the API's words when it gave no time", () => {
+    expect(lockOutMessage(undefined, 'Too many attempts.')).toBe('Signing in is locked for now: Too many attempts.');
   });
 });

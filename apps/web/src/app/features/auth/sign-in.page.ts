@@ -69,11 +69,10 @@ export class SignInPage {
       await this.session.signIn(username, password);
       await this.router.navigateByUrl(safeReturnUrl(this.returnUrl()));
     } catch (error) {
-      const { code, message } = apiError(error);
-      // The API words both cases itself (the lock-out says how long to wait); add what to do.
+      const { code, message, retryAfterSeconds } = apiError(error);
       this.error.set(
         code === 'RATE_LIMITED'
-          ? `Signing in is locked for now: ${message}`
+          ? lockOutMessage(retryAfterSeconds, message)
           : code === 'UNAUTHENTICATED'
             ? 'Wrong username or password. Check both and try again.'
             : message,
@@ -83,4 +82,11 @@ export class SignInPage {
       this.busy.set(false);
     }
   }
+}
+
+/** The lock-out in whole minutes (rounded up, at least one); the API's own words when it gave no time. */
+export function lockOutMessage(retryAfterSeconds: number | undefined, message: string): string {
+  if (retryAfterSeconds === undefined) return `Signing in is locked for now: ${message}`;
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Too many attempts — try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
 }

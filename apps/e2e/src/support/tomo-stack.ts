@@ -170,8 +170,6 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     REDIS_URL: options.unreachableRedisUrl ?? REDIS_URL,
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
-    // Each worker serves its own /metrics: a free port, so several workers (and stacks) coexist.
-    METRICS_PORT: '0',
     ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl, TOMO_MASTER_KEY: randomBytes(32).toString('hex') }),
     ...options.env,
   };

@@ -20,7 +20,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { gql, TEST_REDIS_URL } from '@tomo/testing';
-import { startTomo, type TomoStack } from '../../apps/e2e/src/support/tomo-stack';
+import {
+  startTomo,
+  type TomoStack,
+} from '../../apps/e2e/src/support/tomo-stack';
 import { runEnv } from '../chaos/support/run-env';
 
 const arg = (name: string, fallback: number): number => {
@@ -46,7 +49,8 @@ const progress = (message: string): void => {
 
 /** The selections the console asks for (apps/web/src/app/core/graphql/operations). */
 const QUERIES = {
-  servers: '{ servers { id name host port username authType status statusMessage dockerVersion lastSeenAt lastCheckedAt } }',
+  servers:
+    '{ servers { id name host port username authType status statusMessage dockerVersion lastSeenAt lastCheckedAt } }',
   jobs: `query($first: Int, $after: String) { jobs(first: $first, after: $after) {
     edges { node { id kind status serverId deploymentId requestedBy createdAt startedAt finishedAt } }
     pageInfo { hasNextPage endCursor } } }`,
@@ -62,7 +66,8 @@ const QUERIES = {
 };
 
 /** TypeORM's SQLite text for `type: Date` columns (UTC, ms). */
-const sqliteDate = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+const sqliteDate = (ms: number): string =>
+  new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
 /** Bulk inserts, one transaction, into the tables the API's migrations created. Returns the job ids. */
 function seed(databasePath: string): string[] {
@@ -81,7 +86,22 @@ function seed(databasePath: string): string[] {
     serverIds.forEach((id, i) => {
       const at = sqliteDate(now - i * 60_000);
       // Port 1 on loopback: nothing listens, so the worker's checks fail fast and stay local.
-      server.run(id, `server-${String(i).padStart(4, '0')}`, '127.0.0.1', 1, 'deploy', 'KEY', 'bridge', 2, statuses[i % statuses.length], '27.3.1', at, at, at, at);
+      server.run(
+        id,
+        `server-${String(i).padStart(4, '0')}`,
+        '127.0.0.1',
+        1,
+        'deploy',
+        'KEY',
+        'bridge',
+        2,
+        statuses[i % statuses.length],
+        '27.3.1',
+        at,
+        at,
+        at,
+        at,
+      );
     });
     const deployment = db.prepare(
       `INSERT INTO "deployment" ("id","serverId","appId","status","containerName","image","config","accessUrls","createdAt","updatedAt")
@@ -90,7 +110,18 @@ function seed(databasePath: string): string[] {
     const deploymentStatuses = ['RUNNING', 'RUNNING', 'STOPPED', 'FAILED'];
     deploymentIds.forEach((id, i) => {
       const at = sqliteDate(now - i * 3_600_000);
-      deployment.run(id, serverIds[i % SERVERS], 'whoami', deploymentStatuses[i % 4], `tomo-whoami-${i}`, 'traefik/whoami:v1.10', '{"env":{},"ports":[]}', '[]', at, at);
+      deployment.run(
+        id,
+        serverIds[i % SERVERS],
+        'whoami',
+        deploymentStatuses[i % 4],
+        `tomo-whoami-${i}`,
+        'traefik/whoami:v1.10',
+        '{"env":{},"ports":[]}',
+        '[]',
+        at,
+        at,
+      );
     });
     const job = db.prepare(
       `INSERT INTO "job" ("id","kind","status","serverId","deploymentId","input","result","requestedBy","lastEventSeq","errorCode","errorMessage","createdAt","updatedAt","startedAt","finishedAt")
@@ -99,11 +130,18 @@ function seed(databasePath: string): string[] {
     const step = db.prepare(
       `INSERT INTO "job_step" ("jobId","position","name","status","attempts","startedAt","finishedAt") VALUES (?,?,?,?,?,?,?)`,
     );
-    const event = db.prepare(`INSERT INTO "job_event" ("jobId","seq","type","step","message","status","at") VALUES (?,?,?,?,?,?,?)`);
+    const event = db.prepare(
+      `INSERT INTO "job_event" ("jobId","seq","type","step","message","status","at") VALUES (?,?,?,?,?,?,?)`,
+    );
     const audit = db.prepare(
       `INSERT INTO "audit_log" ("at","actorType","actorId","actorName","action","targetType","targetId","outcome","ip") VALUES (?,?,?,?,?,?,?,?,?)`,
     );
-    const stepNames = ['pull-image', 'create-container', 'start-container', 'check-health'];
+    const stepNames = [
+      'pull-image',
+      'create-container',
+      'start-container',
+      'check-health',
+    ];
     // Spread over the last 20 days (inside the default 30-day retention, so prune-jobs keeps them).
     const spacingMs = Math.floor((20 * 86_400_000) / JOBS);
     for (let i = 0; i < JOBS; i++) {
@@ -137,18 +175,53 @@ function seed(databasePath: string): string[] {
       ];
       stepNames.forEach((name, position) => {
         const stepFailed = failed && position === 3;
-        step.run(id, position, name, stepFailed ? 'FAILED' : 'SUCCEEDED', 1, at(2 + position * 3), at(4 + position * 3));
+        step.run(
+          id,
+          position,
+          name,
+          stepFailed ? 'FAILED' : 'SUCCEEDED',
+          1,
+          at(2 + position * 3),
+          at(4 + position * 3),
+        );
         events.push(['step.started', name, `Step ${name} started`]);
-        if (position < 2) events.push(['step.log', name, `${name}: done in 120 ms`]);
-        events.push([stepFailed ? 'step.failed' : 'step.succeeded', name, stepFailed ? 'health check failed' : `Step ${name} succeeded`]);
+        if (position < 2)
+          events.push(['step.log', name, `${name}: done in 120 ms`]);
+        events.push([
+          stepFailed ? 'step.failed' : 'step.succeeded',
+          name,
+          stepFailed ? 'health check failed' : `Step ${name} succeeded`,
+        ]);
       });
-      events.push([failed ? 'job.failed' : 'job.succeeded', null, failed ? 'Failed' : 'Succeeded']);
+      events.push([
+        failed ? 'job.failed' : 'job.succeeded',
+        null,
+        failed ? 'Failed' : 'Succeeded',
+      ]);
       events.forEach(([type, stepName, message], seq) =>
-        event.run(id, seq + 1, type, stepName, message, seq === events.length - 1 ? status : seq === 0 ? 'QUEUED' : 'RUNNING', at(seq)),
+        event.run(
+          id,
+          seq + 1,
+          type,
+          stepName,
+          message,
+          seq === events.length - 1 ? status : seq === 0 ? 'QUEUED' : 'RUNNING',
+          at(seq),
+        ),
       );
     }
     for (let i = 0; i < AUDIT_ENTRIES; i++) {
-      audit.run(sqliteDate(now - (AUDIT_ENTRIES - i) * 60_000), 'USER', null, 'admin', 'startJob', 'job', jobIds[i % JOBS], 'SUCCESS', '127.0.0.1');
+      audit.run(
+        sqliteDate(now - (AUDIT_ENTRIES - i) * 60_000),
+        'USER',
+        null,
+        'admin',
+        'startJob',
+        'job',
+        jobIds[i % JOBS],
+        'SUCCESS',
+        '127.0.0.1',
+      );
     }
   })();
   db.close();
@@ -157,7 +230,11 @@ function seed(databasePath: string): string[] {
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+  return Number(
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(
+      2,
+    ),
+  );
 }
 
 const median = (values: number[]): number => quantile(values, 0.5);
@@ -170,12 +247,16 @@ function rssMb(child: ChildProcess): number {
 
 async function eventLoopLagP99Ms(baseUrl: string): Promise<number | null> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const value = /^tomo_api_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1];
+  const value = /^tomo_api_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(
+    text,
+  )?.[1];
   return value === undefined ? null : Number((Number(value) * 1000).toFixed(2));
 }
 
 /** A plain node http server answering every POST with `body`, in a process of its own like the API. */
-async function startPlainServer(body: string): Promise<{ url: string; child: ChildProcess }> {
+async function startPlainServer(
+  body: string,
+): Promise<{ url: string; child: ChildProcess }> {
   const script = `
     const body = Buffer.from(process.argv[1]);
     const server = require('node:http').createServer((req, res) => {
@@ -183,16 +264,28 @@ async function startPlainServer(body: string): Promise<{ url: string; child: Chi
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
     });
     server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));`;
-  const child = spawn(process.execPath, ['-e', script, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, body], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<string>((resolvePort, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolvePort(chunk.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`the plain server exited with ${code}`)));
+    child.stdout?.once('data', (chunk: Buffer) =>
+      resolvePort(chunk.toString().trim()),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`the plain server exited with ${code}`)),
+    );
   });
   return { url: `http://127.0.0.1:${port}/graphql`, child };
 }
 
 /** Requests/s of `count` POSTs of `body` at CONCURRENCY, each answer checked. */
-async function throughput(url: string, body: string, token: string, expected: string, count: number): Promise<number> {
+async function throughput(
+  url: string,
+  body: string,
+  token: string,
+  expected: string,
+  count: number,
+): Promise<number> {
   let sent = 0;
   const started = performance.now();
   await Promise.all(
@@ -201,11 +294,15 @@ async function throughput(url: string, body: string, token: string, expected: st
         sent++;
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+          },
           body,
         });
         const text = await response.text();
-        if (text !== expected) throw new Error(`${url} answered ${text.slice(0, 200)}`);
+        if (text !== expected)
+          throw new Error(`${url} answered ${text.slice(0, 200)}`);
       }
     }),
   );
@@ -226,40 +323,64 @@ async function main(): Promise<void> {
       { input: ADMIN },
     );
     const token = setup.data?.setupAdmin.token;
-    if (!token) throw new Error(`setupAdmin failed: ${JSON.stringify(setup.errors)}`);
-    const query = async <T>(document: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    if (!token)
+      throw new Error(`setupAdmin failed: ${JSON.stringify(setup.errors)}`);
+    const query = async <T>(
+      document: string,
+      variables: Record<string, unknown> = {},
+    ): Promise<T> => {
       const result = await gql<T>(graphqlUrl, document, variables, token);
-      if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
+      if (result.errors || !result.data)
+        throw new Error(JSON.stringify(result.errors));
       return result.data;
     };
 
-    progress(`seeding ${SERVERS} servers, ${JOBS} jobs × 13 events, ${DEPLOYMENTS} deployments, ${AUDIT_ENTRIES} audit entries`);
+    progress(
+      `seeding ${SERVERS} servers, ${JOBS} jobs × 13 events, ${DEPLOYMENTS} deployments, ${AUDIT_ENTRIES} audit entries`,
+    );
     const seedStarted = performance.now();
     const jobIds = seed(join(stack.dataDir, 'tomo.sqlite'));
-    const seedSeconds = Number(((performance.now() - seedStarted) / 1000).toFixed(1));
+    const seedSeconds = Number(
+      ((performance.now() - seedStarted) / 1000).toFixed(1),
+    );
 
     progress(`following cursors to a page ${DEEP_POSITION} jobs deep`);
-    type JobsPage = { jobs: { edges: unknown[]; pageInfo: { endCursor: string | null } } };
+    type JobsPage = {
+      jobs: { edges: unknown[]; pageInfo: { endCursor: string | null } };
+    };
     let deepCursor: string | null = null;
     for (let seen = 0; seen < DEEP_POSITION; seen += 200) {
-      const page: JobsPage = await query<JobsPage>(QUERIES.jobs, { first: 200, after: deepCursor });
+      const page: JobsPage = await query<JobsPage>(QUERIES.jobs, {
+        first: 200,
+        after: deepCursor,
+      });
       deepCursor = page.jobs.pageInfo.endCursor;
     }
-    const deepPage = await query<JobsPage>(QUERIES.jobs, { first: 20, after: deepCursor });
-    if (deepPage.jobs.edges.length !== 20) throw new Error(`the deep page has ${deepPage.jobs.edges.length} jobs`);
+    const deepPage = await query<JobsPage>(QUERIES.jobs, {
+      first: 20,
+      after: deepCursor,
+    });
+    if (deepPage.jobs.edges.length !== 20)
+      throw new Error(`the deep page has ${deepPage.jobs.edges.length} jobs`);
 
     const probes: Record<string, () => Promise<unknown>> = {
       servers: () => query(QUERIES.servers),
       jobsFirstPage: () => query(QUERIES.jobs, { first: 20 }),
       jobsDeepPage: () => query(QUERIES.jobs, { first: 20, after: deepCursor }),
-      job: () => query(QUERIES.job, { id: jobIds[Math.floor(Math.random() * jobIds.length)] }),
+      job: () =>
+        query(QUERIES.job, {
+          id: jobIds[Math.floor(Math.random() * jobIds.length)],
+        }),
       dashboard: () => query(QUERIES.dashboard),
       auditLog: () => query(QUERIES.auditLog, { first: 50 }),
     };
-    const check = (await query<{ servers: unknown[] }>(QUERIES.servers)).servers.length;
+    const check = (await query<{ servers: unknown[] }>(QUERIES.servers)).servers
+      .length;
     if (check !== SERVERS) throw new Error(`servers answered ${check} servers`);
 
-    progress(`latency: ${ROUNDS} rounds × ${SAMPLES} samples per query (after one warm-up call each)`);
+    progress(
+      `latency: ${ROUNDS} rounds × ${SAMPLES} samples per query (after one warm-up call each)`,
+    );
     for (const probe of Object.values(probes)) await probe();
     const samples: Record<string, number[]> = {};
     const roundP95s: Record<string, number[]> = {};
@@ -274,21 +395,40 @@ async function main(): Promise<void> {
         (samples[name] ??= []).push(...inRound);
         (roundP95s[name] ??= []).push(quantile(inRound, 0.95));
       }
-      progress(`round ${round + 1}: ${Object.entries(roundP95s).map(([name, p95s]) => `${name} ${p95s[round]}`).join(', ')} ms (p95)`);
+      progress(
+        `round ${round + 1}: ${Object.entries(roundP95s)
+          .map(([name, p95s]) => `${name} ${p95s[round]}`)
+          .join(', ')} ms (p95)`,
+      );
     }
     const latency = Object.fromEntries(
       Object.entries(samples).map(([name, values]) => [
         name,
-        { samples: values.length, p50Ms: quantile(values, 0.5), p95Ms: quantile(values, 0.95), maxMs: quantile(values, 1), roundP95Ms: roundP95s[name] },
+        {
+          samples: values.length,
+          p50Ms: quantile(values, 0.5),
+          p95Ms: quantile(values, 0.95),
+          maxMs: quantile(values, 1),
+          roundP95Ms: roundP95s[name],
+        },
       ]),
     );
 
-    const idle = { apiRssMb: rssMb(api.process.child), workerRssMb: rssMb(worker.child) };
-    progress(`idle RSS: API ${idle.apiRssMb} MB, worker ${idle.workerRssMb} MB`);
+    const idle = {
+      apiRssMb: rssMb(api.process.child),
+      workerRssMb: rssMb(worker.child),
+    };
+    progress(
+      `idle RSS: API ${idle.apiRssMb} MB, worker ${idle.workerRssMb} MB`,
+    );
 
-    progress(`load: ${CONCURRENCY} clients for ${LOAD_SECONDS} s on the API, collect-server-metrics on the worker`);
+    progress(
+      `load: ${CONCURRENCY} clients for ${LOAD_SECONDS} s on the API, collect-server-metrics on the worker`,
+    );
     await eventLoopLagP99Ms(stack.baseUrl); // prom-client resets its lag histogram at each scrape
-    await query('mutation { runSchedule(name: "collect-server-metrics") { id } }');
+    await query(
+      'mutation { runSchedule(name: "collect-server-metrics") { id } }',
+    );
     const peak = { ...idle };
     const sampler = setInterval(() => {
       peak.apiRssMb = Math.max(peak.apiRssMb, rssMb(api.process.child));
@@ -307,33 +447,73 @@ async function main(): Promise<void> {
     );
     clearInterval(sampler);
     const lagP99Ms = await eventLoopLagP99Ms(stack.baseUrl);
-    progress(`under load: ${loadRequests} requests, RSS peak API ${peak.apiRssMb} MB, worker ${peak.workerRssMb} MB, event-loop lag p99 ${lagP99Ms} ms`);
+    progress(
+      `under load: ${loadRequests} requests, RSS peak API ${peak.apiRssMb} MB, worker ${peak.workerRssMb} MB, event-loop lag p99 ${lagP99Ms} ms`,
+    );
 
-    progress(`throughput: { me { id } } vs a plain http server, ${REQUESTS} requests × 3 each, alternating`);
+    progress(
+      `throughput: { me { id } } vs a plain http server, ${REQUESTS} requests × 3 each, alternating`,
+    );
     const meBody = JSON.stringify({ query: '{ me { id } }' });
     const meAnswer = await (
-      await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: meBody })
+      await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+        },
+        body: meBody,
+      })
     ).text();
     const plainServer = await startPlainServer(meAnswer);
     plain = plainServer.child;
     const graphqlRps: number[] = [];
     const plainRps: number[] = [];
     for (let round = 0; round < 3; round++) {
-      graphqlRps.push(await throughput(graphqlUrl, meBody, token, meAnswer, REQUESTS));
-      plainRps.push(await throughput(plainServer.url, meBody, token, meAnswer, REQUESTS));
-      progress(`round ${round + 1}: GraphQL ${graphqlRps[round]}/s, plain ${plainRps[round]}/s`);
+      graphqlRps.push(
+        await throughput(graphqlUrl, meBody, token, meAnswer, REQUESTS),
+      );
+      plainRps.push(
+        await throughput(plainServer.url, meBody, token, meAnswer, REQUESTS),
+      );
+      progress(
+        `round ${round + 1}: GraphQL ${graphqlRps[round]}/s, plain ${plainRps[round]}/s`,
+      );
     }
-    const ratios = graphqlRps.map((rps, i) => Number((rps / plainRps[i]).toFixed(3)));
+    const ratios = graphqlRps.map((rps, i) =>
+      Number((rps / plainRps[i]).toFixed(3)),
+    );
 
     process.stdout.write(
       `${JSON.stringify({
-        seeded: { servers: SERVERS, jobs: JOBS, eventsPerJob: 13, deployments: DEPLOYMENTS, auditEntries: AUDIT_ENTRIES, seconds: seedSeconds },
-        p95Ms: Object.fromEntries(Object.entries(latency).map(([name, figures]) => [name, figures.p95Ms])),
+        seeded: {
+          servers: SERVERS,
+          jobs: JOBS,
+          eventsPerJob: 13,
+          deployments: DEPLOYMENTS,
+          auditEntries: AUDIT_ENTRIES,
+          seconds: seedSeconds,
+        },
+        p95Ms: Object.fromEntries(
+          Object.entries(latency).map(([name, figures]) => [
+            name,
+            figures.p95Ms,
+          ]),
+        ),
         latency,
         apiRssMb: { idle: idle.apiRssMb, underLoad: peak.apiRssMb },
         workerRssMb: { idle: idle.workerRssMb, underLoad: peak.workerRssMb },
-        load: { clients: CONCURRENCY, seconds: LOAD_SECONDS, requests: loadRequests, apiEventLoopLagP99Ms: lagP99Ms },
-        throughput: { graphqlMeRps: graphqlRps, plainHttpRps: plainRps, concurrency: CONCURRENCY },
+        load: {
+          clients: CONCURRENCY,
+          seconds: LOAD_SECONDS,
+          requests: loadRequests,
+          apiEventLoopLagP99Ms: lagP99Ms,
+        },
+        throughput: {
+          graphqlMeRps: graphqlRps,
+          plainHttpRps: plainRps,
+          concurrency: CONCURRENCY,
+        },
         ratio: median(ratios),
         ratios,
         env: await runEnv(TEST_REDIS_URL),
@@ -348,7 +528,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`[bench load] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `[bench load] failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -67,6 +67,19 @@ export class ServerMetricsStore {
     });
   }
 
+  /** The newest raw sample of each server that has one, by server id: one query for every server (the dashboard). */
+  async latestRawByServer(): Promise<Map<string, ServerMetricEntity>> {
+    const rows = await this.repo
+      .createQueryBuilder('m')
+      .where('m.bucketSeconds = :raw', { raw: RAW_SAMPLE })
+      // The primary key (serverId, bucketSeconds, at) answers the MAX of each server.
+      .andWhere(
+        'm.at = (SELECT MAX("n"."at") FROM "server_metric" "n" WHERE "n"."serverId" = "m"."serverId" AND "n"."bucketSeconds" = :raw)',
+      )
+      .getMany();
+    return new Map(rows.map((row) => [row.serverId, row]));
+  }
+
   async addSample(
     serverId: string,
     at: Date,

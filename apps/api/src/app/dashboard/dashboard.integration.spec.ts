@@ -140,4 +140,34 @@ describe('dashboard over GraphQL', () => {
       [connectionTest, 'FAILED'],
     ]);
   });
+
+  it('gives each server its own newest raw sample (read for all servers in one query)', async () => {
+    const store = api.app.get(ServerMetricsStore);
+    const added = await gql<{ addServer: { id: string } }>(
+      api.graphqlUrl,
+      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
+      { input: { name: 'shed', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'not used in this test' } },
+      admin,
+    );
+    expect(added.errors).toBeUndefined();
+    const shed = added.data?.addServer.id ?? '';
+    const sample = (serverId: string, minutesAgo: number, cpuPercent: number) =>
+      store.addSample(
+        serverId,
+        new Date(Date.now() - minutesAgo * 60_000),
+        { cpuPercent, memoryUsedBytes: 1, memoryTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2, load1: 0, load5: 0, load15: 0, containersRunning: 0, containersTotal: 0 },
+        null,
+      );
+    await sample(shed, 2, 40);
+    await sample(shed, 1, 60);
+    // Older than garage's sample of the test above, so it must not replace it.
+    const [garage] = (await dashboard(viewer)).servers;
+    await sample(garage.server.id, 10, 99);
+
+    const view = await dashboard(viewer);
+    expect(view.servers.map(({ server, latest }) => [server.name, latest?.['cpuPercent']])).toEqual([
+      ['garage', 12.5],
+      ['shed', 60],
+    ]);
+  });
 });

@@ -23,18 +23,18 @@ export class DashboardResolver {
   @Query(() => Dashboard, { description: 'The monitoring overview of the whole platform, read in one go.' })
   async dashboard(): Promise<Dashboard> {
     const at = new Date();
-    const [servers, deployments, jobCounts, activeJobs, recent] = await Promise.all([
+    const [servers, latest, deployments, jobCounts, activeJobs, recent] = await Promise.all([
       this.servers.list(),
+      this.metrics.latestRawByServer(),
       this.deployments.list(null),
       this.jobs.countByStatus(new Date(at.getTime() - DAY_MS)),
       this.jobs.unfinished(ACTIVE_JOBS),
       this.jobs.list({}, RECENT_JOBS),
     ]);
-    const snapshots = await Promise.all(servers.map(async (server) => ({ server, latest: await this.metrics.latestRaw(server.id) })));
     return {
       serverCount: servers.length,
       serversByStatus: countBy(servers.map((server) => server.status)),
-      servers: snapshots,
+      servers: servers.map((server) => ({ server, latest: latest.get(server.id) ?? null })),
       deploymentCount: deployments.length,
       deploymentsByStatus: countBy(deployments.map((deployment) => deployment.status)),
       jobs: {

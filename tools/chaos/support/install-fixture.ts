@@ -76,6 +76,12 @@ export async function installFixture(stack: { baseUrl: string }, marketplaceDir:
     appIds.push(`chaos-app-${i}`);
   }
   rmSync(template, { recursive: true });
+  // The repository's manifest lists its apps: the copies instead of the template.
+  const manifestFile = join(marketplaceDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { apps: { id: string; path: string }[] };
+  const [entry] = manifest.apps;
+  manifest.apps = appIds.map((id) => ({ ...entry, id, path: `apps/utility/${id}` }));
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   commitAll(marketplaceDir, 'one app per install');
 
   const serverIds: string[] = [];

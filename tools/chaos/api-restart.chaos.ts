@@ -89,6 +89,8 @@ async function main(): Promise<void> {
   const followers: Follower[] = [];
   let jobs: StoredJob[] = [];
   let restarts = 0;
+  /** When no API answered: events stored then reach the subscribers only through `afterSeq`. */
+  const downtimes: { from: number; to: number }[] = [];
   let timedOut = false;
   try {
     const fixture = await installFixture(stack, marketplaceDir, { apps: INSTALLS, servers: 2, password: 'chaos api-restart passphrase' });
@@ -99,9 +101,11 @@ async function main(): Promise<void> {
 
     for (let i = 0; i < RESTARTS; i++) {
       await new Promise((r) => setTimeout(r, RESTART_EVERY_SECONDS * 1000));
+      const from = Date.now();
       current.process.child.kill('SIGKILL');
       await current.process.exited;
       current = await stack.startApi();
+      downtimes.push({ from, to: Date.now() });
       restarts++;
       progress(`API restarted (${current.process.name}); ${followers.filter((f) => f.seqs.length > 0).length} subscribers have events`);
     }
@@ -136,7 +140,9 @@ async function main(): Promise<void> {
     storedEvents: jobs.reduce((sum, job) => sum + job.events.length, 0),
     receivedEvents: followers.reduce((sum, f) => sum + f.seqs.length, 0),
     subscribers: followers.length,
-    resubscriptions: followers.reduce((sum, f) => sum + f.subscriptions - 1, 0),
+    eventsWhileApiDown: jobs.flatMap((job) => job.events).filter((event) => downtimes.some(({ from, to }) => Date.parse(event.at) >= from && Date.parse(event.at) <= to)).length,
+    // Connection attempts after the first, the refused ones while no API listened included.
+    reconnectAttempts: followers.reduce((sum, f) => sum + f.subscriptions - 1, 0),
     apiRestarts: restarts,
     total: INSTALLS,
     succeeded: jobs.filter((job) => job.status === 'SUCCEEDED').length,

@@ -1,0 +1,137 @@
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commitAll, gql, readTestbed, type TestbedState } from '@tomo/testing';
+import { createTestMarketplace, testbedDocker } from '../../../apps/e2e/src/support/testbed-app';
+
+/** The runs' installs: the test app copied under one id per install, each on its own host port. */
+const FIRST_PORT = 21_000;
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  step: string | null;
+  at: string;
+}
+
+export interface StoredJob {
+  status: string;
+  deploymentId: string | null;
+  steps: { name: string; status: string; attempts: number }[];
+  events: StoredEvent[];
+}
+
+export async function graphqlOrFail<T>(stack: { baseUrl: string }, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  const result = await gql<T>(`${stack.baseUrl}/graphql`, query, variables, token);
+  if (result.errors || !result.data) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+export async function poll<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not after ${seconds} s`);
+}
+
+/** Labelled containers on the testbed's engine, with the deployment each belongs to. */
+export function managedContainers(testbed: TestbedState): { id: string; deploymentId: string }[] {
+  return testbedDocker(testbed, 'ps', '-a', '--filter', 'label=tomo.managed=true', '--format', '{{.ID}} {{.Label "tomo.deployment"}}')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id, deploymentId = ''] = line.split(' ');
+      return { id, deploymentId };
+    });
+}
+
+/** Removes every labelled container: a run's deployments are gone with its temp database. */
+export function removeManagedContainers(testbed: TestbedState): number {
+  const ids = managedContainers(testbed).map((container) => container.id);
+  if (ids.length > 0) testbedDocker(testbed, 'rm', '-f', ...ids);
+  return ids.length;
+}
+
+/**
+ * An admin token, `servers` servers (the testbed's sshd under different names) and a catalog of
+ * `apps` copies of the test app (`chaos-app-<i>`, port FIRST_PORT + i): an install each.
+ */
+export async function installFixture(stack: { baseUrl: string }, marketplaceDir: string, options: { apps: number; servers: number; password: string }) {
+  const testbed = readTestbed();
+  const setup = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
+    input: { username: 'chaos-admin', password: options.password },
+  });
+  const token = setup.setupAdmin.token;
+
+  createTestMarketplace(testbed, marketplaceDir, FIRST_PORT);
+  const template = join(marketplaceDir, 'apps/utility/busybox-httpd');
+  const yaml = readFileSync(join(template, 'app.yaml'), 'utf8');
+  const appIds: string[] = [];
+  for (let i = 0; i < options.apps; i++) {
+    const dir = join(marketplaceDir, `apps/utility/chaos-app-${i}`);
+    cpSync(template, dir, { recursive: true });
+    writeFileSync(join(dir, 'app.yaml'), yaml.replace('id: busybox-httpd', `id: chaos-app-${i}`).replaceAll(String(FIRST_PORT), String(FIRST_PORT + i)));
+    appIds.push(`chaos-app-${i}`);
+  }
+  rmSync(template, { recursive: true });
+  // The repository's manifest lists its apps: the copies instead of the template.
+  const manifestFile = join(marketplaceDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { apps: { id: string; path: string }[] };
+  const [entry] = manifest.apps;
+  manifest.apps = appIds.map((id) => ({ ...entry, id, path: `apps/utility/${id}` }));
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  commitAll(marketplaceDir, 'one app per install');
+
+  const serverIds: string[] = [];
+  for (let i = 0; i < options.servers; i++) {
+    const { addServer } = await graphqlOrFail<{ addServer: { id: string } }>(
+      stack,
+      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
+      { input: { name: `chaos-${i}`, host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
+      token,
+    );
+    serverIds.push(addServer.id);
+  }
+  const { addMarketplaceRepo } = await graphqlOrFail<{ addMarketplaceRepo: { id: string } }>(
+    stack,
+    'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
+    { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
+    token,
+  );
+  await graphqlOrFail(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  // Catalog ids carry the repository's name: take them as the catalog lists them.
+  const catalog = await poll('the apps in the catalog', 120, async () => {
+    const { apps } = await graphqlOrFail<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
+    return apps.length >= options.apps ? apps.map((app) => app.id) : undefined;
+  });
+  const catalogIds = appIds.map((id) => {
+    const found = catalog.find((entry) => entry === id || entry.endsWith(`/${id}`));
+    if (!found) throw new Error(`${id} is not in the catalog (${catalog.join(', ')})`);
+    return found;
+  });
+  return { testbed, token, serverIds, appIds: catalogIds };
+}
+
+export async function installApp(stack: { baseUrl: string }, token: string, serverId: string, appId: string): Promise<string> {
+  const { installApp: job } = await graphqlOrFail<{ installApp: { id: string } }>(
+    stack,
+    'mutation($input: InstallAppInput!) { installApp(input: $input) { id } }',
+    { input: { serverId, appId, config: { pullPolicy: 'IF_MISSING' } } },
+    token,
+  );
+  return job.id;
+}
+
+export async function storedJob(stack: { baseUrl: string }, token: string, id: string): Promise<StoredJob> {
+  const { job } = await graphqlOrFail<{ job: StoredJob }>(
+    stack,
+    'query($id: ID!) { job(id: $id) { status deploymentId steps { name status attempts } events { seq type step at } } }',
+    { id },
+    token,
+  );
+  return job;
+}
+
+export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);

@@ -1,5 +1,17 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal, viewChild } from '@angular/core';
-import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  resource,
+  signal,
+  viewChild,
+} from '@angular/core';
+import {
+  FormGroupDirective,
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -59,7 +71,10 @@ import { Toasts } from '../../shared/toasts';
           <mat-form-field appearance="outline" class="wide">
             <mat-label>Git URL</mat-label>
             <input matInput formControlName="url" required />
-            <mat-hint>https://…, ssh://…, user&#64;host:path or an absolute path.</mat-hint>
+            <mat-hint
+              >https://…, ssh://…, user&#64;host:path or an absolute
+              path.</mat-hint
+            >
             @if (form.controls.url.hasError('required')) {
               <mat-error>A URL is required.</mat-error>
             }
@@ -70,7 +85,9 @@ import { Toasts } from '../../shared/toasts';
             <mat-hint>Empty: main.</mat-hint>
           </mat-form-field>
           <div>
-            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">Add repository</button>
+            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">
+              Add repository
+            </button>
           </div>
         </form>
       </section>
@@ -97,9 +114,11 @@ import { Toasts } from '../../shared/toasts';
             </div>
             <p class="mono muted">{{ repo.url }} · {{ repo.branch }}</p>
             <p>
-              {{ repo.appCount }} apps · last sync <tomo-time [value]="repo.lastSyncedAt" empty="never" />
+              {{ repo.appCount }} apps · last sync
+              <tomo-time [value]="repo.lastSyncedAt" empty="never" />
               @if (repo.lastCommit) {
-                · commit <span class="mono">{{ repo.lastCommit.slice(0, 7) }}</span>
+                · commit
+                <span class="mono">{{ repo.lastCommit.slice(0, 7) }}</span>
               }
             </p>
             @if (repo.lastSyncError) {
@@ -107,27 +126,54 @@ import { Toasts } from '../../shared/toasts';
             }
             @if (repo.errors.length) {
               <details>
-                <summary>{{ repo.errors.length }} app files could not be used</summary>
+                <summary>
+                  {{ repo.errors.length }} app files could not be used
+                </summary>
                 <ul class="errors">
                   @for (e of repo.errors; track e.file) {
-                    <li><span class="mono">{{ e.file }}</span>: {{ e.message }}</li>
+                    <li>
+                      <span class="mono">{{ e.file }}</span
+                      >: {{ e.message }}
+                    </li>
                   }
                 </ul>
               </details>
             }
             <div class="actions">
               @if (session.can('Mutation.setMarketplaceRepoEnabled')) {
-                <mat-slide-toggle [checked]="repo.enabled" [disabled]="busy() === repo.id" (change)="setEnabled(repo, $event.checked)">
+                <mat-slide-toggle
+                  [checked]="repo.enabled"
+                  [disabled]="busy() === repo.id"
+                  (change)="setEnabled(repo, $event.checked)"
+                >
                   Enabled<span class="visually-hidden">: {{ repo.name }}</span>
                 </mat-slide-toggle>
               } @else {
                 <span>{{ repo.enabled ? 'Enabled' : 'Disabled' }}</span>
               }
               @if (session.can('Mutation.syncMarketplaceRepo')) {
-                <button mat-button type="button" [attr.aria-label]="'Sync ' + repo.name" [disabled]="busy() === repo.id" (click)="sync(repo)">Sync</button>
+                <button
+                  mat-button
+                  type="button"
+                  [attr.aria-label]="'Sync ' + repo.name"
+                  [disabled]="busy() === repo.id"
+                  (click)="sync(repo)"
+                >
+                  Sync
+                </button>
               }
-              @if (!repo.builtIn && session.can('Mutation.removeMarketplaceRepo')) {
-                <button mat-button type="button" [attr.aria-label]="'Remove ' + repo.name" [disabled]="busy() === repo.id" (click)="remove(repo)">Remove</button>
+              @if (
+                !repo.builtIn && session.can('Mutation.removeMarketplaceRepo')
+              ) {
+                <button
+                  mat-button
+                  type="button"
+                  [attr.aria-label]="'Remove ' + repo.name"
+                  [disabled]="busy() === repo.id"
+                  (click)="remove(repo)"
+                >
+                  Remove
+                </button>
               }
             </div>
           </li>
@@ -202,7 +248,10 @@ export class MarketplaceReposPage {
   private readonly formDirective = viewChild(FormGroupDirective);
   /** 'add' or the id of the repository being changed. */
   protected readonly busy = signal<string | null>(null);
-  protected readonly repos = resource({ loader: () => this.api.query(MarketplaceReposDocument).then((d) => d.marketplaceRepos) });
+  protected readonly repos = resource({
+    loader: () =>
+      this.api.query(MarketplaceReposDocument).then((d) => d.marketplaceRepos),
+  });
   protected readonly message = (error: unknown) => apiError(error).message;
 
   protected async add(): Promise<void> {
@@ -212,43 +261,70 @@ export class MarketplaceReposPage {
     }
     const { name, url, branch } = this.form.getRawValue();
     await this.act('add', async () => {
-      const { addMarketplaceRepo } = await this.api.mutate(AddMarketplaceRepoDocument, {
-        input: { name: name.trim(), url: url.trim(), branch: branch.trim() || undefined },
-      });
-      this.toasts.info(`Added ${addMarketplaceRepo.name}: sync it to import its apps`);
+      const { addMarketplaceRepo } = await this.api.mutate(
+        AddMarketplaceRepoDocument,
+        {
+          input: {
+            name: name.trim(),
+            url: url.trim(),
+            branch: branch.trim() || undefined,
+          },
+        },
+      );
+      this.toasts.info(
+        `Added ${addMarketplaceRepo.name}: sync it to import its apps`,
+      );
       this.formDirective()?.resetForm({ name: '', url: '', branch: '' });
-      this.repos.value.update((repos) => [...(repos ?? []), addMarketplaceRepo]);
+      this.repos.value.update((repos) => [
+        ...(repos ?? []),
+        addMarketplaceRepo,
+      ]);
     });
   }
 
   protected async sync(repo: MarketplaceRepoFieldsFragment): Promise<void> {
     await this.act(repo.id, async () => {
-      const { syncMarketplaceRepo } = await this.api.mutate(SyncMarketplaceRepoDocument, { id: repo.id });
+      const { syncMarketplaceRepo } = await this.api.mutate(
+        SyncMarketplaceRepoDocument,
+        { id: repo.id },
+      );
       await this.router.navigate(['/jobs', syncMarketplaceRepo.id]);
     });
   }
 
-  protected async setEnabled(repo: MarketplaceRepoFieldsFragment, enabled: boolean): Promise<void> {
+  protected async setEnabled(
+    repo: MarketplaceRepoFieldsFragment,
+    enabled: boolean,
+  ): Promise<void> {
     await this.act(repo.id, async () => {
-      const { setMarketplaceRepoEnabled } = await this.api.mutate(SetMarketplaceRepoEnabledDocument, { id: repo.id, enabled });
+      const { setMarketplaceRepoEnabled } = await this.api.mutate(
+        SetMarketplaceRepoEnabledDocument,
+        { id: repo.id, enabled },
+      );
       this.toasts.info(`${enabled ? 'Enabled' : 'Disabled'} ${repo.name}`);
-      this.repos.value.update((repos) => repos?.map((r) => (r.id === repo.id ? setMarketplaceRepoEnabled : r)));
+      this.repos.value.update((repos) =>
+        repos?.map((r) => (r.id === repo.id ? setMarketplaceRepoEnabled : r)),
+      );
     });
     // A refused change leaves the toggle where the API says it is.
-    if (this.repos.value()?.find((r) => r.id === repo.id)?.enabled !== enabled) this.repos.reload();
+    if (this.repos.value()?.find((r) => r.id === repo.id)?.enabled !== enabled)
+      this.repos.reload();
   }
 
   protected async remove(repo: MarketplaceRepoFieldsFragment): Promise<void> {
     const confirmed = await confirmAction(this.dialog, {
       title: `Remove "${repo.name}"?`,
-      message: 'Its apps leave the catalog and its checkout is deleted. This cannot be undone.',
+      message:
+        'Its apps leave the catalog and its checkout is deleted. This cannot be undone.',
       confirm: 'Remove repository',
     });
     if (!confirmed) return;
     await this.act(repo.id, async () => {
       await this.api.mutate(RemoveMarketplaceRepoDocument, { id: repo.id });
       this.toasts.info(`Removed ${repo.name}`);
-      this.repos.value.update((repos) => repos?.filter((r) => r.id !== repo.id));
+      this.repos.value.update((repos) =>
+        repos?.filter((r) => r.id !== repo.id),
+      );
     });
   }
 

@@ -1,5 +1,17 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
-import { FormControl, FormGroup, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  resource,
+  signal,
+} from '@angular/core';
+import {
+  FormControl,
+  FormGroup,
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -17,17 +29,60 @@ import {
 import { LoadState } from '../../shared/load-state';
 import { Toasts } from '../../shared/toasts';
 
-type NumberField = Exclude<keyof SystemSettingsFieldsFragment, '__typename' | 'defaultPullPolicy' | 'schedules'>;
+type NumberField = Exclude<
+  keyof SystemSettingsFieldsFragment,
+  '__typename' | 'defaultPullPolicy' | 'schedules'
+>;
 
 /** Every numeric setting with its label and unit, in the order the form shows them. */
-const NUMBER_FIELDS: readonly { key: NumberField; label: string; unit: string; hint: string }[] = [
-  { key: 'jwtExpiresInSeconds', label: 'Sign-in lifetime', unit: 's', hint: '60 s to 30 days; applies to new sign-ins.' },
-  { key: 'sessionIdleTimeoutSeconds', label: 'Idle session timeout', unit: 's', hint: '60 s to 30 days; a session unused this long ends.' },
-  { key: 'jobRetentionDays', label: 'Keep finished jobs', unit: 'days', hint: '1 to 3650; older jobs and their logs are deleted.' },
-  { key: 'metricsRetentionDays', label: 'Keep hourly metrics', unit: 'days', hint: '1 to 3650; raw samples are kept 48 h.' },
-  { key: 'auditRetentionDays', label: 'Keep audit log entries', unit: 'days', hint: '1 to 3650.' },
-  { key: 'backupsToKeep', label: 'Database backups to keep', unit: 'backups', hint: '1 to 1000; older ones are deleted.' },
-  { key: 'diskLowPercent', label: 'Disk low above', unit: '%', hint: '1 to 100; the DISK_LOW notification threshold.' },
+const NUMBER_FIELDS: readonly {
+  key: NumberField;
+  label: string;
+  unit: string;
+  hint: string;
+}[] = [
+  {
+    key: 'jwtExpiresInSeconds',
+    label: 'Sign-in lifetime',
+    unit: 's',
+    hint: '60 s to 30 days; applies to new sign-ins.',
+  },
+  {
+    key: 'sessionIdleTimeoutSeconds',
+    label: 'Idle session timeout',
+    unit: 's',
+    hint: '60 s to 30 days; a session unused this long ends.',
+  },
+  {
+    key: 'jobRetentionDays',
+    label: 'Keep finished jobs',
+    unit: 'days',
+    hint: '1 to 3650; older jobs and their logs are deleted.',
+  },
+  {
+    key: 'metricsRetentionDays',
+    label: 'Keep hourly metrics',
+    unit: 'days',
+    hint: '1 to 3650; raw samples are kept 48 h.',
+  },
+  {
+    key: 'auditRetentionDays',
+    label: 'Keep audit log entries',
+    unit: 'days',
+    hint: '1 to 3650.',
+  },
+  {
+    key: 'backupsToKeep',
+    label: 'Database backups to keep',
+    unit: 'backups',
+    hint: '1 to 1000; older ones are deleted.',
+  },
+  {
+    key: 'diskLowPercent',
+    label: 'Disk low above',
+    unit: '%',
+    hint: '1 to 100; the DISK_LOW notification threshold.',
+  },
 ];
 const PULL_POLICIES: readonly PullPolicy[] = ['IF_MISSING', 'ALWAYS', 'NEVER'];
 
@@ -49,7 +104,15 @@ export function settingsErrors(message: string): Map<string, string> {
 /** The system settings (ADMIN): every field with its unit, the API's message under each wrong one, schedule intervals. */
 @Component({
   selector: 'tomo-system-settings-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, RouterLink, LoadState],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    RouterLink,
+    LoadState,
+  ],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -70,10 +133,16 @@ export function settingsErrors(message: string): Map<string, string> {
               @for (field of numberFields; track field.key) {
                 <mat-form-field appearance="outline">
                   <mat-label>{{ field.label }}</mat-label>
-                  <input matInput type="number" [formControl]="f.controls.values.controls[field.key]" />
+                  <input
+                    matInput
+                    type="number"
+                    [formControl]="f.controls.values.controls[field.key]"
+                  />
                   <span matTextSuffix>{{ field.unit }}</span>
                   <mat-hint>{{ field.hint }}</mat-hint>
-                  <mat-error>{{ errorOf(field.key) ?? 'A whole number is required.' }}</mat-error>
+                  <mat-error>{{
+                    errorOf(field.key) ?? 'A whole number is required.'
+                  }}</mat-error>
                 </mat-form-field>
               }
               <mat-form-field appearance="outline">
@@ -93,16 +162,24 @@ export function settingsErrors(message: string): Map<string, string> {
               @for (name of scheduleNames(); track name) {
                 <mat-form-field appearance="outline">
                   <mat-label>{{ name }}</mat-label>
-                  <input matInput type="number" [formControl]="f.controls.schedules.controls[name]" />
+                  <input
+                    matInput
+                    type="number"
+                    [formControl]="f.controls.schedules.controls[name]"
+                  />
                   <span matTextSuffix>s</span>
                   <mat-hint>10 s to 30 days.</mat-hint>
-                  <mat-error>{{ errorOf('schedule:' + name) ?? 'A whole number is required.' }}</mat-error>
+                  <mat-error>{{
+                    errorOf('schedule:' + name) ?? 'A whole number is required.'
+                  }}</mat-error>
                 </mat-form-field>
               }
             </div>
           </section>
           @if (session.can('Mutation.updateSettings')) {
-            <button mat-flat-button type="submit" [disabled]="saving()">Save settings</button>
+            <button mat-flat-button type="submit" [disabled]="saving()">
+              Save settings
+            </button>
           }
         </form>
       }
@@ -132,7 +209,9 @@ export class SystemSettingsPage {
       return settings;
     },
   });
-  protected readonly form = signal<ReturnType<SystemSettingsPage['build']> | null>(null);
+  protected readonly form = signal<ReturnType<
+    SystemSettingsPage['build']
+  > | null>(null);
   protected readonly scheduleNames = signal<string[]>([]);
   /** The API's message for each wrong field of the last save. */
   private readonly errors = signal(new Map<string, string>());
@@ -156,7 +235,10 @@ export class SystemSettingsPage {
         input: {
           ...(values as Record<NumberField, number>),
           defaultPullPolicy: pullPolicy,
-          schedules: Object.entries(schedules).map(([name, everySeconds]) => ({ name, everySeconds: everySeconds as number })),
+          schedules: Object.entries(schedules).map(([name, everySeconds]) => ({
+            name,
+            everySeconds: everySeconds as number,
+          })),
         },
       });
       this.errors.set(new Map());
@@ -165,10 +247,15 @@ export class SystemSettingsPage {
       this.toasts.info('Settings saved');
     } catch (error) {
       const { code, message } = apiError(error);
-      const errors = code === 'BAD_USER_INPUT' ? settingsErrors(message) : new Map<string, string>();
+      const errors =
+        code === 'BAD_USER_INPUT'
+          ? settingsErrors(message)
+          : new Map<string, string>();
       this.errors.set(errors);
       for (const field of errors.keys()) {
-        const control = field.startsWith('schedule:') ? f.controls.schedules.get(field.slice('schedule:'.length)) : f.controls.values.get(field);
+        const control = field.startsWith('schedule:')
+          ? f.controls.schedules.get(field.slice('schedule:'.length))
+          : f.controls.values.get(field);
         control?.setErrors({ api: true });
         control?.markAsTouched();
       }
@@ -186,10 +273,22 @@ export class SystemSettingsPage {
 
   private build(settings: SystemSettingsFieldsFragment) {
     const required = [Validators.required];
-    const values = Object.fromEntries(NUMBER_FIELDS.map((field) => [field.key, new FormControl<number | null>(settings[field.key], required)]));
-    const schedules = Object.fromEntries(settings.schedules.map((s) => [s.name, new FormControl<number | null>(s.everySeconds, required)]));
+    const values = Object.fromEntries(
+      NUMBER_FIELDS.map((field) => [
+        field.key,
+        new FormControl<number | null>(settings[field.key], required),
+      ]),
+    );
+    const schedules = Object.fromEntries(
+      settings.schedules.map((s) => [
+        s.name,
+        new FormControl<number | null>(s.everySeconds, required),
+      ]),
+    );
     return this.fb.group({
-      values: new FormGroup(values as Record<NumberField, FormControl<number | null>>),
+      values: new FormGroup(
+        values as Record<NumberField, FormControl<number | null>>,
+      ),
       pullPolicy: this.fb.control<PullPolicy>(settings.defaultPullPolicy),
       schedules: new FormGroup(schedules),
     });

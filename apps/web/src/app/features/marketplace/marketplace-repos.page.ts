@@ -60,7 +60,7 @@ import { Toasts } from '../../shared/toasts';
       <section class="panel" aria-labelledby="add-title">
         <h2 id="add-title">Add a repository</h2>
         <form class="form" [formGroup]="form" (ngSubmit)="add()">
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Name</mat-label>
             <input matInput formControlName="name" required maxlength="40" />
             <mat-hint>Lowercase slug; prefixes its app ids.</mat-hint>
@@ -68,7 +68,11 @@ import { Toasts } from '../../shared/toasts';
               <mat-error>A name is required.</mat-error>
             }
           </mat-form-field>
-          <mat-form-field appearance="outline" class="wide">
+          <mat-form-field
+            appearance="outline"
+            subscriptSizing="dynamic"
+            class="wide"
+          >
             <mat-label>Git URL</mat-label>
             <input matInput formControlName="url" required />
             <mat-hint
@@ -79,7 +83,7 @@ import { Toasts } from '../../shared/toasts';
               <mat-error>A URL is required.</mat-error>
             }
           </mat-form-field>
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Branch</mat-label>
             <input matInput formControlName="branch" />
             <mat-hint>Empty: main.</mat-hint>
@@ -112,7 +116,9 @@ import { Toasts } from '../../shared/toasts';
                 <span class="muted">Never synced</span>
               }
             </div>
-            <p class="mono muted">{{ repo.url }} · {{ repo.branch }}</p>
+            <p class="mono muted">
+              {{ repo.url }}{{ repo.branch ? ' · ' + repo.branch : '' }}
+            </p>
             <p>
               {{ repo.appCount }} apps · last sync
               <tomo-time [value]="repo.lastSyncedAt" empty="never" />
@@ -132,8 +138,7 @@ import { Toasts } from '../../shared/toasts';
                 <ul class="errors">
                   @for (e of repo.errors; track e.file) {
                     <li>
-                      <span class="mono">{{ e.file }}</span
-                      >: {{ e.message }}
+                      <span class="mono">{{ e.file }}</span>: {{ e.message }}
                     </li>
                   }
                 </ul>
@@ -186,7 +191,7 @@ import { Toasts } from '../../shared/toasts';
     .form {
       display: flex;
       flex-wrap: wrap;
-      gap: 8px 16px;
+      gap: 16px;
       align-items: flex-start;
     }
     .form mat-form-field {

@@ -70,21 +70,21 @@ const EVENTS: readonly NotificationEvent[] = [
           (ngSubmit)="add()"
           aria-label="New channel"
         >
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Name</mat-label>
             <input matInput formControlName="name" required maxlength="100" />
             @if (form.controls.name.hasError('required')) {
               <mat-error>A name is required.</mat-error>
             }
           </mat-form-field>
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Kind</mat-label>
             <mat-select formControlName="kind">
               <mat-option value="WEBHOOK">Webhook</mat-option>
               <mat-option value="EMAIL">Email</mat-option>
             </mat-select>
           </mat-form-field>
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Events</mat-label>
             <mat-select formControlName="events" multiple>
               @for (event of events; track event) {
@@ -96,30 +96,34 @@ const EVENTS: readonly NotificationEvent[] = [
             }
           </mat-form-field>
           @if (form.controls.kind.value === 'WEBHOOK') {
-            <mat-form-field appearance="outline" class="wide">
+            <mat-form-field
+              appearance="outline"
+              subscriptSizing="dynamic"
+              class="wide"
+            >
               <mat-label>Webhook URL</mat-label>
               <input matInput formControlName="url" placeholder="https://…" />
             </mat-form-field>
           } @else {
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>Recipients</mat-label>
               <input matInput formControlName="emailTo" />
               <mat-hint>Comma-separated.</mat-hint>
             </mat-form-field>
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>From</mat-label>
               <input matInput formControlName="emailFrom" />
             </mat-form-field>
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP host</mat-label>
               <input matInput formControlName="smtpHost" />
             </mat-form-field>
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP port</mat-label>
               <input matInput type="number" formControlName="smtpPort" />
               <mat-hint>Empty: 587 (465 with TLS).</mat-hint>
             </mat-form-field>
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP username</mat-label>
               <input
                 matInput
@@ -127,7 +131,7 @@ const EVENTS: readonly NotificationEvent[] = [
                 autocomplete="off"
               />
             </mat-form-field>
-            <mat-form-field appearance="outline">
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP password</mat-label>
               <input
                 matInput
@@ -211,7 +215,7 @@ const EVENTS: readonly NotificationEvent[] = [
     .form {
       display: flex;
       flex-wrap: wrap;
-      gap: 8px 16px;
+      gap: 16px;
       align-items: flex-start;
     }
     .form mat-form-field {

@@ -131,7 +131,7 @@ export function settingsErrors(message: string): Map<string, string> {
             <h2 id="general-title">Sessions, retention and thresholds</h2>
             <div class="fields">
               @for (field of numberFields; track field.key) {
-                <mat-form-field appearance="outline">
+                <mat-form-field appearance="outline" subscriptSizing="dynamic">
                   <mat-label>{{ field.label }}</mat-label>
                   <input
                     matInput
@@ -145,7 +145,7 @@ export function settingsErrors(message: string): Map<string, string> {
                   }}</mat-error>
                 </mat-form-field>
               }
-              <mat-form-field appearance="outline">
+              <mat-form-field appearance="outline" subscriptSizing="dynamic">
                 <mat-label>Default pull policy</mat-label>
                 <mat-select [formControl]="f.controls.pullPolicy">
                   @for (policy of pullPolicies; track policy) {
@@ -160,7 +160,7 @@ export function settingsErrors(message: string): Map<string, string> {
             <h2 id="schedules-title">Schedule intervals</h2>
             <div class="fields">
               @for (name of scheduleNames(); track name) {
-                <mat-form-field appearance="outline">
+                <mat-form-field appearance="outline" subscriptSizing="dynamic">
                   <mat-label>{{ name }}</mat-label>
                   <input
                     matInput
@@ -190,7 +190,7 @@ export function settingsErrors(message: string): Map<string, string> {
     .fields {
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
-      gap: 8px 16px;
+      gap: 16px;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

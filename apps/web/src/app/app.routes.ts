@@ -35,6 +35,11 @@ export const appRoutes: Route[] = [
         loadChildren: () => import('./features/deployments/deployments.routes').then((m) => m.DEPLOYMENTS_ROUTES),
       },
       { path: 'jobs', loadChildren: () => import('./features/jobs/jobs.routes').then((m) => m.JOBS_ROUTES) },
+      {
+        path: 'notifications',
+        title: 'Notifications' + TITLE_SUFFIX,
+        loadComponent: () => import('./features/notifications/notifications.page').then((m) => m.NotificationsPage),
+      },
       { path: 'settings', loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES) },
       // Sections that are not built yet say so; their routes exist so links and bookmarks stay valid.
       ...SECTIONS.filter((section) => !BUILT.has(section.path)).map(

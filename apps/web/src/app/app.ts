@@ -12,6 +12,7 @@ import { SessionService } from './core/auth/session.service';
 import { loading } from './core/load-state';
 import { SystemStatusService } from './core/system/system-status.service';
 import { ThemeService } from './core/theme/theme.service';
+import { UnreadNotifications } from './features/notifications/unread-notifications';
 import { SECTIONS } from './navigation';
 import { Icon } from './shared/icon/icon';
 
@@ -41,6 +42,10 @@ export class App {
   protected readonly sections = SECTIONS;
   protected readonly user = this.session.user;
   protected readonly signedIn = computed(() => !!this.user());
+  protected readonly unread = inject(UnreadNotifications);
+  protected readonly canSeeNotifications = computed(() => !!this.user() && this.session.can('Query.notifications'));
+  protected readonly unreadText = computed(() => `${this.unread.unread()}${this.unread.moreThanCounted() ? '+' : ''}`);
+  protected readonly notificationsLabel = computed(() => (this.unread.unread() ? `Notifications, ${this.unreadText()} unread` : 'Notifications'));
   protected readonly idleWarning = this.session.idleWarning;
   protected readonly wide = toSignal(
     inject(BreakpointObserver)

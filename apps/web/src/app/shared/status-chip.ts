@@ -24,6 +24,7 @@ const LOOKS: Record<string, { tone: Tone; icon: IconName }> = {
   STOPPED: { tone: 'neutral', icon: 'stop' },
   CANCELLED: { tone: 'neutral', icon: 'cancel' },
   SKIPPED: { tone: 'neutral', icon: 'cancel' },
+  PARTIAL: { tone: 'warn', icon: 'warning' },
   COMPENSATED: { tone: 'warn', icon: 'undo' },
   UNKNOWN: { tone: 'neutral', icon: 'unknown' },
 };

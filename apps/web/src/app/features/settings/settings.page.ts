@@ -7,10 +7,12 @@ import { ThemeService } from '../../core/theme/theme.service';
 
 /** The settings pages, each listed when the signed-in user may read it. */
 const PAGES = [
+  { path: 'system', label: 'System settings', purpose: 'Session lifetimes, retention, thresholds and schedule intervals.', needs: 'Query.settings' },
   { path: 'api-tokens', label: 'API tokens', purpose: 'Tokens for GraphQL and MCP clients: create, see their last use, revoke.', needs: 'Query.apiTokens' },
   { path: 'users', label: 'Users', purpose: 'Who may sign in, with which role; disable an account.', needs: 'Query.users' },
   { path: 'sessions', label: 'Sessions', purpose: 'Where you are signed in; end the ones you do not recognise.', needs: 'Query.sessions' },
   { path: 'schedules', label: 'Schedules', purpose: 'The periodic maintenance workflows: next and last run, pause, run now.', needs: 'Query.schedules' },
+  { path: 'marketplace', label: 'Marketplace repositories', purpose: 'Git repositories whose apps join the catalog: add, sync, enable, remove.', needs: 'Query.marketplaceRepos' },
   { path: 'audit-log', label: 'Audit log', purpose: 'Every change: who made it, when, and how it ended.', needs: 'Query.auditLog' },
 ] as const;
 

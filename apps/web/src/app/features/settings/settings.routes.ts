@@ -11,5 +11,15 @@ export const SETTINGS_ROUTES: Routes = [
   { path: 'users', title: 'Users' + TITLE_SUFFIX, loadComponent: () => import('./users.page').then((m) => m.UsersPage) },
   { path: 'sessions', title: 'Sessions' + TITLE_SUFFIX, loadComponent: () => import('./sessions.page').then((m) => m.SessionsPage) },
   { path: 'schedules', title: 'Schedules' + TITLE_SUFFIX, loadComponent: () => import('./schedules.page').then((m) => m.SchedulesPage) },
+  {
+    path: 'system',
+    title: 'System settings' + TITLE_SUFFIX,
+    loadComponent: () => import('../system-settings/system-settings.page').then((m) => m.SystemSettingsPage),
+  },
+  {
+    path: 'marketplace',
+    title: 'Marketplace repositories' + TITLE_SUFFIX,
+    loadComponent: () => import('../marketplace/marketplace-repos.page').then((m) => m.MarketplaceReposPage),
+  },
   { path: 'audit-log', title: 'Audit log' + TITLE_SUFFIX, loadComponent: () => import('./audit-log.page').then((m) => m.AuditLogPage) },
 ];

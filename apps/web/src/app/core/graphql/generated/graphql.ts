@@ -8,6 +8,40 @@ export type Incremental<T> =
       [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never;
     };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type AddMarketplaceRepoInput = {
+  /** Default main. */
+  branch?: string | null | undefined;
+  /** Lowercase slug (2-40 chars), unique; prefixes the app ids. */
+  name: string;
+  /** https://…, ssh://…, user@host:path, or an absolute local path. */
+  url: string;
+};
+
+export type AddNotificationChannelInput = {
+  /** EMAIL only. */
+  emailFrom?: string | null | undefined;
+  /** EMAIL only: recipients, comma-separated. */
+  emailTo?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  /** The events this channel receives (at least one). */
+  events: Array<NotificationEvent>;
+  kind: NotificationChannelKind;
+  /** 1-100 characters, unique. */
+  name: string;
+  /** EMAIL only. */
+  smtpHost?: string | null | undefined;
+  /** EMAIL only; stored encrypted, never returned. */
+  smtpPassword?: string | null | undefined;
+  /** EMAIL only; default 465 with TLS, else 587. */
+  smtpPort?: number | null | undefined;
+  /** EMAIL only; default STARTTLS. */
+  smtpSecurity?: SmtpSecurity | null | undefined;
+  /** EMAIL only. */
+  smtpUsername?: string | null | undefined;
+  /** WEBHOOK only: http(s) URL. */
+  url?: string | null | undefined;
+};
+
 export type AddServerInput = {
   authType: ServerAuthType;
   /** Host name or IP address. */
@@ -90,6 +124,21 @@ export type LoginInput = {
   username: string;
 };
 
+/** PARTIAL: the repository was read but some app files were invalid (see errors). FAILED: nothing was read (git failed or the sync was cancelled); the apps stay as they were. */
+export type MarketplaceSyncStatus = 'FAILED' | 'PARTIAL' | 'SUCCEEDED';
+
+export type NotificationChannelKind = 'EMAIL' | 'WEBHOOK';
+
+export type NotificationEvent =
+  | 'APP_CRASHED'
+  | 'DISK_LOW'
+  | 'HOST_KEY_MISMATCH'
+  | 'JOB_FAILED'
+  | 'SCHEDULE_FAILING'
+  | 'SERVER_OFFLINE'
+  | 'SERVER_ONLINE'
+  | 'UPDATE_ROLLED_BACK';
+
 export type PortInput = {
   container: number;
   host: number;
@@ -101,6 +150,13 @@ export type PullPolicy = 'ALWAYS' | 'IF_MISSING' | 'NEVER';
 
 /** ADMIN: everything (users, settings, audit log). OPERATOR: servers, deployments, jobs. VIEWER: read only. */
 export type Role = 'ADMIN' | 'OPERATOR' | 'VIEWER';
+
+/** A new interval for one schedule. */
+export type ScheduleIntervalInput = {
+  /** Seconds between runs, 10 to 2592000 (30 days). */
+  everySeconds: number;
+  name: string;
+};
 
 export type ServerAuthType = 'KEY' | 'PASSWORD';
 
@@ -117,6 +173,9 @@ export type SetupAdminInput = {
   password: string;
   username: string;
 };
+
+/** TLS: TLS from the first byte (465). STARTTLS: upgrade required (587). NONE: plain, trusted networks only. */
+export type SmtpSecurity = 'NONE' | 'STARTTLS' | 'TLS';
 
 export type StepStatus =
   | 'CANCELLED'
@@ -159,6 +218,28 @@ export type UpdateServerInput = {
   port?: number | null | undefined;
   privateKey?: string | null | undefined;
   username?: string | null | undefined;
+};
+
+/** The settings to change; the others keep their value. */
+export type UpdateSettingsInput = {
+  /** Audit log entries older than this are deleted by the prune-sessions schedule. */
+  auditRetentionDays?: number | null | undefined;
+  /** Scheduled database backups kept in DATA_DIR/backups by the backup-database schedule (1 to 1000); older ones are deleted. */
+  backupsToKeep?: number | null | undefined;
+  /** Pull policy of an install whose configuration names none: ALWAYS, IF_MISSING or NEVER. */
+  defaultPullPolicy?: PullPolicy | null | undefined;
+  /** A server's root disk used above this percentage is low (1 to 100): the threshold of the DISK_LOW notification. */
+  diskLowPercent?: number | null | undefined;
+  /** Finished jobs (with their steps, events and logs) older than this are deleted by the prune-jobs schedule. */
+  jobRetentionDays?: number | null | undefined;
+  /** Lifetime of a login (its JWT and session), 60 s to 30 days. Applies to logins made after the change. */
+  jwtExpiresInSeconds?: number | null | undefined;
+  /** Hourly server metrics older than this are deleted by the collect-server-metrics schedule (raw samples are kept 48 h). */
+  metricsRetentionDays?: number | null | undefined;
+  /** New intervals of some schedules. */
+  schedules?: Array<ScheduleIntervalInput> | null | undefined;
+  /** A sign-in session unused this long ends (60 s to 30 days). Applies to sessions at their next use. */
+  sessionIdleTimeoutSeconds?: number | null | undefined;
 };
 
 export type UpdateUserInput = {
@@ -645,6 +726,221 @@ export type RetryJobMutationVariables = Exact<{
 
 export type RetryJobMutation = { retryJob: { id: string } };
 
+export type MarketplaceRepoFieldsFragment = {
+  id: string;
+  name: string;
+  url: string;
+  branch: string;
+  builtIn: boolean;
+  enabled: boolean;
+  appCount: number;
+  lastCommit: string | null;
+  lastSyncStatus: MarketplaceSyncStatus | null;
+  lastSyncError: string | null;
+  lastSyncedAt: string | null;
+  errors: Array<{ file: string; message: string }>;
+};
+
+export type MarketplaceReposQueryVariables = Exact<{ [key: string]: never }>;
+
+export type MarketplaceReposQuery = {
+  marketplaceRepos: Array<{
+    id: string;
+    name: string;
+    url: string;
+    branch: string;
+    builtIn: boolean;
+    enabled: boolean;
+    appCount: number;
+    lastCommit: string | null;
+    lastSyncStatus: MarketplaceSyncStatus | null;
+    lastSyncError: string | null;
+    lastSyncedAt: string | null;
+    errors: Array<{ file: string; message: string }>;
+  }>;
+};
+
+export type AddMarketplaceRepoMutationVariables = Exact<{
+  input: AddMarketplaceRepoInput;
+}>;
+
+export type AddMarketplaceRepoMutation = {
+  addMarketplaceRepo: {
+    id: string;
+    name: string;
+    url: string;
+    branch: string;
+    builtIn: boolean;
+    enabled: boolean;
+    appCount: number;
+    lastCommit: string | null;
+    lastSyncStatus: MarketplaceSyncStatus | null;
+    lastSyncError: string | null;
+    lastSyncedAt: string | null;
+    errors: Array<{ file: string; message: string }>;
+  };
+};
+
+export type SyncMarketplaceRepoMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type SyncMarketplaceRepoMutation = {
+  syncMarketplaceRepo: { id: string };
+};
+
+export type SetMarketplaceRepoEnabledMutationVariables = Exact<{
+  id: string | number;
+  enabled: boolean;
+}>;
+
+export type SetMarketplaceRepoEnabledMutation = {
+  setMarketplaceRepoEnabled: {
+    id: string;
+    name: string;
+    url: string;
+    branch: string;
+    builtIn: boolean;
+    enabled: boolean;
+    appCount: number;
+    lastCommit: string | null;
+    lastSyncStatus: MarketplaceSyncStatus | null;
+    lastSyncError: string | null;
+    lastSyncedAt: string | null;
+    errors: Array<{ file: string; message: string }>;
+  };
+};
+
+export type RemoveMarketplaceRepoMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type RemoveMarketplaceRepoMutation = {
+  removeMarketplaceRepo: { id: string };
+};
+
+export type NotificationFieldsFragment = {
+  id: string;
+  event: NotificationEvent;
+  message: string;
+  createdAt: string;
+  read: boolean;
+  jobId: string | null;
+  serverId: string | null;
+  deploymentId: string | null;
+};
+
+export type NotificationsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  unreadOnly?: boolean | null | undefined;
+}>;
+
+export type NotificationsQuery = {
+  notifications: {
+    edges: Array<{
+      node: {
+        id: string;
+        event: NotificationEvent;
+        message: string;
+        createdAt: string;
+        read: boolean;
+        jobId: string | null;
+        serverId: string | null;
+        deploymentId: string | null;
+      };
+    }>;
+    pageInfo: { endCursor: string | null; hasNextPage: boolean };
+  };
+};
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+export type MarkNotificationsReadMutation = { markNotificationsRead: number };
+
+export type NotificationAddedSubscriptionVariables = Exact<{
+  [key: string]: never;
+}>;
+
+export type NotificationAddedSubscription = {
+  notificationAdded: {
+    id: string;
+    event: NotificationEvent;
+    message: string;
+    createdAt: string;
+    read: boolean;
+    jobId: string | null;
+    serverId: string | null;
+    deploymentId: string | null;
+  };
+};
+
+export type NotificationChannelFieldsFragment = {
+  id: string;
+  name: string;
+  kind: NotificationChannelKind;
+  enabled: boolean;
+  events: Array<NotificationEvent>;
+  url: string | null;
+  emailTo: string | null;
+  createdAt: string;
+};
+
+export type NotificationChannelsQueryVariables = Exact<{
+  [key: string]: never;
+}>;
+
+export type NotificationChannelsQuery = {
+  notificationChannels: Array<{
+    id: string;
+    name: string;
+    kind: NotificationChannelKind;
+    enabled: boolean;
+    events: Array<NotificationEvent>;
+    url: string | null;
+    emailTo: string | null;
+    createdAt: string;
+  }>;
+};
+
+export type AddNotificationChannelMutationVariables = Exact<{
+  input: AddNotificationChannelInput;
+}>;
+
+export type AddNotificationChannelMutation = {
+  addNotificationChannel: {
+    secret: string | null;
+    channel: {
+      id: string;
+      name: string;
+      kind: NotificationChannelKind;
+      enabled: boolean;
+      events: Array<NotificationEvent>;
+      url: string | null;
+      emailTo: string | null;
+      createdAt: string;
+    };
+  };
+};
+
+export type TestNotificationChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type TestNotificationChannelMutation = {
+  testNotificationChannel: { id: string };
+};
+
+export type RemoveNotificationChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type RemoveNotificationChannelMutation = {
+  removeNotificationChannel: { id: string };
+};
+
 export type ServerFieldsFragment = {
   id: string;
   name: string;
@@ -1086,6 +1382,52 @@ export type UpdateMyPreferencesMutation = {
   updateMyPreferences: { theme: Theme; timeFormat: TimeFormat };
 };
 
+export type SystemSettingsFieldsFragment = {
+  auditRetentionDays: number;
+  backupsToKeep: number;
+  defaultPullPolicy: PullPolicy;
+  diskLowPercent: number;
+  jobRetentionDays: number;
+  jwtExpiresInSeconds: number;
+  metricsRetentionDays: number;
+  sessionIdleTimeoutSeconds: number;
+  schedules: Array<{ name: string; everySeconds: number }>;
+};
+
+export type SystemSettingsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type SystemSettingsQuery = {
+  settings: {
+    auditRetentionDays: number;
+    backupsToKeep: number;
+    defaultPullPolicy: PullPolicy;
+    diskLowPercent: number;
+    jobRetentionDays: number;
+    jwtExpiresInSeconds: number;
+    metricsRetentionDays: number;
+    sessionIdleTimeoutSeconds: number;
+    schedules: Array<{ name: string; everySeconds: number }>;
+  };
+};
+
+export type UpdateSettingsMutationVariables = Exact<{
+  input: UpdateSettingsInput;
+}>;
+
+export type UpdateSettingsMutation = {
+  updateSettings: {
+    auditRetentionDays: number;
+    backupsToKeep: number;
+    defaultPullPolicy: PullPolicy;
+    diskLowPercent: number;
+    jobRetentionDays: number;
+    jwtExpiresInSeconds: number;
+    metricsRetentionDays: number;
+    sessionIdleTimeoutSeconds: number;
+    schedules: Array<{ name: string; everySeconds: number }>;
+  };
+};
+
 export const AppCardFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1282,6 +1624,98 @@ export const JobEventFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<JobEventFieldsFragment, unknown>;
+export const MarketplaceRepoFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'MarketplaceRepo' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'branch' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'builtIn' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'appCount' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastCommit' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncStatus' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncError' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'errors' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'file' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<MarketplaceRepoFieldsFragment, unknown>;
+export const NotificationFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Notification' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'event' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'read' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'serverId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'deploymentId' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<NotificationFieldsFragment, unknown>;
+export const NotificationChannelFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationChannelFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'NotificationChannel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'events' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'emailTo' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<NotificationChannelFieldsFragment, unknown>;
 export const ServerFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1470,6 +1904,58 @@ export const PreferencesFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<PreferencesFieldsFragment, unknown>;
+export const SystemSettingsFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'SystemSettingsFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'SystemSettingsModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'auditRetentionDays' },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'metricsRetentionDays' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'schedules' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'everySeconds' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<SystemSettingsFieldsFragment, unknown>;
 export const AppsDocument = {
   kind: 'Document',
   definitions: [
@@ -3526,6 +4012,849 @@ export const RetryJobDocument = {
     },
   ],
 } as unknown as DocumentNode<RetryJobMutation, RetryJobMutationVariables>;
+export const MarketplaceReposDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'MarketplaceRepos' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'marketplaceRepos' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'MarketplaceRepo' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'branch' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'builtIn' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'appCount' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastCommit' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncStatus' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncError' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'errors' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'file' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  MarketplaceReposQuery,
+  MarketplaceReposQueryVariables
+>;
+export const AddMarketplaceRepoDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'AddMarketplaceRepo' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'input' },
+          },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'AddMarketplaceRepoInput' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'addMarketplaceRepo' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'input' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'MarketplaceRepo' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'branch' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'builtIn' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'appCount' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastCommit' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncStatus' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncError' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'errors' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'file' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  AddMarketplaceRepoMutation,
+  AddMarketplaceRepoMutationVariables
+>;
+export const SyncMarketplaceRepoDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'SyncMarketplaceRepo' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'syncMarketplaceRepo' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'id' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  SyncMarketplaceRepoMutation,
+  SyncMarketplaceRepoMutationVariables
+>;
+export const SetMarketplaceRepoEnabledDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'SetMarketplaceRepoEnabled' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'enabled' },
+          },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'Boolean' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setMarketplaceRepoEnabled' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'id' },
+                },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'enabled' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'enabled' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MarketplaceRepoFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'MarketplaceRepo' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'branch' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'builtIn' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'appCount' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastCommit' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncStatus' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncError' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'lastSyncedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'errors' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'file' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  SetMarketplaceRepoEnabledMutation,
+  SetMarketplaceRepoEnabledMutationVariables
+>;
+export const RemoveMarketplaceRepoDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'RemoveMarketplaceRepo' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'removeMarketplaceRepo' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'id' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  RemoveMarketplaceRepoMutation,
+  RemoveMarketplaceRepoMutationVariables
+>;
+export const NotificationsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'Notifications' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'first' },
+          },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'after' },
+          },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'unreadOnly' },
+          },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'notifications' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'first' },
+                },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'after' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'after' },
+                },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'unreadOnly' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'unreadOnly' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            {
+                              kind: 'FragmentSpread',
+                              name: {
+                                kind: 'Name',
+                                value: 'NotificationFields',
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'pageInfo' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'endCursor' },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'hasNextPage' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Notification' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'event' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'read' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'serverId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'deploymentId' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<NotificationsQuery, NotificationsQueryVariables>;
+export const MarkNotificationsReadDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'MarkNotificationsRead' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'ids' } },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'ListType',
+              type: {
+                kind: 'NonNullType',
+                type: {
+                  kind: 'NamedType',
+                  name: { kind: 'Name', value: 'ID' },
+                },
+              },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'markNotificationsRead' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'ids' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'ids' },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  MarkNotificationsReadMutation,
+  MarkNotificationsReadMutationVariables
+>;
+export const NotificationAddedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'NotificationAdded' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'notificationAdded' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'NotificationFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'Notification' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'event' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'read' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'serverId' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'deploymentId' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  NotificationAddedSubscription,
+  NotificationAddedSubscriptionVariables
+>;
+export const NotificationChannelsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'NotificationChannels' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'notificationChannels' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'NotificationChannelFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationChannelFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'NotificationChannel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'events' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'emailTo' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  NotificationChannelsQuery,
+  NotificationChannelsQueryVariables
+>;
+export const AddNotificationChannelDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'AddNotificationChannel' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'input' },
+          },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'AddNotificationChannelInput' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'addNotificationChannel' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'input' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'secret' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'channel' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: {
+                          kind: 'Name',
+                          value: 'NotificationChannelFields',
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'NotificationChannelFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'NotificationChannel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'events' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'url' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'emailTo' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  AddNotificationChannelMutation,
+  AddNotificationChannelMutationVariables
+>;
+export const TestNotificationChannelDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'TestNotificationChannel' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'testNotificationChannel' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'id' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  TestNotificationChannelMutation,
+  TestNotificationChannelMutationVariables
+>;
+export const RemoveNotificationChannelDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'RemoveNotificationChannel' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'removeNotificationChannel' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'id' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  RemoveNotificationChannelMutation,
+  RemoveNotificationChannelMutationVariables
+>;
 export const ServersDocument = {
   kind: 'Document',
   definitions: [
@@ -5132,4 +6461,183 @@ export const UpdateMyPreferencesDocument = {
 } as unknown as DocumentNode<
   UpdateMyPreferencesMutation,
   UpdateMyPreferencesMutationVariables
+>;
+export const SystemSettingsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'SystemSettings' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'settings' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'SystemSettingsFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'SystemSettingsFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'SystemSettingsModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'auditRetentionDays' },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'metricsRetentionDays' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'schedules' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'everySeconds' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<SystemSettingsQuery, SystemSettingsQueryVariables>;
+export const UpdateSettingsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'UpdateSettings' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'input' },
+          },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'UpdateSettingsInput' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'updateSettings' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'input' },
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'FragmentSpread',
+                  name: { kind: 'Name', value: 'SystemSettingsFields' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'SystemSettingsFields' },
+      typeCondition: {
+        kind: 'NamedType',
+        name: { kind: 'Name', value: 'SystemSettingsModel' },
+      },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'auditRetentionDays' },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'metricsRetentionDays' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'schedules' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'everySeconds' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  UpdateSettingsMutation,
+  UpdateSettingsMutationVariables
 >;

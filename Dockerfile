@@ -9,8 +9,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY . .
-RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web cli \
-    && npm prune --omit=dev
+RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web cli
+# Only the packages the server bundles load (tools/image/runtime-modules.mjs): no Angular, no
+# compilers, no dev tools. The console ships as its static build.
+RUN node tools/image/runtime-modules.mjs /runtime dist/apps/api dist/apps/worker dist/apps/cli \
+    && mkdir -p /runtime/dist/apps/web \
+    && cp -r dist/apps/api dist/apps/worker dist/apps/cli /runtime/dist/apps/ \
+    && cp -r dist/apps/web/browser /runtime/dist/apps/web/
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -23,8 +28,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends postgresql-clie
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown node:node /data
 COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /runtime ./
 USER node
 VOLUME /data
 EXPOSE 3000

@@ -14,6 +14,9 @@ import {
 
 const ROOT = join(__dirname, '..', '..');
 const IMAGE = 'tomo:image-test';
+const BASE_IMAGE = 'node:20-bookworm-slim';
+/** What the Dockerfile may add on top of its base (issue 17), in Docker's MB (10^6 bytes). */
+const MAX_ADDED_MB = 150;
 const ADMIN = {
   username: 'admin',
   password: 'the image serves what the tree builds',
@@ -62,6 +65,14 @@ describe('the Docker image', () => {
     });
     // About 6 min on a quiet machine; far longer when the machine is shared (25 min were not enough once).
     docker(['build', '--network', 'host', '-t', IMAGE, '.'], 50 * 60_000);
+    const size = (image: string) =>
+      Number(docker(['image', 'inspect', '--format', '{{.Size}}', image]));
+    const addedMb = (size(IMAGE) - size(BASE_IMAGE)) / 1e6;
+    console.log(
+      `image ${IMAGE}: ${addedMb.toFixed(1)} MB on top of ${BASE_IMAGE}; layers:\n` +
+        docker(['history', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE]),
+    );
+    expect(addedMb).toBeLessThanOrEqual(MAX_ADDED_MB);
 
     // The image's user `node` (uid 1000) owns the data volume, as in compose's named volume.
     chownSync(dataDir, 1000, 1000);

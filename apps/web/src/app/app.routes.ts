@@ -1,9 +1,6 @@
 import type { Route } from '@angular/router';
 import { signedInGuard, signedOutGuard } from './core/auth/auth.guard';
-import { SECTIONS, TITLE_SUFFIX } from './navigation';
-
-/** Sections with pages of their own; the others say what is coming. */
-const BUILT = new Set(['', 'servers', 'apps', 'deployments', 'jobs', 'settings']);
+import { TITLE_SUFFIX } from './navigation';
 
 export const appRoutes: Route[] = [
   {
@@ -41,15 +38,6 @@ export const appRoutes: Route[] = [
         loadComponent: () => import('./features/notifications/notifications.page').then((m) => m.NotificationsPage),
       },
       { path: 'settings', loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES) },
-      // Sections that are not built yet say so; their routes exist so links and bookmarks stay valid.
-      ...SECTIONS.filter((section) => !BUILT.has(section.path)).map(
-        (section): Route => ({
-          path: section.path,
-          title: section.label + TITLE_SUFFIX,
-          data: { section },
-          loadComponent: () => import('./features/coming-soon/coming-soon.page').then((m) => m.ComingSoonPage),
-        }),
-      ),
       {
         path: '**',
         title: 'Page not found' + TITLE_SUFFIX,

@@ -24,8 +24,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     WEB_DIST_DIR=/app/dist/apps/web/browser
 # pg_dump/pg_restore for db:backup and db:restore when DATABASE_URL points at Postgres.
+# apt-get clean: the official base does it through its docker-clean hook, a stand-in base may not.
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown node:node /data
 COPY --from=build /app/package.json ./
 COPY --from=build /runtime ./

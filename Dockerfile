@@ -11,11 +11,12 @@ RUN npm install --no-audit --no-fund
 COPY . .
 RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web cli
 # Only the packages the server bundles load (tools/image/runtime-modules.mjs): no Angular, no
-# compilers, no dev tools. The console ships as its static build.
+# compilers, no dev tools. The console ships as its static build; source maps are never loaded.
 RUN node tools/image/runtime-modules.mjs /runtime dist/apps/api dist/apps/worker dist/apps/cli \
     && mkdir -p /runtime/dist/apps/web \
     && cp -r dist/apps/api dist/apps/worker dist/apps/cli /runtime/dist/apps/ \
-    && cp -r dist/apps/web/browser /runtime/dist/apps/web/
+    && cp -r dist/apps/web/browser /runtime/dist/apps/web/ \
+    && find /runtime/dist -name '*.map' -delete
 
 FROM node:20-bookworm-slim
 WORKDIR /app

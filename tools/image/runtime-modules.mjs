@@ -26,6 +26,7 @@ const root = process.cwd();
 // database drivers, @nestjs/apollo's Express integration and GraphQL subscription server
 // (graphql-ws over ws), and the transport pino starts when LOG_PRETTY is set (libs/config).
 const LOADED_BY_NAME = [
+  'bcryptjs',
   'pg',
   'better-sqlite3',
   '@apollo/server',

@@ -11,11 +11,12 @@ RUN npm install --no-audit --no-fund
 COPY . .
 RUN NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false npx nx run-many -t build -p api worker web cli
 # Only the packages the server bundles load (tools/image/runtime-modules.mjs): no Angular, no
-# compilers, no dev tools. The console ships as its static build.
+# compilers, no dev tools. The console ships as its static build; source maps are never loaded.
 RUN node tools/image/runtime-modules.mjs /runtime dist/apps/api dist/apps/worker dist/apps/cli \
     && mkdir -p /runtime/dist/apps/web \
     && cp -r dist/apps/api dist/apps/worker dist/apps/cli /runtime/dist/apps/ \
-    && cp -r dist/apps/web/browser /runtime/dist/apps/web/
+    && cp -r dist/apps/web/browser /runtime/dist/apps/web/ \
+    && find /runtime/dist -name '*.map' -delete
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -24,8 +25,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     WEB_DIST_DIR=/app/dist/apps/web/browser
 # pg_dump/pg_restore for db:backup and db:restore when DATABASE_URL points at Postgres.
+# apt-get clean: the official base does it through its docker-clean hook, a stand-in base may not.
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown node:node /data
 COPY --from=build /app/package.json ./
 COPY --from=build /runtime ./

@@ -22,10 +22,11 @@ if (!out || bundleDirs.length === 0) {
 }
 const root = process.cwd();
 
-// Loaded by name from inside a dependency, not from the bundles and not declared by it: TypeORM's
+// Loaded by name, not from the bundles' code: bcryptjs (in the password worker thread), TypeORM's
 // database drivers, @nestjs/apollo's Express integration and GraphQL subscription server
 // (graphql-ws over ws), and the transport pino starts when LOG_PRETTY is set (libs/config).
 const LOADED_BY_NAME = [
+  'bcryptjs',
   'pg',
   'better-sqlite3',
   '@apollo/server',

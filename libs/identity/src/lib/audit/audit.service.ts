@@ -21,6 +21,12 @@ export interface AuditRecord {
   details?: Record<string, unknown> | null;
 }
 
+/** Exact-match filters of `list`: the actor's name (a username, a token's name) and the action. */
+export interface AuditFilter {
+  actor?: string | null;
+  action?: string | null;
+}
+
 export interface AuditPage {
   entries: AuditLogEntity[];
   hasNextPage: boolean;
@@ -91,8 +97,11 @@ export class AuditService {
     }
   }
 
-  /** Newest first; `after` is the `endCursor` of the previous page. */
-  async list(first: number, after?: string | null): Promise<AuditPage> {
+  /**
+   * Newest first; `after` is the `endCursor` of the previous page. The cursor is an entry id, so
+   * paging a filtered list stays correct: each page takes the matching entries older than it.
+   */
+  async list(first: number, after?: string | null, filter: AuditFilter = {}): Promise<AuditPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
       throw new TomoException(ErrorCode.BadUserInput, `first must be a whole number from 1 to ${MAX_PAGE}`);
     }
@@ -101,8 +110,14 @@ export class AuditService {
       before = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^audit:/, ''));
       if (!Number.isInteger(before) || before < 1) throw new TomoException(ErrorCode.BadUserInput, 'after is not a valid cursor');
     }
+    const actorName = filterValue('actor', filter.actor, 120);
+    const action = filterValue('action', filter.action, 64);
     const rows = await this.log.find({
-      where: before === undefined ? {} : { id: LessThan(before) },
+      where: {
+        ...(before === undefined ? {} : { id: LessThan(before) }),
+        ...(actorName === undefined ? {} : { actorName }),
+        ...(action === undefined ? {} : { action }),
+      },
       order: { id: 'DESC' },
       take: first + 1,
     });
@@ -114,6 +129,15 @@ export class AuditService {
       endCursor: last ? auditCursor(last.id) : null,
     };
   }
+}
+
+/** A filter's value, undefined when absent; refused when blank or longer than the column. */
+function filterValue(field: string, value: string | null | undefined, max: number): string | undefined {
+  if (value == null) return undefined;
+  if (value.trim() === '' || value.length > max) {
+    throw new TomoException(ErrorCode.BadUserInput, `${field} must be 1 to ${max} characters`);
+  }
+  return value;
 }
 
 export function auditCursor(id: number): string {

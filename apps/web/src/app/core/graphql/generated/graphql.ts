@@ -1343,6 +1343,8 @@ export type UpdateUserMutation = {
 export type AuditLogQueryVariables = Exact<{
   first: number;
   after?: string | null | undefined;
+  actor?: string | null | undefined;
+  action?: string | null | undefined;
 }>;
 
 export type AuditLogQuery = {
@@ -6254,6 +6256,22 @@ export const AuditLogDocument = {
           },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'actor' },
+          },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: {
+            kind: 'Variable',
+            name: { kind: 'Name', value: 'action' },
+          },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -6276,6 +6294,22 @@ export const AuditLogDocument = {
                 value: {
                   kind: 'Variable',
                   name: { kind: 'Name', value: 'after' },
+                },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'actor' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'actor' },
+                },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'action' },
+                value: {
+                  kind: 'Variable',
+                  name: { kind: 'Name', value: 'action' },
                 },
               },
             ],

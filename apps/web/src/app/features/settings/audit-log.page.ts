@@ -1,7 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, resource } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
 import { MatTableModule } from '@angular/material/table';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import { map } from 'rxjs';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
 import { AuditLogDocument } from '../../core/graphql/generated/graphql';
@@ -10,22 +14,35 @@ import { TimeAgo } from '../../shared/time';
 
 const PAGE_SIZE = 50;
 
-/** State changes, newest first, a page at a time: the cursors of the pages seen make "Newer" work. */
+/**
+ * State changes, newest first, a page at a time: the cursors of the pages seen make "Newer" work.
+ * The actor and action filters (exact match) live in the URL (`?actor=…&action=…`).
+ */
 @Component({
   selector: 'tomo-audit-log-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TimeAgo],
+  imports: [MatButtonModule, MatFormFieldModule, MatInputModule, MatTableModule, RouterLink, LoadState, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
       <h1>Audit log</h1>
       <p class="subtitle">Every change, who made it and how it ended, newest first.</p>
     </header>
+    <div class="filters" role="search" aria-label="Filter the audit log">
+      <mat-form-field subscriptSizing="dynamic">
+        <mat-label>Actor</mat-label>
+        <input matInput autocomplete="off" [value]="filter().actor ?? ''" (change)="setFilter('actor', $any($event.target).value)" />
+      </mat-form-field>
+      <mat-form-field subscriptSizing="dynamic">
+        <mat-label>Action</mat-label>
+        <input matInput autocomplete="off" [value]="filter().action ?? ''" (change)="setFilter('action', $any($event.target).value)" />
+      </mat-form-field>
+    </div>
     <tomo-load-state
       what="the audit log"
       [loading]="entries.isLoading() && !entries.hasValue()"
       [error]="entries.error() ? message(entries.error()) : undefined"
       [empty]="entries.value()?.nodes?.length === 0"
-      emptyTitle="Nothing recorded yet"
+      [emptyTitle]="filter().actor || filter().action ? 'No entries match these filters' : 'Nothing recorded yet'"
       (retry)="entries.reload()"
     >
       <div class="scroll" tabindex="0" role="region" aria-label="Audit log">
@@ -64,6 +81,16 @@ const PAGE_SIZE = 50;
   `,
   styleUrl: '../../shared/page.scss',
   styles: `
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px 16px;
+      margin-bottom: 16px;
+    }
+    .filters mat-form-field {
+      width: 220px;
+      max-width: 100%;
+    }
     .scroll {
       overflow-x: auto;
     }
@@ -82,15 +109,25 @@ const PAGE_SIZE = 50;
 })
 export class AuditLogPage {
   private readonly api = inject(Api);
+  private readonly route = inject(ActivatedRoute);
+  private readonly router = inject(Router);
   protected readonly columns = ['at', 'actor', 'action', 'target', 'outcome'];
-  /** The `after` cursor of each page seen, the first page's being null. */
-  protected readonly cursors = signal<(string | null)[]>([null]);
+  protected readonly filter = toSignal(
+    this.route.queryParamMap.pipe(map((params) => ({ actor: params.get('actor') || null, action: params.get('action') || null }))),
+    { requireSync: true },
+  );
+  /** The `after` cursor of each page seen, the first page's being null; a new filter starts over. */
+  protected readonly cursors = linkedSignal<unknown, (string | null)[]>({ source: this.filter, computation: () => [null] });
   protected readonly page = computed(() => this.cursors().length);
   protected readonly entries = resource({
-    params: () => ({ after: this.cursors()[this.cursors().length - 1] }),
-    loader: ({ params }) => this.api.query(AuditLogDocument, { first: PAGE_SIZE, after: params.after }).then((d) => d.auditLog),
+    params: () => ({ ...this.filter(), after: this.cursors()[this.cursors().length - 1] }),
+    loader: ({ params }) => this.api.query(AuditLogDocument, { first: PAGE_SIZE, ...params }).then((d) => d.auditLog),
   });
   protected readonly message = (error: unknown) => apiError(error).message;
+
+  protected setFilter(param: 'actor' | 'action', value: string): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { [param]: value.trim() || null }, queryParamsHandling: 'merge' });
+  }
 
   protected older(): void {
     const next = this.entries.value()?.pageInfo.endCursor;

@@ -22,10 +22,11 @@ import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
+import { resetPassword } from './reset-password.dialog';
 
 const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
 
-/** Users (admin): add one, change a role, disable or enable. */
+/** Users (admin): add one, change a role, reset a password, disable or enable. */
 @Component({
   selector: 'tomo-users-page',
   imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, TimeAgo],
@@ -114,6 +115,9 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
                 <button mat-button type="button" [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (click)="toggle(u)">
                   {{ u.disabled ? 'Enable' : 'Disable' }}
                 </button>
+                <button mat-button type="button" [attr.aria-label]="'Reset password of ' + u.username" [disabled]="busy()" (click)="reset(u)">
+                  Reset password
+                </button>
               }
             </td>
           </ng-container>
@@ -191,6 +195,11 @@ export class UsersPage {
       if (!confirmed) return;
     }
     await this.update(user, { disabled: !user.disabled });
+  }
+
+  protected async reset(user: UserFieldsFragment): Promise<void> {
+    const updated = await resetPassword(this.dialog, user);
+    if (updated) this.toasts.info(`Password of ${user.username} reset; their sessions have ended`);
   }
 
   protected async update(user: UserFieldsFragment, input: UpdateUserInput): Promise<void> {

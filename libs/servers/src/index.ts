@@ -1,5 +1,6 @@
 export * from './lib/collect-metrics.workflow';
 export * from './lib/entities';
+export * from './lib/prune-images.workflow';
 export * from './lib/server-facts';
 export * from './lib/server-input';
 export * from './lib/server-metrics.store';

@@ -10,6 +10,7 @@ import { FenceJobRuns1765050000000 } from './1765050000000-fence-job-runs';
 import { CreateSettings1765100000000 } from './1765100000000-create-settings';
 import { CreateAppIcons1765200000000 } from './1765200000000-create-app-icons';
 import { CreateNotifications1765300000000 } from './1765300000000-create-notifications';
+import { ServerPruneImages1765500000000 } from './1765500000000-server-prune-images';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreateSettings1765100000000,
   CreateAppIcons1765200000000,
   CreateNotifications1765300000000,
+  ServerPruneImages1765500000000,
 ];

@@ -1,6 +1,6 @@
 import { reconcileDeploymentsSchedule } from '@tomo/deployments';
 import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
-import { COLLECT_SERVER_METRICS_SCHEDULE } from '@tomo/servers';
+import { COLLECT_SERVER_METRICS_SCHEDULE, PRUNE_IMAGES_SCHEDULE } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { BACKUP_DATABASE_SCHEDULE } from './database-backup.workflow';
 import { defineSchedule, type ScheduleDefinition } from './schedule-definition';
@@ -21,4 +21,5 @@ export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   defineSchedule(reconcileDeploymentsSchedule),
   defineSchedule(PRUNE_SESSIONS_SCHEDULE),
   BACKUP_DATABASE_SCHEDULE,
+  defineSchedule(PRUNE_IMAGES_SCHEDULE),
 ];

@@ -15,6 +15,8 @@ export interface AddServerInput {
   passphrase?: string | null;
   networkMode?: string | null;
   maxConcurrentJobs?: number | null;
+  /** Opt-in to the daily removal of dangling images (default false). */
+  pruneImages?: boolean | null;
 }
 
 /**

@@ -5,6 +5,7 @@ import { SettingsModule, SettingsService } from '@tomo/settings';
 import { SshModule } from '@tomo/ssh';
 import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
 import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
+import { pruneImagesWorkflow } from './prune-images.workflow';
 import { SERVER_ENTITIES } from './entities';
 import { ServerMetricsStore } from './server-metrics.store';
 import { ServerShell } from './server-shell';
@@ -35,6 +36,7 @@ class ServerWorkflows implements OnModuleInit {
         hourlyRetentionDays: () => this.settings.value('metricsRetentionDays'),
       }),
     );
+    this.registry.register(pruneImagesWorkflow({ servers: this.servers, shell }));
   }
 }
 

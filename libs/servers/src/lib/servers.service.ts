@@ -136,6 +136,7 @@ export class ServersService implements OnModuleInit {
       maxConcurrentJobs: validateMaxConcurrentJobs(
         input.maxConcurrentJobs ?? 1,
       ),
+      pruneImages: input.pruneImages ?? false,
       status: ServerStatus.Unknown,
       statusMessage: null,
       hostKeyFingerprint: null,
@@ -193,6 +194,7 @@ export class ServersService implements OnModuleInit {
       patch.maxConcurrentJobs = validateMaxConcurrentJobs(
         input.maxConcurrentJobs,
       );
+    if (input.pruneImages != null) patch.pruneImages = input.pruneImages;
 
     const authType = input.authType ?? current.authType;
     const newSecret = [input.password, input.privateKey, input.passphrase].some(

@@ -22,6 +22,7 @@ export const JOB_KIND_ROLE: Record<JobKind, Role> = {
   [JobKind.MaintenanceReconcileDeployments]: Role.Operator,
   [JobKind.MaintenancePruneSessions]: Role.Operator,
   [JobKind.MaintenanceBackupDatabase]: Role.Operator,
+  [JobKind.MaintenancePruneImages]: Role.Operator,
   // Deliveries carry a channel's configuration: only those who manage channels (ADMIN) send them again.
   [JobKind.NotificationDeliver]: Role.Admin,
 };

@@ -32,6 +32,8 @@ export enum JobKind {
   NotificationDeliver = 'notification.deliver',
   /** Backs the database up to DATA_DIR/backups and keeps the newest N scheduled backups (libs/schedules). */
   MaintenanceBackupDatabase = 'maintenance.backup-database',
+  /** Removes dangling Docker images on the servers that opted in (`pruneImages`; libs/servers). */
+  MaintenancePruneImages = 'maintenance.prune-images',
 }
 
 /** Queue names. Renaming one strands every job waiting in the old queue. */

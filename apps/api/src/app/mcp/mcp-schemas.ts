@@ -112,6 +112,7 @@ export const serverOut = z.object({
   diskBytes: z.number().nullable(),
   networkMode: z.string(),
   maxConcurrentJobs: z.number().int(),
+  pruneImages: z.boolean(),
   lastSeenAt: nullableTime('Last successful contact'),
   createdAt: isoTime('Added'),
 });
@@ -136,6 +137,7 @@ export function serverOf(server: ServerEntity): z.input<typeof serverOut> {
     diskBytes: server.diskBytes,
     networkMode: server.networkMode,
     maxConcurrentJobs: server.maxConcurrentJobs,
+    pruneImages: server.pruneImages,
     lastSeenAt: iso(server.lastSeenAt),
     createdAt: server.createdAt.toISOString(),
   };

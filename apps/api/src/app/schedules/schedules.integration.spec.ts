@@ -43,7 +43,7 @@ describe('schedules over GraphQL', () => {
       operatorToken,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.schedules.map((s) => s['name'])).toEqual(['backup-database', 'collect-server-metrics', 'prune-jobs', 'prune-sessions', 'reconcile-deployments']);
+    expect(result.data?.schedules.map((s) => s['name'])).toEqual(['backup-database', 'collect-server-metrics', 'prune-images', 'prune-jobs', 'prune-sessions', 'reconcile-deployments']);
     const prune = result.data?.schedules.find((s) => s['name'] === 'prune-jobs');
     // No worker has installed the BullMQ schedulers yet, so there is no next run.
     expect(prune).toMatchObject({ kind: 'maintenance.prune-jobs', everySeconds: 86_400, paused: false, lastRunAt: null, nextRunAt: null });

@@ -111,6 +111,12 @@ export class Server {
   })
   maxConcurrentJobs!: number;
 
+  @Field({
+    description:
+      'Whether the daily prune-images schedule removes this server\'s dangling Docker images.',
+  })
+  pruneImages!: boolean;
+
   @Field(() => Date, {
     nullable: true,
     description: 'Last successful connection.',
@@ -182,6 +188,14 @@ export class AddServerInput {
     description: 'Mutating jobs allowed at once on this server (1-16).',
   })
   maxConcurrentJobs?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      'Remove this server\'s dangling Docker images daily (prune-images schedule).',
+  })
+  pruneImages?: boolean | null;
 }
 
 @InputType({
@@ -218,6 +232,9 @@ export class UpdateServerInput {
 
   @Field(() => Int, { nullable: true })
   maxConcurrentJobs?: number | null;
+
+  @Field(() => Boolean, { nullable: true })
+  pruneImages?: boolean | null;
 }
 
 @ObjectType({

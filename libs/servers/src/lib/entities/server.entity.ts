@@ -59,6 +59,10 @@ export class ServerEntity {
   @Column({ type: 'integer' })
   maxConcurrentJobs!: number;
 
+  /** Opt-in: the daily `prune-images` schedule removes this server's dangling Docker images. */
+  @Column({ type: 'boolean', default: false })
+  pruneImages!: boolean;
+
   @Column({ type: 'varchar', length: 24 })
   status!: ServerStatus;
 

@@ -20,6 +20,7 @@ const serverFields = {
   passphrase: z.string().max(1024).describe('The passphrase of an encrypted private key. Stored encrypted, never returned.'),
   networkMode: z.string().max(64).describe('Default network of deployments: host (default), bridge or a Docker network name.'),
   maxConcurrentJobs: z.number().int().min(1).max(16).describe('Changing jobs allowed at once on this server (1-16, default 1).'),
+  pruneImages: z.boolean().describe('Remove the server\'s dangling Docker images daily (default false).'),
 };
 
 /** Servers: thin tools over ServersService and ServerMetricsStore (as ServersResolver). */
@@ -78,6 +79,7 @@ export class ServerTools {
           passphrase: serverFields.passphrase.optional(),
           networkMode: serverFields.networkMode.optional(),
           maxConcurrentJobs: serverFields.maxConcurrentJobs.optional(),
+          pruneImages: serverFields.pruneImages.optional(),
         },
         output: { server: serverOut, jobId: z.string().describe('The connection test: wait_for_job({ jobId }).') },
         run: async (input, call) => {
@@ -109,6 +111,7 @@ export class ServerTools {
           passphrase: serverFields.passphrase.optional(),
           networkMode: serverFields.networkMode.optional(),
           maxConcurrentJobs: serverFields.maxConcurrentJobs.optional(),
+          pruneImages: serverFields.pruneImages.optional(),
         },
         output: { server: serverOut, jobId: z.string().nullable().describe('The connection test it started, or null.') },
         run: async ({ serverId, ...input }, call) => {

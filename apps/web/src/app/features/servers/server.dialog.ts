@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -23,7 +24,7 @@ type Field = (typeof FIELDS)[number];
  */
 @Component({
   selector: 'tomo-server-dialog',
-  imports: [ReactiveFormsModule, MatButtonModule, MatDialogModule, MatFormFieldModule, MatInputModule, MatRadioModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatCheckboxModule, MatDialogModule, MatFormFieldModule, MatInputModule, MatRadioModule],
   template: `
     <h2 mat-dialog-title>{{ editing ? 'Edit ' + editing.name : 'Add server' }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()">
@@ -78,6 +79,8 @@ type Field = (typeof FIELDS)[number];
             @if (fieldError().passphrase; as e) {<mat-error>{{ e }}</mat-error>}
           </mat-form-field>
         }
+        <mat-checkbox formControlName="pruneImages" aria-describedby="prune-images-hint">Remove dangling Docker images daily</mat-checkbox>
+        <p id="prune-images-hint" class="hint">Untagged images left behind by updates; images in use or tagged are kept.</p>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>Cancel</button>
@@ -113,6 +116,11 @@ type Field = (typeof FIELDS)[number];
       font-family: ui-monospace, monospace;
       font-size: 12px;
     }
+    .hint {
+      margin: 0 0 8px 44px;
+      font-size: 12px;
+      color: var(--mat-sys-on-surface-variant);
+    }
     .error {
       padding: 12px 16px;
       border-radius: 12px;
@@ -135,6 +143,7 @@ export class ServerDialog {
     password: [''],
     privateKey: [''],
     passphrase: [''],
+    pruneImages: [this.editing?.pruneImages ?? false],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | undefined>(undefined);
@@ -157,6 +166,7 @@ export class ServerDialog {
         port: Number(value.port),
         username: value.username,
         authType: value.authType,
+        pruneImages: value.pruneImages,
         // Empty secrets are left out: on an edit they keep the stored ones.
         ...(value.authType === 'PASSWORD'
           ? { password: value.password || null }

@@ -59,6 +59,8 @@ export type AddServerInput = {
   port?: number | null | undefined;
   /** Required for KEY: OpenSSH or PEM private key. */
   privateKey?: string | null | undefined;
+  /** Remove this server's dangling Docker images daily (prune-images schedule). */
+  pruneImages?: boolean | null | undefined;
   username: string;
 };
 
@@ -217,6 +219,7 @@ export type UpdateServerInput = {
   password?: string | null | undefined;
   port?: number | null | undefined;
   privateKey?: string | null | undefined;
+  pruneImages?: boolean | null | undefined;
   username?: string | null | undefined;
 };
 
@@ -965,6 +968,7 @@ export type ServerFactsFragment = {
   hostKeyFingerprint: string | null;
   presentedHostKeyFingerprint: string | null;
   networkMode: string;
+  pruneImages: boolean;
   id: string;
   name: string;
   host: string;
@@ -1011,6 +1015,7 @@ export type ServerQuery = {
     hostKeyFingerprint: string | null;
     presentedHostKeyFingerprint: string | null;
     networkMode: string;
+    pruneImages: boolean;
     id: string;
     name: string;
     host: string;
@@ -1062,6 +1067,7 @@ export type UpdateServerMutation = {
     hostKeyFingerprint: string | null;
     presentedHostKeyFingerprint: string | null;
     networkMode: string;
+    pruneImages: boolean;
     id: string;
     name: string;
     host: string;
@@ -1103,6 +1109,7 @@ export type AcceptServerHostKeyMutation = {
     hostKeyFingerprint: string | null;
     presentedHostKeyFingerprint: string | null;
     networkMode: string;
+    pruneImages: boolean;
     id: string;
     name: string;
     host: string;
@@ -1132,6 +1139,7 @@ export type ServerUpdatedSubscription = {
     hostKeyFingerprint: string | null;
     presentedHostKeyFingerprint: string | null;
     networkMode: string;
+    pruneImages: boolean;
     id: string;
     name: string;
     host: string;
@@ -1779,6 +1787,7 @@ export const ServerFactsFragmentDoc = {
             name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
@@ -5030,6 +5039,7 @@ export const ServerDocument = {
             name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
@@ -5234,6 +5244,7 @@ export const UpdateServerDocument = {
             name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
@@ -5440,6 +5451,7 @@ export const AcceptServerHostKeyDocument = {
             name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
@@ -5527,6 +5539,7 @@ export const ServerUpdatedDocument = {
             name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },

@@ -41,15 +41,11 @@ async function waitUntil(what: string, child: ChildProcess, ready: () => Promise
   }
 }
 
-/** SIGKILLs (or SIGTERMs) a child and waits until it has exited. */
-async function end(child: ChildProcess | null, signal: NodeJS.Signals, group: boolean): Promise<void> {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+/** Sends a child the signal and waits until it has exited. */
+async function end(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    process.kill(group ? -child.pid : child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
+  child.kill(signal);
   await exited;
 }
 
@@ -87,7 +83,7 @@ export class ThrowawayRedis {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = null;
-    await end(child, 'SIGKILL', false);
+    await end(child, 'SIGKILL');
   }
 
   async dispose(): Promise<void> {
@@ -136,8 +132,8 @@ export class ThrowawaySshd {
       .filter((line) => !/^(Port|HostKey|PidFile)\s/.test(line));
     const config = join(this.dir, `sshd_config_${key}`);
     writeFileSync(config, [`Port ${this.port}`, `HostKey ${join(this.dir, `host_key_${key}`)}`, `PidFile ${join(this.dir, 'sshd.pid')}`, ...base].join('\n'), { mode: 0o600 });
-    // -D: stays in the foreground, so this child is the listener; detached: its own process group.
-    const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', join(this.dir, 'sshd.log')], { stdio: 'ignore', detached: true });
+    // -D: stays in the foreground, so this child is the listener.
+    const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', join(this.dir, 'sshd.log')], { stdio: 'ignore' });
     this.child = child;
     await waitUntil('throwaway sshd', child, async () => (await firstLine(this.port)).startsWith('SSH-'), () => readFileSync(join(this.dir, 'sshd.log'), 'utf8').slice(-2000));
   }
@@ -167,11 +163,19 @@ export class ThrowawaySshd {
     return killed;
   }
 
-  /** Kills the listener and its connection processes (its process group), by pid. */
+  /**
+   * Kills the listener and its connection processes, by pid. Each connection runs in a session of
+   * its own (sshd calls setsid), so killing the process group would leave them open: the listener
+   * is paused first (it forks no new one), then its children are killed, then it.
+   */
   async stop(): Promise<void> {
     const child = this.child;
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGSTOP');
+      this.dropConnections();
+    }
     this.child = null;
-    await end(child, 'SIGTERM', true);
+    await end(child, 'SIGKILL');
   }
 
   async dispose(): Promise<void> {

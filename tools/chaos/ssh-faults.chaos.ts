@@ -103,12 +103,9 @@ async function main(): Promise<void> {
   const testbed = readTestbed();
   const left = removeManagedContainers(testbed);
   if (left > 0) progress(`removed ${left} labelled containers of earlier runs from the testbed`);
-  const sshds = new Map<Fault, ThrowawaySshd>();
-  for (const fault of FAULTS) {
-    const sshd = await ThrowawaySshd.create(testbed);
-    await sshd.start('a');
-    sshds.set(fault, sshd);
-  }
+  // One sshd per fault, in the order of FAULTS.
+  const sshds = await Promise.all(FAULTS.map(() => ThrowawaySshd.create(testbed)));
+  for (const sshd of sshds) await sshd.start('a');
   progress('starting the built API and two workers');
   const stack = await startTomo({ worker: true, console: false });
   const marketplaceDir = mkdtempSync(join(tmpdir(), 'tomo-chaos-marketplace-'));
@@ -121,25 +118,23 @@ async function main(): Promise<void> {
       apps: INSTALLS * FAULTS.length,
       servers: SERVERS * FAULTS.length,
       password: 'chaos ssh-faults passphrase',
-      sshPorts: FAULTS.flatMap((fault) => Array.from({ length: SERVERS }, () => sshds.get(fault)?.port ?? 0)),
+      sshPorts: sshds.flatMap((sshd) => Array.from({ length: SERVERS }, () => sshd.port)),
     });
 
     for (const [f, fault] of FAULTS.entries()) {
       const phaseStarted = Date.now();
-      const sshd = sshds.get(fault);
-      if (!sshd) throw new Error(`no sshd for ${fault}`);
       const jobIds = await Promise.all(
         Array.from({ length: INSTALLS }, (_, k) => installApp(stack, fixture.token, fixture.serverIds[f * SERVERS + (k % SERVERS)], fixture.appIds[f * INSTALLS + k])),
       );
       let jobs: StoredJob[] = [];
       const load = async () => (jobs = await Promise.all(jobIds.map((id) => storedJob(stack, fixture.token, id))));
-      // Under way: a step of some install has succeeded, and most installs are still to do.
+      // Under way: a step of some install has succeeded.
       await poll(`${fault}: the installs to be under way`, MAX_SECONDS, async () =>
         (await load()).some((job) => job.events.some((event) => event.type === 'step.succeeded')) ? true : undefined,
       );
       const finishedBeforeFault = jobs.filter((job) => TERMINAL.has(job.status)).length;
       progress(`${fault}: ${finishedBeforeFault}/${INSTALLS} finished, ${jobs.filter((job) => job.status === 'RUNNING').length} running: injecting`);
-      const done = await inject(fault, sshd);
+      const done = await inject(fault, sshds[f]);
       let timedOut = false;
       await poll(`${fault}: the installs`, MAX_SECONDS, async () => {
         const finished = (await load()).filter((job) => TERMINAL.has(job.status)).length;
@@ -196,7 +191,7 @@ async function main(): Promise<void> {
     exitedProcesses = stack.exitedProcesses();
     await stack.stop();
     rmSync(marketplaceDir, { recursive: true, force: true });
-    for (const sshd of sshds.values()) await sshd.dispose();
+    for (const sshd of sshds) await sshd.dispose();
     removeManagedContainers(testbed);
   }
 

@@ -16,6 +16,7 @@ export interface StoredEvent {
 export interface StoredJob {
   status: string;
   deploymentId: string | null;
+  error: { code: string; message: string } | null;
   steps: { name: string; status: string; attempts: number }[];
   events: StoredEvent[];
 }
@@ -36,14 +37,14 @@ export async function poll<T>(what: string, seconds: number, probe: () => Promis
   throw new Error(`${what}: not after ${seconds} s`);
 }
 
-/** Labelled containers on the testbed's engine, with the deployment each belongs to. */
-export function managedContainers(testbed: TestbedState): { id: string; deploymentId: string }[] {
-  return testbedDocker(testbed, 'ps', '-a', '--filter', 'label=tomo.managed=true', '--format', '{{.ID}} {{.Label "tomo.deployment"}}')
+/** Labelled containers on the testbed's engine, with their state (`running`, `exited`, …) and the deployment each belongs to. */
+export function managedContainers(testbed: TestbedState): { id: string; state: string; deploymentId: string }[] {
+  return testbedDocker(testbed, 'ps', '-a', '--filter', 'label=tomo.managed=true', '--format', '{{.ID}} {{.State}} {{.Label "tomo.deployment"}}')
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [id, deploymentId = ''] = line.split(' ');
-      return { id, deploymentId };
+      const [id, state, deploymentId = ''] = line.split(' ');
+      return { id, state, deploymentId };
     });
 }
 
@@ -55,10 +56,15 @@ export function removeManagedContainers(testbed: TestbedState): number {
 }
 
 /**
- * An admin token, `servers` servers (the testbed's sshd under different names) and a catalog of
- * `apps` copies of the test app (`chaos-app-<i>`, port FIRST_PORT + i): an install each.
+ * An admin token, `servers` servers (the testbed's sshd under different names; with `sshPorts`,
+ * one server per port instead, e.g. throwaway sshds) and a catalog of `apps` copies of the test
+ * app (`chaos-app-<i>`, port FIRST_PORT + i): an install each.
  */
-export async function installFixture(stack: { baseUrl: string }, marketplaceDir: string, options: { apps: number; servers: number; password: string }) {
+export async function installFixture(
+  stack: { baseUrl: string },
+  marketplaceDir: string,
+  options: { apps: number; servers: number; password: string; sshPorts?: readonly number[] },
+) {
   const testbed = readTestbed();
   const setup = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
     input: { username: 'chaos-admin', password: options.password },
@@ -85,11 +91,12 @@ export async function installFixture(stack: { baseUrl: string }, marketplaceDir:
   commitAll(marketplaceDir, 'one app per install');
 
   const serverIds: string[] = [];
-  for (let i = 0; i < options.servers; i++) {
+  const ports = options.sshPorts ?? Array.from({ length: options.servers }, () => testbed.ssh.port);
+  for (const [i, port] of ports.entries()) {
     const { addServer } = await graphqlOrFail<{ addServer: { id: string } }>(
       stack,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      { input: { name: `chaos-${i}`, host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
+      { input: { name: `chaos-${i}`, host: testbed.ssh.host, port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
       token,
     );
     serverIds.push(addServer.id);
@@ -127,7 +134,7 @@ export async function installApp(stack: { baseUrl: string }, token: string, serv
 export async function storedJob(stack: { baseUrl: string }, token: string, id: string): Promise<StoredJob> {
   const { job } = await graphqlOrFail<{ job: StoredJob }>(
     stack,
-    'query($id: ID!) { job(id: $id) { status deploymentId steps { name status attempts } events { seq type step at } } }',
+    'query($id: ID!) { job(id: $id) { status deploymentId error { code message } steps { name status attempts } events { seq type step at } } }',
     { id },
     token,
   );

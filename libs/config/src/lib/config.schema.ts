@@ -151,6 +151,12 @@ export interface CommonConfig {
   maintenance: { backupsToKeep: number; diskLowPercent: number };
   redisUrl: string;
   redisPrefix: string;
+  /**
+   * While Redis is unreachable, a command fails after one reconnection attempt instead of waiting
+   * for Redis to come back: the API's callers get UNAVAILABLE at once. Workers wait (a step that
+   * waits for Redis resumes; one that failed would have to be retried).
+   */
+  redisFailFast: boolean;
   masterKey: string | undefined;
   previousMasterKey: string | undefined;
   log: { level: z.infer<typeof logLevel>; pretty: boolean };
@@ -199,6 +205,7 @@ export function toCommonConfig(env: z.infer<typeof commonEnv>, isTty: boolean): 
     },
     redisUrl: env.REDIS_URL,
     redisPrefix: env.TOMO_REDIS_PREFIX,
+    redisFailFast: false,
     masterKey: env.TOMO_MASTER_KEY,
     previousMasterKey: env.TOMO_MASTER_KEY_PREVIOUS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : isTty },

@@ -62,6 +62,12 @@ describe('loadApiConfig', () => {
     });
   });
 
+  it('makes the API fail Redis commands fast while Redis is unreachable; workers and the CLI wait for it', () => {
+    expect(loadApiConfig({}, false).redisFailFast).toBe(true);
+    expect(loadWorkerConfig({}, false).redisFailFast).toBe(false);
+    expect(loadCliConfig({}).redisFailFast).toBe(false);
+  });
+
   it('reads MCP_READ_ONLY (off unless "true")', () => {
     expect(loadApiConfig({}, false).mcp).toEqual({ readOnly: false });
     expect(loadApiConfig({ MCP_READ_ONLY: 'true' }, false).mcp).toEqual({ readOnly: true });

@@ -34,6 +34,7 @@ export function loadApiConfig(env: Env = process.env, isTty = Boolean(process.st
   const parsed = parseEnv(apiEnvSchema, env);
   return {
     ...toCommonConfig(parsed, isTty),
+    redisFailFast: true,
     port: parsed.PORT,
     host: parsed.HOST,
     webDistDir: parsed.WEB_DIST_DIR,

@@ -45,6 +45,15 @@ const LOGS_TTL_SECONDS = 120;
 
 const ONE_ATTEMPT = { maxAttempts: 1 };
 const HEALTH_TIMEOUT_MS = 15 * 60_000;
+/**
+ * A health check is not repeated when the app answered unhealthy (it probed `retries` times
+ * already), but it is when the SSH connection failed under it: the app may well be healthy
+ * (`npm run chaos -- ssh-faults` saw dropped connections fail, and undo, healthy installs).
+ */
+export const HEALTH_CHECK_RETRY = {
+  retry: { maxAttempts: 3 },
+  isTransient: (error: unknown): boolean => error instanceof TomoException && error.code === ErrorCode.ServerUnreachable,
+};
 const PULL_STEP_TIMEOUT_MS = 30 * 60_000;
 
 type Ctx = Pick<StepContext<{ deploymentId: string }>, 'signal' | 'log' | 'jobId' | 'input'>;
@@ -194,7 +203,7 @@ function installWorkflow(steps: DeploymentSteps) {
       },
       {
         name: 'health-check',
-        retry: ONE_ATTEMPT,
+        ...HEALTH_CHECK_RETRY,
         timeoutMs: HEALTH_TIMEOUT_MS,
         run: async (ctx) => {
           if (validation(ctx).alreadyRunning) return ctx.skip('already running');
@@ -243,7 +252,7 @@ function lifecycleWorkflows(steps: DeploymentSteps) {
   };
   const health = {
     name: 'health-check',
-    retry: ONE_ATTEMPT,
+    ...HEALTH_CHECK_RETRY,
     timeoutMs: HEALTH_TIMEOUT_MS,
     run: async (ctx: Ctx) => {
       const scope = await steps.scope(ctx, ctx.input.deploymentId);
@@ -401,7 +410,7 @@ function updateWorkflow(steps: DeploymentSteps) {
       },
       {
         name: 'health-check',
-        retry: ONE_ATTEMPT,
+        ...HEALTH_CHECK_RETRY,
         timeoutMs: HEALTH_TIMEOUT_MS,
         run: async (ctx) => {
           const scope = await steps.scope(ctx, ctx.input.deploymentId);

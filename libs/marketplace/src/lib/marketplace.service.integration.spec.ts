@@ -46,6 +46,7 @@ describe('MarketplaceService (SQLite, system git)', () => {
       maintenance: { backupsToKeep: 7, diskLowPercent: 90 },
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'unused',
+      redisFailFast: false,
       masterKey: undefined,
       previousMasterKey: undefined,
       log: { level: 'silent', pretty: false },

@@ -15,9 +15,12 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /**
  * A new connection. BullMQ requires `maxRetriesPerRequest: null` on the connections it
  * uses for blocking commands; the same setting keeps commands queued across a reconnect.
+ * `failFast` (command connections of the API, see `CommonConfig.redisFailFast`): a command
+ * fails with MaxRetriesPerRequestError after one reconnection attempt instead, so that a
+ * request answers UNAVAILABLE rather than hanging until Redis is back.
  */
-export function createRedisConnection(url: string, connectionName: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName });
+export function createRedisConnection(url: string, connectionName: string, options: { failFast?: boolean } = {}): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: options.failFast ? 1 : null, connectionName });
   // ioredis reconnects by itself; without a listener every failed attempt is logged as an
   // "Unhandled error event". Report a lost connection once, and its return.
   const logger = new Logger(`Redis:${connectionName}`);
@@ -65,7 +68,7 @@ export class RedisModule implements OnApplicationShutdown {
         {
           provide: REDIS_CLIENT,
           inject: [TOMO_CONFIG],
-          useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, connectionName),
+          useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, connectionName, { failFast: config.redisFailFast }),
         },
       ],
       exports: [REDIS_CLIENT],

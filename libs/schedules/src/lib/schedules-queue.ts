@@ -18,7 +18,7 @@ export const SCHEDULE_TICK = 'schedule.tick';
 const connections = new WeakMap<Queue<ScheduleTickData>, Redis>();
 
 export function createSchedulesQueue(config: CommonConfig): Queue<ScheduleTickData> {
-  const connection = createRedisConnection(config.redisUrl, 'tomo-schedules-queue');
+  const connection = createRedisConnection(config.redisUrl, 'tomo-schedules-queue', { failFast: config.redisFailFast });
   const queue = new Queue<ScheduleTickData>(QueueName.Schedules, {
     connection,
     prefix: config.redisPrefix,

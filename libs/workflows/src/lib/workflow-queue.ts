@@ -15,7 +15,7 @@ export interface WorkflowJobData {
 const connections = new WeakMap<Queue<WorkflowJobData>, Redis>();
 
 export function createWorkflowQueue(config: CommonConfig): Queue<WorkflowJobData> {
-  const connection = createRedisConnection(config.redisUrl, 'tomo-workflow-queue');
+  const connection = createRedisConnection(config.redisUrl, 'tomo-workflow-queue', { failFast: config.redisFailFast });
   const queue = new Queue<WorkflowJobData>(QueueName.Workflows, {
     connection,
     prefix: config.redisPrefix,

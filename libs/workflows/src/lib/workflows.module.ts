@@ -49,7 +49,7 @@ class WorkflowConnections implements OnApplicationShutdown {
     {
       provide: PUBLISHER_CONNECTION,
       inject: [TOMO_CONFIG],
-      useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, 'tomo-job-events-publisher'),
+      useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, 'tomo-job-events-publisher', { failFast: config.redisFailFast }),
     },
     {
       provide: JobEventPublisher,

@@ -154,6 +154,14 @@ describe('console journey', () => {
     const edit = page.getByRole('dialog', { name: 'Edit testbed' });
     expect(await edit.getByLabel('Host', { exact: true }).inputValue()).toBe(testbed.ssh.host);
     expect(await edit.getByRole('textbox', { name: 'Private key' }).inputValue()).toBe('');
+    // Image pruning is opt-in: off until the user turns it on, and saved with the stored secrets kept.
+    const prune = edit.getByRole('checkbox', { name: 'Remove dangling Docker images daily' });
+    expect(await prune.isChecked()).toBe(false);
+    await prune.check();
+    await button('Save', edit).click();
+    await edit.waitFor({ state: 'detached' });
+    await button('Edit').click();
+    expect(await edit.getByRole('checkbox', { name: 'Remove dangling Docker images daily' }).isChecked()).toBe(true);
     await page.keyboard.press('Escape');
     await edit.waitFor({ state: 'detached' });
 

@@ -50,17 +50,17 @@ export class DockerOnServer {
     });
   }
 
-  /** Runs and throws on a non-zero exit (INTERNAL_SERVER_ERROR: retried by default). */
+  /** Runs and throws on a non-zero exit (REMOTE_COMMAND_FAILED: retried by default). */
   async must(argv: readonly string[], what: string, options: { timeoutMs?: number; code?: ErrorCode } = {}): Promise<RemoteCommandResult> {
     const result = await this.run(argv, options);
-    if (result.exitCode !== 0) throw new TomoException(options.code ?? ErrorCode.Internal, `${what} failed: ${lastLine(result)}`);
+    if (result.exitCode !== 0) throw new TomoException(options.code ?? ErrorCode.RemoteCommandFailed, `${what} failed: ${lastLine(result)}`);
     return result;
   }
 
   async dockerReady(): Promise<{ version: string; arch: string }> {
     const result = await this.run(['docker', 'version', '--format', '{{.Server.Version}}\t{{.Server.Arch}}']);
     if (result.exitCode !== 0) {
-      throw new TomoException(ErrorCode.Internal, `Docker is not ready on the server: ${lastLine(result)}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `Docker is not ready on the server: ${lastLine(result)}`);
     }
     const [version = '', arch = ''] = result.stdout.trim().split('\t');
     return { version, arch };
@@ -70,7 +70,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'container', 'inspect', '--', name]);
     if (result.exitCode !== 0) {
       if (/no such (container|object)/i.test(result.stderr)) return null;
-      throw new TomoException(ErrorCode.Internal, `docker inspect ${name} failed: ${lastLine(result)}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `docker inspect ${name} failed: ${lastLine(result)}`);
     }
     return parseInspect(result.stdout);
   }
@@ -93,7 +93,7 @@ export class DockerOnServer {
     if (result.exitCode === 0) return;
     const message = lastLine(result);
     if (isMissingImageError(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Image ${image} cannot be pulled: ${message}`);
-    throw new TomoException(ErrorCode.Internal, `docker pull ${image} failed: ${message}`);
+    throw new TomoException(ErrorCode.ImagePullFailed, `docker pull ${image} failed: ${message}`);
   }
 
   async create(spec: ContainerSpec): Promise<string> {
@@ -103,7 +103,7 @@ export class DockerOnServer {
       const message = lastLine(result);
       if (/already in use/i.test(result.stderr)) throw new TomoException(ErrorCode.Conflict, `Container name ${spec.name} is taken: ${message}`);
       if (/no such image|not found/i.test(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Cannot create ${spec.name}: ${message}`);
-      throw new TomoException(ErrorCode.Internal, `docker create ${spec.name} failed: ${message}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `docker create ${spec.name} failed: ${message}`);
     }
     return result.stdout.trim().split('\n').pop() ?? '';
   }
@@ -129,7 +129,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'rm', '--force', '--volumes=false', '--', name]);
     if (result.exitCode === 0) return true;
     if (/no such container/i.test(result.stderr)) return false;
-    throw new TomoException(ErrorCode.Internal, `docker rm ${name} failed: ${lastLine(result)}`);
+    throw new TomoException(ErrorCode.RemoteCommandFailed, `docker rm ${name} failed: ${lastLine(result)}`);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -138,7 +138,7 @@ export class DockerOnServer {
 
   async logs(name: string, tail: number): Promise<string> {
     const result = await this.run(['docker', 'logs', '--tail', String(tail), '--timestamps', '--', name], { timeoutMs: 30_000 });
-    if (result.exitCode !== 0) throw new TomoException(/no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.Internal, `docker logs ${name} failed: ${lastLine(result)}`);
+    if (result.exitCode !== 0) throw new TomoException(/no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.RemoteCommandFailed, `docker logs ${name} failed: ${lastLine(result)}`);
     // docker logs writes the container's stderr to its stderr: interleave as the engine gives them.
     return [result.stdout, result.stderr].filter((part) => part.length > 0).join('\n');
   }
@@ -147,7 +147,7 @@ export class DockerOnServer {
   async homeDirectory(): Promise<string> {
     const result = await this.must(['printenv', 'HOME'], 'printenv HOME');
     const home = result.stdout.trim();
-    if (!home.startsWith('/')) throw new TomoException(ErrorCode.Internal, `The SSH user's HOME is not an absolute path (${home || 'empty'})`);
+    if (!home.startsWith('/')) throw new TomoException(ErrorCode.RemoteCommandFailed, `The SSH user's HOME is not an absolute path (${home || 'empty'})`);
     return home;
   }
 
@@ -189,7 +189,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'volume', 'rm', '--', name]);
     if (result.exitCode === 0) return true;
     if (/no such volume/i.test(result.stderr)) return false;
-    throw new TomoException(ErrorCode.Internal, `docker volume rm ${name} failed: ${lastLine(result)}`);
+    throw new TomoException(ErrorCode.RemoteCommandFailed, `docker volume rm ${name} failed: ${lastLine(result)}`);
   }
 
   async volumesOf(deploymentId: string): Promise<string[]> {
@@ -242,11 +242,11 @@ export class DockerOnServer {
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const state = await this.inspect(target.container);
-      if (!state) throw new TomoException(ErrorCode.Internal, `Container ${target.container} disappeared during the health check`);
+      if (!state) throw new TomoException(ErrorCode.HealthCheckFailed, `Container ${target.container} disappeared during the health check`);
       if (!state.running || state.restarting) {
         const logs = await this.logs(target.container, 20).catch(() => '');
         throw new TomoException(
-          ErrorCode.Internal,
+          ErrorCode.HealthCheckFailed,
           `Container ${target.container} is not running (${state.status}, exit code ${state.exitCode})${logs ? `; its last output: ${logs.slice(-1500)}` : ''}`,
         );
       }
@@ -266,6 +266,6 @@ export class DockerOnServer {
       }
       if (attempt < attempts) await sleep(intervalMs, undefined, { signal: this.io.signal });
     }
-    throw new TomoException(ErrorCode.Internal, `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`);
+    throw new TomoException(ErrorCode.HealthCheckFailed, `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`);
   }
 }

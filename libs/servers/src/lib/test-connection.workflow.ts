@@ -1,5 +1,5 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
-import { isTransientSshError } from '@tomo/ssh';
+import { meansServerOffline } from '@tomo/ssh';
 import { defineWorkflow, type StepContext } from '@tomo/workflows';
 import {
   classifyDockerServerCheck,
@@ -72,7 +72,6 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
           maxDelayMs: 8_000,
         },
         timeoutMs: 45_000,
-        isTransient: (error) => isTransientSshError(error),
         run: async (ctx) => {
           const serverId = serverIdOf(ctx);
           const server = await servers.get(serverId);
@@ -339,7 +338,7 @@ async function recordConnectFailure(
     case ErrorCode.HostKeyMismatch:
       return; // ServerShell recorded it, with the presented key.
     default:
-      if (lastAttempt && isTransientSshError(error)) {
+      if (lastAttempt && meansServerOffline(error)) {
         await servers.recordStatus(serverId, {
           status: ServerStatus.Offline,
           statusMessage: error.message,

@@ -1,4 +1,4 @@
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
 import {
   Client,
   type AnyAuthMethod,
@@ -349,8 +349,9 @@ export class SshConnectionPool {
 
   private assertOpen(): void {
     if (this.closed)
+      // Only at shutdown: the step is retried by the next worker.
       throw new TomoException(
-        ErrorCode.Internal,
+        ErrorCode.Unavailable,
         'The SSH connection pool is closed',
       );
   }
@@ -639,8 +640,9 @@ export class SshConnectionPool {
       creds = await entry.target.credentials();
     } catch (error) {
       if (error instanceof TomoException) throw error;
+      // The provider reads the database: an unreachable one means "retry later", not a bug.
       throw new TomoException(
-        ErrorCode.Internal,
+        isDependencyUnavailable(error) ? ErrorCode.Unavailable : ErrorCode.Internal,
         `Could not load the credentials of server ${entry.serverId}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }

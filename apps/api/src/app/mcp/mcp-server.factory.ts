@@ -15,7 +15,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { AuditService, type Principal } from '@tomo/identity';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
 import { version } from '../../../../../package.json';
 import { auditActorOf } from '../auth/audit-actor';
 import { targetIdOf } from '../auth/audit.interceptor';
@@ -105,12 +105,15 @@ export class McpServerFactory {
         structuredContent: outcome.structured as Record<string, unknown>,
       };
     } catch (error) {
-      const code = error instanceof TomoException ? error.code : ErrorCode.Internal;
+      const unavailable = !(error instanceof TomoException) && isDependencyUnavailable(error);
+      const code = error instanceof TomoException ? error.code : unavailable ? ErrorCode.Unavailable : ErrorCode.Internal;
       if (tool.audit) await this.record(tool, caller, parsed.data, 'FAILURE', undefined, code);
       if (error instanceof TomoException) return failure(error.code, error.message);
       const requestId = randomUUID();
       this.logger.error(`${tool.name} failed (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
+      return unavailable
+        ? failure(ErrorCode.Unavailable, `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`)
+        : failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
     }
   }
 

@@ -3,7 +3,7 @@ import type { AppDefinition } from '@tomo/marketplace';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
-import type { DeploymentHosts } from './deployment-hosts';
+import type { DeploymentHosts, HostSession } from './deployment-hosts';
 import {
   availableDiskBytes,
   availableMemoryBytes,
@@ -35,19 +35,33 @@ function lastLine(result: RemoteCommandResult): string {
  * and throws a TomoException whose code says whether another attempt can help.
  */
 export class DockerOnServer {
+  /** The server's session, opened by the first command: the server row is read once per step. */
+  private session: Promise<HostSession> | null = null;
+
   constructor(
     private readonly hosts: DeploymentHosts,
     readonly serverId: string,
     private readonly io: StepIo,
   ) {}
 
-  run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {
-    return this.hosts.run(this.serverId, argv, {
+  async run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {
+    this.io.signal.throwIfAborted();
+    const session = await this.connection();
+    return session.run(argv, {
       signal: this.io.signal,
       timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.streamOutput ? { onOutput: (line: string) => line.trim() && this.io.log(line) } : {}),
     });
+  }
+
+  private connection(): Promise<HostSession> {
+    // A failed open is not kept: the next command tries again.
+    this.session ??= this.hosts.connect(this.serverId).catch((error: unknown) => {
+      this.session = null;
+      throw error;
+    });
+    return this.session;
   }
 
   /** Runs and throws on a non-zero exit (REMOTE_COMMAND_FAILED: retried by default). */

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '@tomo/marketplace';
+import { parseDf, parseMemInfo } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
 import type { DeploymentHosts, HostSession } from './deployment-hosts';
 import {
-  availableDiskBytes,
-  availableMemoryBytes,
   boundPorts,
   type InspectedContainer,
   isMissingImageError,
@@ -230,12 +229,12 @@ export class DockerOnServer {
 
   async availableMemory(): Promise<number | null> {
     const result = await this.run(['cat', '/proc/meminfo']);
-    return result.exitCode === 0 ? availableMemoryBytes(result.stdout) : null;
+    return result.exitCode === 0 ? (parseMemInfo(result.stdout)?.availableBytes ?? null) : null;
   }
 
   async availableDisk(path: string): Promise<number | null> {
     const result = await this.run(['df', '-Pk', '--', path]);
-    return result.exitCode === 0 ? availableDiskBytes(result.stdout) : null;
+    return result.exitCode === 0 ? (parseDf(result.stdout)?.availableBytes ?? null) : null;
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type MemInfo,
   type OsFacts,
   parseCpuCount,
+  formatBytes,
   parseDf,
   parseDockerClientVersion,
   parseMemInfo,
@@ -346,15 +347,4 @@ async function recordConnectFailure(
         });
       }
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

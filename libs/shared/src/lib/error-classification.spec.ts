@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { ErrorCode } from './error-code';
 import { isDependencyUnavailable, isTransientCode, isTransientError } from './error-classification';
 import { TomoException } from './tomo-exception';
@@ -43,17 +42,9 @@ describe('isTransientError', () => {
   });
 });
 
-/** A real ECONNREFUSED: a connection to a loopback port nothing listens on. */
-function refusedConnection(): Promise<Error> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: 1 });
-    socket.once('error', resolve);
-  });
-}
-
 describe('isDependencyUnavailable', () => {
-  it('recognises a refused connection, also wrapped as a cause', async () => {
-    const refused = await refusedConnection();
+  it('recognises a refused connection, also wrapped as a cause (a real socket error: see format-graphql-error.spec)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
     expect(isDependencyUnavailable(refused)).toBe(true);
     expect(isDependencyUnavailable(new Error('query failed', { cause: refused }))).toBe(true);
   });

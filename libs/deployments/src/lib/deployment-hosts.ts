@@ -6,7 +6,10 @@ import type { RemoteCommandOptions, RemoteCommandResult } from '@tomo/ssh';
  */
 export interface HostSession {
   /** Resolves with any exit status (non-zero included); rejects when the server cannot be reached. */
-  run(argv: readonly string[], options?: RemoteCommandOptions): Promise<RemoteCommandResult>;
+  run(
+    argv: readonly string[],
+    options?: RemoteCommandOptions,
+  ): Promise<RemoteCommandResult>;
 }
 
 /**

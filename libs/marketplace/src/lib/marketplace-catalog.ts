@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ErrorCode, TomoException, notFound } from '@tomo/shared';
-import { APP_CATEGORIES, type AppCategory, type AppDefinition } from './app-definition';
+import {
+  APP_CATEGORIES,
+  type AppCategory,
+  type AppDefinition,
+} from './app-definition';
 import { MarketplaceAppEntity } from './entities';
 
 /** An app of the catalog, as the API shows it. */
@@ -40,28 +44,53 @@ export interface AppFilter {
 /** Reading the catalog: apps by filter, one app, categories. Database only. */
 @Injectable()
 export class MarketplaceCatalog {
-  constructor(@InjectRepository(MarketplaceAppEntity) private readonly apps: Repository<MarketplaceAppEntity>) {}
+  constructor(
+    @InjectRepository(MarketplaceAppEntity)
+    private readonly apps: Repository<MarketplaceAppEntity>,
+  ) {}
 
   /** Apps of enabled repositories that are still in their repository, by name. */
   async listApps(filter: AppFilter = {}): Promise<MarketplaceApp[]> {
     const category = filter.category?.trim() || null;
     if (category !== null && !isCategory(category)) {
-      throw new TomoException(ErrorCode.BadUserInput, `Category ${category} does not exist; categories are ${APP_CATEGORIES.join(', ')}`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `Category ${category} does not exist; categories are ${APP_CATEGORIES.join(', ')}`,
+      );
     }
     const rows = await this.apps.find({
-      where: { removed: false, repo: { enabled: true }, ...(category ? { category } : {}) },
+      where: {
+        removed: false,
+        repo: { enabled: true },
+        ...(category ? { category } : {}),
+      },
       relations: { repo: true },
     });
-    const words = (filter.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const words = (filter.search ?? '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter(Boolean);
     const tag = filter.tag?.trim().toLowerCase() || null;
     return rows
       .filter((row) => tag === null || row.tags.includes(tag))
       .filter((row) => {
         if (words.length === 0) return true;
-        const text = [row.name, row.description, row.appId, row.category, ...row.tags].join(' ').toLowerCase();
+        const text = [
+          row.name,
+          row.description,
+          row.appId,
+          row.category,
+          ...row.tags,
+        ]
+          .join(' ')
+          .toLowerCase();
         return words.every((word) => text.includes(word));
       })
-      .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id))
+      .sort(
+        (a, b) =>
+          a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) ||
+          a.id.localeCompare(b.id),
+      )
       .map(toApp);
   }
 
@@ -78,8 +107,12 @@ export class MarketplaceCatalog {
   /** Categories that have apps in the catalog, with how many. */
   async categories(): Promise<MarketplaceCategory[]> {
     const counts = new Map<AppCategory, number>();
-    for (const app of await this.listApps()) counts.set(app.category, (counts.get(app.category) ?? 0) + 1);
-    return APP_CATEGORIES.filter((name) => counts.has(name)).map((name) => ({ name, appCount: counts.get(name) ?? 0 }));
+    for (const app of await this.listApps())
+      counts.set(app.category, (counts.get(app.category) ?? 0) + 1);
+    return APP_CATEGORIES.filter((name) => counts.has(name)).map((name) => ({
+      name,
+      appCount: counts.get(name) ?? 0,
+    }));
   }
 }
 

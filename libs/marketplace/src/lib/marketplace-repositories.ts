@@ -9,9 +9,21 @@ import { SecretBox } from '@tomo/secrets';
 import { ErrorCode, TomoException, notFound } from '@tomo/shared';
 import { type MarketplaceFileError } from './app-definition-parser';
 import { BUILT_IN_REPO_NAME } from './built-in-catalog';
-import { MarketplaceAppEntity, MarketplaceRepoEntity, type MarketplaceSyncStatus } from './entities';
-import { splitUrlCredentials, validateBranch, validateRepoUrl } from './git-client';
-import { MARKETPLACE_OPTIONS, type MarketplaceOptions, marketplacePaths } from './marketplace-options';
+import {
+  MarketplaceAppEntity,
+  MarketplaceRepoEntity,
+  type MarketplaceSyncStatus,
+} from './entities';
+import {
+  splitUrlCredentials,
+  validateBranch,
+  validateRepoUrl,
+} from './git-client';
+import {
+  MARKETPLACE_OPTIONS,
+  type MarketplaceOptions,
+  marketplacePaths,
+} from './marketplace-options';
 
 export interface MarketplaceRepo {
   id: string;
@@ -46,7 +58,8 @@ export class MarketplaceRepositories {
   private readonly checkoutRoot: string;
 
   constructor(
-    @InjectRepository(MarketplaceRepoEntity) private readonly repos: Repository<MarketplaceRepoEntity>,
+    @InjectRepository(MarketplaceRepoEntity)
+    private readonly repos: Repository<MarketplaceRepoEntity>,
     private readonly box: SecretBox,
     @Inject(TOMO_CONFIG) config: CommonConfig,
     @Optional() @Inject(MARKETPLACE_OPTIONS) options?: MarketplaceOptions,
@@ -57,7 +70,9 @@ export class MarketplaceRepositories {
   /** The built-in catalog first, then by name. */
   async listRepos(): Promise<MarketplaceRepo[]> {
     const rows = await this.repos.find({ order: { name: 'ASC' } });
-    return rows.sort((a, b) => Number(b.builtIn) - Number(a.builtIn)).map(toRepo);
+    return rows
+      .sort((a, b) => Number(b.builtIn) - Number(a.builtIn))
+      .map(toRepo);
   }
 
   async getRepo(id: string): Promise<MarketplaceRepo> {
@@ -74,13 +89,25 @@ export class MarketplaceRepositories {
       );
     }
     if (name === BUILT_IN_REPO_NAME) {
-      throw new TomoException(ErrorCode.Conflict, `Repository name ${name} is reserved for the built-in catalog`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Repository name ${name} is reserved for the built-in catalog`,
+      );
     }
     // A token in the URL is stored apart, encrypted: the URL is shown to every VIEWER.
-    const { url, credentials } = splitUrlCredentials(validateRepoUrl(input.url));
+    const { url, credentials } = splitUrlCredentials(
+      validateRepoUrl(input.url),
+    );
     const branch = validateBranch(input.branch?.trim() || DEFAULT_BRANCH);
-    const row = this.newRepo({ id: randomUUID(), name, url, branch, builtIn: false });
-    row.credentialsCiphertext = credentials === null ? null : this.box.encrypt(credentials);
+    const row = this.newRepo({
+      id: randomUUID(),
+      name,
+      url,
+      branch,
+      builtIn: false,
+    });
+    row.credentialsCiphertext =
+      credentials === null ? null : this.box.encrypt(credentials);
     // Checked first for a clear message; the unique indexes decide when two requests race.
     await this.assertUnique(name, url, branch);
     try {
@@ -107,7 +134,10 @@ export class MarketplaceRepositories {
   async removeRepo(id: string): Promise<MarketplaceRepo> {
     const row = await this.findRepo(id);
     if (row.builtIn) {
-      throw new TomoException(ErrorCode.Conflict, 'The built-in catalog cannot be removed; disable it instead');
+      throw new TomoException(
+        ErrorCode.Conflict,
+        'The built-in catalog cannot be removed; disable it instead',
+      );
     }
     await this.repos.manager.transaction(async (manager) => {
       await manager.delete(MarketplaceAppEntity, { repoId: id });
@@ -127,7 +157,10 @@ export class MarketplaceRepositories {
     for (const row of rows) {
       const { url, credentials } = splitUrlCredentials(row.url);
       if (credentials === null) continue;
-      await this.repos.update({ id: row.id }, { url, credentialsCiphertext: this.box.encrypt(credentials) });
+      await this.repos.update(
+        { id: row.id },
+        { url, credentialsCiphertext: this.box.encrypt(credentials) },
+      );
       moved += 1;
     }
     return moved;
@@ -140,7 +173,12 @@ export class MarketplaceRepositories {
   }
 
   /** A repository row as it starts: enabled, never synced. */
-  newRepo(fields: Pick<MarketplaceRepoEntity, 'id' | 'name' | 'url' | 'branch' | 'builtIn'>): MarketplaceRepoEntity {
+  newRepo(
+    fields: Pick<
+      MarketplaceRepoEntity,
+      'id' | 'name' | 'url' | 'branch' | 'builtIn'
+    >,
+  ): MarketplaceRepoEntity {
     const now = new Date();
     return this.repos.create({
       ...fields,
@@ -157,12 +195,22 @@ export class MarketplaceRepositories {
     });
   }
 
-  private async assertUnique(name: string, url: string, branch: string): Promise<void> {
+  private async assertUnique(
+    name: string,
+    url: string,
+    branch: string,
+  ): Promise<void> {
     if (await this.repos.exists({ where: { name } })) {
-      throw new TomoException(ErrorCode.Conflict, `A marketplace repository named ${name} already exists`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `A marketplace repository named ${name} already exists`,
+      );
     }
     if (await this.repos.exists({ where: { url, branch } })) {
-      throw new TomoException(ErrorCode.Conflict, `Branch ${branch} of ${url} is already a marketplace repository`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Branch ${branch} of ${url} is already a marketplace repository`,
+      );
     }
   }
 

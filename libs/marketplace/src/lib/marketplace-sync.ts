@@ -6,13 +6,28 @@ import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { SecretBox } from '@tomo/secrets';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import { type MarketplaceFileError } from './app-definition-parser';
-import { BUILT_IN_REPO_ID, BUILT_IN_REPO_NAME, BUILT_IN_REPO_URL } from './built-in-catalog';
-import { MarketplaceAppEntity, MarketplaceRepoEntity, MarketplaceSyncStatus } from './entities';
+import {
+  BUILT_IN_REPO_ID,
+  BUILT_IN_REPO_NAME,
+  BUILT_IN_REPO_URL,
+} from './built-in-catalog';
+import {
+  MarketplaceAppEntity,
+  MarketplaceRepoEntity,
+  MarketplaceSyncStatus,
+} from './entities';
 import { GitClient } from './git-client';
 import { publicAppId } from './marketplace-catalog';
-import { MARKETPLACE_OPTIONS, type MarketplaceOptions, marketplacePaths } from './marketplace-options';
+import {
+  MARKETPLACE_OPTIONS,
+  type MarketplaceOptions,
+  marketplacePaths,
+} from './marketplace-options';
 import { MarketplaceRepositories } from './marketplace-repositories';
-import { type RepoReadResult, readMarketplaceRepo } from './marketplace-repo-reader';
+import {
+  type RepoReadResult,
+  readMarketplaceRepo,
+} from './marketplace-repo-reader';
 
 export interface SyncOptions {
   signal?: AbortSignal;
@@ -47,7 +62,8 @@ export class MarketplaceSync {
   private readonly catalogDir: string;
 
   constructor(
-    @InjectRepository(MarketplaceRepoEntity) private readonly repos: Repository<MarketplaceRepoEntity>,
+    @InjectRepository(MarketplaceRepoEntity)
+    private readonly repos: Repository<MarketplaceRepoEntity>,
     private readonly repositories: MarketplaceRepositories,
     private readonly git: GitClient,
     private readonly box: SecretBox,
@@ -65,7 +81,10 @@ export class MarketplaceSync {
    * the apps as they were, records the error on the repository and is thrown.
    * The built-in catalog is re-read from disk instead.
    */
-  async syncRepo(id: string, options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
+  async syncRepo(
+    id: string,
+    options: SyncOptions = {},
+  ): Promise<MarketplaceSyncResult> {
     return this.serialized(id, async () => {
       const repo = await this.repositories.findRepo(id);
       if (repo.builtIn) return this.syncBuiltIn(repo, options);
@@ -75,8 +94,14 @@ export class MarketplaceSync {
       let read: RepoReadResult;
       try {
         throwIfAborted(options.signal);
-        const credentials = repo.credentialsCiphertext ? this.box.decrypt(repo.credentialsCiphertext) : null;
-        ({ commit } = await this.git.checkout(repo.url, repo.branch, dir, { signal: options.signal, log, credentials }));
+        const credentials = repo.credentialsCiphertext
+          ? this.box.decrypt(repo.credentialsCiphertext)
+          : null;
+        ({ commit } = await this.git.checkout(repo.url, repo.branch, dir, {
+          signal: options.signal,
+          log,
+          credentials,
+        }));
         throwIfAborted(options.signal);
         read = await readMarketplaceRepo(dir);
         throwIfAborted(options.signal);
@@ -84,11 +109,17 @@ export class MarketplaceSync {
         const message = error instanceof Error ? error.message : String(error);
         await this.repos.update(
           { id },
-          { lastSyncedAt: new Date(), lastSyncStatus: MarketplaceSyncStatus.Failed, lastSyncError: message },
+          {
+            lastSyncedAt: new Date(),
+            lastSyncStatus: MarketplaceSyncStatus.Failed,
+            lastSyncError: message,
+          },
         );
         throw error;
       }
-      log(`Read ${read.apps.length} valid app(s) and ${read.errors.length} error(s) from ${read.source === 'manifest' ? 'manifest.json' : 'apps/*/*/app.yaml'}`);
+      log(
+        `Read ${read.apps.length} valid app(s) and ${read.errors.length} error(s) from ${read.source === 'manifest' ? 'manifest.json' : 'apps/*/*/app.yaml'}`,
+      );
       const result = await this.apply(repo, read, commit);
       logResult(result, log);
       return result;
@@ -100,11 +131,19 @@ export class MarketplaceSync {
    * Idempotent; call it at start-up after the migrations. A new install has it enabled; a
    * catalog the admin disabled stays disabled.
    */
-  async loadBuiltInCatalog(options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
+  async loadBuiltInCatalog(
+    options: SyncOptions = {},
+  ): Promise<MarketplaceSyncResult> {
     return this.serialized(BUILT_IN_REPO_ID, async () => {
       let repo = await this.repos.findOne({ where: { id: BUILT_IN_REPO_ID } });
       if (!repo) {
-        repo = this.repositories.newRepo({ id: BUILT_IN_REPO_ID, name: BUILT_IN_REPO_NAME, url: BUILT_IN_REPO_URL, branch: '', builtIn: true });
+        repo = this.repositories.newRepo({
+          id: BUILT_IN_REPO_ID,
+          name: BUILT_IN_REPO_NAME,
+          url: BUILT_IN_REPO_URL,
+          branch: '',
+          builtIn: true,
+        });
         try {
           await this.repos.insert(repo);
         } catch (error) {
@@ -118,26 +157,39 @@ export class MarketplaceSync {
       } catch (error) {
         // The API and workers may load the catalog at the same moment: the inserts of the
         // slower one collide with the faster one's, and a second pass finds them in place.
-        this.logger.warn(`Loading the built-in catalog failed once, trying again: ${String(error)}`);
+        this.logger.warn(
+          `Loading the built-in catalog failed once, trying again: ${String(error)}`,
+        );
         return this.syncBuiltIn(repo, options);
       }
     });
   }
 
-  private async syncBuiltIn(repo: MarketplaceRepoEntity, options: SyncOptions): Promise<MarketplaceSyncResult> {
+  private async syncBuiltIn(
+    repo: MarketplaceRepoEntity,
+    options: SyncOptions,
+  ): Promise<MarketplaceSyncResult> {
     const read = await readMarketplaceRepo(this.catalogDir);
-    for (const error of read.errors) this.logger.error(`Built-in catalog: ${error.message}`);
+    for (const error of read.errors)
+      this.logger.error(`Built-in catalog: ${error.message}`);
     const result = await this.apply(repo, read, null);
     logResult(result, options.log ?? (() => undefined));
     return result;
   }
 
   /** Writes what a sync read, in one transaction. */
-  private async apply(repo: MarketplaceRepoEntity, read: RepoReadResult, commit: string | null): Promise<MarketplaceSyncResult> {
+  private async apply(
+    repo: MarketplaceRepoEntity,
+    read: RepoReadResult,
+    commit: string | null,
+  ): Promise<MarketplaceSyncResult> {
     const now = new Date();
     const result: MarketplaceSyncResult = {
       repoId: repo.id,
-      status: read.errors.length > 0 ? MarketplaceSyncStatus.Partial : MarketplaceSyncStatus.Succeeded,
+      status:
+        read.errors.length > 0
+          ? MarketplaceSyncStatus.Partial
+          : MarketplaceSyncStatus.Succeeded,
       commit,
       added: [],
       updated: [],
@@ -147,7 +199,9 @@ export class MarketplaceSync {
       errors: read.errors,
     };
     await this.repos.manager.transaction(async (manager: EntityManager) => {
-      const existing = await manager.find(MarketplaceAppEntity, { where: { repoId: repo.id } });
+      const existing = await manager.find(MarketplaceAppEntity, {
+        where: { repoId: repo.id },
+      });
       const byAppId = new Map(existing.map((row) => [row.appId, row]));
       const seen = new Set<string>();
       for (const { app, file } of read.apps) {
@@ -167,9 +221,19 @@ export class MarketplaceSync {
           updatedAt: now,
         };
         if (!row) {
-          await manager.insert(MarketplaceAppEntity, { id, repoId: repo.id, appId: app.id, createdAt: now, ...fields });
+          await manager.insert(MarketplaceAppEntity, {
+            id,
+            repoId: repo.id,
+            appId: app.id,
+            createdAt: now,
+            ...fields,
+          });
           result.added.push(id);
-        } else if (row.removed || row.sourcePath !== file || !isDeepStrictEqual(row.definition, app)) {
+        } else if (
+          row.removed ||
+          row.sourcePath !== file ||
+          !isDeepStrictEqual(row.definition, app)
+        ) {
           await manager.update(MarketplaceAppEntity, { id: row.id }, fields);
           result.updated.push(id);
         } else {
@@ -183,7 +247,11 @@ export class MarketplaceSync {
           result.keptInvalid.push(row.id);
           continue;
         }
-        await manager.update(MarketplaceAppEntity, { id: row.id }, { removed: true, removedAt: now, updatedAt: now });
+        await manager.update(
+          MarketplaceAppEntity,
+          { id: row.id },
+          { removed: true, removedAt: now, updatedAt: now },
+        );
         result.removed.push(row.id);
       }
       await manager.update(
@@ -216,13 +284,19 @@ export class MarketplaceSync {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new TomoException(ErrorCode.Cancelled, 'Sync was cancelled');
+  if (signal?.aborted)
+    throw new TomoException(ErrorCode.Cancelled, 'Sync was cancelled');
 }
 
-function logResult(result: MarketplaceSyncResult, log: (line: string) => void): void {
+function logResult(
+  result: MarketplaceSyncResult,
+  log: (line: string) => void,
+): void {
   for (const error of result.errors) log(error.message);
   log(
     `Added ${result.added.length}, updated ${result.updated.length}, removed ${result.removed.length}, unchanged ${result.unchanged}` +
-      (result.keptInvalid.length > 0 ? `, kept the previous version of ${result.keptInvalid.join(', ')}` : ''),
+      (result.keptInvalid.length > 0
+        ? `, kept the previous version of ${result.keptInvalid.join(', ')}`
+        : ''),
   );
 }

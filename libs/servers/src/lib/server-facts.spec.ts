@@ -57,7 +57,11 @@ describe('server facts parsers', () => {
       parseDf(
         'Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /\n',
       ),
-    ).toEqual({ totalBytes: 100 * 1024, usedBytes: 40 * 1024, availableBytes: 60 * 1024 });
+    ).toEqual({
+      totalBytes: 100 * 1024,
+      usedBytes: 40 * 1024,
+      availableBytes: 60 * 1024,
+    });
     expect(parseDf('df: /: No such file')).toBeNull();
   });
 

@@ -36,7 +36,9 @@ export function isTransientCode(code: string): boolean {
 
 /** Transient vs permanent for any thrown value: a TomoException by its code, anything else as Internal. */
 export function isTransientError(error: unknown): boolean {
-  return isTransientCode(error instanceof TomoException ? error.code : ErrorCode.Internal);
+  return isTransientCode(
+    error instanceof TomoException ? error.code : ErrorCode.Internal,
+  );
 }
 
 /** Network failures of Redis, Postgres or SQLite's lock: the caller may retry later. */
@@ -50,7 +52,10 @@ const UNAVAILABLE_ERROR_CODES = new Set<string>([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
 ]);
-const UNAVAILABLE_ERROR_NAMES = new Set<string>(['MaxRetriesPerRequestError', 'ConnectionTimeoutError']);
+const UNAVAILABLE_ERROR_NAMES = new Set<string>([
+  'MaxRetriesPerRequestError',
+  'ConnectionTimeoutError',
+]);
 
 /** The error and every `originalError`/`cause` it wraps (Apollo and Nest each add a layer). */
 export function* errorChain(error: unknown): Generator<unknown> {
@@ -71,10 +76,17 @@ export function* errorChain(error: unknown): Generator<unknown> {
  */
 export function isDependencyUnavailable(error: unknown): boolean {
   for (const link of errorChain(error)) {
-    if (link instanceof TomoException) return link.code === ErrorCode.Unavailable;
-    const { code, name, message } = link as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
-    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
+    if (link instanceof TomoException)
+      return link.code === ErrorCode.Unavailable;
+    const { code, name, message } = link as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+    };
+    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code))
+      return true;
+    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name))
+      return true;
     // ioredis rejects commands on a closed connection with exactly this message.
     if (message === 'Connection is closed.') return true;
   }

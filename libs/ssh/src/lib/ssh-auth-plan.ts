@@ -1,4 +1,8 @@
-import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
+import {
+  ErrorCode,
+  isDependencyUnavailable,
+  TomoException,
+} from '@tomo/shared';
 import type { AnyAuthMethod, AuthenticationType, ParsedKey } from 'ssh2';
 import { parsePrivateKey } from './private-key';
 

@@ -496,10 +496,15 @@ describe('remote commands', () => {
     const seen: string[] = [];
     // The line says the command ran before its time was up (so "gone" means killed), without
     // racing a ps against the timeout; `exec` makes the sleep the process that must go.
-    const run = pool.run('s1', t, ['sh', '-c', `echo running; exec sleep ${n}`], {
-      timeoutMs: 2_000,
-      onOutput: (line) => seen.push(line),
-    });
+    const run = pool.run(
+      's1',
+      t,
+      ['sh', '-c', `echo running; exec sleep ${n}`],
+      {
+        timeoutMs: 2_000,
+        onOutput: (line) => seen.push(line),
+      },
+    );
     // Settling at all (within the test's timeout) shows the timeout did not wait for the command.
     expect(await codeOf(run)).toBe(ErrorCode.StepTimeout);
     expect(seen).toEqual(['running']);

@@ -329,7 +329,10 @@ export class SshConnectionPool {
     }
   }
 
-  private async acquireSlot(entry: PooledServer, urgent: boolean): Promise<void> {
+  private async acquireSlot(
+    entry: PooledServer,
+    urgent: boolean,
+  ): Promise<void> {
     entry.disarmIdle();
     const waited = await entry.slots.acquire(urgent);
     this.channelWaitListener?.(waited);

@@ -116,7 +116,8 @@ export class PooledServer {
 
   /** Calls `onIdle` once no channel has been open or waiting for `idleTimeoutMs`. */
   armIdle(onIdle: () => void): void {
-    if (this.slots.active > 0 || this.slots.queued > 0 || this.idleTimer) return;
+    if (this.slots.active > 0 || this.slots.queued > 0 || this.idleTimer)
+      return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.slots.active === 0 && this.slots.queued === 0) {
@@ -260,7 +261,10 @@ export class PooledServer {
   }
 }
 
-export function execOn(client: Client, command: string): Promise<ClientChannel> {
+export function execOn(
+  client: Client,
+  command: string,
+): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
       client.exec(command, (error, channel) =>

@@ -18,12 +18,20 @@ const connections = new WeakMap<Queue, Redis>();
  * A producer of one of Tomo's queues, on a Redis connection of its own (named `connectionName`
  * in CLIENT LIST). The DB is the record: BullMQ's copies of jobs go as soon as a run ends.
  */
-export function createQueue<T>(name: QueueName, config: CommonConfig, connectionName: string): Queue<T> {
+export function createQueue<T>(
+  name: QueueName,
+  config: CommonConfig,
+  connectionName: string,
+): Queue<T> {
   const connection = createRedisConnection(config.redisUrl, connectionName);
   const queue = new Queue<T>(name, {
     connection,
     prefix: config.redisPrefix,
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1,
+    },
   });
   connections.set(queue, connection);
   return queue;
@@ -36,6 +44,12 @@ export async function closeQueue(queue: Queue): Promise<void> {
   if (connection) await closeRedisConnection(connection);
 }
 
-export function createWorkflowQueue(config: CommonConfig): Queue<WorkflowJobData> {
-  return createQueue<WorkflowJobData>(QueueName.Workflows, config, 'tomo-workflow-queue');
+export function createWorkflowQueue(
+  config: CommonConfig,
+): Queue<WorkflowJobData> {
+  return createQueue<WorkflowJobData>(
+    QueueName.Workflows,
+    config,
+    'tomo-workflow-queue',
+  );
 }

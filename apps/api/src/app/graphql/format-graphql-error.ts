@@ -17,6 +17,11 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 const logger = new Logger('GraphQL');
 
+/** What a client reads when Redis or the database is unreachable (GraphQL and MCP alike). */
+export function unavailableMessage(requestId: string): string {
+  return `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`;
+}
+
 /**
  * Every error leaves with an `extensions.code`. Only what Tomo said on purpose (a
  * `TomoException`, see TomoExceptionFilter, or a GraphQLError built with one of our codes) and
@@ -48,9 +53,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unk
     `GraphQL ${unavailable ? 'dependency unavailable' : 'internal error'} (request ${requestId}) at ${(formatted.path ?? []).join('.') || '(operation)'}: ${details}`,
   );
   return {
-    message: unavailable
-      ? `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`
-      : `Internal server error (request id ${requestId})`,
+    message: unavailable ? unavailableMessage(requestId) : `Internal server error (request id ${requestId})`,
     path: formatted.path,
     extensions: { code: unavailable ? ErrorCode.Unavailable : ErrorCode.Internal, requestId },
   };

@@ -18,6 +18,7 @@ import { AuditService, type Principal } from '@tomo/identity';
 import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
 import { version } from '../../../../../package.json';
 import { auditActorOf } from '../auth/audit-actor';
+import { unavailableMessage } from '../graphql/format-graphql-error';
 import { targetIdOf } from '../auth/audit.interceptor';
 import { clientInfo, type TomoGraphqlContext } from '../auth/request-context';
 import type { McpTool, ToolCall } from './mcp-tool';
@@ -112,7 +113,7 @@ export class McpServerFactory {
       const requestId = randomUUID();
       this.logger.error(`${tool.name} failed (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return unavailable
-        ? failure(ErrorCode.Unavailable, `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`)
+        ? failure(ErrorCode.Unavailable, unavailableMessage(requestId))
         : failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
     }
   }

@@ -1,6 +1,7 @@
 export * from './lib/async-queue';
 export * from './lib/console-api';
 export * from './lib/error-code';
+export * from './lib/error-classification';
 export * from './lib/job-kind';
 export * from './lib/job-status';
 export * from './lib/notification-event';

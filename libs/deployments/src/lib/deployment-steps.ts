@@ -1,6 +1,7 @@
 import type { AppDefinition } from '@tomo/marketplace';
 import { type MarketplaceService } from '@tomo/marketplace';
 import { ErrorCode, TomoException } from '@tomo/shared';
+import { formatBytes } from '@tomo/servers';
 import type { StepContext } from '@tomo/workflows';
 import { accessUrls, buildContainerSpec, type ContainerSpec, deploymentDirectory, healthcheckPort, LABEL_DEPLOYMENT, namedVolumeFor } from './container-spec';
 import { type DeploymentConfig, networkModeOf, networksToJoin, PullPolicy, volumeKind } from './deployment-config';
@@ -181,15 +182,4 @@ export class DeploymentSteps {
   async urls(scope: DeploymentScope, config: DeploymentConfig): Promise<string[]> {
     return accessUrls(await this.hostAddress(scope.row.serverId), scope.app, config);
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { MarketplaceService } from '@tomo/marketplace';
 import { REDIS_CLIENT } from '@tomo/redis';
-import { ErrorCode, isFinishedJobStatus, JobKind, TomoException } from '@tomo/shared';
+import { ErrorCode, isFinishedJobStatus, isTransientError, JobKind, TomoException } from '@tomo/shared';
 import { defineWorkflow, describeError, JobsService, type StepContext, type WorkflowDefinition, WorkflowRegistry } from '@tomo/workflows';
 import { LABEL_DEPLOYMENT, NEXT_CONTAINER_SUFFIX } from './container-spec';
 import { networkModeOf } from './deployment-config';
@@ -109,7 +109,7 @@ function installWorkflow(steps: DeploymentSteps) {
             if (result.alreadyRunning) ctx.log(`Container ${row.containerName} already runs: nothing to install`);
             return result;
           } catch (error) {
-            if (error instanceof TomoException && !isTransientCode(error.code)) await markFailed(ctx.input.deploymentId, error.message);
+            if (error instanceof TomoException && !isTransientError(error)) await markFailed(ctx.input.deploymentId, error.message);
             throw error;
           }
         },
@@ -217,7 +217,7 @@ function installWorkflow(steps: DeploymentSteps) {
         run: async (ctx) => {
           const scope = await steps.scope(ctx, ctx.input.deploymentId);
           const container = await scope.docker.inspect(scope.row.containerName);
-          if (!container) throw new TomoException(ErrorCode.Internal, `Container ${scope.row.containerName} is gone`);
+          if (!container) throw new TomoException(ErrorCode.ContainerMissing, `Container ${scope.row.containerName} is gone`);
           const urls = await steps.urls(scope, scope.row.config);
           await steps.records.update(scope.row.id, {
             status: DeploymentStatus.Running,
@@ -397,7 +397,7 @@ function updateWorkflow(steps: DeploymentSteps) {
         run: async (ctx) => {
           const scope = await steps.scope(ctx, ctx.input.deploymentId);
           const state = await steps.ownContainer(scope, nextName(scope));
-          if (!state) throw new TomoException(ErrorCode.Internal, `${nextName(scope)} is gone`);
+          if (!state) throw new TomoException(ErrorCode.ContainerMissing, `${nextName(scope)} is gone`);
           if (state.running) return ctx.skip('already started');
           await scope.docker.start(nextName(scope));
           ctx.log(`Started ${nextName(scope)}`);
@@ -431,7 +431,7 @@ function updateWorkflow(steps: DeploymentSteps) {
             ctx.log(`Renamed ${nextName(scope)} to ${scope.row.containerName}`);
           }
           const current = await steps.ownContainer(scope, scope.row.containerName);
-          if (!current) throw new TomoException(ErrorCode.Internal, `Neither ${nextName(scope)} nor ${scope.row.containerName} exists`);
+          if (!current) throw new TomoException(ErrorCode.ContainerMissing, `Neither ${nextName(scope)} nor ${scope.row.containerName} exists`);
           const urls = await steps.urls(scope, next.config);
           await steps.records.update(scope.row.id, {
             status: DeploymentStatus.Running,
@@ -639,10 +639,6 @@ async function removeOwn(steps: DeploymentSteps, scope: DeploymentScope, name: s
     throw new TomoException(ErrorCode.Conflict, `Container ${name} does not belong to deployment ${scope.row.id}; left alone`);
   }
   return scope.docker.removeIfExists(name);
-}
-
-function isTransientCode(code: string): boolean {
-  return code === ErrorCode.ServerUnreachable || code === ErrorCode.StepTimeout || code === ErrorCode.Internal;
 }
 
 export function deploymentWorkflows(steps: DeploymentSteps, jobs: JobsService, redis: Redis | null, redisPrefix: string): WorkflowDefinition<never>[] {

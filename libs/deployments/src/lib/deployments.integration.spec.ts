@@ -339,6 +339,7 @@ describe('deployments on the testbed', () => {
     // Update to an image whose health check fails: rolled back, the old container serves again.
     const bad = await finished((await deployments.update({ deploymentId, imageTag: 'broken' }, 'alice', Role.Admin)).id);
     expect(bad.status).toBe(JobStatus.Failed);
+    expect(bad.errorCode).toBe(ErrorCode.HealthCheckFailed);
     expect(bad.errorMessage).toMatch(/Health check failed/);
     const badSteps = await stepsOf(bad.id);
     expect(badSteps).toMatchObject({ 'stop-old': StepStatus.Compensated, 'health-check': StepStatus.Failed, swap: StepStatus.Pending });

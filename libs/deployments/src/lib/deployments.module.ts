@@ -6,7 +6,7 @@ import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
 import { SettingsModule } from '@tomo/settings';
 import { WorkflowsModule } from '@tomo/workflows';
-import { DeploymentHosts, type HostRunOptions } from './deployment-hosts';
+import { DeploymentHosts, type HostSession } from './deployment-hosts';
 import { DeploymentRecords } from './deployment-records';
 import { DeploymentWorkflows } from './deployment-workflows';
 import { DeploymentServerLookup, DeploymentsService } from './deployments.service';
@@ -21,8 +21,8 @@ class ServerDeploymentHosts extends DeploymentHosts {
     super();
   }
 
-  run(serverId: string, argv: readonly string[], options?: HostRunOptions) {
-    return this.shell.run(serverId, argv, options);
+  async connect(serverId: string): Promise<HostSession> {
+    return (await this.shell.connect(serverId)).session;
   }
 
   async host(serverId: string): Promise<string> {

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '@tomo/marketplace';
+import { parseDf, parseMemInfo } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
-import type { DeploymentHosts } from './deployment-hosts';
+import type { DeploymentHosts, HostSession } from './deployment-hosts';
 import {
-  availableDiskBytes,
-  availableMemoryBytes,
   boundPorts,
   type InspectedContainer,
   isMissingImageError,
@@ -35,14 +34,19 @@ function lastLine(result: RemoteCommandResult): string {
  * and throws a TomoException whose code says whether another attempt can help.
  */
 export class DockerOnServer {
+  /** The server's session, opened by the first command: the server row is read once per step. */
+  private session: Promise<HostSession> | null = null;
+
   constructor(
     private readonly hosts: DeploymentHosts,
     readonly serverId: string,
     private readonly io: StepIo,
   ) {}
 
-  run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {
-    return this.hosts.run(this.serverId, argv, {
+  async run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {
+    this.io.signal.throwIfAborted();
+    const session = await this.connection();
+    return session.run(argv, {
       signal: this.io.signal,
       timeoutMs: options.timeoutMs ?? COMMAND_TIMEOUT_MS,
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
@@ -50,17 +54,26 @@ export class DockerOnServer {
     });
   }
 
-  /** Runs and throws on a non-zero exit (INTERNAL_SERVER_ERROR: retried by default). */
+  private connection(): Promise<HostSession> {
+    // A failed open is not kept: the next command tries again.
+    this.session ??= this.hosts.connect(this.serverId).catch((error: unknown) => {
+      this.session = null;
+      throw error;
+    });
+    return this.session;
+  }
+
+  /** Runs and throws on a non-zero exit (REMOTE_COMMAND_FAILED: retried by default). */
   async must(argv: readonly string[], what: string, options: { timeoutMs?: number; code?: ErrorCode } = {}): Promise<RemoteCommandResult> {
     const result = await this.run(argv, options);
-    if (result.exitCode !== 0) throw new TomoException(options.code ?? ErrorCode.Internal, `${what} failed: ${lastLine(result)}`);
+    if (result.exitCode !== 0) throw new TomoException(options.code ?? ErrorCode.RemoteCommandFailed, `${what} failed: ${lastLine(result)}`);
     return result;
   }
 
   async dockerReady(): Promise<{ version: string; arch: string }> {
     const result = await this.run(['docker', 'version', '--format', '{{.Server.Version}}\t{{.Server.Arch}}']);
     if (result.exitCode !== 0) {
-      throw new TomoException(ErrorCode.Internal, `Docker is not ready on the server: ${lastLine(result)}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `Docker is not ready on the server: ${lastLine(result)}`);
     }
     const [version = '', arch = ''] = result.stdout.trim().split('\t');
     return { version, arch };
@@ -70,7 +83,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'container', 'inspect', '--', name]);
     if (result.exitCode !== 0) {
       if (/no such (container|object)/i.test(result.stderr)) return null;
-      throw new TomoException(ErrorCode.Internal, `docker inspect ${name} failed: ${lastLine(result)}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `docker inspect ${name} failed: ${lastLine(result)}`);
     }
     return parseInspect(result.stdout);
   }
@@ -93,7 +106,7 @@ export class DockerOnServer {
     if (result.exitCode === 0) return;
     const message = lastLine(result);
     if (isMissingImageError(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Image ${image} cannot be pulled: ${message}`);
-    throw new TomoException(ErrorCode.Internal, `docker pull ${image} failed: ${message}`);
+    throw new TomoException(ErrorCode.ImagePullFailed, `docker pull ${image} failed: ${message}`);
   }
 
   async create(spec: ContainerSpec): Promise<string> {
@@ -103,7 +116,7 @@ export class DockerOnServer {
       const message = lastLine(result);
       if (/already in use/i.test(result.stderr)) throw new TomoException(ErrorCode.Conflict, `Container name ${spec.name} is taken: ${message}`);
       if (/no such image|not found/i.test(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Cannot create ${spec.name}: ${message}`);
-      throw new TomoException(ErrorCode.Internal, `docker create ${spec.name} failed: ${message}`);
+      throw new TomoException(ErrorCode.RemoteCommandFailed, `docker create ${spec.name} failed: ${message}`);
     }
     return result.stdout.trim().split('\n').pop() ?? '';
   }
@@ -129,7 +142,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'rm', '--force', '--volumes=false', '--', name]);
     if (result.exitCode === 0) return true;
     if (/no such container/i.test(result.stderr)) return false;
-    throw new TomoException(ErrorCode.Internal, `docker rm ${name} failed: ${lastLine(result)}`);
+    throw new TomoException(ErrorCode.RemoteCommandFailed, `docker rm ${name} failed: ${lastLine(result)}`);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -138,7 +151,7 @@ export class DockerOnServer {
 
   async logs(name: string, tail: number): Promise<string> {
     const result = await this.run(['docker', 'logs', '--tail', String(tail), '--timestamps', '--', name], { timeoutMs: 30_000 });
-    if (result.exitCode !== 0) throw new TomoException(/no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.Internal, `docker logs ${name} failed: ${lastLine(result)}`);
+    if (result.exitCode !== 0) throw new TomoException(/no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.RemoteCommandFailed, `docker logs ${name} failed: ${lastLine(result)}`);
     // docker logs writes the container's stderr to its stderr: interleave as the engine gives them.
     return [result.stdout, result.stderr].filter((part) => part.length > 0).join('\n');
   }
@@ -147,7 +160,7 @@ export class DockerOnServer {
   async homeDirectory(): Promise<string> {
     const result = await this.must(['printenv', 'HOME'], 'printenv HOME');
     const home = result.stdout.trim();
-    if (!home.startsWith('/')) throw new TomoException(ErrorCode.Internal, `The SSH user's HOME is not an absolute path (${home || 'empty'})`);
+    if (!home.startsWith('/')) throw new TomoException(ErrorCode.RemoteCommandFailed, `The SSH user's HOME is not an absolute path (${home || 'empty'})`);
     return home;
   }
 
@@ -189,7 +202,7 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'volume', 'rm', '--', name]);
     if (result.exitCode === 0) return true;
     if (/no such volume/i.test(result.stderr)) return false;
-    throw new TomoException(ErrorCode.Internal, `docker volume rm ${name} failed: ${lastLine(result)}`);
+    throw new TomoException(ErrorCode.RemoteCommandFailed, `docker volume rm ${name} failed: ${lastLine(result)}`);
   }
 
   async volumesOf(deploymentId: string): Promise<string[]> {
@@ -216,12 +229,12 @@ export class DockerOnServer {
 
   async availableMemory(): Promise<number | null> {
     const result = await this.run(['cat', '/proc/meminfo']);
-    return result.exitCode === 0 ? availableMemoryBytes(result.stdout) : null;
+    return result.exitCode === 0 ? (parseMemInfo(result.stdout)?.availableBytes ?? null) : null;
   }
 
   async availableDisk(path: string): Promise<number | null> {
     const result = await this.run(['df', '-Pk', '--', path]);
-    return result.exitCode === 0 ? availableDiskBytes(result.stdout) : null;
+    return result.exitCode === 0 ? (parseDf(result.stdout)?.availableBytes ?? null) : null;
   }
 
   /**
@@ -242,11 +255,11 @@ export class DockerOnServer {
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const state = await this.inspect(target.container);
-      if (!state) throw new TomoException(ErrorCode.Internal, `Container ${target.container} disappeared during the health check`);
+      if (!state) throw new TomoException(ErrorCode.HealthCheckFailed, `Container ${target.container} disappeared during the health check`);
       if (!state.running || state.restarting) {
         const logs = await this.logs(target.container, 20).catch(() => '');
         throw new TomoException(
-          ErrorCode.Internal,
+          ErrorCode.HealthCheckFailed,
           `Container ${target.container} is not running (${state.status}, exit code ${state.exitCode})${logs ? `; its last output: ${logs.slice(-1500)}` : ''}`,
         );
       }
@@ -266,6 +279,6 @@ export class DockerOnServer {
       }
       if (attempt < attempts) await sleep(intervalMs, undefined, { signal: this.io.signal });
     }
-    throw new TomoException(ErrorCode.Internal, `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`);
+    throw new TomoException(ErrorCode.HealthCheckFailed, `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`);
   }
 }

@@ -21,19 +21,6 @@ export function boundPorts(procNet: string, protocol: 'tcp' | 'udp'): Set<number
   return ports;
 }
 
-/** `MemAvailable` from /proc/meminfo, in bytes; null if absent. */
-export function availableMemoryBytes(meminfo: string): number | null {
-  const match = /^MemAvailable:\s+(\d+)\s*kB/m.exec(meminfo);
-  return match ? Number(match[1]) * 1024 : null;
-}
-
-/** Available bytes from `df -Pk <path>` (POSIX format: the 4th column of the 2nd line, in KiB). */
-export function availableDiskBytes(df: string): number | null {
-  const line = df.trim().split('\n')[1];
-  const available = line?.trim().split(/\s+/)[3];
-  return available && /^\d+$/.test(available) ? Number(available) * 1024 : null;
-}
-
 /** Docker's `Architecture` (uname style: x86_64, aarch64, armv7l) → the marketplace's names. */
 export function normalizeArchitecture(arch: string): string {
   const value = arch.trim().toLowerCase();

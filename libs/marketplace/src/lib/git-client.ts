@@ -288,5 +288,5 @@ function gitFailure(command: string, stderr: string): TomoException {
   const all = lines.join('\n');
   if (PERMANENT_FAILURE.test(all)) return new TomoException(ErrorCode.BadUserInput, message);
   if (NETWORK_FAILURE.test(all)) return new TomoException(ErrorCode.ServerUnreachable, message);
-  return new TomoException(ErrorCode.Internal, message);
+  return new TomoException(ErrorCode.GitFailed, message);
 }

@@ -4,7 +4,11 @@ import { SecretsModule } from '@tomo/secrets';
 import { AppIconStore } from './app-icons';
 import { MARKETPLACE_ENTITIES } from './entities';
 import { GitClient } from './git-client';
-import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from './marketplace.service';
+import { MarketplaceCatalog } from './marketplace-catalog';
+import { MARKETPLACE_OPTIONS, type MarketplaceOptions } from './marketplace-options';
+import { MarketplaceRepositories } from './marketplace-repositories';
+import { MarketplaceSync } from './marketplace-sync';
+import { MarketplaceService } from './marketplace.service';
 
 /**
  * The app catalog (built-in apps and git marketplace repositories). Needs the database and
@@ -12,7 +16,7 @@ import { MARKETPLACE_OPTIONS, type MarketplaceOptions, MarketplaceService } from
  */
 @Module({
   imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES), SecretsModule],
-  providers: [MarketplaceService, AppIconStore, { provide: GitClient, useFactory: () => new GitClient() }],
+  providers: [MarketplaceService, MarketplaceCatalog, MarketplaceRepositories, MarketplaceSync, AppIconStore, { provide: GitClient, useFactory: () => new GitClient() }],
   exports: [MarketplaceService, AppIconStore],
 })
 export class MarketplaceModule {

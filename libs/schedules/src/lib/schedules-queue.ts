@@ -1,8 +1,7 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import type { CommonConfig } from '@tomo/config';
-import { closeRedisConnection, createRedisConnection } from '@tomo/redis';
 import { QueueName } from '@tomo/shared';
+import { createQueue } from '@tomo/workflows';
 
 /** Injection token of the schedules queue, whose job schedulers emit one tick per interval. */
 export const SCHEDULES_QUEUE = Symbol('SCHEDULES_QUEUE');
@@ -15,22 +14,12 @@ export interface ScheduleTickData {
 /** BullMQ job name of every tick. Stored in queued jobs: never rename. */
 export const SCHEDULE_TICK = 'schedule.tick';
 
-const connections = new WeakMap<Queue<ScheduleTickData>, Redis>();
-
-export function createSchedulesQueue(config: CommonConfig): Queue<ScheduleTickData> {
-  const connection = createRedisConnection(config.redisUrl, 'tomo-schedules-queue', { failFast: config.redisFailFast });
-  const queue = new Queue<ScheduleTickData>(QueueName.Schedules, {
-    connection,
-    prefix: config.redisPrefix,
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
-  });
-  connections.set(queue, connection);
-  return queue;
-}
-
-/** Closes the queue and the connection it was given (BullMQ leaves a passed-in connection open). */
-export async function closeSchedulesQueue(queue: Queue<ScheduleTickData>): Promise<void> {
-  await queue.close();
-  const connection = connections.get(queue);
-  if (connection) await closeRedisConnection(connection);
+export function createSchedulesQueue(
+  config: CommonConfig,
+): Queue<ScheduleTickData> {
+  return createQueue<ScheduleTickData>(
+    QueueName.Schedules,
+    config,
+    'tomo-schedules-queue',
+  );
 }

@@ -3,10 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { Repository } from 'typeorm';
 import { ErrorCode, isFinishedJobStatus, type JobStatus, TomoException } from '@tomo/shared';
-import { type JobRow, JobsService } from '@tomo/workflows';
+import { closeQueue, type JobRow, JobsService } from '@tomo/workflows';
 import type { ScheduleDefinition } from './schedule-definition';
 import { ScheduleEntity } from './schedule.entity';
-import { closeSchedulesQueue, SCHEDULE_TICK, SCHEDULES_QUEUE, type ScheduleTickData } from './schedules-queue';
+import { SCHEDULE_TICK, SCHEDULES_QUEUE, type ScheduleTickData } from './schedules-queue';
 
 export const SCHEDULE_DEFINITIONS = Symbol('SCHEDULE_DEFINITIONS');
 
@@ -92,7 +92,7 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await closeSchedulesQueue(this.queue);
+    await closeQueue(this.queue);
   }
 
   async list(): Promise<ScheduleView[]> {

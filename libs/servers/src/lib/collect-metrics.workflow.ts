@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
-import { isTransientSshError } from '@tomo/ssh';
+import { meansServerOffline } from '@tomo/ssh';
 import { defineWorkflow } from '@tomo/workflows';
 import type { ServerEntity } from './entities';
 import {
@@ -191,7 +191,7 @@ export function collectServerMetricsWorkflow({
                   error instanceof Error ? error.message : String(error);
                 ctx.log(`${server.name}: not sampled: ${message}`);
                 if (
-                  isTransientSshError(error) &&
+                  meansServerOffline(error) &&
                   server.status !== ServerStatus.Offline
                 ) {
                   await servers.recordStatus(server.id, {

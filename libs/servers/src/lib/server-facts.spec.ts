@@ -3,6 +3,7 @@ import {
   cpuPercentBetween,
   parseContainerStates,
   parseCpuCount,
+  formatBytes,
   parseDf,
   parseDockerClientVersion,
   parseLoadAvg,
@@ -49,8 +50,26 @@ describe('server facts parsers', () => {
     expect(parseDf(df)).toEqual({
       totalBytes: 102400000 * 1024,
       usedBytes: 51200000 * 1024,
+      availableBytes: 51200000 * 1024,
+    });
+    // A file system name with spaces is read from the end of the line.
+    expect(
+      parseDf(
+        'Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /\n',
+      ),
+    ).toEqual({
+      totalBytes: 100 * 1024,
+      usedBytes: 40 * 1024,
+      availableBytes: 60 * 1024,
     });
     expect(parseDf('df: /: No such file')).toBeNull();
+  });
+
+  it('formats bytes for people', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(8 * 1024 ** 3)).toBe('8.0 GiB');
+    expect(formatBytes(3 * 1024 ** 5)).toBe('3072.0 TiB');
   });
 
   it('computes CPU busy share from /proc/stat deltas', () => {

@@ -67,6 +67,8 @@ export function parseMemInfo(output: string): MemInfo | null {
 export interface DiskUsage {
   totalBytes: number;
   usedBytes: number;
+  /** What an unprivileged user may still write (less than total - used: root's reserve). */
+  availableBytes: number;
 }
 
 /** `df -Pk <path>` → the size and use of that file system (POSIX format, 1 KiB blocks). */
@@ -76,12 +78,29 @@ export function parseDf(output: string): DiskUsage | null {
     const fields = line.trim().split(/\s+/);
     // Filesystem 1024-blocks Used Available Capacity Mounted-on (the name may hold spaces: read from the end).
     if (fields.length < 6) continue;
-    const total = Number(fields[fields.length - 5]);
-    const used = Number(fields[fields.length - 4]);
-    if (Number.isFinite(total) && Number.isFinite(used))
-      return { totalBytes: total * 1024, usedBytes: used * 1024 };
+    const [total, used, available] = fields
+      .slice(fields.length - 5, fields.length - 2)
+      .map((field) => (/^\d+$/.test(field) ? Number(field) : NaN));
+    if ([total, used, available].every(Number.isFinite))
+      return {
+        totalBytes: total * 1024,
+        usedBytes: used * 1024,
+        availableBytes: available * 1024,
+      };
   }
   return null;
+}
+
+/** Bytes for people: `512 B`, `1.5 KiB`, … `2.0 TiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 export interface CpuTicks {

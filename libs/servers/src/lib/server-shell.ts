@@ -6,7 +6,7 @@ import { ErrorCode, TomoException } from '@tomo/shared';
 import {
   fingerprintsEqual,
   hostKeyMismatchException,
-  type OutputStream,
+  type RemoteCommandOptions,
   type RemoteCommandResult,
   type SshCredentials,
   SshConnectionPool,
@@ -14,16 +14,6 @@ import {
 } from '@tomo/ssh';
 import { ServerEntity } from './entities';
 import { ServersService } from './servers.service';
-
-export interface ServerShellRunOptions {
-  /** Cancels the command: the remote process group is killed before the promise rejects (CANCELLED). */
-  signal?: AbortSignal;
-  /** STEP_TIMEOUT after this long (the remote process group is killed first). */
-  timeoutMs?: number;
-  /** Each output line as it arrives, in order per stream. */
-  onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
-  stdin?: string;
-}
 
 export interface ServerConnection {
   session: SshSession;
@@ -54,22 +44,15 @@ export class ServerShell {
     @Optional() private readonly pool?: SshConnectionPool,
   ) {}
 
+  /** Runs an argument vector on the server; see `runRemoteCommand` of @tomo/ssh for the options. */
   async run(
     serverId: string,
     argv: readonly string[],
-    options: ServerShellRunOptions = {},
+    options: RemoteCommandOptions = {},
   ): Promise<RemoteCommandResult> {
     options.signal?.throwIfAborted();
     const { session } = await this.connect(serverId);
-    const { onOutput } = options;
-    return session.run(argv, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      stdin: options.stdin,
-      onOutput: onOutput
-        ? (line: string, stream: OutputStream) => onOutput(line, stream)
-        : undefined,
-    });
+    return session.run(argv, options);
   }
 
   /** A session on the server's pooled connection (opened, authenticated and host-key checked when needed). */

@@ -1,5 +1,5 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
-import { isTransientSshError } from '@tomo/ssh';
+import { meansServerOffline } from '@tomo/ssh';
 import { defineWorkflow, type StepContext } from '@tomo/workflows';
 import {
   classifyDockerServerCheck,
@@ -8,6 +8,7 @@ import {
   type MemInfo,
   type OsFacts,
   parseCpuCount,
+  formatBytes,
   parseDf,
   parseDockerClientVersion,
   parseMemInfo,
@@ -72,7 +73,6 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
           maxDelayMs: 8_000,
         },
         timeoutMs: 45_000,
-        isTransient: (error) => isTransientSshError(error),
         run: async (ctx) => {
           const serverId = serverIdOf(ctx);
           const server = await servers.get(serverId);
@@ -339,7 +339,7 @@ async function recordConnectFailure(
     case ErrorCode.HostKeyMismatch:
       return; // ServerShell recorded it, with the presented key.
     default:
-      if (lastAttempt && isTransientSshError(error)) {
+      if (lastAttempt && meansServerOffline(error)) {
         await servers.recordStatus(serverId, {
           status: ServerStatus.Offline,
           statusMessage: error.message,
@@ -347,15 +347,4 @@ async function recordConnectFailure(
         });
       }
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

@@ -177,6 +177,30 @@ describe('runRemoteCommand', () => {
     expect(events).toContain('main closed');
   });
 
+  it('an abort while the channel is still opening is not lost: the command is killed once it runs', async () => {
+    const opener = new FakeOpener();
+    const controller = new AbortController();
+    const open = opener.openExec.bind(opener);
+    // The abort lands after the runner asked for a channel and before it has one (a busy
+    // event loop, or a wait for a free slot): no 'abort' event will come after that.
+    opener.openExec = (command: string) => {
+      if (command.startsWith('echo __tomo_pid=')) controller.abort();
+      return open(command);
+    };
+    opener.onOpen = (ch, command) => {
+      if (command.startsWith('echo __tomo_pid=')) {
+        ch.out('__tomo_pid=4242\n');
+        return;
+      }
+      opener.channels[0].finish(null, 'SIGTERM');
+      ch.finish(0);
+    };
+    await expect(
+      runRemoteCommand(opener, ['sleep', '300'], { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+    expect(opener.commands[1]).toMatch(/tomo-kill 4242 \d+$/);
+  });
+
   it('a timeout does the same with STEP_TIMEOUT', async () => {
     const opener = new FakeOpener();
     opener.onOpen = (ch, command) => {

@@ -264,6 +264,9 @@ export async function runRemoteCommand(
     }
 
     signal?.addEventListener('abort', onAbort, { once: true });
+    // An abort that came while the channel was opening fired no event we could hear: the
+    // command is running now, so stop it (it is killed as soon as its pid line arrives).
+    if (signal?.aborted) onAbort();
     if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
       const ms = options.timeoutMs;
       timer = setTimeout(() => stop(timeoutError(argv, ms)), ms);

@@ -1,7 +1,7 @@
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, isTransientError, TomoException } from '@tomo/shared';
 import {
   hostKeyMismatchException,
-  isTransientSshError,
+  meansServerOffline,
   toSshConnectException,
 } from './ssh-errors';
 
@@ -22,7 +22,8 @@ describe('toSshConnectException', () => {
     );
     expect(e.code).toBe(ErrorCode.ServerUnreachable);
     expect(e.message).toMatch(message);
-    expect(isTransientSshError(e)).toBe(true);
+    expect(isTransientError(e)).toBe(true);
+    expect(meansServerOffline(e)).toBe(true);
   });
 
   it('handshake timeout → SERVER_UNREACHABLE', () => {
@@ -42,7 +43,8 @@ describe('toSshConnectException', () => {
     );
     expect(e.code).toBe(ErrorCode.SshAuthFailed);
     expect(e.message).toContain('deploy');
-    expect(isTransientSshError(e)).toBe(false);
+    expect(isTransientError(e)).toBe(false);
+    expect(meansServerOffline(e)).toBe(false);
   });
 
   it('passes TomoExceptions through', () => {
@@ -51,36 +53,17 @@ describe('toSshConnectException', () => {
   });
 });
 
-describe('isTransientSshError', () => {
-  it('classifies by code', () => {
-    expect(
-      isTransientSshError(hostKeyMismatchException(ep, 'SHA256:a', 'SHA256:b')),
-    ).toBe(false);
-    expect(
-      isTransientSshError(new TomoException(ErrorCode.Cancelled, 'c')),
-    ).toBe(false);
-    expect(
-      isTransientSshError(new TomoException(ErrorCode.BadUserInput, 'c')),
-    ).toBe(false);
-    expect(
-      isTransientSshError(new TomoException(ErrorCode.StepTimeout, 't')),
-    ).toBe(true);
-  });
-
-  it('classifies raw ssh2 / socket errors', () => {
-    expect(isTransientSshError(err('refused', { code: 'ECONNREFUSED' }))).toBe(
-      true,
-    );
-    expect(
-      isTransientSshError(err('x', { level: 'client-authentication' })),
-    ).toBe(false);
-    expect(isTransientSshError(new Error('unknown'))).toBe(false);
-    expect(isTransientSshError('string')).toBe(false);
-  });
-
-  it('names both fingerprints on a mismatch', () => {
-    const e = hostKeyMismatchException(ep, 'SHA256:expected', 'SHA256:seen');
-    expect(e.code).toBe(ErrorCode.HostKeyMismatch);
-    expect(e.message).toMatch(/SHA256:expected.*SHA256:seen/);
+describe('meansServerOffline', () => {
+  it.each([
+    [new TomoException(ErrorCode.ServerUnreachable, 'x'), true],
+    [new TomoException(ErrorCode.StepTimeout, 't'), true],
+    [hostKeyMismatchException(ep, 'SHA256:a', 'SHA256:b'), false],
+    [new TomoException(ErrorCode.SshAuthFailed, 'x'), false],
+    [new TomoException(ErrorCode.RemoteCommandFailed, 'x'), false],
+    [new TomoException(ErrorCode.Cancelled, 'c'), false],
+    [err('refused', { code: 'ECONNREFUSED' }), false],
+    ['string', false],
+  ])('%p → %p', (error, offline) => {
+    expect(meansServerOffline(error)).toBe(offline);
   });
 });

@@ -22,12 +22,6 @@ const TRANSIENT_SOCKET_CODES = new Set([
   'ENOTFOUND',
 ]);
 
-/** Codes a caller may retry with backoff; everything else from this library is permanent. */
-const TRANSIENT_CODES = new Set<ErrorCode>([
-  ErrorCode.ServerUnreachable,
-  ErrorCode.StepTimeout,
-]);
-
 interface ErrorLike {
   message?: unknown;
   code?: unknown;
@@ -134,16 +128,14 @@ export function hostKeyMismatchException(
 }
 
 /**
- * True when retrying may help: the server was unreachable, the connection dropped, or a
- * command timed out. Authentication failures, host key mismatches, bad input and
- * cancellations are permanent. Errors that are not TomoExceptions are classified as
- * `toSshConnectException` would classify them.
+ * True when the error says the server could not be reached or did not answer in time (the
+ * server's status becomes Offline), as opposed to refusing us or failing a command. Whether
+ * to retry is another question: see `isTransientError` in @tomo/shared.
  */
-export function isTransientSshError(error: unknown): boolean {
-  if (error instanceof TomoException) return TRANSIENT_CODES.has(error.code);
-  const e = asErrorLike(error);
-  if (e.level === undefined && e.code === undefined) return false;
-  return TRANSIENT_CODES.has(
-    toSshConnectException(error, { host: '?', port: 0, username: '?' }).code,
+export function meansServerOffline(error: unknown): boolean {
+  return (
+    error instanceof TomoException &&
+    (error.code === ErrorCode.ServerUnreachable ||
+      error.code === ErrorCode.StepTimeout)
   );
 }

@@ -15,6 +15,7 @@ describe('isTransientError', () => {
     [new TomoException(ErrorCode.HostKeyMismatch, 'x'), false],
     [new TomoException(ErrorCode.NotFound, 'x'), false],
     [new TomoException(ErrorCode.Cancelled, 'x'), false],
+    [new TomoException(ErrorCode.RateLimited, 'x'), true],
     [new UnrecoverableError('x'), false],
   ])('classifies %p as transient: %p', (error, transient) => {
     expect(isTransientError(error)).toBe(transient);
@@ -48,6 +49,12 @@ describe('describeError', () => {
     expect(describeError(new Error('disk full'))).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'disk full' });
     expect(describeError(42)).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: '42' });
     expect(describeError(new Error('x'.repeat(5_000))).message).toHaveLength(2_001);
+  });
+
+  it('reports Redis or the database unreachable as UNAVAILABLE', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    expect(describeError(refused)).toEqual({ code: 'UNAVAILABLE', message: refused.message });
+    expect(describeError(new Error('Connection is closed.')).code).toBe('UNAVAILABLE');
   });
 });
 

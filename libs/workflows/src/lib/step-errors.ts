@@ -1,34 +1,28 @@
 import { UnrecoverableError } from 'bullmq';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import {
+  ErrorCode,
+  isDependencyUnavailable,
+  isTransientCode,
+  isTransientError as isTransientSharedError,
+  TomoException,
+} from '@tomo/shared';
 import type { RetryPolicy, StepDefinition } from './workflow-definition';
 
-/** Codes that say "trying again will not help". Everything else is worth another attempt. */
-const PERMANENT_CODES = new Set<ErrorCode>([
-  ErrorCode.Unauthenticated,
-  ErrorCode.Forbidden,
-  ErrorCode.BadUserInput,
-  ErrorCode.NotFound,
-  ErrorCode.Conflict,
-  ErrorCode.SshAuthFailed,
-  ErrorCode.HostKeyMismatch,
-  ErrorCode.Cancelled,
-]);
-
+/** A stored error code (of a failed step row) that another attempt cannot help; see `isTransientCode`. */
 export function isPermanentCode(code: string): boolean {
-  return PERMANENT_CODES.has(code as ErrorCode);
+  return !isTransientCode(code);
 }
 
 /**
- * Default classification: a TomoException with a permanent code, or an UnrecoverableError,
- * fails the step at once; anything else (timeouts, unreachable hosts, unexpected errors) is
- * retried up to the step's maxAttempts. A step's own `isTransient` decides first.
+ * Default classification: the one of @tomo/shared (by code; unexpected errors are retried up to
+ * the step's maxAttempts), except that an UnrecoverableError fails the step at once. A step's
+ * own `isTransient` decides first.
  */
 export function isTransientError(error: unknown, step?: Pick<StepDefinition<never>, 'isTransient'>): boolean {
   const own = step?.isTransient?.(error);
   if (own !== undefined) return own;
-  if (error instanceof TomoException) return !isPermanentCode(error.code);
   if (error instanceof UnrecoverableError) return false;
-  return true;
+  return isTransientSharedError(error);
 }
 
 export interface JobErrorInfo {
@@ -41,8 +35,10 @@ const MAX_ERROR_MESSAGE = 2_000;
 /** What the timeline and the job row show for an error. */
 export function describeError(error: unknown): JobErrorInfo {
   if (error instanceof TomoException) return { code: error.code, message: truncate(error.message) };
-  if (error instanceof Error) return { code: ErrorCode.Internal, message: truncate(error.message || error.name) };
-  return { code: ErrorCode.Internal, message: truncate(String(error)) };
+  // Redis or the database unreachable is not a bug: say so, so that people retry instead of reporting it.
+  const code = isDependencyUnavailable(error) ? ErrorCode.Unavailable : ErrorCode.Internal;
+  if (error instanceof Error) return { code, message: truncate(error.message || error.name) };
+  return { code, message: truncate(String(error)) };
 }
 
 function truncate(message: string): string {

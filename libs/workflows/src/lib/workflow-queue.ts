@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CommonConfig } from '@tomo/config';
-import { createRedisConnection } from '@tomo/redis';
+import { closeRedisConnection, createRedisConnection } from '@tomo/redis';
 import { QueueName } from '@tomo/shared';
 
 /** Injection token of the workflows queue (producer side). */
@@ -12,22 +12,44 @@ export interface WorkflowJobData {
   jobId: string;
 }
 
-const connections = new WeakMap<Queue<WorkflowJobData>, Redis>();
+const connections = new WeakMap<Queue, Redis>();
 
-export function createWorkflowQueue(config: CommonConfig): Queue<WorkflowJobData> {
-  const connection = createRedisConnection(config.redisUrl, 'tomo-workflow-queue', { failFast: config.redisFailFast });
-  const queue = new Queue<WorkflowJobData>(QueueName.Workflows, {
+/**
+ * A producer of one of Tomo's queues, on a Redis connection of its own (named `connectionName`
+ * in CLIENT LIST). The DB is the record: BullMQ's copies of jobs go as soon as a run ends.
+ */
+export function createQueue<T>(
+  name: QueueName,
+  config: CommonConfig,
+  connectionName: string,
+): Queue<T> {
+  const connection = createRedisConnection(config.redisUrl, connectionName, { failFast: config.redisFailFast });
+  const queue = new Queue<T>(name, {
     connection,
     prefix: config.redisPrefix,
-    // The DB is the record: BullMQ's copies go as soon as a run ends.
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1,
+    },
   });
   connections.set(queue, connection);
   return queue;
 }
 
-/** Closes the queue and the connection it was given (BullMQ leaves a passed-in connection open). */
-export async function closeWorkflowQueue(queue: Queue<WorkflowJobData>): Promise<void> {
+/** Closes a queue of `createQueue` and the connection it was given (BullMQ leaves a passed-in connection open). */
+export async function closeQueue(queue: Queue): Promise<void> {
   await queue.close();
-  await connections.get(queue)?.quit().catch(() => undefined);
+  const connection = connections.get(queue);
+  if (connection) await closeRedisConnection(connection);
+}
+
+export function createWorkflowQueue(
+  config: CommonConfig,
+): Queue<WorkflowJobData> {
+  return createQueue<WorkflowJobData>(
+    QueueName.Workflows,
+    config,
+    'tomo-workflow-queue',
+  );
 }

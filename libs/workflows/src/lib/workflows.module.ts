@@ -14,7 +14,7 @@ import { JobStore } from './job-store';
 import { JobsService } from './jobs.service';
 import { workflowKeys } from './redis-keys';
 import { createSqlExecutor } from './sql-executor';
-import { closeWorkflowQueue, createWorkflowQueue, WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
+import { closeQueue, createWorkflowQueue, WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
 import { WorkflowRegistry } from './workflow-registry';
 import { WORKFLOW_WORKER_OPTIONS, WorkflowWorker, type WorkflowWorkerOptions } from './workflow-worker';
 
@@ -32,7 +32,7 @@ class WorkflowConnections implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.drain();
     await this.publisherConnection.quit().catch(() => undefined);
-    await closeWorkflowQueue(this.queue);
+    await closeQueue(this.queue);
   }
 }
 

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '@tomo/shared';
-import { formatGraphqlError, isUnavailable } from './format-graphql-error';
+import { ErrorCode, isDependencyUnavailable } from '@tomo/shared';
+import { formatGraphqlError } from './format-graphql-error';
 
 /** A real ECONNREFUSED: a connection to a loopback port nothing listens on. */
 function refusedConnection(): Promise<Error> {
@@ -14,7 +14,7 @@ function refusedConnection(): Promise<Error> {
 describe('formatGraphqlError', () => {
   it('reports an unreachable dependency as UNAVAILABLE without its address', async () => {
     const refused = await refusedConnection();
-    expect(isUnavailable(refused)).toBe(true);
+    expect(isDependencyUnavailable(refused)).toBe(true);
     const wrapped = new GraphQLError(refused.message, { originalError: refused });
     const formatted = formatGraphqlError(
       { message: refused.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, errorChain, isDependencyUnavailable, TomoException } from '@tomo/shared';
 
 /** Codes that graphql-js and Apollo set themselves for malformed operations. */
 const CLIENT_ERROR_CODES = new Set<string>([
@@ -15,43 +15,11 @@ const CLIENT_ERROR_CODES = new Set<string>([
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
-/** Network failures of Redis, Postgres or SQLite's lock: the client may retry later. */
-const UNAVAILABLE_ERROR_CODES = new Set<string>([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-]);
-const UNAVAILABLE_ERROR_NAMES = new Set<string>(['MaxRetriesPerRequestError', 'ConnectionTimeoutError']);
-
 const logger = new Logger('GraphQL');
 
-/** The error and every `originalError`/`cause` it wraps (Apollo and Nest each add a layer). */
-function* errorChain(error: unknown): Generator<unknown> {
-  const seen = new Set<unknown>();
-  let current = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    yield current;
-    const next = current as { originalError?: unknown; cause?: unknown };
-    current = next.originalError ?? next.cause;
-  }
-}
-
-/** Whether the failure is a dependency that cannot be reached (Redis, the database), not a bug. */
-export function isUnavailable(error: unknown): boolean {
-  for (const link of errorChain(error)) {
-    const { code, name, message } = link as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
-    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
-    // ioredis rejects commands on a closed connection with exactly this message.
-    if (message === 'Connection is closed.') return true;
-  }
-  return false;
+/** What a client reads when Redis or the database is unreachable (GraphQL and MCP alike). */
+export function unavailableMessage(requestId: string): string {
+  return `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`;
 }
 
 /**
@@ -78,16 +46,14 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unk
     return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
   }
   const requestId = randomUUID();
-  const unavailable = isUnavailable(error);
+  const unavailable = isDependencyUnavailable(error);
   const cause = thrown.at(-1);
   const details = cause instanceof Error ? (cause.stack ?? cause.message) : formatted.message;
   logger.error(
     `GraphQL ${unavailable ? 'dependency unavailable' : 'internal error'} (request ${requestId}) at ${(formatted.path ?? []).join('.') || '(operation)'}: ${details}`,
   );
   return {
-    message: unavailable
-      ? `A service Tomo depends on (database or Redis) is unreachable; retry later (request id ${requestId})`
-      : `Internal server error (request id ${requestId})`,
+    message: unavailable ? unavailableMessage(requestId) : `Internal server error (request id ${requestId})`,
     path: formatted.path,
     extensions: { code: unavailable ? ErrorCode.Unavailable : ErrorCode.Internal, requestId },
   };

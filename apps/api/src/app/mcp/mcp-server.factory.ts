@@ -15,9 +15,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { AuditService, type Principal } from '@tomo/identity';
-import { ErrorCode, TomoException } from '@tomo/shared';
+import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
 import { version } from '../../../../../package.json';
 import { auditActorOf } from '../auth/audit-actor';
+import { unavailableMessage } from '../graphql/format-graphql-error';
 import { targetIdOf } from '../auth/audit.interceptor';
 import { clientInfo, type TomoGraphqlContext } from '../auth/request-context';
 import type { McpTool, ToolCall } from './mcp-tool';
@@ -105,12 +106,15 @@ export class McpServerFactory {
         structuredContent: outcome.structured as Record<string, unknown>,
       };
     } catch (error) {
-      const code = error instanceof TomoException ? error.code : ErrorCode.Internal;
+      const unavailable = !(error instanceof TomoException) && isDependencyUnavailable(error);
+      const code = error instanceof TomoException ? error.code : unavailable ? ErrorCode.Unavailable : ErrorCode.Internal;
       if (tool.audit) await this.record(tool, caller, parsed.data, 'FAILURE', undefined, code);
       if (error instanceof TomoException) return failure(error.code, error.message);
       const requestId = randomUUID();
       this.logger.error(`${tool.name} failed (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
+      return unavailable
+        ? failure(ErrorCode.Unavailable, unavailableMessage(requestId))
+        : failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
     }
   }
 

@@ -4,7 +4,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MarketplaceService } from '@tomo/marketplace';
 import { NotificationsService } from '@tomo/notifications';
 import { JobKind, NotificationEvent, Role } from '@tomo/shared';
-import { JobsService } from '@tomo/workflows';
+import { closeQueue, JobsService, WORKFLOW_QUEUE } from '@tomo/workflows';
+import type { Queue } from 'bullmq';
 import { gql, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
@@ -212,6 +213,28 @@ describe('MCP door', () => {
       expect(textOf(await call('cancel_job', { jobId: sync.id }))).toBe('FORBIDDEN: Cancelling a marketplace.sync job requires the ADMIN role (you have OPERATOR)');
       await api.app.get(JobsService).cancel(sync.id, 'admin', Role.Admin);
       expect(textOf(await call('retry_job', { jobId: sync.id }))).toBe('FORBIDDEN: Retrying a marketplace.sync job requires the ADMIN role (you have OPERATOR)');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers UNAVAILABLE, not INTERNAL_SERVER_ERROR, when Redis cannot be reached, and audits that code', async () => {
+    const { api, ok, admin } = await setUp();
+    try {
+      const client = await connect(api, admin);
+      const sync = await api.app.get(JobsService).create(JobKind.MarketplaceSync, { repoId: 'builtin' }, { requestedBy: 'admin' });
+      // The queue's own Redis connection goes away (as when Redis stops): cancelling must look the job up there.
+      await closeQueue(api.app.get<Queue>(WORKFLOW_QUEUE));
+      const result = (await client.callTool({ name: 'cancel_job', arguments: { jobId: sync.id } })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      const text = (result.content[0] as { text: string }).text;
+      expect(text).toMatch(/^UNAVAILABLE: A service Tomo depends on \(database or Redis\) is unreachable; retry later \(request id [0-9a-f-]{36}\)$/);
+      const { auditLog } = await ok<{ auditLog: { nodes: { action: string; outcome: string; errorCode: string | null }[] } }>(
+        'query { auditLog(first: 20) { nodes { action outcome errorCode } } }',
+        {},
+        admin,
+      );
+      expect(auditLog.nodes.find((entry) => entry.action === 'cancelJob')).toMatchObject({ outcome: 'FAILURE', errorCode: 'UNAVAILABLE' });
     } finally {
       await api.close();
     }

@@ -12,15 +12,13 @@
  * `parallel` at a time (channels of the one connection); they alternate for `rounds` rounds
  * (median kept) so drift hits all alike. Progress on stderr, one JSON line on stdout.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel } from 'ssh2';
 import { SshConnectionPool } from '@tomo/ssh';
 import { readTestbed, TEST_REDIS_URL } from '@tomo/testing';
 import { runEnv } from '../chaos/support/run-env';
+import { OpenSsh } from './support/openssh';
 import { median, numberArg as arg, sleep } from './support/stats';
 
 const COMMANDS = arg('commands', 100);
@@ -62,15 +60,6 @@ function rawExec(client: Client, command: string): Promise<number | null> {
   });
 }
 
-/** `ssh … <command>` with the testbed's key and known host; `options` are more `-o` settings. */
-function cli(options: string[], ...command: string[]): Promise<void> {
-  const args = ['-p', String(tb.ssh.port), '-i', tb.ssh.privateKeyPath, '-o', `UserKnownHostsFile=${tb.ssh.knownHostsPath}`, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
-  for (const option of options) args.push('-o', option);
-  return new Promise((resolve, reject) => {
-    execFile('ssh', [...args, `${tb.ssh.username}@${tb.ssh.host}`, ...command], (error) => (error ? reject(error) : resolve()));
-  });
-}
-
 /** Mean ms per command of `n` commands, `parallel` in flight at a time. */
 async function msPerCommand(n: number, run: () => Promise<unknown>, parallel = 1): Promise<number> {
   const started = performance.now();
@@ -97,9 +86,7 @@ async function main(): Promise<void> {
     expectedFingerprint: tb.ssh.hostKeyFingerprint,
   });
   const raw = await rawConnect();
-  const controlDir = mkdtempSync(join(tmpdir(), 'tomo-bench-ssh-'));
-  const controlPath = join(controlDir, 'control');
-  const multiplexed = ['ControlMaster=auto', `ControlPath=${controlPath}`, 'ControlPersist=120'];
+  const openSsh = new OpenSsh(tb);
   const methods: Record<'pool' | 'rawSsh2' | 'controlMaster', () => Promise<void>> = {
     pool: async () => {
       const res = await session.run(['true']);
@@ -122,7 +109,9 @@ async function main(): Promise<void> {
       }
     },
     // The first call starts the master connection (in the warm-up); the rest ride on it.
-    controlMaster: () => cli(multiplexed, 'true'),
+    controlMaster: async () => {
+      await openSsh.runMultiplexed('true');
+    },
   };
   const names = Object.keys(methods) as (keyof typeof methods)[];
   const sequential = Object.fromEntries(names.map((name) => [name, [] as number[]]));
@@ -145,10 +134,9 @@ async function main(): Promise<void> {
     }
 
     progress(`OpenSSH CLI: ${COMMANDS} × ssh … true (new connection each)`);
-    cliMsPerCmd = await msPerCommand(COMMANDS, () => cli([], 'true'));
+    cliMsPerCmd = await msPerCommand(COMMANDS, () => openSsh.run('true'));
   } finally {
-    await cli([`ControlPath=${controlPath}`], '-O', 'exit').catch(() => undefined);
-    rmSync(controlDir, { recursive: true, force: true });
+    await openSsh.close();
     raw.end();
     await pool.close();
   }

@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- workflows [--repeats=5] [--steps-per-drain=5000] [--idle-samples=10000]
- *  [--load-samples=10000] [--concurrency=8]`: the workflow engine against raw BullMQ doing the
- * same durable work (one record per finished step: see support/workflow-workers.ts), per job.
+ *  [--load-samples=10000] [--load-share=0.5] [--concurrency=8]`: the workflow engine against
+ * raw BullMQ doing the same durable work (one record per finished step: see
+ * support/workflow-workers.ts), per job. A quick run (about a minute): `--repeats=1
+ * --steps-per-drain=500 --idle-samples=200 --load-samples=200`.
  *
  * Setups, each with its own worker processes, data directory and Redis prefix, all started
  * before the first measurement so that every repeat interleaves all of them:
@@ -11,13 +13,16 @@
  * A measurement drains a backlog queued while the queue was paused (processing, not enqueueing):
  * `--steps-per-drain` ÷ steps workflows. In every repeat each cell measures raw then engine, or
  * engine then raw (alternating), and its ratio is engine workflows/s ÷ raw jobs/s of that pair;
- * the JSON gives the median and the min–max over the repeats.
+ * the JSON gives the median and the min–max over the repeats. Raw's step records are as durable
+ * as the Redis is (`env.redisPersistence`: without AOF, not at all), while a FULL commit waits for
+ * an fsync: NORMAL (fsync at checkpoints) is the closer match to a Redis without AOF.
  *
  * Postgres is TOMO_TEST_POSTGRES_URL's server (default 127.0.0.1:5432).
  *
  * Latency, enqueue call → the first step starts (SQLite FULL, 5 steps, one worker process),
  * timed in two processes with epochMs (the same machine clock): idle (one job at a time) and
- * under a steady load (every job a sample, enqueued at half the engine's median throughput).
+ * under a steady load (every job a sample, enqueued at `--load-share` of the engine's median
+ * throughput).
  * One JSON line on stdout; the temp files, database and Redis keys are removed at the end.
  */
 import 'reflect-metadata';
@@ -39,8 +44,8 @@ const STEPS_PER_DRAIN = numberArg('steps-per-drain', 5_000);
 const IDLE_SAMPLES = numberArg('idle-samples', 10_000);
 const LOAD_SAMPLES = numberArg('load-samples', 10_000);
 const CONCURRENCY = numberArg('concurrency', 8);
-/** The steady load of the latency run, as a share of the engine's measured throughput. */
-const LOAD_SHARE = 0.5;
+/** The steady load of the latency run, as a share of the engine's measured median throughput. */
+const LOAD_SHARE = numberArg('load-share', 0.5);
 const WORKERS_FILE = join(__dirname, 'support', 'workflow-workers.ts');
 
 const progress = (message: string): void => {
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
     progress(`latency idle: ${IDLE_SAMPLES} samples, one job at a time`);
     const idle = await idleLatency(defaultSetup, IDLE_SAMPLES);
     const loadRate = Math.max(1, Math.round(summary(defaultCell.engine).median * LOAD_SHARE));
-    progress(`latency under load: ${LOAD_SAMPLES} samples at ${loadRate} workflows/s (${LOAD_SHARE * 100} % of the median throughput)`);
+    progress(`latency under load: ${LOAD_SAMPLES} samples at ${loadRate} workflows/s (${Math.round(LOAD_SHARE * 100)} % of the median throughput)`);
     const loaded = await loadedLatency(defaultSetup, LOAD_SAMPLES, loadRate);
     for (const setup of setups) await assertAllSucceeded(setup);
     const postgresSetup = setups.find((setup) => setup.name === 'postgres');

@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { QueueName } from '@tomo/shared';
 import { TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { graphqlOrFail } from '../chaos/support/install-fixture';
+import { graphqlOrFail, TERMINAL } from '../chaos/support/install-fixture';
 import { runEnv } from '../chaos/support/run-env';
 import { epochMs, numberArg, percentile, round } from './support/stats';
 
@@ -26,7 +26,6 @@ const SUBSCRIBERS = numberArg('subscribers', 100);
 const ROUNDS = numberArg('rounds', 30);
 const ROUND_TIMEOUT_MS = 60_000;
 const EVENTS = 'subscription($id: ID!) { jobEvents(jobId: $id) { seq type status at } }';
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 const progress = (message: string): void => {
   process.stderr.write(`[bench events] ${message}\n`);

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTestbed, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, removeManagedContainers, type StoredEvent, storedJob } from '../chaos/support/install-fixture';
+import { installApp, installFixture, removeManagedContainers, type StoredEvent, storedJob, TERMINAL } from '../chaos/support/install-fixture';
 import { runEnv } from '../chaos/support/run-env';
 import { OpenSsh } from './support/openssh';
 import { epochMs, median, numberArg, percentile, round, sleep } from './support/stats';
@@ -49,8 +49,8 @@ function finalEvent(client: ReturnType<typeof wsClient>, jobId: string): Promise
       { query: EVENTS, variables: { id: jobId } },
       {
         next: (result) => {
-          const status = result.data?.jobEvents.status ?? 'ERROR';
-          if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'ERROR'].includes(status)) {
+          const status = result.data?.jobEvents.status ?? `ERROR ${JSON.stringify(result.errors)}`;
+          if (TERMINAL.has(status) || !result.data) {
             clearTimeout(timer);
             unsubscribe();
             resolve({ at: epochMs(), status });

@@ -1,5 +1,4 @@
 export * from './lib/host-key';
-export * from './lib/private-key';
 export {
   DEFAULT_MAX_CAPTURE_BYTES,
   type OutputStream,

@@ -1,4 +1,5 @@
 import { ErrorCode, TomoException } from '@tomo/shared';
+import { parsePrivateKey } from '@tomo/ssh-keys';
 import {
   Client,
   type AnyAuthMethod,
@@ -12,7 +13,6 @@ import {
   hostKeyFingerprint,
   normalizeFingerprint,
 } from './host-key';
-import { parsePrivateKey } from './private-key';
 import {
   runRemoteCommand,
   type ExecChannelOpener,

@@ -1,4 +1,3 @@
-export * from './lib/async-queue';
 export * from './lib/console-api';
 export * from './lib/error-code';
 export * from './lib/job-kind';

@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CommonConfig } from '@tomo/config';
-import { closeRedisConnection, createRedisConnection } from '@tomo/redis';
-import { QueueName } from '@tomo/shared';
+import { closeRedisConnection, createRedisConnection, QueueName } from '@tomo/redis';
 
 /** Injection token of the schedules queue, whose job schedulers emit one tick per interval. */
 export const SCHEDULES_QUEUE = Symbol('SCHEDULES_QUEUE');

@@ -33,10 +33,3 @@ export enum JobKind {
   /** Backs the database up to DATA_DIR/backups and keeps the newest N scheduled backups (libs/schedules). */
   MaintenanceBackupDatabase = 'maintenance.backup-database',
 }
-
-/** Queue names. Renaming one strands every job waiting in the old queue. */
-export enum QueueName {
-  Workflows = 'tomo-workflows',
-  /** Ticks of the periodic schedules; each tick starts one workflow job. */
-  Schedules = 'tomo-schedules',
-}

@@ -9,7 +9,8 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.testing.ts', '**/testing/**/*.ts'];
  * safe in a browser); type tags say which layer a project is, each using only the layers below:
  *   util (shared, config, ssh-keys) < ssh, infra (database, redis, secrets, settings)
  *   < engine (workflows, schedules) < feature (identity, servers, deployments, …) < app.
- * The API never imports the SSH connection code: credentials are decrypted only in the worker.
+ * The API app never imports @tomo/ssh: SSH connections (and the decryption of credentials) happen
+ * only in the worker; the API validates keys with @tomo/ssh-keys. Lint also checks the web app.
  */
 function moduleBoundaries({ apiMayUseSsh }) {
   const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'];

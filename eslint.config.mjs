@@ -10,7 +10,7 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.testing.ts', '**/testing/**/*.ts'];
  *   util (shared, config, ssh-keys) < ssh, infra (database, redis, secrets, settings)
  *   < engine (workflows, schedules) < feature (identity, servers, deployments, …) < app.
  * The API app never imports @tomo/ssh: SSH connections (and the decryption of credentials) happen
- * only in the worker; the API validates keys with @tomo/ssh-keys. Lint also checks the web app.
+ * only in the worker; the API validates keys with @tomo/ssh-keys.
  */
 function moduleBoundaries({ apiMayUseSsh }) {
   const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'];

@@ -1,6 +1,55 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/** Test code: specs, test helpers next to them, and `testing/` folders (relative to each project). */
+const TEST_FILES = ['**/*.spec.ts', '**/*.testing.ts', '**/testing/**/*.ts'];
+
+/**
+ * The architecture, enforced. Scope tags say where code may run (the console only uses what is
+ * safe in a browser); type tags say which layer a project is, each using only the layers below:
+ *   util (shared, config, ssh-keys) < ssh, infra (database, redis, secrets, settings)
+ *   < engine (workflows, schedules) < feature (identity, servers, deployments, …) < app.
+ * The API app never imports @tomo/ssh: SSH connections (and the decryption of credentials) happen
+ * only in the worker; the API validates keys with @tomo/ssh-keys.
+ */
+function moduleBoundaries({ apiMayUseSsh }) {
+  const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/package\\.json$', '^.*/tools/webpack/.*$'],
+      depConstraints: [
+        { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:shared'] },
+        {
+          sourceTag: 'scope:server',
+          onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', 'scope:testing'],
+        },
+        { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+        // Libraries' own specs may use the test helpers (the no-restricted-imports rule below keeps
+        // them out of production files).
+        { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
+        { sourceTag: 'type:ssh', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
+        { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:testing'] },
+        {
+          sourceTag: 'type:engine',
+          onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine', 'type:testing'],
+        },
+        {
+          sourceTag: 'type:feature',
+          onlyDependOnLibsWithTags: ['type:util', 'type:ssh', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
+        },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine'] },
+        { sourceTag: 'scope:api', onlyDependOnLibsWithTags: apiMayUseSsh ? [...belowApps, 'type:ssh'] : belowApps },
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...belowApps, 'type:ssh'] },
+        // End-to-end tests drive the built apps; they borrow only test helpers (testbed, GraphQL).
+        { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util'] },
+      ],
+    },
+  ];
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -10,31 +59,25 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ apiMayUseSsh: false }) },
+  },
+  {
+    // API tests start an in-process worker (servers.testing.ts): they may reach its SSH pool.
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ apiMayUseSsh: true }) },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: TEST_FILES,
     rules: {
-      // The architecture, enforced: the console may only use what is safe in a browser,
-      // domain libraries never reach into apps, and only tests use the testing library.
-      '@nx/enforce-module-boundaries': [
+      'no-restricted-imports': [
         'error',
         {
-          enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/package\\.json$', '^.*/tools/webpack/.*$'],
-          depConstraints: [
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:shared'] },
+          paths: [
             {
-              sourceTag: 'scope:server',
-              onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', 'scope:testing'],
+              name: '@tomo/testing',
+              message: 'Only specs (*.spec.ts) and test helpers (testing/ folders, *.testing.ts) use @tomo/testing.',
             },
-            {
-              sourceTag: 'scope:testing',
-              onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', 'scope:testing'],
-            },
-            // End-to-end tests drive the built apps; they borrow only test helpers (testbed, GraphQL).
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared'] },
           ],
         },
       ],

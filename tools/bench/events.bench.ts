@@ -15,7 +15,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QueueName } from '@tomo/shared';
+import { QueueName } from '@tomo/redis';
 import { TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
 import { graphqlOrFail, TERMINAL } from '../chaos/support/install-fixture';

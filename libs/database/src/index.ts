@@ -1,6 +1,5 @@
-export * from './lib/column-types';
-export * from './lib/data-source-options';
-export * from './lib/database-backup';
-export * from './lib/database.module';
-export * from './lib/run-migrations';
+export { dataSourceOptions } from './lib/data-source-options';
+export { DatabaseBackup } from './lib/database-backup';
+export { DatabaseModule } from './lib/database.module';
+export { MIGRATIONS_LOCK_KEY, runPendingMigrations } from './lib/run-migrations';
 export { MIGRATIONS } from './migrations';

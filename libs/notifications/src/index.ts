@@ -1,10 +1,12 @@
-export * from './lib/entities';
-export * from './lib/job-failure-notifier';
-export * from './lib/notification-audience';
-export * from './lib/notification-channel-input';
-export * from './lib/notification-delivery.workflow';
-export * from './lib/notification-senders';
-export * from './lib/notifications.module';
-export * from './lib/notifications.service';
-export * from './lib/webhook-signature';
-export * from './lib/server-status-notifier';
+export { NotificationChannelEntity } from './lib/entities/notification-channel.entity';
+export { NotificationEntity } from './lib/entities/notification.entity';
+export { NotificationsModule } from './lib/notifications.module';
+export { encodeNotificationCursor, NotificationsService } from './lib/notifications.service';
+export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+} from './lib/webhook-signature';
+export { ServerNotificationsModule } from './lib/server-status-notifier';
+export { type NotificationView } from './lib/notification-stream';

@@ -1,6 +1,8 @@
-export * from './lib/database-backup.workflow';
-export * from './lib/platform-schedules';
-export * from './lib/schedule-definition';
-export * from './lib/schedule.entity';
-export * from './lib/schedules.module';
-export * from './lib/schedules.service';
+export {
+  BACKUP_DATABASE_SCHEDULE,
+  MaintenanceWorkflowsModule,
+} from './lib/database-backup.workflow';
+export { PRUNE_JOBS_SCHEDULE } from './lib/prune-jobs.schedule';
+export { defineSchedule, type ScheduleDefinition } from './lib/schedule-definition';
+export { SchedulesModule, SchedulesWorkerModule } from './lib/schedules.module';
+export { SchedulesService, type ScheduleView } from './lib/schedules.service';

@@ -1,5 +1,4 @@
-export * from './lib/encrypted-column-registry';
-export * from './lib/keyring';
-export * from './lib/secret-box';
-export * from './lib/secret-rotation.service';
-export * from './lib/secrets.module';
+export { EncryptedColumnRegistry } from './lib/encrypted-column-registry';
+export { SecretBox, SecretDecryptionError } from './lib/secret-box';
+export { SecretRotationService } from './lib/secret-rotation.service';
+export { SecretsModule } from './lib/secrets.module';

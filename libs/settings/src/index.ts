@@ -1,4 +1,3 @@
-export * from './lib/setting.entity';
-export * from './lib/settings.module';
-export * from './lib/settings.service';
-export * from './lib/system-settings';
+export { SettingsModule } from './lib/settings.module';
+export { SettingsService, type UserPreferences } from './lib/settings.service';
+export { type SystemSettings, systemSettingsSchema } from './lib/system-settings';

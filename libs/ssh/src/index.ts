@@ -1,12 +1,16 @@
-export * from './lib/host-key';
-export * from './lib/private-key';
+export {
+  fingerprintsEqual,
+  hostKeyFingerprint,
+  normalizeFingerprint,
+  publicKeyLineFingerprint,
+} from './lib/host-key';
 export {
   DEFAULT_MAX_CAPTURE_BYTES,
   type OutputStream,
   type RemoteCommandOptions,
   type RemoteCommandResult,
 } from './lib/remote-command';
-export * from './lib/shell-quote';
-export * from './lib/ssh-connection-pool';
-export * from './lib/ssh-errors';
-export * from './lib/ssh.module';
+export { quoteShellArg, quoteShellCommand } from './lib/shell-quote';
+export { SshConnectionPool, type SshCredentials, SshSession } from './lib/ssh-connection-pool';
+export { hostKeyMismatchException, meansServerOffline, toSshConnectException } from './lib/ssh-errors';
+export { SshModule } from './lib/ssh.module';

@@ -1,6 +1,24 @@
-export * from './lib/testbed';
-export * from './lib/graphql-client';
-export * from './lib/test-api';
-export * from './lib/workflow-test-env';
-export * from './lib/git-repo-fixture';
-export * from './lib/throwaway-servers';
+export { readTestbed, type TestbedState } from './lib/testbed';
+export {
+  errorCodes,
+  firstResult,
+  gql,
+  type GqlError,
+  type GqlResult,
+  wsClient,
+} from './lib/graphql-client';
+export {
+  deleteRedisKeys,
+  randomRedisPrefix,
+  startTestApi,
+  TEST_REDIS_URL,
+  type TestApi,
+} from './lib/test-api';
+export {
+  createPostgresTestDatabase,
+  createWorkflowTestEnv,
+  waitFor,
+  type WorkflowTestEnv,
+} from './lib/workflow-test-env';
+export { commitAll, createGitRepo, gitIn } from './lib/git-repo-fixture';
+export { freePort, ThrowawayRedis, ThrowawaySshd } from './lib/throwaway-servers';

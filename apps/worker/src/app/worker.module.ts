@@ -7,10 +7,11 @@ import { IdentityWorkflowsModule } from '@tomo/identity';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { NotificationsModule, ServerNotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
-import { MaintenanceWorkflowsModule, PLATFORM_SCHEDULES, SchedulesWorkerModule } from '@tomo/schedules';
+import { MaintenanceWorkflowsModule, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
+import { PLATFORM_SCHEDULES } from './platform-schedules';
 import { WorkerMetricsModule } from './worker-metrics';
 
 @Module({})

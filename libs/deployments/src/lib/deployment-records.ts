@@ -56,6 +56,10 @@ export class DeploymentRecords implements OnModuleInit {
     return this.repo.find({ where: serverId ? { serverId } : {}, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  countOnServer(serverId: string): Promise<number> {
+    return this.repo.count({ where: { serverId } });
+  }
+
   async insert(row: DeploymentEntity): Promise<void> {
     await this.repo.insert(row);
     this.changes.changed(ChangedRecord.Deployment, row.id);

@@ -33,7 +33,7 @@ export class DeploymentSteps {
   constructor(
     readonly records: DeploymentRecords,
     private readonly marketplace: MarketplaceService,
-    private readonly hosts: DeploymentHosts | null,
+    private readonly hosts: DeploymentHosts,
   ) {}
 
   async scope(ctx: Pick<AnyStepContext, 'signal' | 'log'>, deploymentId: string): Promise<DeploymentScope> {
@@ -43,14 +43,10 @@ export class DeploymentSteps {
   }
 
   docker(serverId: string, ctx: Pick<AnyStepContext, 'signal' | 'log'>): DockerOnServer {
-    if (!this.hosts) {
-      throw new TomoException(ErrorCode.Internal, 'Deployment steps run in the worker only (no server shell in this process)');
-    }
     return new DockerOnServer(this.hosts, serverId, { signal: ctx.signal, log: (line) => ctx.log(line) });
   }
 
   hostAddress(serverId: string): Promise<string> {
-    if (!this.hosts) throw new TomoException(ErrorCode.Internal, 'No server shell in this process');
     return this.hosts.host(serverId);
   }
 

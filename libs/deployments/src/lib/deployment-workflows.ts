@@ -654,8 +654,8 @@ export function deploymentWorkflows(steps: DeploymentSteps, jobs: JobsService, r
 
 /**
  * Registers the deployment workflows in every process that imports DeploymentsModule. In the
- * API there is no DeploymentHosts (no SSH): the definitions are there for JobsService (step
- * rows), and their steps would refuse to run.
+ * API the definitions are there for JobsService (step rows); their steps would refuse to run
+ * (ServerShell has no SSH pool there).
  */
 @Injectable()
 export class DeploymentWorkflows implements OnModuleInit {
@@ -665,12 +665,12 @@ export class DeploymentWorkflows implements OnModuleInit {
     private readonly marketplace: MarketplaceService,
     private readonly jobs: JobsService,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
-    @Optional() private readonly hosts?: DeploymentHosts,
+    private readonly hosts: DeploymentHosts,
     @Optional() @Inject(REDIS_CLIENT) private readonly redis?: Redis,
   ) {}
 
   onModuleInit(): void {
-    const steps = new DeploymentSteps(this.records, this.marketplace, this.hosts ?? null);
+    const steps = new DeploymentSteps(this.records, this.marketplace, this.hosts);
     for (const definition of deploymentWorkflows(steps, this.jobs, this.redis ?? null, this.config.redisPrefix)) {
       this.registry.register(definition);
     }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketplaceModule } from '@tomo/marketplace';
 import { RecordChangesModule } from '@tomo/redis';
@@ -30,6 +30,22 @@ class ServerDeploymentHosts extends DeploymentHosts {
   }
 }
 
+/** A server that still has deployments is not deleted (CONFLICT): the servers lib does not know this one. */
+@Injectable()
+class ServerDeletionGuardRegistration implements OnModuleInit {
+  constructor(
+    private readonly servers: ServersService,
+    private readonly records: DeploymentRecords,
+  ) {}
+
+  onModuleInit(): void {
+    this.servers.registerDeletionGuard(async (server) => {
+      const count = await this.records.countOnServer(server.id);
+      return count > 0 ? `Server "${server.name}" has ${count} deployment(s): uninstall them before deleting the server` : null;
+    });
+  }
+}
+
 /**
  * Deployments for the API and the worker: records, DeploymentsService, and the deployment
  * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
@@ -48,6 +64,7 @@ class ServerDeploymentHosts extends DeploymentHosts {
     DeploymentRecords,
     DeploymentWorkflows,
     DeploymentsService,
+    ServerDeletionGuardRegistration,
     {
       provide: DeploymentHosts,
       inject: [ServerShell, ServersService],

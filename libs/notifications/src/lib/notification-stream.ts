@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
-import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
-import { AsyncQueue, type Role, roleSatisfies } from '@tomo/shared';
+import { AsyncQueue, createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
+import { type Role, roleSatisfies } from '@tomo/shared';
 import type { NotificationEntity } from './entities';
 
 /** A notification as one user sees it. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
-import { AsyncQueue } from '@tomo/shared';
+import { AsyncQueue } from './async-queue';
 import { closeRedisConnection, createRedisConnection, REDIS_CLIENT } from './redis.module';
 
 /** Records whose changes the API streams to its subscribers (`serverUpdated`, `deploymentUpdated`). */

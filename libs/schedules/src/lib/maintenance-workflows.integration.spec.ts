@@ -18,7 +18,6 @@ import {
   BACKUP_DATABASE_SCHEDULE,
   MaintenanceWorkflowsModule,
 } from './database-backup.workflow';
-import { PLATFORM_SCHEDULES } from './platform-schedules';
 
 describe('maintenance workflows: database backup (real engine, real SQLite file)', () => {
   let env: WorkflowTestEnv;
@@ -73,8 +72,7 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
     return done;
   };
 
-  it('is a platform schedule, backs up to DATA_DIR/backups and keeps the newest backupsToKeep (default BACKUPS_TO_KEEP) scheduled backups', async () => {
-    expect(PLATFORM_SCHEDULES.map((s) => s.name)).toContain('backup-database');
+  it('backs up to DATA_DIR/backups and keeps the newest backupsToKeep (default BACKUPS_TO_KEEP) scheduled backups', async () => {
     const dir = join(env.config.dataDir, 'backups');
     const paths: string[] = [];
     for (let i = 0; i < 3; i++)

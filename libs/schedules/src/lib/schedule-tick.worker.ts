@@ -2,8 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
-import { closeRedisConnection, createRedisConnection } from '@tomo/redis';
-import { QueueName } from '@tomo/shared';
+import { closeRedisConnection, createRedisConnection, QueueName } from '@tomo/redis';
 import type { ScheduleTickData } from './schedules-queue';
 import { SchedulesService } from './schedules.service';
 

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { CommonConfig } from '@tomo/config';
-import { QueueName } from '@tomo/shared';
+import { QueueName } from '@tomo/redis';
 import { createQueue } from '@tomo/workflows';
 
 /** Injection token of the schedules queue, whose job schedulers emit one tick per interval. */

@@ -10,7 +10,7 @@ import { SCHEDULE_DEFINITIONS, SchedulesService } from './schedules.service';
 
 /**
  * Schedules for any process: list, run now, pause. Global: the apps import it once with
- * every schedule there is (PLATFORM_SCHEDULES).
+ * every schedule there is (each app assembles PLATFORM_SCHEDULES from the features).
  */
 @Module({})
 export class SchedulesModule {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ErrorCode, TomoException } from '@tomo/shared';
-import { describePrivateKey } from '@tomo/ssh';
+import { describePrivateKey } from '@tomo/ssh-keys';
 import { ServerAuthType } from './server-status';
 
 /** What addServer takes. Secrets arrive here once and leave only as ciphertexts. */

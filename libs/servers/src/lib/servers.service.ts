@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, QueryFailedError, type Repository } from 'typeorm';
+import { IsNull, QueryFailedError, type Repository } from 'typeorm';
 import { ChangedRecord, RecordChangePublisher } from '@tomo/redis';
 import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
 import {
@@ -33,9 +33,9 @@ import { ServerAuthType, ServerStatus } from './server-status';
 
 /**
  * Says why a server cannot be deleted (a string: CONFLICT with that message) or null.
- * The deployments module registers one ("server has N deployments").
+ * The deployments module registers one ("server has N deployments"): this lib does not know it.
  */
-export type ServerDeletionGuard = (serverId: string) => Promise<string | null>;
+export type ServerDeletionGuard = (server: ServerEntity) => Promise<string | null>;
 
 /** Told after a server's recorded status changed (notifications); must not throw. */
 export type ServerStatusListener = (server: ServerEntity, previous: ServerStatus) => void;
@@ -79,7 +79,6 @@ export class ServersService implements OnModuleInit {
   constructor(
     @InjectRepository(ServerEntity)
     private readonly repo: Repository<ServerEntity>,
-    private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly encryptedColumns: EncryptedColumnRegistry,
     private readonly jobs: JobsService,
@@ -275,15 +274,8 @@ export class ServersService implements OnModuleInit {
   async delete(id: string): Promise<ServerEntity> {
     const server = await this.get(id);
     for (const guard of this.deletionGuards) {
-      const reason = await guard(id);
+      const reason = await guard(server);
       if (reason) throw new TomoException(ErrorCode.Conflict, reason);
-    }
-    const deployments = await this.deploymentCount(id);
-    if (deployments > 0) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `Server "${server.name}" has ${deployments} deployment(s): uninstall them before deleting the server`,
-      );
     }
     await this.repo.delete({ id });
     return server;
@@ -431,19 +423,6 @@ export class ServersService implements OnModuleInit {
       select: { id: true },
     });
     if (other && other.id !== exceptId) throw nameTaken(name);
-  }
-
-  /**
-   * Deployments on the server, read from the `deployment` table when the deployments module
-   * has registered it in this process (this lib does not depend on that one).
-   */
-  private async deploymentCount(serverId: string): Promise<number> {
-    if (!this.dataSource.hasMetadata('deployment')) return 0;
-    const metadata = this.dataSource.getMetadata('deployment');
-    if (!metadata.findColumnWithPropertyName('serverId')) return 0;
-    return this.dataSource
-      .getRepository(metadata.target)
-      .count({ where: { serverId } });
   }
 }
 

@@ -35,10 +35,3 @@ export enum JobKind {
   /** Removes dangling Docker images on the servers that opted in (`pruneImages`; libs/servers). */
   MaintenancePruneImages = 'maintenance.prune-images',
 }
-
-/** Queue names. Renaming one strands every job waiting in the old queue. */
-export enum QueueName {
-  Workflows = 'tomo-workflows',
-  /** Ticks of the periodic schedules; each tick starts one workflow job. */
-  Schedules = 'tomo-schedules',
-}

@@ -4,7 +4,7 @@ import {
   TomoException,
 } from '@tomo/shared';
 import type { AnyAuthMethod, AuthenticationType, ParsedKey } from 'ssh2';
-import { parsePrivateKey } from './private-key';
+import { parsePrivateKey } from '@tomo/ssh-keys';
 
 /** What the worker decrypts, only when a new connection is opened. */
 export interface SshCredentials {

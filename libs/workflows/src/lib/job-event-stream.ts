@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
-import { createRedisConnection } from '@tomo/redis';
-import { AsyncQueue, DEFAULT_ASYNC_QUEUE_LIMIT, ErrorCode, isFinishedJobStatus, notFound, StreamEndedError } from '@tomo/shared';
+import { AsyncQueue, createRedisConnection, DEFAULT_ASYNC_QUEUE_LIMIT, StreamEndedError } from '@tomo/redis';
+import { ErrorCode, isFinishedJobStatus, notFound } from '@tomo/shared';
 import { JobEventType, TERMINAL_EVENT_TYPES } from './job-event-type';
 import { fromEventMessage, type JobEventMessage } from './job-events';
 import { type JobEventRecord, type JobRow, JobStore } from './job-store';

@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CommonConfig } from '@tomo/config';
-import { closeRedisConnection, createRedisConnection } from '@tomo/redis';
-import { QueueName } from '@tomo/shared';
+import { closeRedisConnection, createRedisConnection, QueueName } from '@tomo/redis';
 
 /** Injection token of the workflows queue (producer side). */
 export const WORKFLOW_QUEUE = Symbol('WORKFLOW_QUEUE');

@@ -2,8 +2,8 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
-import { createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
-import { JobKind, QueueName, StepStatus } from '@tomo/shared';
+import { createRedisConnection, QueueName, REDIS_CLIENT } from '@tomo/redis';
+import { JobKind, StepStatus } from '@tomo/shared';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
 import { JobLocks } from './job-lock';

@@ -5,7 +5,8 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { map, type Observable } from 'rxjs';
 import { type ApiConfig, TOMO_CONFIG } from '@tomo/config';
 import { AuthenticationService } from '@tomo/identity';
-import { AsyncQueue, ErrorCode, type Role, roleSatisfies } from '@tomo/shared';
+import { AsyncQueue } from '@tomo/redis';
+import { ErrorCode, type Role, roleSatisfies } from '@tomo/shared';
 import { accessRuleOf } from './access.decorator';
 import { presentedCredential, type TomoGraphqlContext } from './request-context';
 

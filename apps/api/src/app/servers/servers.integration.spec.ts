@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadWorkerConfig } from '@tomo/config';
-import { ServerMetricsStore, ServersService } from '@tomo/servers';
+import { DeploymentRecords } from '@tomo/deployments';
+import { MarketplaceService } from '@tomo/marketplace';
+import { ServerMetricsStore } from '@tomo/servers';
 import { JobKind, JobStatus } from '@tomo/shared';
 import { SshConnectionPool } from '@tomo/ssh';
 import {
@@ -574,7 +576,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     ).toEqual(['CONFLICT']);
   });
 
-  it('updates and deletes; a deletion guard (deployments) makes deleteServer a CONFLICT', async () => {
+  it('updates and deletes; a server with a deployment is not deleted (CONFLICT, the server kept)', async () => {
     const { servers } = await ok<{ servers: { id: string; name: string }[] }>(
       '{ servers { id name } }',
       {},
@@ -593,19 +595,35 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       status: 'ONLINE',
     });
 
-    let blocked = true;
-    // The API process checks deletions: the guard goes on the API's ServersService.
-    api.app
-      .get(ServersService)
-      .registerDeletionGuard(async (serverId) =>
-        blocked && serverId === id
-          ? 'Server "renamed" has 1 deployment(s)'
-          : null,
-      );
+    // A real deployment record, as installApp writes it (this worker runs no deployment
+    // workflows: the record stays, whatever becomes of its install job).
+    await api.app.get(MarketplaceService).loadBuiltInCatalog();
+    const { installApp } = await ok<{ installApp: { deploymentId: string } }>(
+      'mutation($input: InstallAppInput!) { installApp(input: $input) { deploymentId } }',
+      {
+        input: {
+          serverId: id,
+          appId: 'builtin/pihole',
+          config: {
+            env: [{ name: 'WEBPASSWORD', value: 'not-a-real-one' }],
+            pullPolicy: 'NEVER',
+          },
+        },
+      },
+      operator,
+    );
     const DELETE = 'mutation($id: ID!) { deleteServer(id: $id) { id name } }';
     const refused = await call(DELETE, { id }, operator);
     expect(errorCodes(refused)).toEqual(['CONFLICT']);
-    blocked = false;
+    expect(refused.errors?.[0]?.message).toBe(
+      'Server "renamed" has 1 deployment(s): uninstall them before deleting the server',
+    );
+    expect(
+      (await ok<{ server: { name: string } }>(SERVER, { id })).server.name,
+    ).toBe('renamed');
+
+    // Uninstalling needs Docker work this worker does not do: the record goes directly.
+    await api.app.get(DeploymentRecords).delete(installApp.deploymentId);
     expect(
       (await ok<{ deleteServer: { name: string } }>(DELETE, { id }, operator))
         .deleteServer.name,

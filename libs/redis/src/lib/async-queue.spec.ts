@@ -1,5 +1,5 @@
+import { ErrorCode } from '@tomo/shared';
 import { AsyncQueue, DEFAULT_ASYNC_QUEUE_LIMIT } from './async-queue';
-import { ErrorCode } from './error-code';
 
 describe('AsyncQueue', () => {
   it('hands out pushed items in order, to waiting and later consumers alike', async () => {

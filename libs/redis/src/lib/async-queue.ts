@@ -1,5 +1,4 @@
-import { ErrorCode } from './error-code';
-import { TomoException } from './tomo-exception';
+import { ErrorCode, TomoException } from '@tomo/shared';
 
 /** Items a queue holds for a consumer that has not taken them yet, by default, before it gives up on it. */
 export const DEFAULT_ASYNC_QUEUE_LIMIT = 1_000;

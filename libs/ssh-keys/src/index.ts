@@ -1,0 +1,1 @@
+export { describePrivateKey, parsePrivateKey, type PrivateKeyInfo } from './lib/private-key';

@@ -4,7 +4,8 @@
  * field of every MCP tool, gets each value of hostileValues() while the other arguments stay valid
  * and point at real records on the testbed (a server, the test app, a deployment), so that values
  * reach SSH, Docker and git; and query abuse (first): deep nesting, 1,000 aliased `login` fields, a batch
- * of operations, huge variables.
+ * of operations, huge variables; and hostile marketplace repositories (YAML bombs, oversized
+ * files and manifests, symlinks and manifest paths out of the repository), each added and synced.
  *
  * Needs the testbed (`npm run testbed -- up`) and the built API + worker, which the run starts
  * with its own temp SQLite and Redis prefix. Counts: 5xx answers and INTERNAL_SERVER_ERROR
@@ -43,6 +44,7 @@ import {
   type RootOperation,
   rootOperations,
 } from './support/dummy-arguments';
+import { hostileRepositories } from './support/hostile-repos';
 import { hostileValues } from './support/hostile-values';
 import { progress as progressOf, runEnv } from './support/run-env';
 
@@ -279,6 +281,63 @@ async function queryAbuse(stack: TomoStack, token: string) {
   return { refusals, aliasedLoginPasswordAttempts: passwordAttempts, oneWrongLoginCounted: controlCounted };
 }
 
+/**
+ * Each hostile repository is added and synced: every sync must finish (failing is fine), nothing
+ * read from outside a repository may reach the catalog, a job's events or its error
+ * (`outsideContentLeaked`), and no answer may be a server error.
+ */
+async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, onAnswer: (target: string, answer: Answer) => void) {
+  const marker = `OUTSIDE-THE-REPO-${randomBytes(6).toString('hex')}`;
+  const repos = hostileRepositories(root, marker);
+  const outcomes: Record<string, string> = {};
+  let unfinished = 0;
+  let leaked = 0;
+  const url = `${stack.baseUrl}/graphql`;
+  for (const repo of repos) {
+    const added = await gql<{ addMarketplaceRepo: { id: string } }>(
+      url,
+      'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
+      { input: { name: `hostile-${repo.name}`, url: repo.dir, branch: 'main' } },
+      token,
+    );
+    const synced = added.data
+      ? await gql<{ syncMarketplaceRepo: { id: string } }>(url, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: added.data.addMarketplaceRepo.id }, token)
+      : added;
+    for (const [step, result] of [['add', added], ['sync', synced]] as const) {
+      const codes = (result.errors ?? []).map((error) => error.extensions?.code);
+      onAnswer(`${step} hostile repository ${repo.name}`, { serverError: result.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR'), text: JSON.stringify(result) });
+    }
+    const jobId = synced.data && 'syncMarketplaceRepo' in synced.data ? synced.data.syncMarketplaceRepo.id : undefined;
+    if (!jobId) {
+      outcomes[repo.name] = `refused: ${JSON.stringify(synced.errors?.[0]?.message)}`;
+      continue;
+    }
+    try {
+      const job = await poll(`the sync of ${repo.name}`, 120, async () => {
+        const { job } = await graphqlOrFail<{ job: { status: string; error: { code: string; message: string } | null; result: string | null; events: { message: string }[] } }>(
+          stack,
+          'query($id: ID!) { job(id: $id) { status error { code message } result events { message } } }',
+          { id: jobId },
+          token,
+        );
+        return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : undefined;
+      });
+      if (JSON.stringify(job).includes(marker)) leaked++;
+      const sync = JSON.parse(job.result ?? '{}') as { status?: string; added?: unknown[]; errors?: { file: string; message: string }[] };
+      outcomes[repo.name] = job.error
+        ? `job ${job.status} ${job.error.code}: ${job.error.message.slice(0, 160)}`
+        : `job ${job.status}, sync ${sync.status}, ${sync.added?.length ?? 0} app(s) added, ${sync.errors?.length ?? 0} error(s)${sync.errors?.[0] ? `, first: ${sync.errors[0].file}: ${sync.errors[0].message.slice(0, 120)}` : ''}`;
+    } catch {
+      unfinished++;
+      outcomes[repo.name] = 'not finished after 120 s';
+    }
+  }
+  const { apps } = await graphqlOrFail<{ apps: unknown[] }>(stack, '{ apps { id name description } }', {}, token);
+  if (JSON.stringify(apps).includes(marker)) leaked++;
+  for (const [name, outcome] of Object.entries(outcomes)) progress(`hostile repository ${name}: ${outcome}`);
+  return { repos: repos.length, unfinished, outsideContentLeaked: leaked, outcomes };
+}
+
 async function main(): Promise<void> {
   const canary = join(tmpdir(), `tomo-chaos-canary-${randomBytes(6).toString('hex')}`);
   const hostile = hostileValues(canary);
@@ -291,6 +350,7 @@ async function main(): Promise<void> {
   progress('starting the built API + worker');
   const stack = await startTomo({ worker: true, console: false });
   const marketplaceDir = mkdtempSync(join(tmpdir(), 'tomo-chaos-marketplace-'));
+  const hostileReposDir = mkdtempSync(join(tmpdir(), 'tomo-chaos-hostile-repos-'));
   const findings: Finding[] = [];
   let inputs = 0;
   let planned = 0;
@@ -298,6 +358,7 @@ async function main(): Promise<void> {
   let unsettledJobs = 0;
   let processExits: string[] = [];
   let abuse: Awaited<ReturnType<typeof queryAbuse>> | undefined;
+  let repos: Awaited<ReturnType<typeof hostileRepoSyncs>> | undefined;
   let secrets: string[] = [ADMIN.password];
   let client: Client | undefined;
   try {
@@ -315,6 +376,13 @@ async function main(): Promise<void> {
     progress('adding the testbed server, the test app and a deployment of it');
     const records = await realRecords(stack, token, marketplaceDir);
     secrets = [ADMIN.password, token, setup.setupAdmin.token, records.testbed.ssh.password];
+    const recordFindings = (target: string, answer: Answer) => {
+      if (answer.jobId) jobIds.add(answer.jobId);
+      if (answer.serverError) findings.push({ kind: 'serverError', target, excerpt: answer.text.slice(0, 300) });
+      if (secrets.some((secret) => answer.text.includes(secret))) findings.push({ kind: 'secretEchoed', target, excerpt: '(the answer holds a secret)' });
+    };
+    progress('hostile marketplace repositories');
+    repos = await hostileRepoSyncs(stack, token, hostileReposDir, recordFindings);
     let unique = 0;
     // Valid values around the hostile one: real records, unique names, the testbed's credentials.
     const known: KnownValues = {
@@ -341,11 +409,7 @@ async function main(): Promise<void> {
     planned = ordered.length;
     progress(`${planned} inputs: ${operations.length} GraphQL operations and ${tools.length} MCP tools × ${hostile.length} values (at most ${MAX_SECONDS} s)`);
     const started = performance.now();
-    inputs = await inPool(ordered, started + MAX_SECONDS * 1000, (input, answer) => {
-      if (answer.jobId) jobIds.add(answer.jobId);
-      if (answer.serverError) findings.push({ kind: 'serverError', target: input.target, excerpt: answer.text.slice(0, 300) });
-      if (secrets.some((secret) => answer.text.includes(secret))) findings.push({ kind: 'secretEchoed', target: input.target, excerpt: '(the answer holds a secret)' });
-    });
+    inputs = await inPool(ordered, started + MAX_SECONDS * 1000, (input, answer) => recordFindings(input.target, answer));
     progress(`${inputs} inputs sent in ${Math.round((performance.now() - started) / 1000)} s; ${jobIds.size} jobs started; waiting up to ${SETTLE_SECONDS} s for them`);
 
     const counts = async () =>
@@ -365,6 +429,7 @@ async function main(): Promise<void> {
     await client?.close();
     await stack.stop();
     rmSync(marketplaceDir, { recursive: true, force: true });
+    rmSync(hostileReposDir, { recursive: true, force: true });
   }
   // The run's deployments are gone with its database: remove their containers from the testbed.
   const testbed = readTestbedState();
@@ -392,6 +457,7 @@ async function main(): Promise<void> {
     unsettledJobs,
     values: hostile.length,
     abuse,
+    hostileRepos: repos,
     env: await runEnv(TEST_REDIS_URL),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -400,7 +466,8 @@ async function main(): Promise<void> {
     abuse.aliasedLoginPasswordAttempts === 0 &&
     abuse.oneWrongLoginCounted &&
     Object.values(abuse.refusals).every((refusal) => refusal.refused);
-  if (figures.serverErrors + figures.processExits + figures.commandsExecuted + figures.secretsEchoed > 0 || !abuseRefused) process.exitCode = 1;
+  const reposSafe = repos !== undefined && repos.unfinished === 0 && repos.outsideContentLeaked === 0;
+  if (figures.serverErrors + figures.processExits + figures.commandsExecuted + figures.secretsEchoed > 0 || !abuseRefused || !reposSafe) process.exitCode = 1;
 }
 
 main().then(

@@ -8,12 +8,13 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.testing.ts', '**/testing/**/*.ts'];
  * The architecture, enforced. Scope tags say where code may run (the console only uses what is
  * safe in a browser); type tags say which layer a project is, each using only the layers below:
  *   util (shared, config, ssh-keys) < ssh, infra (database, redis, secrets, settings)
- *   < engine (workflows, schedules) < feature (identity, servers, deployments, …) < app.
+ *   < engine (workflows, schedules) < feature (identity, servers, deployments, …)
+ *   < platform (what the apps assemble from the features) < app.
  * The API app never imports @tomo/ssh: SSH connections (and the decryption of credentials) happen
  * only in the worker; the API validates keys with @tomo/ssh-keys.
  */
 function moduleBoundaries({ apiMayUseSsh }) {
-  const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'];
+  const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:platform', 'type:testing'];
   return [
     'error',
     {
@@ -39,6 +40,10 @@ function moduleBoundaries({ apiMayUseSsh }) {
         {
           sourceTag: 'type:feature',
           onlyDependOnLibsWithTags: ['type:util', 'type:ssh', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
+        },
+        {
+          sourceTag: 'type:platform',
+          onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
         },
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine'] },
         { sourceTag: 'scope:api', onlyDependOnLibsWithTags: apiMayUseSsh ? [...belowApps, 'type:ssh'] : belowApps },

@@ -24,7 +24,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MarketplaceApiModule } from './marketplace/marketplace-api.module';
 import { McpModule } from './mcp/mcp.module';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
-import { PLATFORM_SCHEDULES } from './platform-schedules';
+import { PLATFORM_SCHEDULES } from '@tomo/platform';
 import { SchedulesApiModule } from './schedules/schedules.module';
 import { ServersApiModule } from './servers/servers-api.module';
 import { SettingsApiModule } from './settings/settings-api.module';

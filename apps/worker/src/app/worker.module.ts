@@ -11,7 +11,7 @@ import { MaintenanceWorkflowsModule, SchedulesWorkerModule } from '@tomo/schedul
 import { SecretsModule } from '@tomo/secrets';
 import { ServersWorkerModule } from '@tomo/servers';
 import { WorkflowWorkerModule } from '@tomo/workflows';
-import { PLATFORM_SCHEDULES } from './platform-schedules';
+import { PLATFORM_SCHEDULES } from '@tomo/platform';
 import { WorkerMetricsModule } from './worker-metrics';
 
 @Module({})

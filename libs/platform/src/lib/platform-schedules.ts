@@ -4,8 +4,8 @@ import { BACKUP_DATABASE_SCHEDULE, defineSchedule, PRUNE_JOBS_SCHEDULE, type Sch
 import { COLLECT_SERVER_METRICS_SCHEDULE, PRUNE_IMAGES_SCHEDULE } from '@tomo/servers';
 
 /**
- * Every schedule of the platform, assembled here from the features (libs/schedules knows none
- * of them). apps/worker holds the same list: this process lists, pauses and runs them.
+ * Every schedule of the platform, assembled from the features (libs/schedules knows none of
+ * them). The API lists, pauses and runs them; the worker ticks them.
  */
 export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
   PRUNE_JOBS_SCHEDULE,

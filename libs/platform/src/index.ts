@@ -1,0 +1,1 @@
+export { PLATFORM_SCHEDULES } from './lib/platform-schedules';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { createPostgresTestDatabase, gql, startTestApi } from '@tomo/testing';
+import { createPostgresTestDatabase, gql, signIn, startTestApi } from '@tomo/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test boots the real API on the data the CLI wrote
 import { AppModule } from '../../api/src/app/app.module';
 
@@ -107,7 +107,7 @@ describe('npm run tomo (the command line)', () => {
       });
     const me = (graphqlUrl: string, credential: string) => gql(graphqlUrl, '{ me { username } }', {}, credential);
     const session = await withApi(async (url) => {
-      const signedIn = (await login(url, 'correct horse battery staple')).data?.login.token ?? '';
+      const signedIn = await signIn(url, { username: 'root', password: 'correct horse battery staple' });
       expect((await me(url, signedIn)).data).toEqual({ me: { username: 'root' } });
       expect((await me(url, token)).data).toEqual({ me: { username: 'root' } });
       return signedIn;

@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitAll, gql, readTestbed, type TestbedState } from '@tomo/testing';
+import { commitAll, gqlOk, readTestbed, setupAdmin, type TestbedState } from '@tomo/testing';
 import { createTestMarketplace, testbedDocker } from '../../../apps/e2e/src/support/testbed-app';
 
 /** The runs' installs: the test app copied under one id per install, each on its own host port. */
@@ -18,12 +18,6 @@ export interface StoredJob {
   deploymentId: string | null;
   steps: { name: string; status: string; attempts: number }[];
   events: StoredEvent[];
-}
-
-export async function graphqlOrFail<T>(stack: { baseUrl: string }, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const result = await gql<T>(`${stack.baseUrl}/graphql`, query, variables, token);
-  if (result.errors || !result.data) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-  return result.data;
 }
 
 export async function poll<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -60,10 +54,7 @@ export function removeManagedContainers(testbed: TestbedState): number {
  */
 export async function installFixture(stack: { baseUrl: string }, marketplaceDir: string, options: { apps: number; servers: number; password: string }) {
   const testbed = readTestbed();
-  const setup = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-    input: { username: 'chaos-admin', password: options.password },
-  });
-  const token = setup.setupAdmin.token;
+  const token = await setupAdmin(stack, { username: 'chaos-admin', password: options.password });
 
   createTestMarketplace(testbed, marketplaceDir, FIRST_PORT);
   const template = join(marketplaceDir, 'apps/utility/busybox-httpd');
@@ -86,7 +77,7 @@ export async function installFixture(stack: { baseUrl: string }, marketplaceDir:
 
   const serverIds: string[] = [];
   for (let i = 0; i < options.servers; i++) {
-    const { addServer } = await graphqlOrFail<{ addServer: { id: string } }>(
+    const { addServer } = await gqlOk<{ addServer: { id: string } }>(
       stack,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
       { input: { name: `chaos-${i}`, host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
@@ -94,16 +85,16 @@ export async function installFixture(stack: { baseUrl: string }, marketplaceDir:
     );
     serverIds.push(addServer.id);
   }
-  const { addMarketplaceRepo } = await graphqlOrFail<{ addMarketplaceRepo: { id: string } }>(
+  const { addMarketplaceRepo } = await gqlOk<{ addMarketplaceRepo: { id: string } }>(
     stack,
     'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
     { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
     token,
   );
-  await graphqlOrFail(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  await gqlOk(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
   // Catalog ids carry the repository's name: take them as the catalog lists them.
   const catalog = await poll('the apps in the catalog', 120, async () => {
-    const { apps } = await graphqlOrFail<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
+    const { apps } = await gqlOk<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
     return apps.length >= options.apps ? apps.map((app) => app.id) : undefined;
   });
   const catalogIds = appIds.map((id) => {
@@ -115,7 +106,7 @@ export async function installFixture(stack: { baseUrl: string }, marketplaceDir:
 }
 
 export async function installApp(stack: { baseUrl: string }, token: string, serverId: string, appId: string): Promise<string> {
-  const { installApp: job } = await graphqlOrFail<{ installApp: { id: string } }>(
+  const { installApp: job } = await gqlOk<{ installApp: { id: string } }>(
     stack,
     'mutation($input: InstallAppInput!) { installApp(input: $input) { id } }',
     { input: { serverId, appId, config: { pullPolicy: 'IF_MISSING' } } },
@@ -125,7 +116,7 @@ export async function installApp(stack: { baseUrl: string }, token: string, serv
 }
 
 export async function storedJob(stack: { baseUrl: string }, token: string, id: string): Promise<StoredJob> {
-  const { job } = await graphqlOrFail<{ job: StoredJob }>(
+  const { job } = await gqlOk<{ job: StoredJob }>(
     stack,
     'query($id: ID!) { job(id: $id) { status deploymentId steps { name status attempts } events { seq type step at } } }',
     { id },

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, resource } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
@@ -6,7 +6,9 @@ import { SessionService } from '../../core/auth/session.service';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
 import { PauseScheduleDocument, RunScheduleDocument, SchedulesDocument, type SchedulesQuery } from '../../core/graphql/generated/graphql';
+import { BusyActions } from '../../shared/busy-actions';
 import { LoadState } from '../../shared/load-state';
+import { TableRegion } from '../../shared/table-region';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -23,7 +25,7 @@ export function interval(seconds: number): string {
 /** The periodic maintenance workflows: when they run, how the last run ended, pause/resume, run now. */
 @Component({
   selector: 'tomo-schedules-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, StatusChip, TimeAgo],
+  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TableRegion, StatusChip, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -38,7 +40,7 @@ export function interval(seconds: number): string {
       emptyTitle="No schedules"
       (retry)="schedules.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Schedules">
+      <tomo-table-region label="Schedules">
         <table mat-table [dataSource]="schedules.value() ?? []" class="table">
           <caption class="visually-hidden">Schedules</caption>
           <ng-container matColumnDef="name">
@@ -88,14 +90,11 @@ export function interval(seconds: number): string {
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
   styleUrl: '../../shared/page.scss',
   styles: `
-    .scroll {
-      overflow-x: auto;
-    }
     .muted {
       color: var(--mat-sys-on-surface-variant);
       font: var(--mat-sys-body-small);
@@ -113,33 +112,24 @@ export class SchedulesPage {
   private readonly toasts = inject(Toasts);
   protected readonly columns = ['name', 'next', 'last', 'result', 'actions'];
   protected readonly schedules = resource({ loader: () => this.api.query(SchedulesDocument).then((d) => d.schedules) });
-  protected readonly busy = signal<string | null>(null);
+  private readonly actions = new BusyActions();
+  /** The name of the schedule being run or paused. */
+  protected readonly busy = this.actions.busy;
   protected readonly message = (error: unknown) => apiError(error).message;
   protected readonly every = interval;
 
   protected async run(schedule: ScheduleRow): Promise<void> {
-    await this.act(schedule, async () => {
+    await this.actions.run(schedule.name, async () => {
       const { runSchedule } = await this.api.mutate(RunScheduleDocument, { name: schedule.name });
       await this.router.navigate(['/jobs', runSchedule.id]);
     });
   }
 
   protected async pause(schedule: ScheduleRow, paused: boolean): Promise<void> {
-    await this.act(schedule, async () => {
+    await this.actions.run(schedule.name, async () => {
       const { pauseSchedule } = await this.api.mutate(PauseScheduleDocument, { name: schedule.name, paused });
       this.toasts.info(`${paused ? 'Paused' : 'Resumed'} ${schedule.name}`);
       this.schedules.value.update((schedules) => schedules?.map((s) => (s.name === pauseSchedule.name ? pauseSchedule : s)));
     });
-  }
-
-  private async act(schedule: ScheduleRow, run: () => Promise<void>): Promise<void> {
-    this.busy.set(schedule.name);
-    try {
-      await run();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(null);
-    }
   }
 }

@@ -9,6 +9,7 @@ import { apiError } from '../../core/graphql/api-error';
 import { RevokeSessionDocument, SessionsDocument, type SessionsQuery } from '../../core/graphql/generated/graphql';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
@@ -17,7 +18,7 @@ type SessionRow = SessionsQuery['sessions'][number];
 /** Where you are signed in (everyone's sessions for an admin), each can be ended at once. */
 @Component({
   selector: 'tomo-sessions-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TimeAgo],
+  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -32,7 +33,7 @@ type SessionRow = SessionsQuery['sessions'][number];
       emptyTitle="No sessions"
       (retry)="sessions.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Sessions">
+      <tomo-table-region label="Sessions">
         <table mat-table [dataSource]="sessions.value() ?? []" class="table">
           <caption class="visually-hidden">Sessions</caption>
           <ng-container matColumnDef="user">
@@ -64,15 +65,10 @@ type SessionRow = SessionsQuery['sessions'][number];
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
   styleUrl: '../../shared/page.scss',
-  styles: `
-    .scroll {
-      overflow-x: auto;
-    }
-  `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class SessionsPage {

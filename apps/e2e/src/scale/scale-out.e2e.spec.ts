@@ -22,6 +22,7 @@ import {
 } from '@tomo/testing';
 import type { Client } from 'graphql-ws';
 import { DataSource } from 'typeorm';
+import { testbedServerInput } from '../support/testbed-app';
 import {
   freePort,
   startTomo,
@@ -245,16 +246,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     const { addServer } = await call<{ addServer: { id: string } }>(
       apiA,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      {
-        input: {
-          name: 'testbed',
-          host: testbed.ssh.host,
-          port: testbed.ssh.port,
-          username: testbed.ssh.username,
-          authType: 'PASSWORD',
-          password: testbed.ssh.password,
-        },
-      },
+      { input: testbedServerInput(testbed, 'PASSWORD') },
     );
     serverId = addServer.id;
     const repo = await call<{ addMarketplaceRepo: { id: string } }>(

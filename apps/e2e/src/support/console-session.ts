@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type Credentials, gqlOk, type TestbedState } from '@tomo/testing';
 import { checkPage, trackForeignRequests } from './console-checks';
+import { testbedServerInput } from './testbed-app';
 import type { TomoStack } from './tomo-stack';
 
 const VIEWPORT = { width: 1280, height: 860 };
@@ -106,16 +106,7 @@ export async function addTestbedServer(tomo: TomoStack, token: string, testbed: 
   const { addServer } = await gqlOk<{ addServer: { id: string } }>(
     tomo,
     'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-    {
-      input: {
-        name: 'testbed',
-        host: testbed.ssh.host,
-        port: testbed.ssh.port,
-        username: testbed.ssh.username,
-        authType: 'KEY',
-        privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8'),
-      },
-    },
+    { input: testbedServerInput(testbed, 'KEY') },
     token,
   );
   await until('the server to be ONLINE', timeoutMs, async () => {

@@ -1,4 +1,4 @@
-import { inject, signal } from '@angular/core';
+import { computed, inject, signal } from '@angular/core';
 import { apiError } from '../core/graphql/api-error';
 import { Toasts } from './toasts';
 
@@ -9,9 +9,11 @@ import { Toasts } from './toasts';
  */
 export class BusyActions {
   readonly busy = signal<string | null>(null);
+  /** Whether any change is running (pages whose actions all act on one record). */
+  readonly any = computed(() => this.busy() !== null);
   private readonly toasts = inject(Toasts);
 
-  async run(key: string, action: () => Promise<void>): Promise<void> {
+  async run(key: string, action: () => Promise<unknown>): Promise<void> {
     this.busy.set(key);
     try {
       await action();

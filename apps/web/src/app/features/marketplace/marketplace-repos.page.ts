@@ -31,6 +31,7 @@ import {
 import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -46,6 +47,7 @@ import { Toasts } from '../../shared/toasts';
     MatSlideToggleModule,
     RouterLink,
     LoadState,
+    RowAction,
     StatusChip,
     TimeAgo,
   ],
@@ -157,28 +159,12 @@ import { Toasts } from '../../shared/toasts';
                 <span>{{ repo.enabled ? 'Enabled' : 'Disabled' }}</span>
               }
               @if (session.can('Mutation.syncMarketplaceRepo')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Sync ' + repo.name"
-                  [disabled]="busy() === repo.id"
-                  (click)="sync(repo)"
-                >
-                  Sync
-                </button>
+                <tomo-row-action [name]="'Sync ' + repo.name" [disabled]="busy() === repo.id" (pressed)="sync(repo)">Sync</tomo-row-action>
               }
               @if (
                 !repo.builtIn && session.can('Mutation.removeMarketplaceRepo')
               ) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Remove ' + repo.name"
-                  [disabled]="busy() === repo.id"
-                  (click)="remove(repo)"
-                >
-                  Remove
-                </button>
+                <tomo-row-action [name]="'Remove ' + repo.name" [disabled]="busy() === repo.id" (pressed)="remove(repo)">Remove</tomo-row-action>
               }
             </div>
           </li>

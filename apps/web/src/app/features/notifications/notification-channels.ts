@@ -33,6 +33,7 @@ import {
 import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { SecretOnce } from '../../shared/secret-once';
 import { statusLabel } from '../../shared/status-chip';
 import { Toasts } from '../../shared/toasts';
@@ -58,6 +59,7 @@ const EVENTS: readonly NotificationEvent[] = [
     MatInputModule,
     MatSelectModule,
     LoadState,
+    RowAction,
     SecretOnce,
   ],
   template: `
@@ -176,26 +178,10 @@ const EVENTS: readonly NotificationEvent[] = [
                 {{ c.url ?? c.emailTo }} · {{ eventLabels(c) }}
               </div>
               @if (session.can('Mutation.testNotificationChannel')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Test ' + c.name"
-                  [disabled]="busy() === c.id"
-                  (click)="test(c)"
-                >
-                  Test
-                </button>
+                <tomo-row-action [name]="'Test ' + c.name" [disabled]="busy() === c.id" (pressed)="test(c)">Test</tomo-row-action>
               }
               @if (session.can('Mutation.removeNotificationChannel')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Remove ' + c.name"
-                  [disabled]="busy() === c.id"
-                  (click)="remove(c)"
-                >
-                  Remove
-                </button>
+                <tomo-row-action [name]="'Remove ' + c.name" [disabled]="busy() === c.id" (pressed)="remove(c)">Remove</tomo-row-action>
               }
             </li>
           }

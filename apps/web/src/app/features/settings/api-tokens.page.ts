@@ -20,6 +20,7 @@ import {
 import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { SecretOnce } from '../../shared/secret-once';
 import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
@@ -39,6 +40,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
     MatTableModule,
     RouterLink,
     LoadState,
+    RowAction,
     SecretOnce,
     TableRegion,
     TimeAgo,
@@ -131,7 +133,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let t">
               @if (!t.revokedAt && session.can('Mutation.revokeApiToken')) {
-                <button mat-button type="button" [attr.aria-label]="'Revoke ' + t.name" [disabled]="busy() === t.id" (click)="revoke(t)">Revoke</button>
+                <tomo-row-action [name]="'Revoke ' + t.name" [disabled]="busy() === t.id" (pressed)="revoke(t)">Revoke</tomo-row-action>
               }
             </td>
           </ng-container>

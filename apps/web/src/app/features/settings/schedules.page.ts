@@ -1,5 +1,4 @@
 import { ChangeDetectionStrategy, Component, inject, resource } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
 import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
@@ -8,8 +7,9 @@ import { apiError } from '../../core/graphql/api-error';
 import { PauseScheduleDocument, RunScheduleDocument, SchedulesDocument, type SchedulesQuery } from '../../core/graphql/generated/graphql';
 import { BusyActions } from '../../shared/busy-actions';
 import { LoadState } from '../../shared/load-state';
-import { TableRegion } from '../../shared/table-region';
+import { RowAction } from '../../shared/row-action';
 import { StatusChip } from '../../shared/status-chip';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
@@ -25,7 +25,7 @@ export function interval(seconds: number): string {
 /** The periodic maintenance workflows: when they run, how the last run ended, pause/resume, run now. */
 @Component({
   selector: 'tomo-schedules-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TableRegion, StatusChip, TimeAgo],
+  imports: [MatTableModule, RouterLink, LoadState, RowAction, StatusChip, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -78,12 +78,10 @@ export function interval(seconds: number): string {
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s" class="row-actions">
               @if (session.can('Mutation.runSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="'Run now: ' + s.name" [disabled]="busy() === s.name" (click)="run(s)">Run now</button>
+                <tomo-row-action [name]="'Run now: ' + s.name" [disabled]="busy() === s.name" (pressed)="run(s)">Run now</tomo-row-action>
               }
               @if (session.can('Mutation.pauseSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (click)="pause(s, !s.paused)">
-                  {{ s.paused ? 'Resume' : 'Pause' }}
-                </button>
+                <tomo-row-action [name]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (pressed)="pause(s, !s.paused)">{{ s.paused ? 'Resume' : 'Pause' }}</tomo-row-action>
               }
             </td>
           </ng-container>

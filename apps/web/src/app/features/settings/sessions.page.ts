@@ -1,5 +1,4 @@
 import { ChangeDetectionStrategy, Component, inject, resource } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
@@ -9,6 +8,7 @@ import { apiError } from '../../core/graphql/api-error';
 import { RevokeSessionDocument, SessionsDocument, type SessionsQuery } from '../../core/graphql/generated/graphql';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -18,7 +18,7 @@ type SessionRow = SessionsQuery['sessions'][number];
 /** Where you are signed in (everyone's sessions for an admin), each can be ended at once. */
 @Component({
   selector: 'tomo-sessions-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TableRegion, TimeAgo],
+  imports: [MatTableModule, RouterLink, LoadState, RowAction, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -56,9 +56,7 @@ type SessionRow = SessionsQuery['sessions'][number];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s">
               @if (session.can('Mutation.revokeSession')) {
-                <button mat-button type="button" [attr.aria-label]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (click)="revoke(s)">
-                  {{ s.current ? 'Sign out of this browser' : 'End' }}
-                </button>
+                <tomo-row-action [name]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (pressed)="revoke(s)">{{ s.current ? 'Sign out of this browser' : 'End' }}</tomo-row-action>
               }
             </td>
           </ng-container>

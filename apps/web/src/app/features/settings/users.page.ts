@@ -20,6 +20,7 @@ import {
 } from '../../core/graphql/generated/graphql';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -30,7 +31,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
 /** Users (admin): add one, change a role, reset a password, disable or enable. */
 @Component({
   selector: 'tomo-users-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, TableRegion, TimeAgo],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, RowAction, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -113,12 +114,8 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let u">
               @if (session.can('Mutation.updateUser') && u.username !== session.user()?.username) {
-                <button mat-button type="button" [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (click)="toggle(u)">
-                  {{ u.disabled ? 'Enable' : 'Disable' }}
-                </button>
-                <button mat-button type="button" [attr.aria-label]="'Reset password of ' + u.username" [disabled]="busy()" (click)="reset(u)">
-                  Reset password
-                </button>
+                <tomo-row-action [name]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (pressed)="toggle(u)">{{ u.disabled ? 'Enable' : 'Disable' }}</tomo-row-action>
+                <tomo-row-action [name]="'Reset password of ' + u.username" [disabled]="busy()" (pressed)="reset(u)">Reset password</tomo-row-action>
               }
             </td>
           </ng-container>

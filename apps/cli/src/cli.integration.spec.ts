@@ -193,7 +193,11 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
     expect(backup.stdout).toContain(`Backed up the database to ${file}`);
     expect(backup.stdout).toContain('Keep the master key too');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(tomo(['db:backup', '--out', file], dataDir, '', env).stderr.trim()).toBe(`tomo: ${file} already exists: name another file`);
+    const written = readFileSync(file);
+    const overwrite = tomo(['db:backup', '--out', file], dataDir, '', env);
+    expect(overwrite.code).toBe(1);
+    expect(overwrite.stderr.trim()).toBe(`tomo: ${file} already exists: name another file`);
+    expect(readFileSync(file).equals(written)).toBe(true);
 
     createUser('bob');
     expect(await usernames()).toEqual(['alice', 'bob']);

@@ -96,6 +96,8 @@ describe('GraphQL operation limits', () => {
   it('refuses introspection when GRAPHQL_INTROSPECTION=false and still serves the schema file', async () => {
     const introspection = await gql(api.graphqlUrl, '{ __schema { types { name } } }', {}, viewer);
     expect(errorCodes(introspection)).toEqual(['BAD_USER_INPUT']);
+    expect(introspection.errors?.[0].message).toMatch(/^GraphQL introspection is not allowed/);
+    expect(introspection.data ?? undefined).toBeUndefined();
     const response = await fetch(`${api.url}/schema.graphql`);
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/type Query \{[\s\S]*containerLogs/);

@@ -136,8 +136,11 @@ describe('jobs over GraphQL', () => {
   });
 
   it('refuses anonymous callers', async () => {
+    const pings = async () => (await api.app.get(JobsService).list({ kind: JobKind.SystemPing }, 100)).jobs.length;
+    const before = await pings();
     const result = await gql(api.graphqlUrl, 'mutation { pingSystem { id } }');
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(await pings()).toBe(before);
   });
 
   it('names a job that does not exist', async () => {

@@ -434,7 +434,11 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       /Repository name "Not A Slug" must be/,
     );
 
-    expect(await repoNamed('plain')).toBeUndefined();
+    // Nothing refused was stored, and the built-in repository is as it was.
+    for (const name of ['community', 'plain', 'option', 'transport', 'secret', 'branchy', 'Not A Slug']) {
+      expect([name, await repoNamed(name)]).toEqual([name, undefined]);
+    }
+    expect(await repoNamed('builtin')).toMatchObject({ enabled: true });
     expect(
       errorCodes(await gql(url, SYNC, { id: 'no-such-repo' }, admin)),
     ).toEqual(['NOT_FOUND']);

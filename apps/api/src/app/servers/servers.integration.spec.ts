@@ -537,6 +537,10 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
         await call(ADD, { input: { ...base, name: 'key-server' } }, operator),
       ),
     ).toEqual(['CONFLICT']);
+    // None of the refused servers was stored.
+    const { servers } = await ok<{ servers: { name: string }[] }>('{ servers { name } }', {});
+    expect(servers.map((s) => s.name)).not.toContain('bad');
+    expect(servers.filter((s) => s.name === 'key-server')).toHaveLength(1);
   });
 
   it('updates and deletes; a deletion guard (deployments) makes deleteServer a CONFLICT', async () => {

@@ -40,6 +40,7 @@ describe('settings API', () => {
         'diskLowPercent: must be between 1 and 100 percent',
       ].join('; '));
     const badSchedule = await gql(api.graphqlUrl, UPDATE, { input: { jobRetentionDays: 9, schedules: [{ name: 'prune-jobs', everySeconds: 5 }] } }, admin);
+    expect(errorCodes(badSchedule)).toEqual(['BAD_USER_INPUT']);
     expect(badSchedule.errors?.[0]?.message).toBe('schedules prune-jobs: everySeconds must be a whole number from 10 to 2592000 (got 5)');
     const unknown = await gql(api.graphqlUrl, UPDATE, { input: { schedules: [{ name: 'nope', everySeconds: 60 }] } }, admin);
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);

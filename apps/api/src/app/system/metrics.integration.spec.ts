@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { gql, setupAdmin, startTestApi, type TestApi, waitFor } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, startTestApi, type TestApi, waitFor } from '@tomo/testing';
 import { AppModule } from '../app.module';
 import { engineOnlyWorker } from '../jobs/engine-worker.testing';
 
@@ -61,7 +61,7 @@ describe('GET /metrics of the API', () => {
       {},
       token,
     );
-    expect(bad.errors).toBeDefined();
+    expect(errorCodes(bad)).toEqual(['NOT_FOUND']);
 
     const response = await fetch(`${api.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');

@@ -15,8 +15,8 @@ export interface Credentials {
   password: string;
 }
 
-export const SETUP_ADMIN = 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }';
-export const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { token } }';
+const SETUP_ADMIN = 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }';
+const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { token } }';
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }';
 
 function urlOf(target: GraphqlTarget): string {

@@ -16,9 +16,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName } from '@tomo/redis';
-import { TEST_REDIS_URL, wsClient } from '@tomo/testing';
+import { gqlOk, setupAdmin, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { graphqlOrFail, TERMINAL } from '../chaos/support/install-fixture';
+import { TERMINAL } from '../chaos/support/install-fixture';
 import { runEnv } from '../chaos/support/run-env';
 import { epochMs, numberArg, percentile, round } from './support/stats';
 
@@ -84,15 +84,13 @@ async function main(): Promise<void> {
   const byType = new Map<string, number[]>();
   let eventsPerJob = 0;
   try {
-    const { setupAdmin } = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-      input: { username: 'bench-admin', password: 'bench events passphrase' },
-    });
+    const adminToken = await setupAdmin(stack, { username: 'bench-admin', password: 'bench events passphrase' });
     const wsUrl = `${stack.baseUrl.replace(/^http/, 'ws')}/graphql`;
-    for (let i = 0; i < SUBSCRIBERS; i++) clients.push(wsClient(wsUrl, setupAdmin.token));
+    for (let i = 0; i < SUBSCRIBERS; i++) clients.push(wsClient(wsUrl, adminToken));
 
     for (let round = 0; round <= ROUNDS; round++) {
       await queue.pause();
-      const { pingSystem } = await graphqlOrFail<{ pingSystem: { id: string } }>(stack, 'mutation { pingSystem { id } }', {}, setupAdmin.token);
+      const { pingSystem } = await gqlOk<{ pingSystem: { id: string } }>(stack, 'mutation { pingSystem { id } }', {}, adminToken);
       const bySeq = new Map<string, number[]>();
       const followers = clients.map((client) => follow(client, pingSystem.id, bySeq));
       await within(Promise.all(followers.map((f) => f.isLive)), 'the subscriptions');

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { gql, TEST_REDIS_URL } from '@tomo/testing';
+import { gqlOk, setupAdmin, TEST_REDIS_URL } from '@tomo/testing';
 import {
   startTomo,
   type TomoStack,
@@ -317,23 +317,9 @@ async function main(): Promise<void> {
     const api = stack.apis[0];
     const worker = stack.workers[0];
     const graphqlUrl = `${stack.baseUrl}/graphql`;
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    const token = setup.data?.setupAdmin.token;
-    if (!token)
-      throw new Error(`setupAdmin failed: ${JSON.stringify(setup.errors)}`);
-    const query = async <T>(
-      document: string,
-      variables: Record<string, unknown> = {},
-    ): Promise<T> => {
-      const result = await gql<T>(graphqlUrl, document, variables, token);
-      if (result.errors || !result.data)
-        throw new Error(JSON.stringify(result.errors));
-      return result.data;
-    };
+    const token = await setupAdmin(graphqlUrl, ADMIN);
+    const query = <T>(document: string, variables: Record<string, unknown> = {}) =>
+      gqlOk<T>(graphqlUrl, document, variables, token);
 
     progress(
       `seeding ${SERVERS} servers, ${JOBS} jobs × 13 events, ${DEPLOYMENTS} deployments, ${AUDIT_ENTRIES} audit entries`,

@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { gql, startTestApi } from '@tomo/testing';
+import { gql, setupAdmin, startTestApi } from '@tomo/testing';
 import { AppModule } from '../../apps/api/src/app/app.module';
 
 const arg = (name: string, fallback: number): number => {
@@ -66,13 +66,7 @@ async function main(): Promise<void> {
     LOGIN_LOCKOUT: '10m',
   });
   try {
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    const token = setup.data?.setupAdmin.token;
-    if (!token) throw new Error(`setupAdmin failed: ${JSON.stringify(setup.errors)}`);
+    const token = await setupAdmin(api, ADMIN);
     const probes = {
       health: async () => {
         const response = await fetch(`${api.url}/health`);

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Role } from '@tomo/shared';
-import { firstResult, gql, type GqlError, startTestApi, TEST_REDIS_URL, wsClient } from '@tomo/testing';
+import { firstResult, gql, type GqlError, gqlOk, setupAdmin, signInNewUser, startTestApi, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { AppModule } from '../../apps/api/src/app/app.module';
 import type { AccessRule } from '../../apps/api/src/app/auth/access.decorator';
 import { operationAccess } from '../../apps/api/src/app/auth/operation-access';
@@ -70,20 +70,12 @@ function ruleText(rule: AccessRule | undefined): string {
   return 'public' in rule ? 'public' : rule.role;
 }
 
-async function graphqlOrFail<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const result = await gql<T>(url, query, variables, token);
-  if (result.errors || !result.data) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
 /** A token per caller: live API tokens of users of each role, and two ADMIN tokens made unusable. */
 async function makeTokens(stack: TomoStack): Promise<{ tokens: Map<Caller, string | undefined>; viewerLogin: { username: string; password: string } }> {
   const url = `${stack.baseUrl}/graphql`;
-  const login = async (username: string, password: string) =>
-    (await graphqlOrFail<{ login: { token: string } }>(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { username, password } })).login.token;
   const createToken = async (session: string, name: string, expiresInDays?: number) =>
     (
-      await graphqlOrFail<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+      await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(
         url,
         'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }',
         { input: { name, expiresInDays } },
@@ -92,14 +84,11 @@ async function makeTokens(stack: TomoStack): Promise<{ tokens: Map<Caller, strin
     ).createApiToken;
 
   const admin = { username: 'chaos-admin', password: `${PASSWORD} admin` };
-  const adminSession = (
-    await graphqlOrFail<{ setupAdmin: { token: string } }>(url, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: admin })
-  ).setupAdmin.token;
+  const adminSession = await setupAdmin(url, admin);
   const tokens = new Map<Caller, string | undefined>([['none', undefined]]);
   for (const role of [Role.Viewer, Role.Operator]) {
     const user = { username: `chaos-${role.toLowerCase()}`, password: `${PASSWORD} ${role.toLowerCase()}` };
-    await graphqlOrFail(url, 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { ...user, role } }, adminSession);
-    tokens.set(role, (await createToken(await login(user.username, user.password), `chaos ${role}`)).token);
+    tokens.set(role, (await createToken(await signInNewUser(url, adminSession, { ...user, role }), `chaos ${role}`)).token);
   }
   tokens.set(Role.Admin, (await createToken(adminSession, 'chaos ADMIN')).token);
 
@@ -113,7 +102,7 @@ async function makeTokens(stack: TomoStack): Promise<{ tokens: Map<Caller, strin
   }
   tokens.set('expired', expired.token);
   const revoked = await createToken(adminSession, 'chaos revoked');
-  await graphqlOrFail(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: revoked.apiToken.id }, adminSession);
+  await gqlOk(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: revoked.apiToken.id }, adminSession);
   tokens.set('revoked', revoked.token);
   return { tokens, viewerLogin: { username: 'chaos-viewer', password: `${PASSWORD} viewer` } };
 }

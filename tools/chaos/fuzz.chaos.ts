@@ -29,7 +29,7 @@ import {
   isListType,
   isNonNullType,
 } from 'graphql';
-import { gql, startTestApi, TEST_REDIS_URL } from '@tomo/testing';
+import { gql, gqlOk, setupAdmin, startTestApi, TEST_REDIS_URL } from '@tomo/testing';
 import { AppModule } from '../../apps/api/src/app/app.module';
 import { mcpClient, readTestbedState } from '../../apps/e2e/src/support/mcp-clients';
 import { createTestMarketplace, testbedDocker } from '../../apps/e2e/src/support/testbed-app';
@@ -174,12 +174,6 @@ function mcpInputs(client: Client, tool: { name: string; inputSchema: unknown },
     );
 }
 
-async function graphqlOrFail<T>(stack: TomoStack, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const result = await gql<T>(`${stack.baseUrl}/graphql`, query, variables, token);
-  if (result.errors || !result.data) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
 async function poll<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
@@ -195,31 +189,31 @@ async function realRecords(stack: TomoStack, token: string, marketplaceDir: stri
   const testbed = readTestbedState();
   const appPort = 20_000 + Math.floor(Math.random() * 10_000);
   createTestMarketplace(testbed as Parameters<typeof createTestMarketplace>[0], marketplaceDir, appPort);
-  const { addServer } = await graphqlOrFail<{ addServer: { id: string } }>(
+  const { addServer } = await gqlOk<{ addServer: { id: string } }>(
     stack,
     'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
     { input: { name: 'testbed', host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
     token,
   );
-  const { addMarketplaceRepo } = await graphqlOrFail<{ addMarketplaceRepo: { id: string } }>(
+  const { addMarketplaceRepo } = await gqlOk<{ addMarketplaceRepo: { id: string } }>(
     stack,
     'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
     { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
     token,
   );
-  await graphqlOrFail(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  await gqlOk(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
   const appId = await poll('the test app in the catalog', 60, async () => {
-    const { apps } = await graphqlOrFail<{ apps: { id: string }[] }>(stack, '{ apps(search: "busybox") { id } }', {}, token);
+    const { apps } = await gqlOk<{ apps: { id: string }[] }>(stack, '{ apps(search: "busybox") { id } }', {}, token);
     return apps[0]?.id;
   });
-  const { installApp } = await graphqlOrFail<{ installApp: { id: string } }>(
+  const { installApp } = await gqlOk<{ installApp: { id: string } }>(
     stack,
     'mutation($input: InstallAppInput!) { installApp(input: $input) { id } }',
     { input: { serverId: addServer.id, appId } },
     token,
   );
   const deploymentId = await poll('the first install', 120, async () => {
-    const { job } = await graphqlOrFail<{ job: { status: string; deploymentId: string | null; error: { message: string } | null } }>(
+    const { job } = await gqlOk<{ job: { status: string; deploymentId: string | null; error: { message: string } | null } }>(
       stack,
       'query($id: ID!) { job(id: $id) { status deploymentId error { message } } }',
       { id: installApp.id },
@@ -255,7 +249,7 @@ async function queryAbuse(stack: TomoStack, token: string) {
     return { status: response.status, text: text.slice(0, 300) };
   };
   const loginFailures = async () => {
-    const { auditLog } = await graphqlOrFail<{ auditLog: { nodes: { action: string; outcome: string }[] } }>(stack, '{ auditLog(first: 200) { nodes { action outcome } } }', {}, token);
+    const { auditLog } = await gqlOk<{ auditLog: { nodes: { action: string; outcome: string }[] } }>(stack, '{ auditLog(first: 200) { nodes { action outcome } } }', {}, token);
     return auditLog.nodes.filter((entry) => entry.action === 'login' && entry.outcome === 'FAILURE').length;
   };
 
@@ -274,7 +268,7 @@ async function queryAbuse(stack: TomoStack, token: string) {
   await gql(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { ...ADMIN, password: 'wrong once' } });
   const controlCounted = (await loginFailures()) - before - passwordAttempts === 1;
   // Still able to sign in: the fan-out did not lock the account either.
-  await graphqlOrFail(stack, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: ADMIN });
+  await gqlOk(stack, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: ADMIN });
   const refusals = Object.fromEntries(
     Object.entries(results).map(([name, { status, text }]) => [name, { status, refused: status >= 400 && status < 500, answer: text }]),
   );
@@ -314,7 +308,7 @@ async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, o
     }
     try {
       const job = await poll(`the sync of ${repo.name}`, 120, async () => {
-        const { job } = await graphqlOrFail<{ job: { status: string; error: { code: string; message: string } | null; result: string | null; events: { message: string }[] } }>(
+        const { job } = await gqlOk<{ job: { status: string; error: { code: string; message: string } | null; result: string | null; events: { message: string }[] } }>(
           stack,
           'query($id: ID!) { job(id: $id) { status error { code message } result events { message } } }',
           { id: jobId },
@@ -332,7 +326,7 @@ async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, o
       outcomes[repo.name] = 'not finished after 120 s';
     }
   }
-  const { apps } = await graphqlOrFail<{ apps: unknown[] }>(stack, '{ apps { id name description } }', {}, token);
+  const { apps } = await gqlOk<{ apps: unknown[] }>(stack, '{ apps { id name description } }', {}, token);
   if (JSON.stringify(apps).includes(marker)) leaked++;
   for (const [name, outcome] of Object.entries(outcomes)) progress(`hostile repository ${name}: ${outcome}`);
   return { repos: repos.length, unfinished, outsideContentLeaked: leaked, outcomes };
@@ -362,12 +356,12 @@ async function main(): Promise<void> {
   let secrets: string[] = [ADMIN.password];
   let client: Client | undefined;
   try {
-    const setup = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN });
-    const { createApiToken } = await graphqlOrFail<{ createApiToken: { token: string } }>(
+    const adminSession = await setupAdmin(stack, ADMIN);
+    const { createApiToken } = await gqlOk<{ createApiToken: { token: string } }>(
       stack,
       'mutation { createApiToken(input: { name: "chaos fuzz" }) { token } }',
       {},
-      setup.setupAdmin.token,
+      adminSession,
     );
     const token = createApiToken.token;
     // First, while no wrong login of the inputs below has locked this address out.
@@ -375,7 +369,7 @@ async function main(): Promise<void> {
     abuse = await queryAbuse(stack, token);
     progress('adding the testbed server, the test app and a deployment of it');
     const records = await realRecords(stack, token, marketplaceDir);
-    secrets = [ADMIN.password, token, setup.setupAdmin.token, records.testbed.ssh.password];
+    secrets = [ADMIN.password, token, adminSession, records.testbed.ssh.password];
     const recordFindings = (target: string, answer: Answer) => {
       if (answer.jobId) jobIds.add(answer.jobId);
       if (answer.serverError) findings.push({ kind: 'serverError', target, excerpt: answer.text.slice(0, 300) });
@@ -413,7 +407,7 @@ async function main(): Promise<void> {
     progress(`${inputs} inputs sent in ${Math.round((performance.now() - started) / 1000)} s; ${jobIds.size} jobs started; waiting up to ${SETTLE_SECONDS} s for them`);
 
     const counts = async () =>
-      (await graphqlOrFail<{ dashboard: { jobs: { queued: number; running: number; waiting: number } } }>(stack, '{ dashboard { jobs { queued running waiting } } }', {}, token)).dashboard.jobs;
+      (await gqlOk<{ dashboard: { jobs: { queued: number; running: number; waiting: number } } }>(stack, '{ dashboard { jobs { queued running waiting } } }', {}, token)).dashboard.jobs;
     try {
       await poll('the jobs the inputs started', SETTLE_SECONDS, async () => {
         const { queued, running, waiting } = await counts();

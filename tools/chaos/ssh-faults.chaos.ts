@@ -22,9 +22,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTestbed, TEST_REDIS_URL, ThrowawaySshd } from '@tomo/testing';
+import { gqlOk, readTestbed, TEST_REDIS_URL, ThrowawaySshd } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { graphqlOrFail, installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import { installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('ssh-faults');
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
         return finished === INSTALLS ? true : undefined;
       }).catch(() => (timedOut = true));
 
-      const { deployments } = await graphqlOrFail<{ deployments: { id: string; status: string }[] }>(stack, '{ deployments { id status } }', {}, fixture.token);
+      const { deployments } = await gqlOk<{ deployments: { id: string; status: string }[] }>(stack, '{ deployments { id status } }', {}, fixture.token);
       const containers = managedContainers(testbed);
       const known = new Set(deployments.map((d) => d.id));
       const orphans = containers.filter((c) => !known.has(c.deploymentId) && !counted.has(c.id));

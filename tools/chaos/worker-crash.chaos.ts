@@ -15,9 +15,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTestbed, TEST_REDIS_URL } from '@tomo/testing';
+import { gqlOk, readTestbed, TEST_REDIS_URL } from '@tomo/testing';
 import { startTomo, type TomoProcess } from '../../apps/e2e/src/support/tomo-stack';
-import { graphqlOrFail, installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import { installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('worker-crash');
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       await chaos;
     }
 
-    const { deployments } = await graphqlOrFail<{ deployments: { id: string }[] }>(stack, '{ deployments { id } }', {}, fixture.token);
+    const { deployments } = await gqlOk<{ deployments: { id: string }[] }>(stack, '{ deployments { id } }', {}, fixture.token);
     const known = new Set(deployments.map((d) => d.id));
     const containers = managedContainers(fixture.testbed);
     const perDeployment = new Map<string, number>();

@@ -8,6 +8,7 @@ import {
   gql,
   randomRedisPrefix,
   readTestbed,
+  setupAdmin,
   TEST_REDIS_URL,
   waitFor,
 } from '@tomo/testing';
@@ -120,13 +121,7 @@ describe('the Docker image', () => {
       ['-e', `METRICS_PORT=${await freePort()}`],
       ['node', 'dist/apps/worker/main.js'],
     );
-    const token = (
-      await gql<{ setupAdmin: { token: string } }>(
-        `${url}/graphql`,
-        'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-        { input: ADMIN },
-      )
-    ).data?.setupAdmin.token;
+    const token = await setupAdmin(`${url}/graphql`, ADMIN);
     expect(token).toBeTruthy();
     const ping = await gql<{ pingSystem: { id: string } }>(
       `${url}/graphql`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { createPostgresTestDatabase, gql, startTestApi } from '@tomo/testing';
+import { createPostgresTestDatabase, gql, signIn, startTestApi } from '@tomo/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test boots the real API on the data the CLI wrote
 import { AppModule } from '../../api/src/app/app.module';
 
@@ -107,7 +107,7 @@ describe('npm run tomo (the command line)', () => {
       });
     const me = (graphqlUrl: string, credential: string) => gql(graphqlUrl, '{ me { username } }', {}, credential);
     const session = await withApi(async (url) => {
-      const signedIn = (await login(url, 'correct horse battery staple')).data?.login.token ?? '';
+      const signedIn = await signIn(url, { username: 'root', password: 'correct horse battery staple' });
       expect((await me(url, signedIn)).data).toEqual({ me: { username: 'root' } });
       expect((await me(url, token)).data).toEqual({ me: { username: 'root' } });
       return signedIn;
@@ -193,7 +193,11 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
     expect(backup.stdout).toContain(`Backed up the database to ${file}`);
     expect(backup.stdout).toContain('Keep the master key too');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(tomo(['db:backup', '--out', file], dataDir, '', env).stderr.trim()).toBe(`tomo: ${file} already exists: name another file`);
+    const written = readFileSync(file);
+    const overwrite = tomo(['db:backup', '--out', file], dataDir, '', env);
+    expect(overwrite.code).toBe(1);
+    expect(overwrite.stderr.trim()).toBe(`tomo: ${file} already exists: name another file`);
+    expect(readFileSync(file).equals(written)).toBe(true);
 
     createUser('bob');
     expect(await usernames()).toEqual(['alice', 'bob']);

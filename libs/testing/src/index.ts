@@ -22,3 +22,12 @@ export {
 } from './lib/workflow-test-env';
 export { commitAll, createGitRepo, gitIn } from './lib/git-repo-fixture';
 export { freePort, ThrowawayRedis, ThrowawaySshd } from './lib/throwaway-servers';
+export {
+  createUser,
+  type Credentials,
+  type GraphqlTarget,
+  gqlOk,
+  setupAdmin,
+  signIn,
+  signInNewUser,
+} from './lib/test-client';

@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitAll, gql, readTestbed, type TestbedState } from '@tomo/testing';
+import { commitAll, gqlOk, readTestbed, setupAdmin, type TestbedState } from '@tomo/testing';
 import { createTestMarketplace, testbedDocker } from '../../../apps/e2e/src/support/testbed-app';
 
 /** The runs' installs: the test app copied under one id per install, each on its own host port. */
@@ -19,12 +19,6 @@ export interface StoredJob {
   error: { code: string; message: string } | null;
   steps: { name: string; status: string; attempts: number }[];
   events: StoredEvent[];
-}
-
-export async function graphqlOrFail<T>(stack: { baseUrl: string }, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const result = await gql<T>(`${stack.baseUrl}/graphql`, query, variables, token);
-  if (result.errors || !result.data) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-  return result.data;
 }
 
 export async function poll<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -66,10 +60,7 @@ export async function installFixture(
   options: { apps: number; servers: number; password: string; sshPorts?: readonly number[] },
 ) {
   const testbed = readTestbed();
-  const setup = await graphqlOrFail<{ setupAdmin: { token: string } }>(stack, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-    input: { username: 'chaos-admin', password: options.password },
-  });
-  const token = setup.setupAdmin.token;
+  const token = await setupAdmin(stack, { username: 'chaos-admin', password: options.password });
 
   createTestMarketplace(testbed, marketplaceDir, FIRST_PORT);
   const template = join(marketplaceDir, 'apps/utility/busybox-httpd');
@@ -93,7 +84,7 @@ export async function installFixture(
   const serverIds: string[] = [];
   const ports = options.sshPorts ?? Array.from({ length: options.servers }, () => testbed.ssh.port);
   for (const [i, port] of ports.entries()) {
-    const { addServer } = await graphqlOrFail<{ addServer: { id: string } }>(
+    const { addServer } = await gqlOk<{ addServer: { id: string } }>(
       stack,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
       { input: { name: `chaos-${i}`, host: testbed.ssh.host, port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
@@ -101,16 +92,16 @@ export async function installFixture(
     );
     serverIds.push(addServer.id);
   }
-  const { addMarketplaceRepo } = await graphqlOrFail<{ addMarketplaceRepo: { id: string } }>(
+  const { addMarketplaceRepo } = await gqlOk<{ addMarketplaceRepo: { id: string } }>(
     stack,
     'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
     { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
     token,
   );
-  await graphqlOrFail(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  await gqlOk(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
   // Catalog ids carry the repository's name: take them as the catalog lists them.
   const catalog = await poll('the apps in the catalog', 120, async () => {
-    const { apps } = await graphqlOrFail<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
+    const { apps } = await gqlOk<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
     return apps.length >= options.apps ? apps.map((app) => app.id) : undefined;
   });
   const catalogIds = appIds.map((id) => {
@@ -122,7 +113,7 @@ export async function installFixture(
 }
 
 export async function installApp(stack: { baseUrl: string }, token: string, serverId: string, appId: string): Promise<string> {
-  const { installApp: job } = await graphqlOrFail<{ installApp: { id: string } }>(
+  const { installApp: job } = await gqlOk<{ installApp: { id: string } }>(
     stack,
     'mutation($input: InstallAppInput!) { installApp(input: $input) { id } }',
     { input: { serverId, appId, config: { pullPolicy: 'IF_MISSING' } } },
@@ -132,7 +123,7 @@ export async function installApp(stack: { baseUrl: string }, token: string, serv
 }
 
 export async function storedJob(stack: { baseUrl: string }, token: string, id: string): Promise<StoredJob> {
-  const { job } = await graphqlOrFail<{ job: StoredJob }>(
+  const { job } = await gqlOk<{ job: StoredJob }>(
     stack,
     'query($id: ID!) { job(id: $id) { status deploymentId error { code message } steps { name status attempts } events { seq type step at } } }',
     { id },

@@ -6,8 +6,10 @@ import { DeploymentRecords, DeploymentStatus } from '@tomo/deployments';
 import { MarketplaceService } from '@tomo/marketplace';
 import {
   type GqlError,
-  gql,
+  gqlOk,
   readTestbed,
+  setupAdmin,
+  signInNewUser,
   startTestApi,
   type TestApi,
   type TestbedState,
@@ -37,11 +39,7 @@ describe('live server and deployment updates (graphql-ws, Redis pub/sub)', () =>
   let admin: string;
   let viewer: string;
 
-  const ok = async <T>(query: string, variables: Record<string, unknown>, token = admin): Promise<T> => {
-    const result = await gql<T>(api.graphqlUrl, query, variables, token);
-    if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
-    return result.data;
-  };
+  const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) => gqlOk<T>(api, query, variables, token);
   /** Subscribes as `token` and collects every result until stopped. */
   const watch = async <T>(query: string, token: string): Promise<Watch<T>> => {
     const client = wsClient(api.wsUrl, token);
@@ -83,24 +81,8 @@ describe('live server and deployment updates (graphql-ws, Redis pub/sub)', () =>
       abortOnError: false,
     });
     await worker.init();
-    admin = (
-      await ok<{ setupAdmin: { token: string } }>(
-        'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-        { input: ADMIN },
-        '',
-      )
-    ).setupAdmin.token;
-    const password = 'staple rotciv battery horse';
-    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
-      input: { username: 'victor', password, role: 'VIEWER' },
-    });
-    viewer = (
-      await ok<{ login: { token: string } }>(
-        'mutation($input: LoginInput!) { login(input: $input) { token } }',
-        { input: { username: 'victor', password } },
-        '',
-      )
-    ).login.token;
+    admin = await setupAdmin(api, ADMIN);
+    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple rotciv battery horse', role: 'VIEWER' });
   });
 
   afterAll(async () => {

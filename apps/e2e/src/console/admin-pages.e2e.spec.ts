@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { gql, readTestbed, type TestbedState } from '@tomo/testing';
+import type { Locator, Page } from 'playwright-core';
+import { createUser, gql, readTestbed, setupAdmin, type TestbedState } from '@tomo/testing';
 import { launchChromium } from '../support/chromium';
-import { checkPage, SCREENSHOTS_DIR, seriousA11yViolations, trackForeignRequests } from '../support/console-checks';
+import { SCREENSHOTS_DIR, seriousA11yViolations } from '../support/console-checks';
+import { addTestbedServer, ConsoleSession, jobOutcome } from '../support/console-session';
 import { startTomo, type TomoStack } from '../support/tomo-stack';
 
 const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
@@ -35,108 +36,38 @@ const MUTATING_BUTTONS = ['Cancel', 'Retry', 'Run now', 'Pause', 'Resume'];
  */
 describe('console admin pages', () => {
   let tomo: TomoStack;
-  let browser: Browser;
+  let session: ConsoleSession;
   let testbed: TestbedState;
   let adminToken: string;
   let serverId: string;
-  const pageErrors: string[] = [];
-  const a11y: string[] = [];
-  /** Per page opened: requests it made to another origin (the console must work offline). */
-  const foreign: string[][] = [];
 
   const api = <T>(query: string, variables?: Record<string, unknown>, token = adminToken) =>
     gql<T>(`${tomo.baseUrl}/graphql`, query, variables, token);
 
-  /** Polls a job until it has finished; returns its status. */
-  async function jobOutcome(id: string): Promise<string> {
-    for (;;) {
-      const result = await api<{ job: { status: string } }>('query($id: ID!) { job(id: $id) { status } }', { id });
-      const status = result.data?.job.status;
-      if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) return status;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-  }
-
   beforeAll(async () => {
     testbed = readTestbed();
     tomo = await startTomo({ worker: true });
-    browser = await launchChromium();
+    session = new ConsoleSession(await launchChromium(), tomo);
 
     // Set-up through the API (the part-1 journey covers these screens): the admin, the testbed
     // server, one real metrics collection, and a VIEWER.
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    adminToken = setup.data?.setupAdmin.token ?? '';
-    expect(setup.errors).toBeUndefined();
-    const added = await api<{ addServer: { id: string } }>(
-      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      {
-        input: {
-          name: 'testbed',
-          host: testbed.ssh.host,
-          port: testbed.ssh.port,
-          username: testbed.ssh.username,
-          authType: 'KEY',
-          privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8'),
-        },
-      },
-    );
-    expect(added.errors).toBeUndefined();
-    serverId = added.data?.addServer.id ?? '';
-    for (;;) {
-      const server = await api<{ server: { status: string } }>('query($id: ID!) { server(id: $id) { status } }', { id: serverId });
-      if (server.data?.server.status === 'ONLINE') break;
-      await new Promise((done) => setTimeout(done, 250));
-    }
+    adminToken = await setupAdmin(tomo, ADMIN);
+    serverId = await addTestbedServer(tomo, adminToken, testbed, LONG);
     const run = await api<{ runSchedule: { id: string } }>('mutation { runSchedule(name: "collect-server-metrics") { id } }');
     expect(run.errors).toBeUndefined();
-    expect(await jobOutcome(run.data?.runSchedule.id ?? '')).toBe('SUCCEEDED');
-    const viewer = await api('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
-      input: { ...VIEWER, role: 'VIEWER' },
-    });
-    expect(viewer.errors).toBeUndefined();
+    expect(await jobOutcome(tomo, adminToken, run.data?.runSchedule.id ?? '', LONG)).toBe('SUCCEEDED');
+    await createUser(tomo, adminToken, { ...VIEWER, role: 'VIEWER' });
   }, LONG);
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.browser.close();
     await tomo?.stop();
   });
 
-  async function signedIn(credentials: { username: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await context.newPage();
-    foreign.push(trackForeignRequests(page, tomo.baseUrl));
-    page.on('pageerror', (error) => pageErrors.push(`${credentials.username}: ${error.message}`));
-    await page.goto(`${tomo.baseUrl}/sign-in`);
-    await page.getByLabel('Username', { exact: true }).fill(credentials.username);
-    await page.getByLabel('Password', { exact: true }).fill(credentials.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-    return { context, page };
-  }
-
-  /** Opens a page and waits until its data has loaded (no progress bar left). */
-  async function visit(page: Page, path: string, heading: string | RegExp): Promise<void> {
-    await page.goto(`${tomo.baseUrl}${path}`);
-    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
-    await page.locator('mat-progress-bar').first().waitFor({ state: 'detached' });
-  }
-
-  /** Light and dark screenshots + axe at desktop width, then the same at a 375 px phone width. */
-  async function checkEverywhere(page: Page, name: string): Promise<void> {
-    a11y.push(...(await checkPage(page, name)));
-    await page.setViewportSize({ width: 375, height: 800 });
-    a11y.push(...(await checkPage(page, `${name}-375`)));
-    await page.setViewportSize({ width: 1280, height: 860 });
-  }
-
   it('shows an ADMIN every page, with charts of a real metrics collection', async () => {
-    const { context, page } = await signedIn(ADMIN);
+    const { context, page } = await session.signedIn(ADMIN);
     for (const { name, path, heading } of [...PAGES, ...ADMIN_PAGES]) {
-      await visit(page, path, heading);
+      await session.visit(page, path, heading);
       if (name === 'dashboard') {
         // The chart of the testbed server: uPlot drew the points of the collection above.
         const chart = page.getByRole('img', { name: /^Use over the last 1 h, [1-9]\d* samples\. Newest: CPU \d/ });
@@ -144,20 +75,20 @@ describe('console admin pages', () => {
         expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
         await page.getByRole('heading', { level: 2, name: 'testbed' }).waitFor();
       }
-      await checkEverywhere(page, `admin-${name}`);
+      await session.checkEverywhere(page, `admin-${name}`);
     }
 
     // The server page includes the chart with its ranges.
-    await visit(page, `/servers/${serverId}`, /^testbed/);
+    await session.visit(page, `/servers/${serverId}`, /^testbed/);
     await page.getByRole('radio', { name: '24 h' }).click();
     await page.getByRole('img', { name: /^Use over the last 24 h, [1-9]\d* samples/ }).waitFor();
-    await checkEverywhere(page, 'admin-server-metrics');
+    await session.checkEverywhere(page, 'admin-server-metrics');
     await context.close();
   }, LONG * 2);
 
   it('filters jobs through the URL and runs a schedule now, which opens its timeline', async () => {
-    const { context, page } = await signedIn(ADMIN);
-    await visit(page, '/jobs', 'Jobs');
+    const { context, page } = await session.signedIn(ADMIN);
+    await session.visit(page, '/jobs', 'Jobs');
     await page.getByRole('combobox', { name: 'Kind' }).click();
     await page.getByRole('option', { name: 'server.test-connection' }).click();
     await page.waitForURL(/kind=server\.test-connection/);
@@ -169,20 +100,20 @@ describe('console admin pages', () => {
     await page.getByRole('link', { name: 'server.test-connection' }).waitFor();
     expect(await page.getByRole('link', { name: 'maintenance.collect-server-metrics' }).count()).toBe(0);
 
-    await visit(page, '/settings/schedules', 'Schedules');
+    await session.visit(page, '/settings/schedules', 'Schedules');
     await page.getByRole('button', { name: 'Run now: collect-server-metrics' }).click();
     await page.waitForURL(/\/jobs\/[\w-]+$/);
     const runUrl = new URL(page.url()).pathname;
     await page.getByRole('heading', { level: 1, name: /maintenance\.collect-server-metrics/ }).waitFor();
     // The unfiltered list has this run, linking to its timeline.
-    await visit(page, '/jobs', 'Jobs');
+    await session.visit(page, '/jobs', 'Jobs');
     await page.locator(`a[href="${runUrl}"]`).getByText('maintenance.collect-server-metrics').waitFor();
     await context.close();
   }, LONG);
 
   it('creates an API token shown once that works against /graphql, then revokes it', async () => {
-    const { context, page } = await signedIn(ADMIN);
-    await visit(page, '/settings/api-tokens', 'API tokens');
+    const { context, page } = await session.signedIn(ADMIN);
+    await session.visit(page, '/settings/api-tokens', 'API tokens');
     await page.getByLabel('Name', { exact: true }).fill('backup script');
     await page.getByRole('combobox', { name: 'Role' }).click();
     await page.getByRole('option', { name: 'OPERATOR' }).click();
@@ -216,8 +147,8 @@ describe('console admin pages', () => {
   }, LONG);
 
   it('lets an ADMIN add a user, change its role and disable it, and records it in the audit log', async () => {
-    const { context, page } = await signedIn(ADMIN);
-    await visit(page, '/settings/users', 'Users');
+    const { context, page } = await session.signedIn(ADMIN);
+    await session.visit(page, '/settings/users', 'Users');
     await page.getByLabel('Username', { exact: true }).fill('helper');
     await page.getByLabel('Password', { exact: true }).fill('short');
     await page.getByRole('button', { name: 'Create user', exact: true }).click();
@@ -237,7 +168,7 @@ describe('console admin pages', () => {
     const users = await api<{ users: { username: string; role: string; disabled: boolean }[] }>('{ users { username role disabled } }');
     expect(users.data?.users.find((u) => u.username === 'helper')).toEqual({ username: 'helper', role: 'OPERATOR', disabled: true });
 
-    await visit(page, '/settings/audit-log', 'Audit log');
+    await session.visit(page, '/settings/audit-log', 'Audit log');
     await page.getByRole('cell', { name: 'updateUser' }).first().waitFor();
     await page.getByRole('cell', { name: 'createUser' }).first().waitFor();
     await context.close();
@@ -245,8 +176,8 @@ describe('console admin pages', () => {
 
   it("lets an ADMIN reset another user's password, who signs in with it, and filter the audit log by action", async () => {
     const newPassword = 'chosen by the owner on a quiet afternoon';
-    const { context, page } = await signedIn(ADMIN);
-    await visit(page, '/settings/users', 'Users');
+    const { context, page } = await session.signedIn(ADMIN);
+    await session.visit(page, '/settings/users', 'Users');
     await page.getByRole('button', { name: `Reset password of ${VIEWER.username}` }).click();
     const dialog = page.getByRole('dialog');
     // The API's password policy refuses a short one: said under the field, the dialog stays.
@@ -273,7 +204,7 @@ describe('console admin pages', () => {
     expect(restored.errors).toBeUndefined();
 
     // The audit log filtered by action (kept in the URL) shows that action only.
-    await visit(page, '/settings/audit-log', 'Audit log');
+    await session.visit(page, '/settings/audit-log', 'Audit log');
     await page.getByLabel('Action', { exact: true }).fill('updateUser');
     await page.getByLabel('Action', { exact: true }).press('Enter');
     await page.waitForURL(/action=updateUser/);
@@ -290,9 +221,9 @@ describe('console admin pages', () => {
   }, LONG);
 
   it('shows a VIEWER the same pages without buttons that change servers, jobs or schedules', async () => {
-    const { context, page } = await signedIn(VIEWER);
+    const { context, page } = await session.signedIn(VIEWER);
     for (const { name, path, heading } of PAGES) {
-      await visit(page, path, heading);
+      await session.visit(page, path, heading);
       for (const button of MUTATING_BUTTONS) {
         expect({ name, button, count: await page.getByRole('button', { name: new RegExp(`^${button}\\b`) }).count() }).toEqual({
           name,
@@ -300,24 +231,24 @@ describe('console admin pages', () => {
           count: 0,
         });
       }
-      await checkEverywhere(page, `viewer-${name}`);
+      await session.checkEverywhere(page, `viewer-${name}`);
     }
     // The admin pages are not offered.
-    await visit(page, '/settings', 'Settings');
+    await session.visit(page, '/settings', 'Settings');
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     // Their own sessions stay theirs: a VIEWER may end one.
-    await visit(page, '/settings/sessions', 'Sessions');
+    await session.visit(page, '/settings/sessions', 'Sessions');
     await page.getByRole('button', { name: 'Sign out of this browser' }).waitFor();
     await context.close();
   }, LONG * 2);
 
   it("keeps a person's theme and time format in any browser they sign in to", async () => {
-    const first = await signedIn(VIEWER);
+    const first = await session.signedIn(VIEWER);
     const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await first.page.emulateMedia({ colorScheme: 'light' });
     const light = await background(first.page);
-    await visit(first.page, '/settings', 'Settings');
+    await session.visit(first.page, '/settings', 'Settings');
     const theme = (page: Page) => page.getByRole('radiogroup', { name: 'Theme' });
     const timeFormat = (page: Page) => page.getByRole('radiogroup', { name: 'Time format' });
     /** Picks an option and waits until the API has saved it (a page change would cancel the request). */
@@ -332,22 +263,22 @@ describe('console admin pages', () => {
     expect(dark).not.toBe(light);
     await choose(first.page, timeFormat(first.page), '12-hour');
     // Absolute times (the tooltip of each relative one) follow the time format.
-    await visit(first.page, '/settings/sessions', 'Sessions');
+    await session.visit(first.page, '/settings/sessions', 'Sessions');
     expect(await first.page.locator('time').first().getAttribute('title')).toMatch(/\d:\d\d:\d\d\s?[AP]M$/);
 
     // Another browser, its OS light: it shows the dark theme and the 12-hour clock the person chose.
-    const second = await signedIn(VIEWER);
+    const second = await session.signedIn(VIEWER);
     await second.page.getByRole('button', { name: 'Use light theme' }).waitFor();
     expect(await background(second.page)).toBe(dark);
-    await visit(second.page, '/settings', 'Settings');
+    await session.visit(second.page, '/settings', 'Settings');
     expect(await theme(second.page).getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
-    a11y.push(...(await seriousA11yViolations(second.page)).map((v) => `viewer-preferences (dark): ${v}`));
+    session.a11y.push(...(await seriousA11yViolations(second.page)).map((v) => `viewer-preferences (dark): ${v}`));
     await choose(second.page, timeFormat(second.page), '24-hour');
-    await visit(second.page, '/settings/sessions', 'Sessions');
+    await session.visit(second.page, '/settings/sessions', 'Sessions');
     expect(await second.page.locator('time').first().getAttribute('title')).toMatch(/\b([01]\d|2[0-3]):\d\d:\d\d$/);
 
     // Back to the OS: after a reload the page follows its (light) colour scheme again.
-    await visit(second.page, '/settings', 'Settings');
+    await session.visit(second.page, '/settings', 'Settings');
     await choose(second.page, theme(second.page), 'System');
     await second.page.reload();
     await second.page.getByRole('button', { name: 'Use dark theme' }).waitFor();
@@ -357,8 +288,8 @@ describe('console admin pages', () => {
   }, LONG);
 
   it('had no page errors, no serious accessibility violations and no request elsewhere', () => {
-    expect(pageErrors).toEqual([]);
-    expect(a11y).toEqual([]);
-    expect(foreign.flat()).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+    expect(session.a11y).toEqual([]);
+    expect(session.foreign).toEqual([]);
   });
 });

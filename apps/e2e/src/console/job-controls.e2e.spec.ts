@@ -1,14 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { commitAll, gql, readTestbed, type TestbedState } from '@tomo/testing';
+import type { Locator, Page } from 'playwright-core';
+import { commitAll, gqlOk, readTestbed, setupAdmin, type TestbedState } from '@tomo/testing';
 import { launchChromium } from '../support/chromium';
-import { checkPage, trackForeignRequests } from '../support/console-checks';
+import { addE2eCatalog, addTestbedServer, button as buttonIn, ConsoleSession, heading as headingIn, signIn, until } from '../support/console-session';
 import { createTestMarketplace, testbedDocker } from '../support/testbed-app';
-import { startTomo, type TomoStack } from '../support/tomo-stack';
+import { freePort, startTomo, type TomoStack } from '../support/tomo-stack';
 
 const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
 const OPERATOR = { username: 'runner', password: 'keeps the apps going all day' };
@@ -20,17 +19,6 @@ const LOGIN_MAX_FAILURES = 2;
 /** A pinned key the testbed's sshd cannot present. */
 const BOGUS_FINGERPRINT = 'SHA256:bogusBogusBogusBogusBogusBogusBogusBogusBog';
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /**
  * The controls of the console that change a running system, driven by labels, roles and button
  * names on the built API + worker + testbed: Cancel and Retry on a job's timeline, a deployment's
@@ -38,33 +26,15 @@ function freePort(): Promise<number> {
  */
 describe('console job and deployment controls', () => {
   let tomo: TomoStack;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: ConsoleSession;
   let page: Page;
   let testbed: TestbedState;
   let marketplaceDir: string;
   let appPort: number;
   let adminToken: string;
   let serverId: string;
-  let foreign: string[];
-  const pageErrors: string[] = [];
-  const a11y: string[] = [];
 
-  const api = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | undefined = adminToken): Promise<T> => {
-    const result = await gql<T>(`${tomo.baseUrl}/graphql`, query, variables, token);
-    if (!result.data || result.errors) throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
-
-  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + LONG;
-    while (Date.now() < deadline) {
-      const found = await probe();
-      if (found !== undefined) return found;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
+  const api = <T>(query: string, variables: Record<string, unknown> = {}) => gqlOk<T>(tomo, query, variables, adminToken);
 
   /**
    * The test app on a free port, and beside it `slow-httpd`: the same app starting its web server
@@ -95,39 +65,16 @@ describe('console job and deployment controls', () => {
 
   /** The admin, two more users, the testbed's server (ONLINE) and the catalog: set-up, not under test. */
   async function prepare(): Promise<void> {
-    const setup = await api<{ setupAdmin: { token: string } }>(
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-      undefined,
-    );
-    adminToken = setup.setupAdmin.token;
+    adminToken = await setupAdmin(tomo, ADMIN);
     for (const [user, role] of [
       [OPERATOR, 'OPERATOR'],
       [VIEWER, 'VIEWER'],
     ] as const) {
       await api('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { ...user, role } });
     }
-    const added = await api<{ addServer: { id: string } }>('mutation($input: AddServerInput!) { addServer(input: $input) { id } }', {
-      input: {
-        name: 'testbed',
-        host: testbed.ssh.host,
-        port: testbed.ssh.port,
-        username: testbed.ssh.username,
-        authType: 'KEY',
-        privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8'),
-      },
-    });
-    serverId = added.addServer.id;
-    await until('the server to be ONLINE', async () => {
-      const { server } = await api<{ server: { status: string } }>('query($id: ID!) { server(id: $id) { status } }', { id: serverId });
-      return server.status === 'ONLINE' ? true : undefined;
-    });
-    const repo = await api<{ addMarketplaceRepo: { id: string } }>(
-      'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
-      { input: { name: 'e2e', url: marketplaceDir, branch: 'main' } },
-    );
-    await api('mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: repo.addMarketplaceRepo.id });
-    await until('the synced catalog', async () => {
+    serverId = await addTestbedServer(tomo, adminToken, testbed, LONG);
+    await addE2eCatalog(tomo, adminToken, marketplaceDir);
+    await until('the synced catalog', LONG, async () => {
       const { apps } = await api<{ apps: { id: string }[] }>('{ apps(search: "httpd") { id } }');
       const ids = apps.map((app) => app.id);
       return ids.includes('e2e/busybox-httpd') && ids.includes('e2e/slow-httpd') ? true : undefined;
@@ -139,32 +86,19 @@ describe('console job and deployment controls', () => {
     await writeMarketplace();
     tomo = await startTomo({ worker: true, env: { LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES) } });
     await prepare();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    foreign = trackForeignRequests(page, tomo.baseUrl);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${tomo.baseUrl}/sign-in`);
-    await signIn(ADMIN);
-    await heading('Dashboard').waitFor();
+    session = new ConsoleSession(await launchChromium(), tomo);
+    ({ page } = await session.signedIn(ADMIN));
   }, 2 * LONG);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
+    await session?.browser.close();
     await tomo?.stop();
     if (marketplaceDir) rmSync(marketplaceDir, { recursive: true, force: true });
   });
 
-  const heading = (name: string | RegExp, scope: Page = page) => scope.getByRole('heading', { level: 1, name });
-  const button = (name: string, scope: Page | Locator = page) => scope.getByRole('button', { name, exact: true });
+  const heading = (name: string | RegExp, scope: Page = page) => headingIn(scope, name);
+  const button = (name: string, scope: Page | Locator = page) => buttonIn(scope, name);
   const jobStatus = () => page.getByTestId('job-status');
-
-  async function signIn(credentials: { username: string; password: string }, target = page): Promise<void> {
-    await target.getByLabel('Username', { exact: true }).fill(credentials.username);
-    await target.getByLabel('Password', { exact: true }).fill(credentials.password);
-    await button('Sign in', target).click();
-  }
 
   /** Installs an app through the API and returns its job's id (how it was deployed is the journey's test). */
   async function install(appId: string): Promise<string> {
@@ -195,7 +129,7 @@ describe('console job and deployment controls', () => {
     await jobStatus().getByText('Cancelled').waitFor({ timeout: LONG });
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await button('Cancel').count()).toBe(0);
-    a11y.push(...(await checkPage(page, 'job-cancelled')));
+    await session.check(page, 'job-cancelled');
 
     await button('Retry').click();
     await page.waitForURL((url) => /\/jobs\/[\w-]+$/.test(url.pathname) && !url.pathname.endsWith(jobId));
@@ -250,15 +184,11 @@ describe('console job and deployment controls', () => {
     await banner.waitFor({ timeout: LONG });
     await banner.getByText(`Pinned: ${BOGUS_FINGERPRINT}`).waitFor();
     await banner.getByText(`Offered: ${testbed.ssh.hostKeyFingerprint}`).waitFor();
-    a11y.push(...(await checkPage(page, 'server-host-key-mismatch')));
+    await session.check(page, 'server-host-key-mismatch');
 
     for (const user of [OPERATOR, VIEWER]) {
-      const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const { context: other, page: otherPage } = await session.signedIn(user);
       try {
-        const otherPage = await other.newPage();
-        await otherPage.goto(`${tomo.baseUrl}/sign-in`);
-        await signIn(user, otherPage);
-        await heading('Dashboard', otherPage).waitFor();
         await otherPage.goto(`${tomo.baseUrl}/servers/${serverId}`);
         await otherPage.getByText('The server presented a different host key.').waitFor();
         await otherPage.getByText('Ask an administrator to check and accept the new key.').waitFor();
@@ -275,31 +205,30 @@ describe('console job and deployment controls', () => {
   }, 2 * LONG);
 
   it('locks signing in after LOGIN_MAX_FAILURES and says when to try again', async () => {
-    const lockout = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const { context: lockout, page: signInPage } = await session.open('lock-out');
     try {
-      const signInPage = await lockout.newPage();
       await signInPage.goto(`${tomo.baseUrl}/sign-in`);
       const alert = signInPage.getByRole('alert');
       const password = signInPage.getByLabel('Password', { exact: true });
       for (let i = 0; i < LOGIN_MAX_FAILURES; i++) {
-        await signIn({ username: OPERATOR.username, password: `wrong password number ${i}` }, signInPage);
+        await signIn(signInPage, { username: OPERATOR.username, password: `wrong password number ${i}` });
         // The page empties the password field once the API has answered: the alert is this attempt's.
-        await until('the answer to a sign-in', async () => ((await password.inputValue()) === '' ? true : undefined));
+        await until('the answer to a sign-in', LONG, async () => ((await password.inputValue()) === '' ? true : undefined));
         await alert.getByText('Wrong username or password').waitFor();
       }
       // Locked: even the right password is refused, and the page says for how long (LOGIN_LOCKOUT 15m).
-      await signIn(OPERATOR, signInPage);
+      await signIn(signInPage, OPERATOR);
       await alert.getByText('Too many attempts — try again in 15 minutes.').waitFor();
       expect(new URL(signInPage.url()).pathname).toBe('/sign-in');
-      a11y.push(...(await checkPage(signInPage, 'sign-in-locked')));
+      await session.check(signInPage, 'sign-in-locked');
     } finally {
       await lockout.close();
     }
   }, LONG);
 
   it('loaded nothing from another origin, threw no page error and has no serious a11y violation', () => {
-    expect(foreign).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    expect(a11y).toEqual([]);
+    expect(session.foreign).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+    expect(session.a11y).toEqual([]);
   });
 });

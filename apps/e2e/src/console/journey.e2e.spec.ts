@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { gql, readTestbed, type TestbedState } from '@tomo/testing';
+import type { Locator, Page } from 'playwright-core';
+import { gql, gqlOk, readTestbed, signIn as signInApi, type TestbedState } from '@tomo/testing';
 import { launchChromium } from '../support/chromium';
-import { checkPage, trackForeignRequests } from '../support/console-checks';
+import { addE2eCatalog, button as buttonIn, ConsoleSession, heading as headingIn, signIn } from '../support/console-session';
 import { createTestMarketplace, testbedDocker } from '../support/testbed-app';
-import { startTomo, type TomoStack } from '../support/tomo-stack';
+import { freePort, startTomo, type TomoStack } from '../support/tomo-stack';
 
 const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
 const VIEWER = { username: 'watcher', password: 'a viewer only looks around' };
@@ -30,32 +29,17 @@ const MUTATING_BUTTONS = [
   'Retry',
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /**
  * The first journey of a homelab owner, driven only by labels, roles and button names: set up,
  * sign in, add the testbed's sshd, deploy the test app, watch its timeline live, manage it, remove it.
  */
 describe('console journey', () => {
   let tomo: TomoStack;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: ConsoleSession;
   let page: Page;
   let testbed: TestbedState;
   let marketplaceDir: string;
   let appPort: number;
-  let foreign: string[];
-  const pageErrors: string[] = [];
-  const a11y: string[] = [];
   let deploymentUrl: string;
   let jobUrl: string;
 
@@ -65,70 +49,51 @@ describe('console journey', () => {
     marketplaceDir = mkdtempSync(join(tmpdir(), 'tomo-e2e-marketplace-'));
     createTestMarketplace(testbed, marketplaceDir, appPort);
     tomo = await startTomo({ worker: true });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    foreign = trackForeignRequests(page, tomo.baseUrl);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    session = new ConsoleSession(await launchChromium(), tomo);
+    ({ page } = await session.open(ADMIN.username));
   }, LONG);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
+    await session?.browser.close();
     await tomo?.stop();
     if (marketplaceDir) rmSync(marketplaceDir, { recursive: true, force: true });
   });
 
-  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-  const button = (name: string, scope: Page | Locator = page) => scope.getByRole('button', { name, exact: true });
+  const heading = (name: string | RegExp) => headingIn(page, name);
+  const button = (name: string, scope: Page | Locator = page) => buttonIn(scope, name);
   const jobStatus = () => page.getByTestId('job-status');
 
-  async function signIn(credentials: { username: string; password: string }, target = page): Promise<void> {
-    await target.getByLabel('Username', { exact: true }).fill(credentials.username);
-    await target.getByLabel('Password', { exact: true }).fill(credentials.password);
-    await button('Sign in', target).click();
-  }
-
   /** A token of the admin for the set-up steps that are not part of the journey (catalog, users). */
-  async function adminToken(): Promise<string> {
-    const login = await gql<{ login: { token: string } }>(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($input: LoginInput!) { login(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    const token = login.data?.login.token;
-    if (!token) throw new Error(`login failed: ${JSON.stringify(login.errors)}`);
-    return token;
-  }
+  const adminToken = () => signInApi(tomo, ADMIN);
 
   it('sets up the first admin, signs out, refuses a wrong password and returns to the page after signing in', async () => {
     await page.goto(`${tomo.baseUrl}/servers`);
     await heading('Welcome to Tomo').waitFor();
-    a11y.push(...(await checkPage(page, 'setup')));
+    await session.check(page, 'setup');
     await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByLabel('Repeat password').fill(ADMIN.password);
     await button('Create admin account').click();
     await heading('Dashboard').waitFor();
-    a11y.push(...(await checkPage(page, 'dashboard')));
+    await session.check(page, 'dashboard');
 
     await button('Sign out').click();
     await heading('Sign in to Tomo').waitFor();
-    await signIn({ username: ADMIN.username, password: 'not the password at all' });
+    await signIn(page, { username: ADMIN.username, password: 'not the password at all' });
     await page.getByRole('alert').getByText('Wrong username or password').waitFor();
-    a11y.push(...(await checkPage(page, 'sign-in')));
+    await session.check(page, 'sign-in');
 
     // A deep link while signed out: sign in, and land where the link pointed.
     await page.goto(`${tomo.baseUrl}/servers`);
     await heading('Sign in to Tomo').waitFor();
-    await signIn(ADMIN);
+    await signIn(page, ADMIN);
     await heading('Servers').waitFor();
     expect(new URL(page.url()).pathname).toBe('/servers');
   }, LONG);
 
   it('adds the testbed server with key auth and shows it ONLINE', async () => {
     await page.getByText('No servers yet').waitFor();
-    a11y.push(...(await checkPage(page, 'servers-empty')));
+    await session.check(page, 'servers-empty');
     await button('Add server').click();
     const dialog = page.getByRole('dialog', { name: 'Add server' });
     await dialog.getByLabel('Name', { exact: true }).fill('testbed');
@@ -141,14 +106,14 @@ describe('console journey', () => {
     await button('Add server', dialog).click();
     await dialog.locator('mat-form-field', { hasText: 'Host' }).getByText(/host must be a host name or an IP address/).waitFor();
     await dialog.getByLabel('Host', { exact: true }).fill(testbed.ssh.host);
-    a11y.push(...(await checkPage(page, 'add-server-dialog')));
+    await session.check(page, 'add-server-dialog');
     await button('Add server', dialog).click();
 
     // The server page: the connection test's result arrives live.
     await heading(/testbed/).waitFor();
     await heading(/testbed/).getByText('Online').waitFor({ timeout: LONG });
     await page.getByText(testbed.ssh.hostKeyFingerprint).waitFor();
-    a11y.push(...(await checkPage(page, 'server')));
+    await session.check(page, 'server');
     // Edit opens with the stored values (never the secrets).
     await button('Edit').click();
     const edit = page.getByRole('dialog', { name: 'Edit testbed' });
@@ -167,27 +132,12 @@ describe('console journey', () => {
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Servers' }).click();
     await page.getByRole('row', { name: /testbed/ }).getByText('Online').waitFor();
-    a11y.push(...(await checkPage(page, 'servers')));
+    await session.check(page, 'servers');
   }, LONG);
 
   it('deploys the test app with a custom env value and follows its timeline live to Succeeded', async () => {
     // The catalog that holds the test app: an admin's set-up step, not part of the journey.
-    const token = await adminToken();
-    const added = await gql<{ addMarketplaceRepo: { id: string } }>(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
-      { input: { name: 'e2e', url: marketplaceDir, branch: 'main' } },
-      token,
-    );
-    const repoId = added.data?.addMarketplaceRepo.id;
-    expect(added.errors).toBeUndefined();
-    const sync = await gql<{ syncMarketplaceRepo: { id: string } }>(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }',
-      { id: repoId },
-      token,
-    );
-    expect(sync.errors).toBeUndefined();
+    await addE2eCatalog(tomo, await adminToken(), marketplaceDir);
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Apps' }).click();
     await heading('Apps').waitFor();
@@ -199,17 +149,17 @@ describe('console journey', () => {
       await page.waitForTimeout(500);
     }
     expect(new URL(page.url()).searchParams.get('search')).toBe('busybox');
-    a11y.push(...(await checkPage(page, 'apps')));
+    await session.check(page, 'apps');
     await appLink.click();
     await heading('Busybox httpd').waitFor();
-    a11y.push(...(await checkPage(page, 'app')));
+    await session.check(page, 'app');
 
     await page.getByRole('link', { name: 'Deploy', exact: true }).click();
     await heading('Deploy Busybox httpd').waitFor();
     await page.getByRole('combobox', { name: 'Server' }).getByText(/testbed/).waitFor();
     await page.getByLabel('GREETING').fill('hello from the e2e test');
     expect(await page.getByLabel(`Host port for ${appPort}/tcp`).inputValue()).toBe(String(appPort));
-    a11y.push(...(await checkPage(page, 'deploy-form')));
+    await session.check(page, 'deploy-form');
     // A marker in the page's JS realm: it survives only if nothing reloads the page.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     await button('Deploy').click();
@@ -226,7 +176,7 @@ describe('console journey', () => {
     // A step's log opens below it.
     await steps.first().click();
     await page.getByLabel('Search the log').waitFor();
-    a11y.push(...(await checkPage(page, 'job')));
+    await session.check(page, 'job');
 
     // Reloading a finished job shows the same timeline.
     const stepNames = await steps.allTextContents();
@@ -248,33 +198,22 @@ describe('console journey', () => {
 
     await button('Show logs').click();
     await page.getByRole('log', { name: 'Container logs' }).waitFor({ timeout: LONG });
-    a11y.push(...(await checkPage(page, 'deployment')));
+    await session.check(page, 'deployment');
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Deployments' }).click();
     await page.getByRole('row', { name: /busybox-httpd/ }).getByText('Running').waitFor();
-    a11y.push(...(await checkPage(page, 'deployments')));
+    await session.check(page, 'deployments');
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('row', { name: /deployment\.install/ }).waitFor();
-    a11y.push(...(await checkPage(page, 'jobs')));
+    await session.check(page, 'jobs');
   }, LONG);
 
   it('shows a VIEWER the same pages without any button that changes something', async () => {
     const token = await adminToken();
-    const created = await gql(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...VIEWER, role: 'VIEWER' } },
-      token,
-    );
-    expect(created.errors).toBeUndefined();
+    await gqlOk(tomo, 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { ...VIEWER, role: 'VIEWER' } }, token);
 
-    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const { context: viewerContext, page: viewer } = await session.signedIn(VIEWER);
     try {
-      const viewer = await viewerContext.newPage();
-      const viewerForeign = trackForeignRequests(viewer, tomo.baseUrl);
-      await viewer.goto(`${tomo.baseUrl}/sign-in`);
-      await signIn(VIEWER, viewer);
-      await viewer.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
       const visits: [string, string | RegExp][] = [
         ['/servers', 'Servers'],
@@ -300,7 +239,6 @@ describe('console journey', () => {
       // Their own session stays theirs: a VIEWER can sign out.
       await viewer.getByRole('button', { name: 'Sign out' }).click();
       await viewer.getByRole('heading', { level: 1, name: 'Sign in to Tomo' }).waitFor();
-      expect(viewerForeign).toEqual([]);
     } finally {
       await viewerContext.close();
     }
@@ -319,7 +257,7 @@ describe('console journey', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/is removed from testbed/).waitFor();
     await dialog.getByRole('checkbox', { name: /Also remove volumes/ }).check();
-    a11y.push(...(await checkPage(page, 'uninstall-dialog')));
+    await session.check(page, 'uninstall-dialog');
     await button('Uninstall', dialog).click();
     await page.waitForURL(/\/jobs\//);
     await jobStatus().getByText('Succeeded').waitFor({ timeout: LONG });
@@ -329,9 +267,8 @@ describe('console journey', () => {
   }, 2 * LONG);
 
   it('does the whole journey with the keyboard alone', async () => {
-    const keyboardContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const { context: keyboardContext, page: kb } = await session.open('keyboard');
     try {
-      const kb = await keyboardContext.newPage();
       /** Presses Tab until the element with this role and name has the focus. */
       async function tabTo(role: 'button' | 'link' | 'textbox' | 'searchbox' | 'checkbox', name: string | RegExp): Promise<void> {
         const target = kb.getByRole(role, { name, exact: typeof name === 'string' }).first();
@@ -389,8 +326,8 @@ describe('console journey', () => {
   }, 2 * LONG);
 
   it('met every page with no serious or critical accessibility violation, no page error and no foreign request', () => {
-    expect(a11y).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    expect(foreign).toEqual([]);
+    expect(session.a11y).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+    expect(session.foreign).toEqual([]);
   });
 });

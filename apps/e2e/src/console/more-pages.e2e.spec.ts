@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createGitRepo, gql } from '@tomo/testing';
+import { createGitRepo, createUser, gql, setupAdmin } from '@tomo/testing';
 import { launchChromium } from '../support/chromium';
-import { checkPage, trackForeignRequests } from '../support/console-checks';
+import { ConsoleSession, jobOutcome } from '../support/console-session';
 import { startTomo, type TomoStack } from '../support/tomo-stack';
 import { WORKSPACE_ROOT } from '../support/workspace';
 
@@ -25,29 +24,13 @@ const SAMPLE_MARKETPLACE = resolve(
  */
 describe('console: settings, marketplace repositories, notifications', () => {
   let tomo: TomoStack;
-  let browser: Browser;
+  let session: ConsoleSession;
   let adminToken: string;
   let gitDir: string;
   let origin: string;
-  const pageErrors: string[] = [];
-  const a11y: string[] = [];
-  const foreign: string[][] = [];
 
   const api = <T>(query: string, variables?: Record<string, unknown>) =>
     gql<T>(`${tomo.baseUrl}/graphql`, query, variables, adminToken);
-
-  async function jobOutcome(id: string): Promise<string> {
-    for (;;) {
-      const result = await api<{ job: { status: string } }>(
-        'query($id: ID!) { job(id: $id) { status } }',
-        { id },
-      );
-      const status = result.data?.job.status;
-      if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status))
-        return status;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-  }
 
   beforeAll(async () => {
     expect(existsSync(SAMPLE_MARKETPLACE)).toBe(true);
@@ -55,84 +38,28 @@ describe('console: settings, marketplace repositories, notifications', () => {
     origin = join(gitDir, 'community');
     createGitRepo(SAMPLE_MARKETPLACE, origin);
     tomo = await startTomo({ worker: true });
-    browser = await launchChromium();
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      `${tomo.baseUrl}/graphql`,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    expect(setup.errors).toBeUndefined();
-    adminToken = setup.data?.setupAdmin.token ?? '';
-    const viewer = await api(
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...VIEWER, role: 'VIEWER' } },
-    );
-    expect(viewer.errors).toBeUndefined();
+    session = new ConsoleSession(await launchChromium(), tomo);
+    adminToken = await setupAdmin(tomo, ADMIN);
+    await createUser(tomo, adminToken, { ...VIEWER, role: 'VIEWER' });
   }, LONG);
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.browser.close();
     await tomo?.stop();
     if (gitDir) rmSync(gitDir, { recursive: true, force: true });
   });
 
-  async function signedIn(credentials: {
-    username: string;
-    password: string;
-  }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-    });
-    const page = await context.newPage();
-    foreign.push(trackForeignRequests(page, tomo.baseUrl));
-    page.on('pageerror', (error) =>
-      pageErrors.push(`${credentials.username}: ${error.message}`),
-    );
-    await page.goto(`${tomo.baseUrl}/sign-in`);
-    await page
-      .getByLabel('Username', { exact: true })
-      .fill(credentials.username);
-    await page
-      .getByLabel('Password', { exact: true })
-      .fill(credentials.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-    return { context, page };
-  }
-
-  async function visit(
-    page: Page,
-    path: string,
-    heading: string,
-  ): Promise<void> {
-    await page.goto(`${tomo.baseUrl}${path}`);
-    await page
-      .getByRole('heading', { level: 1, name: heading, exact: true })
-      .waitFor();
-    await page
-      .locator('mat-progress-bar')
-      .first()
-      .waitFor({ state: 'detached' });
-  }
-
-  async function checkEverywhere(page: Page, name: string): Promise<void> {
-    a11y.push(...(await checkPage(page, name)));
-    await page.setViewportSize({ width: 375, height: 800 });
-    a11y.push(...(await checkPage(page, `${name}-375`)));
-    await page.setViewportSize({ width: 1280, height: 860 });
-  }
-
   it(
     'changes a schedule interval from the system settings form, and shows the API message at a wrong field',
     async () => {
-      const { context, page } = await signedIn(ADMIN);
-      await visit(page, '/settings', 'Settings');
+      const { context, page } = await session.signedIn(ADMIN);
+      await session.visit(page, '/settings', 'Settings');
       await page.getByRole('link', { name: 'System settings' }).click();
       await page
         .getByRole('heading', { level: 1, name: 'System settings' })
         .waitFor();
       await page.getByLabel('Keep finished jobs').waitFor();
-      await checkEverywhere(page, 'admin-system-settings');
+      await session.checkEverywhere(page, 'admin-system-settings');
 
       // A refused value: the API's message shows under that field and nothing is stored.
       const before = await api<{ settings: { jobRetentionDays: number } }>(
@@ -170,8 +97,8 @@ describe('console: settings, marketplace repositories, notifications', () => {
   it(
     'adds a repository from a local git repository, syncs it through its job and shows the result',
     async () => {
-      const { context, page } = await signedIn(ADMIN);
-      await visit(page, '/settings/marketplace', 'Marketplace repositories');
+      const { context, page } = await session.signedIn(ADMIN);
+      await session.visit(page, '/settings/marketplace', 'Marketplace repositories');
       await page.getByLabel('Name', { exact: true }).fill('community');
       await page.getByLabel('Git URL').fill(origin);
       await page.getByRole('button', { name: 'Add repository' }).click();
@@ -184,9 +111,9 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await page
         .getByRole('heading', { level: 1, name: /marketplace\.sync/ })
         .waitFor();
-      expect(await jobOutcome(jobId)).toBe('SUCCEEDED');
+      expect(await jobOutcome(tomo, adminToken, jobId, LONG)).toBe('SUCCEEDED');
 
-      await visit(page, '/settings/marketplace', 'Marketplace repositories');
+      await session.visit(page, '/settings/marketplace', 'Marketplace repositories');
       const repo = page
         .getByRole('listitem')
         .filter({
@@ -205,7 +132,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
       );
       expect(synced?.lastSyncStatus).toMatch(/^(SUCCEEDED|PARTIAL)$/);
       expect(synced?.appCount).toBeGreaterThan(0);
-      await checkEverywhere(page, 'admin-marketplace-repos');
+      await session.checkEverywhere(page, 'admin-marketplace-repos');
 
       // Disable, then remove through the confirmation dialog.
       await repo.getByRole('switch', { name: /Enabled/ }).click();
@@ -226,8 +153,8 @@ describe('console: settings, marketplace repositories, notifications', () => {
   it(
     'lists a failed job as a notification live, counts it in the toolbar and marks it read; adds a webhook channel',
     async () => {
-      const { context, page } = await signedIn(ADMIN);
-      await visit(page, '/notifications', 'Notifications');
+      const { context, page } = await session.signedIn(ADMIN);
+      await session.visit(page, '/notifications', 'Notifications');
       // A sync of a branch the repository does not have fails: JOB_FAILED reaches the open page.
       const added = await api<{ addMarketplaceRepo: { id: string } }>(
         'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',
@@ -242,7 +169,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
           id: added.data?.addMarketplaceRepo.id,
         },
       );
-      expect(await jobOutcome(sync.data?.syncMarketplaceRepo.id ?? '')).toBe(
+      expect(await jobOutcome(tomo, adminToken, sync.data?.syncMarketplaceRepo.id ?? '', LONG)).toBe(
         'FAILED',
       );
       await page
@@ -263,7 +190,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await page.getByRole('button', { name: 'Add channel' }).click();
       await page.getByTestId('webhook-secret').waitFor();
       await page.getByRole('button', { name: 'Copy signing secret' }).waitFor();
-      await checkEverywhere(page, 'admin-notifications');
+      await session.checkEverywhere(page, 'admin-notifications');
 
       await page
         .getByRole('button', { name: 'Mark all shown as read' })
@@ -288,21 +215,21 @@ describe('console: settings, marketplace repositories, notifications', () => {
   it(
     'shows a VIEWER the repositories and notifications without buttons that change them, and no system settings',
     async () => {
-      const { context, page } = await signedIn(VIEWER);
-      await visit(page, '/settings/marketplace', 'Marketplace repositories');
+      const { context, page } = await session.signedIn(VIEWER);
+      await session.visit(page, '/settings/marketplace', 'Marketplace repositories');
       await page.getByRole('heading', { level: 2, name: 'broken' }).waitFor();
       for (const name of [/^Add repository/, /^Sync /, /^Remove /])
         expect(await page.getByRole('button', { name }).count()).toBe(0);
       expect(await page.getByRole('switch').count()).toBe(0);
-      await checkEverywhere(page, 'viewer-marketplace-repos');
+      await session.checkEverywhere(page, 'viewer-marketplace-repos');
 
-      await visit(page, '/notifications', 'Notifications');
+      await session.visit(page, '/notifications', 'Notifications');
       expect(
         await page.getByRole('heading', { level: 2, name: 'Channels' }).count(),
       ).toBe(0);
-      await checkEverywhere(page, 'viewer-notifications');
+      await session.checkEverywhere(page, 'viewer-notifications');
 
-      await visit(page, '/settings', 'Settings');
+      await session.visit(page, '/settings', 'Settings');
       expect(
         await page.getByRole('link', { name: 'System settings' }).count(),
       ).toBe(0);
@@ -315,8 +242,8 @@ describe('console: settings, marketplace repositories, notifications', () => {
   );
 
   it('had no page errors, no serious accessibility violations and no request elsewhere', () => {
-    expect(pageErrors).toEqual([]);
-    expect(a11y).toEqual([]);
-    expect(foreign.flat()).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+    expect(session.a11y).toEqual([]);
+    expect(session.foreign).toEqual([]);
   });
 });

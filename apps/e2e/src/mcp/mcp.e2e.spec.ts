@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { graphql, mcpClient, type McpDoor, readTestbedState, testbedDocker } from '../support/mcp-clients';
-import { startTomo, type TomoStack } from '../support/tomo-stack';
+import { gqlOk, setupAdmin } from '@tomo/testing';
+import { mcpClient, type McpDoor, readTestbedState, testbedDocker } from '../support/mcp-clients';
+import { freePort, startTomo, type TomoStack } from '../support/tomo-stack';
 import { WORKSPACE_ROOT } from '../support/workspace';
 
 jest.setTimeout(300_000);
@@ -30,17 +30,6 @@ addFormats(ajv);
 
 type Structured = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- results are checked against their JSON schemas
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 
 /**
@@ -56,15 +45,11 @@ describe('MCP', () => {
 
   beforeAll(async () => {
     tomo = await startTomo({ worker: true, console: false });
-    const admin = (
-      await graphql<{ setupAdmin: { token: string } }>(tomo.baseUrl, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-        input: { username: 'admin', password: 'correct horse battery staple' },
-      })
-    ).setupAdmin.token;
+    const admin = await setupAdmin(tomo, { username: 'admin', password: 'correct horse battery staple' });
     const token = async (role: string) =>
       (
-        await graphql<{ createApiToken: { token: string } }>(
-          tomo.baseUrl,
+        await gqlOk<{ createApiToken: { token: string } }>(
+          tomo,
           'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
           { input: { name: `mcp-${role.toLowerCase()}`, role, expiresInDays: 1 } },
           admin,

@@ -6,21 +6,25 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createPostgresTestDatabase,
+  createUser,
   errorCodes,
   gql,
+  gqlOk,
   readTestbed,
+  setupAdmin,
   type TestbedState,
   waitFor,
   wsClient,
 } from '@tomo/testing';
 import type { Client } from 'graphql-ws';
 import { DataSource } from 'typeorm';
+import { testbedServerInput } from '../support/testbed-app';
 import {
+  freePort,
   startTomo,
   type TomoApi,
   type TomoProcess,
@@ -116,21 +120,11 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'tomo-scale-'));
   const figures: string[] = [];
 
-  const call = async <T>(
+  const call = <T>(
     api: TomoApi,
     query: string,
     variables: Record<string, unknown> = {},
-  ): Promise<T> => {
-    const result = await gql<T>(
-      `${api.baseUrl}/graphql`,
-      query,
-      variables,
-      token,
-    );
-    if (result.errors || !result.data)
-      throw new Error(`${query}: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
+  ) => gqlOk<T>(api, query, variables, token);
   const docker = (...args: string[]) =>
     execFileSync('docker', args, {
       encoding: 'utf8',
@@ -152,19 +146,6 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     process.child.kill('SIGKILL');
     await process.exited;
   };
-
-  /** A free TCP port on this machine (the testbed's containers use the host network). */
-  const freePort = () =>
-    new Promise<number>((done, fail) => {
-      const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() =>
-          done(typeof address === 'object' && address ? address.port : 0),
-        );
-      });
-    });
 
   /**
    * A marketplace repository (a local git repository) with the test app twice: `fast` as it is,
@@ -260,27 +241,12 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     await tomo.startWorker();
 
     // Signed in on A; B accepts the token (the signing key derives from the shared master key).
-    token = (
-      await call<{ setupAdmin: { token: string } }>(
-        apiA,
-        'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-        { input: ADMIN },
-      )
-    ).setupAdmin.token;
+    token = await setupAdmin(apiA, ADMIN);
     wsB = wsClient(`${apiB.baseUrl.replace('http', 'ws')}/graphql`, token);
     const { addServer } = await call<{ addServer: { id: string } }>(
       apiA,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      {
-        input: {
-          name: 'testbed',
-          host: testbed.ssh.host,
-          port: testbed.ssh.port,
-          username: testbed.ssh.username,
-          authType: 'PASSWORD',
-          password: testbed.ssh.password,
-        },
-      },
+      { input: testbedServerInput(testbed, 'PASSWORD') },
     );
     serverId = addServer.id;
     const repo = await call<{ addMarketplaceRepo: { id: string } }>(
@@ -347,11 +313,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
       username: 'olivia',
       password: 'staple battery horse correct',
     };
-    await call(
-      apiA,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...olivia, role: 'OPERATOR' } },
-    );
+    await createUser(apiA, token, { ...olivia, role: 'OPERATOR' });
     const login = (api: TomoApi, password: string) =>
       gql<{ login: { token: string } }>(
         `${api.baseUrl}/graphql`,

@@ -35,18 +35,6 @@ export async function mcpClient(door: McpDoor, baseUrl: string, token: string, o
   return client;
 }
 
-/** One GraphQL call over HTTP (the e2e tier has no @tomo/testing). */
-export async function graphql<T>(baseUrl: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 interface TestbedState {
   ssh: { host: string; port: number; username: string; password: string };
   docker: { host: string };

@@ -12,6 +12,13 @@ export function testbedDocker(testbed: TestbedState, ...args: string[]): string 
   return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: testbed.docker.host } });
 }
 
+/** The `AddServerInput` of the testbed's sshd as server "testbed", with key or password auth. */
+export function testbedServerInput(testbed: TestbedState, authType: 'KEY' | 'PASSWORD') {
+  const { host, port, username } = testbed.ssh;
+  const secret = authType === 'KEY' ? { privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8') } : { password: testbed.ssh.password };
+  return { name: 'testbed', host, port, username, authType, ...secret };
+}
+
 /**
  * A git marketplace repository in `dir` holding the test app (busybox httpd) on `port`, so that
  * deployments of parallel runs do not collide on the host network. The app names `tomo/busybox:v1`

@@ -1,4 +1,4 @@
-import { gql, startTestApi, type TestApi } from '@tomo/testing';
+import { gql, setupAdmin, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -27,9 +27,7 @@ describe('client address behind a reverse proxy', () => {
   const withApi = async (env: Record<string, string>, run: (api: TestApi) => Promise<void>) => {
     const api = await startTestApi(AppModule.forRoot, env);
     try {
-      await gql(api.graphqlUrl, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-        input: ADMIN,
-      });
+      await setupAdmin(api, ADMIN);
       await run(api);
     } finally {
       await api.close();

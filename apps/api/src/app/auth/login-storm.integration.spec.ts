@@ -1,5 +1,5 @@
 import { PasswordHasher } from '@tomo/identity';
-import { errorCodes, gql, startTestApi, type TestApi, wsClient } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, startTestApi, type TestApi, wsClient } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -19,14 +19,7 @@ describe('login storm', () => {
       LOGIN_MAX_FAILURES: String(MAX_FAILURES),
       LOGIN_LOCKOUT: '10m',
     });
-    const setup = await gql(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      {
-        input: ADMIN,
-      },
-    );
-    expect(setup.errors).toBeUndefined();
+    await setupAdmin(api, ADMIN);
   });
   afterAll(() => api?.close());
 

@@ -1,4 +1,4 @@
-import { gql, errorCodes, startTestApi, type TestApi } from '@tomo/testing';
+import { gql, errorCodes, setupAdmin, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 import { operationAccess, undeclaredOperations } from './operation-access';
 import { appWithRoleProbe } from './role-probe.testing';
@@ -59,14 +59,7 @@ describe('deny by default', () => {
   });
 
   it('the guard refuses it, even to an admin', async () => {
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: { username: 'admin', password: 'a long and quiet passphrase' } },
-    );
-    const token = setup.data?.setupAdmin.token;
-    expect(setup.errors).toBeUndefined();
-    expect(token).toBeDefined();
+    const token = await setupAdmin(api, { username: 'admin', password: 'a long and quiet passphrase' });
     const result = await gql(api.graphqlUrl, '{ probeUndeclared }', {}, token);
     expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(result.errors?.[0].message).toBe('Query.probeUndeclared is not available: it declares no role');

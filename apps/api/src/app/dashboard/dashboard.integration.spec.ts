@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ServerMetricsStore } from '@tomo/servers';
-import { errorCodes, gql, startTestApi, type TestApi, waitFor } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, signInNewUser, startTestApi, type TestApi, waitFor } from '@tomo/testing';
 import { AppModule } from '../app.module';
 import { engineOnlyWorker } from '../jobs/engine-worker.testing';
 
@@ -43,24 +43,8 @@ describe('dashboard over GraphQL', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: { username: 'admin', password: 'watching the whole platform' } },
-    );
-    admin = setup.data?.setupAdmin.token ?? '';
-    const created = await gql(
-      api.graphqlUrl,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { username: 'vera', password: 'only looking, never touching', role: 'VIEWER' } },
-      admin,
-    );
-    expect(created.errors).toBeUndefined();
-    const login = await gql<{ login: { token: string } }>(
-      api.graphqlUrl,
-      'mutation { login(input: { username: "vera", password: "only looking, never touching" }) { token } }',
-    );
-    viewer = login.data?.login.token ?? '';
+    admin = await setupAdmin(api, { username: 'admin', password: 'watching the whole platform' });
+    viewer = await signInNewUser(api, admin, { username: 'vera', password: 'only looking, never touching', role: 'VIEWER' });
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { DeploymentRecords } from '@tomo/deployments';
 import { MarketplaceService } from '@tomo/marketplace';
-import { errorCodes, gql, readTestbed, startTestApi, type TestApi } from '@tomo/testing';
+import { errorCodes, gql, gqlOk, readTestbed, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -23,24 +23,15 @@ describe('deployments API', () => {
   let serverId: string;
 
   const call = <T>(query: string, variables: Record<string, unknown>, token: string) => gql<T>(api.graphqlUrl, query, variables, token);
-  const ok = async <T>(query: string, variables: Record<string, unknown>, token = admin): Promise<T> => {
-    const result = await call<T>(query, variables, token);
-    if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
-    return result.data;
-  };
-  const signIn = async (username: string, role: string) => {
-    const password = `staple battery horse ${username.length} correct`;
-    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username, password, role } });
-    return (await ok<{ login: { token: string } }>('mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { username, password } }, '')).login.token;
-  };
+  const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) => gqlOk<T>(api, query, variables, token);
 
   beforeAll(async () => {
     const testbed = readTestbed();
     api = await startTestApi(AppModule.forRoot);
     await api.app.get(MarketplaceService).loadBuiltInCatalog();
-    admin = (await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '')).setupAdmin.token;
-    operator = await signIn('olivia', 'OPERATOR');
-    viewer = await signIn('victor', 'VIEWER');
+    admin = await setupAdmin(api, ADMIN);
+    operator = await signInNewUser(api, admin, { username: 'olivia', password: 'staple battery horse 6 correct', role: 'OPERATOR' });
+    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple battery horse 6 correct', role: 'VIEWER' });
     const added = await ok<{ addServer: { id: string } }>(
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
       { input: { name: 'box', host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { errorCodes, gql, startTestApi, type TestApi } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 /**
@@ -12,12 +12,7 @@ describe('GraphQL error masking', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: { username: 'admin', password: 'correct horse battery staple' } },
-    );
-    token = setup.data?.setupAdmin.token ?? '';
+    token = await setupAdmin(api, { username: 'admin', password: 'correct horse battery staple' });
   });
   afterAll(() => api?.close());
 

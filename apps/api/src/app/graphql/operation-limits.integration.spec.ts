@@ -1,5 +1,5 @@
 import { JobKind } from '@tomo/shared';
-import { errorCodes, gql, startTestApi, type TestApi, wsClient } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, signInNewUser, startTestApi, type TestApi, wsClient } from '@tomo/testing';
 import { JobsService } from '@tomo/workflows';
 import WebSocket from 'ws';
 import { AppModule } from '../app.module';
@@ -12,33 +12,10 @@ describe('GraphQL operation limits', () => {
   let api: TestApi;
   let viewer: string;
 
-  const signIn = async (username: string, role: string, admin: string) => {
-    const password = `staple battery horse ${username.length} correct`;
-    await gql(
-      api.graphqlUrl,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { username, password, role } },
-      admin,
-    );
-    const login = await gql<{ login: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: LoginInput!) { login(input: $input) { token } }',
-      {
-        input: { username, password },
-      },
-    );
-    if (!login.data) throw new Error(JSON.stringify(login.errors));
-    return login.data.login.token;
-  };
-
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot, { GRAPHQL_INTROSPECTION: 'false' });
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    viewer = await signIn('victor', 'VIEWER', setup.data?.setupAdmin.token ?? '');
+    const admin = await setupAdmin(api, ADMIN);
+    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple battery horse correct', role: 'VIEWER' });
   });
   afterAll(() => api?.close());
 
@@ -119,6 +96,8 @@ describe('GraphQL operation limits', () => {
   it('refuses introspection when GRAPHQL_INTROSPECTION=false and still serves the schema file', async () => {
     const introspection = await gql(api.graphqlUrl, '{ __schema { types { name } } }', {}, viewer);
     expect(errorCodes(introspection)).toEqual(['BAD_USER_INPUT']);
+    expect(introspection.errors?.[0].message).toMatch(/^GraphQL introspection is not allowed/);
+    expect(introspection.data ?? undefined).toBeUndefined();
     const response = await fetch(`${api.url}/schema.graphql`);
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/type Query \{[\s\S]*containerLogs/);

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JobKind } from '@tomo/shared';
-import { errorCodes, gql, startTestApi, type TestApi, waitFor, wsClient } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, startTestApi, type TestApi, waitFor, wsClient } from '@tomo/testing';
 import { JobsService } from '@tomo/workflows';
 import { AppModule } from '../app.module';
 import { engineOnlyWorker } from './engine-worker.testing';
@@ -23,12 +23,7 @@ describe('jobs over GraphQL', () => {
     api = await startTestApi(AppModule.forRoot);
     worker = await NestFactory.createApplicationContext(engineOnlyWorker(api, 'jobs-test-worker'), { logger: false });
     await worker.init();
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: { username: 'admin', password: 'pinging the worker through the queue' } },
-    );
-    token = setup.data?.setupAdmin.token ?? '';
+    token = await setupAdmin(api, { username: 'admin', password: 'pinging the worker through the queue' });
   });
 
   afterAll(async () => {
@@ -141,8 +136,11 @@ describe('jobs over GraphQL', () => {
   });
 
   it('refuses anonymous callers', async () => {
+    const pings = async () => (await api.app.get(JobsService).list({ kind: JobKind.SystemPing }, 100)).jobs.length;
+    const before = await pings();
     const result = await gql(api.graphqlUrl, 'mutation { pingSystem { id } }');
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(await pings()).toBe(before);
   });
 
   it('names a job that does not exist', async () => {

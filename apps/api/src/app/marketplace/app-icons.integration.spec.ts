@@ -1,7 +1,7 @@
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { MarketplaceAppIconEntity, MarketplaceService } from '@tomo/marketplace';
-import { gql, startTestApi, type TestApi } from '@tomo/testing';
+import { gql, setupAdmin, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 /** A 1×1 PNG. */
@@ -18,13 +18,7 @@ describe('app icons served by the API', () => {
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
     await api.app.get(MarketplaceService).loadBuiltInCatalog();
-    token = (
-      await gql<{ setupAdmin: { token: string } }>(
-        api.graphqlUrl,
-        'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-        { input: { username: 'admin', password: 'correct horse battery staple' } },
-      )
-    ).data?.setupAdmin.token as string;
+    token = await setupAdmin(api, { username: 'admin', password: 'correct horse battery staple' });
     // What a sync stores for an icon it downloaded.
     const icons = api.app.get<Repository<MarketplaceAppIconEntity>>(getRepositoryToken(MarketplaceAppIconEntity));
     await icons.insert({

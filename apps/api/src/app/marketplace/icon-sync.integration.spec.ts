@@ -11,7 +11,7 @@ import { DatabaseModule } from '@tomo/database';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
 import { JobKind } from '@tomo/shared';
-import { commitAll, createGitRepo, gql, startTestApi, type TestApi, TEST_REDIS_URL, waitFor } from '@tomo/testing';
+import { commitAll, createGitRepo, gql, setupAdmin, startTestApi, type TestApi, TEST_REDIS_URL, waitFor } from '@tomo/testing';
 import { WorkflowWorkerModule } from '@tomo/workflows';
 import { AppModule } from '../app.module';
 
@@ -111,13 +111,7 @@ describe('icons during a marketplace sync job', () => {
   });
 
   it('tries the icon, logs why it is missing, succeeds, and the API serves the placeholder', async () => {
-    const admin = (
-      await gql<{ setupAdmin: { token: string } }>(
-        api.graphqlUrl,
-        'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-        { input: { username: 'admin', password: 'correct horse battery staple' } },
-      )
-    ).data?.setupAdmin.token;
+    const admin = await setupAdmin(api, { username: 'admin', password: 'correct horse battery staple' });
     const added = await gql<{ addMarketplaceRepo: { id: string } }>(
       api.graphqlUrl,
       'mutation($input: AddMarketplaceRepoInput!) { addMarketplaceRepo(input: $input) { id } }',

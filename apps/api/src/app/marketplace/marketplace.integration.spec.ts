@@ -27,6 +27,8 @@ import {
   errorCodes,
   gitIn,
   gql,
+  setupAdmin,
+  signInNewUser,
   startTestApi,
   TEST_REDIS_URL,
   type TestApi,
@@ -148,17 +150,6 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   let admin: string;
   let viewer: string;
 
-  const login = async (username: string, password: string): Promise<string> => {
-    const result = await gql<{ login: { token: string } }>(
-      url,
-      'mutation($input: LoginInput!) { login(input: $input) { token } }',
-      { input: { username, password } },
-    );
-    if (!result.data)
-      throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
-    return result.data.login.token;
-  };
-
   const appIds = async (
     variables: Record<string, unknown> = {},
     token = viewer,
@@ -236,21 +227,8 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     );
     await worker.init();
 
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      url,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    expect(setup.errors).toBeUndefined();
-    admin = setup.data?.setupAdmin.token ?? '';
-    const created = await gql(
-      url,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...VIEWER, role: 'VIEWER' } },
-      admin,
-    );
-    expect(created.errors).toBeUndefined();
-    viewer = await login(VIEWER.username, VIEWER.password);
+    admin = await setupAdmin(url, ADMIN);
+    viewer = await signInNewUser(url, admin, { ...VIEWER, role: 'VIEWER' });
   });
 
   afterAll(async () => {
@@ -456,7 +434,11 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       /Repository name "Not A Slug" must be/,
     );
 
-    expect(await repoNamed('plain')).toBeUndefined();
+    // Nothing refused was stored, and the built-in repository is as it was.
+    for (const name of ['community', 'plain', 'option', 'transport', 'secret', 'branchy', 'Not A Slug']) {
+      expect([name, await repoNamed(name)]).toEqual([name, undefined]);
+    }
+    expect(await repoNamed('builtin')).toMatchObject({ enabled: true });
     expect(
       errorCodes(await gql(url, SYNC, { id: 'no-such-repo' }, admin)),
     ).toEqual(['NOT_FOUND']);

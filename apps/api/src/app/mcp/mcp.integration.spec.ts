@@ -6,7 +6,7 @@ import { NotificationsService } from '@tomo/notifications';
 import { JobKind, NotificationEvent, Role } from '@tomo/shared';
 import { closeQueue, JobsService, WORKFLOW_QUEUE } from '@tomo/workflows';
 import type { Queue } from 'bullmq';
-import { gql, startTestApi, type TestApi } from '@tomo/testing';
+import { gql, gqlOk, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -21,12 +21,8 @@ describe('MCP door', () => {
 
   const setUp = async (env: Record<string, string> = {}) => {
     const api = await startTestApi(AppModule.forRoot, env);
-    const ok = async <T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> => {
-      const result = await gql<T>(api.graphqlUrl, query, variables, token);
-      if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
-      return result.data;
-    };
-    const admin = (await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '')).setupAdmin.token;
+    const ok = <T>(query: string, variables: Record<string, unknown>, token: string) => gqlOk<T>(api, query, variables, token);
+    const admin = await setupAdmin(api, ADMIN);
     const token = async (role: string) =>
       (await ok<{ createApiToken: { token: string } }>('mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }', { input: { name: role, role } }, admin))
         .createApiToken.token;
@@ -118,8 +114,7 @@ describe('MCP door', () => {
       const sessionId = transport.sessionId ?? '';
       expect(sessionId).not.toBe('');
       // The viewer token belongs to the admin user (who created it): the same user may use the session (its role is checked per call).
-      await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username: 'olivia', password: 'staple battery horse correct', role: 'OPERATOR' } }, admin);
-      const other = (await ok<{ login: { token: string } }>('mutation { login(input: { username: "olivia", password: "staple battery horse correct" }) { token } }', {}, '')).login.token;
+      const other = await signInNewUser(api, admin, { username: 'olivia', password: 'staple battery horse correct', role: 'OPERATOR' });
       const stolen = await post(api, other, { jsonrpc: '2.0', id: 8, method: 'tools/list', params: {} }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' });
       expect(stolen.status).toBe(404);
 

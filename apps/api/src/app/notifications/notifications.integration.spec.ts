@@ -26,6 +26,8 @@ import {
   errorCodes,
   firstResult,
   gql,
+  setupAdmin,
+  signInNewUser,
   startTestApi,
   TEST_REDIS_URL,
   type TestApi,
@@ -208,26 +210,8 @@ describe('notifications', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    adminToken =
-      (
-        await gql<{ setupAdmin: { token: string } }>(
-          api.graphqlUrl,
-          'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-          { input: ADMIN },
-        )
-      ).data?.setupAdmin.token ?? '';
-    await admin(
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...VIEWER, role: 'VIEWER' } },
-    );
-    viewerToken =
-      (
-        await gql<{ login: { token: string } }>(
-          api.graphqlUrl,
-          'mutation($input: LoginInput!) { login(input: $input) { token } }',
-          { input: VIEWER },
-        )
-      ).data?.login.token ?? '';
+    adminToken = await setupAdmin(api, ADMIN);
+    viewerToken = await signInNewUser(api, adminToken, { ...VIEWER, role: 'VIEWER' });
     worker = await NestFactory.createApplicationContext(
       notificationsWorker(api),
       { abortOnError: false },

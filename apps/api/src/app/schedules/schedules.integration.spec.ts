@@ -1,4 +1,4 @@
-import { errorCodes, gql, startTestApi, type TestApi } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'schedules are a maintenance affair' };
@@ -12,25 +12,8 @@ describe('schedules over GraphQL', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    const setup = await gql<{ setupAdmin: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-    );
-    adminToken = setup.data?.setupAdmin.token ?? '';
-    const created = await gql(
-      api.graphqlUrl,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...OPERATOR, role: 'OPERATOR' } },
-      adminToken,
-    );
-    expect(created.errors).toBeUndefined();
-    const login = await gql<{ login: { token: string } }>(
-      api.graphqlUrl,
-      'mutation($input: LoginInput!) { login(input: $input) { token } }',
-      { input: OPERATOR },
-    );
-    operatorToken = login.data?.login.token ?? '';
+    adminToken = await setupAdmin(api, ADMIN);
+    operatorToken = await signInNewUser(api, adminToken, { ...OPERATOR, role: 'OPERATOR' });
   });
 
   afterAll(() => api?.close());

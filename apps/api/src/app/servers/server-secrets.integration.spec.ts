@@ -14,6 +14,7 @@ import {
   gql,
   randomRedisPrefix,
   readTestbed,
+  setupAdmin,
   TEST_REDIS_URL,
   type TestbedState,
   waitFor,
@@ -196,14 +197,7 @@ describe('server credentials never leak', () => {
     ];
     expect(secrets.length).toBeGreaterThan(4);
 
-    const token =
-      (
-        await gql<{ setupAdmin: { token: string } }>(
-          url,
-          'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-          { input: ADMIN },
-        )
-      ).data?.setupAdmin.token ?? '';
+    const token = await setupAdmin(url, ADMIN);
     const ADD =
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }';
     const common = {

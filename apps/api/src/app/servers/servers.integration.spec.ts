@@ -11,7 +11,10 @@ import { SshConnectionPool } from '@tomo/ssh';
 import {
   errorCodes,
   gql,
+  gqlOk,
   readTestbed,
+  setupAdmin,
+  signInNewUser,
   startTestApi,
   type TestApi,
   type TestbedState,
@@ -69,16 +72,8 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     variables: Record<string, unknown>,
     token = admin,
   ) => gql<T>(api.graphqlUrl, query, variables, token);
-  const ok = async <T>(
-    query: string,
-    variables: Record<string, unknown>,
-    token = admin,
-  ): Promise<T> => {
-    const result = await call<T>(query, variables, token);
-    if (result.errors || !result.data)
-      throw new Error(JSON.stringify(result.errors));
-    return result.data;
-  };
+  const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) =>
+    gqlOk<T>(api, query, variables, token);
   const until = (jobId: string, timeoutMs = 60_000): Promise<JobRow> =>
     waitFor(
       async () => {
@@ -115,21 +110,6 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     });
     return { server: after, job };
   };
-  const signIn = async (username: string, role: string) => {
-    const password = `staple ${[...username].reverse().join('')} battery horse`;
-    await ok(
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { username, password, role } },
-    );
-    return (
-      await ok<{ login: { token: string } }>(
-        'mutation($input: LoginInput!) { login(input: $input) { token } }',
-        { input: { username, password } },
-        '',
-      )
-    ).login.token;
-  };
-
   beforeAll(async () => {
     testbed = readTestbed();
     api = await startTestApi(AppModule.forRoot);
@@ -149,14 +129,9 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     );
     await worker.init();
     jobs = worker.get(JobsService);
-    const setup = await ok<{ setupAdmin: { token: string } }>(
-      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-      { input: ADMIN },
-      '',
-    );
-    admin = setup.setupAdmin.token;
-    operator = await signIn('olivia', 'OPERATOR');
-    viewer = await signIn('victor', 'VIEWER');
+    admin = await setupAdmin(api, ADMIN);
+    operator = await signInNewUser(api, admin, { username: 'olivia', password: 'staple aivilo battery horse', role: 'OPERATOR' });
+    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple rotciv battery horse', role: 'VIEWER' });
   });
 
   afterAll(async () => {
@@ -574,6 +549,10 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
         await call(ADD, { input: { ...base, name: 'key-server' } }, operator),
       ),
     ).toEqual(['CONFLICT']);
+    // None of the refused servers was stored.
+    const { servers } = await ok<{ servers: { name: string }[] }>('{ servers { name } }', {});
+    expect(servers.map((s) => s.name)).not.toContain('bad');
+    expect(servers.filter((s) => s.name === 'key-server')).toHaveLength(1);
   });
 
   it('updates and deletes; a server with a deployment is not deleted (CONFLICT, the server kept)', async () => {

@@ -1,4 +1,4 @@
-import { errorCodes, gql, startTestApi, type TestApi } from '@tomo/testing';
+import { errorCodes, gql, gqlOk, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -11,19 +11,14 @@ describe('settings API', () => {
   let admin: string;
   let viewer: string;
 
-  const ok = async <T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> => {
-    const result = await gql<T>(api.graphqlUrl, query, variables, token);
-    if (result.errors || !result.data) throw new Error(JSON.stringify(result.errors));
-    return result.data;
-  };
+  const ok = <T>(query: string, variables: Record<string, unknown>, token: string) => gqlOk<T>(api, query, variables, token);
   const login = (username: string, password: string) =>
     ok<{ login: { token: string; expiresAt: string } }>('mutation($input: LoginInput!) { login(input: $input) { token expiresAt } }', { input: { username, password } }, '');
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot, { JWT_EXPIRES_IN: '2h', SESSION_IDLE_TIMEOUT: '30m', BACKUPS_TO_KEEP: '5', DISK_LOW_PERCENT: '85' });
-    admin = (await ok<{ setupAdmin: { token: string } }>('mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', { input: ADMIN }, '')).setupAdmin.token;
-    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { username: 'victor', password: 'staple battery horse correct', role: 'VIEWER' } }, admin);
-    viewer = (await login('victor', 'staple battery horse correct')).login.token;
+    admin = await setupAdmin(api, ADMIN);
+    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple battery horse correct', role: 'VIEWER' });
   });
 
   afterAll(async () => {
@@ -45,6 +40,7 @@ describe('settings API', () => {
         'diskLowPercent: must be between 1 and 100 percent',
       ].join('; '));
     const badSchedule = await gql(api.graphqlUrl, UPDATE, { input: { jobRetentionDays: 9, schedules: [{ name: 'prune-jobs', everySeconds: 5 }] } }, admin);
+    expect(errorCodes(badSchedule)).toEqual(['BAD_USER_INPUT']);
     expect(badSchedule.errors?.[0]?.message).toBe('schedules prune-jobs: everySeconds must be a whole number from 10 to 2592000 (got 5)');
     const unknown = await gql(api.graphqlUrl, UPDATE, { input: { schedules: [{ name: 'nope', everySeconds: 60 }] } }, admin);
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);

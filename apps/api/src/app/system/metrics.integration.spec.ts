@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { gql, startTestApi, type TestApi, waitFor } from '@tomo/testing';
+import { errorCodes, gql, setupAdmin, startTestApi, type TestApi, waitFor } from '@tomo/testing';
 import { AppModule } from '../app.module';
 import { engineOnlyWorker } from '../jobs/engine-worker.testing';
 
@@ -34,14 +34,7 @@ describe('GET /metrics of the API', () => {
   });
 
   it('counts and times GraphQL operations by outcome and reports the queue', async () => {
-    const token =
-      (
-        await gql<{ setupAdmin: { token: string } }>(
-          api.graphqlUrl,
-          'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-          { input: ADMIN },
-        )
-      ).data?.setupAdmin.token ?? '';
+    const token = await setupAdmin(api, ADMIN);
     const ping = await gql<{ pingSystem: { id: string } }>(
       api.graphqlUrl,
       'mutation { pingSystem { id } }',
@@ -68,7 +61,7 @@ describe('GET /metrics of the API', () => {
       {},
       token,
     );
-    expect(bad.errors).toBeDefined();
+    expect(errorCodes(bad)).toEqual(['NOT_FOUND']);
 
     const response = await fetch(`${api.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');

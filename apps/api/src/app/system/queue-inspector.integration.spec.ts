@@ -1,4 +1,4 @@
-import { errorCodes, gql, startTestApi, type TestApi } from '@tomo/testing';
+import { setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = {
@@ -17,29 +17,8 @@ describe('the queue inspector (bull-board)', () => {
 
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
-    adminToken =
-      (
-        await gql<{ setupAdmin: { token: string } }>(
-          api.graphqlUrl,
-          'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
-          { input: ADMIN },
-        )
-      ).data?.setupAdmin.token ?? '';
-    const created = await gql(
-      api.graphqlUrl,
-      'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
-      { input: { ...VIEWER, role: 'VIEWER' } },
-      adminToken,
-    );
-    expect(errorCodes(created)).toEqual([]);
-    viewerToken =
-      (
-        await gql<{ login: { token: string } }>(
-          api.graphqlUrl,
-          'mutation($input: LoginInput!) { login(input: $input) { token } }',
-          { input: VIEWER },
-        )
-      ).data?.login.token ?? '';
+    adminToken = await setupAdmin(api, ADMIN);
+    viewerToken = await signInNewUser(api, adminToken, { ...VIEWER, role: 'VIEWER' });
   });
 
   afterAll(() => api?.close());

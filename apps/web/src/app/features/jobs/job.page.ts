@@ -31,6 +31,7 @@ import {
   RetryJobDocument,
 } from '../../core/graphql/generated/graphql';
 import { TITLE_SUFFIX } from '../../navigation';
+import { BusyActions } from '../../shared/busy-actions';
 import { Icon } from '../../shared/icon/icon';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip, statusLabel } from '../../shared/status-chip';
@@ -65,7 +66,8 @@ export class JobPage {
   protected readonly job = signal<Job | undefined>(undefined);
   protected readonly events = signal<JobEventFieldsFragment[]>([]);
   protected readonly loadError = signal<string | undefined>(undefined);
-  protected readonly busy = signal(false);
+  private readonly actions = new BusyActions();
+  protected readonly busy = this.actions.any;
   protected readonly expanded = signal<string | null>(null);
   protected readonly logSearch = signal('');
   protected readonly follow = signal(true);
@@ -208,27 +210,17 @@ export class JobPage {
   }
 
   protected async cancel(): Promise<void> {
-    await this.act(async () => {
+    await this.actions.run(this.id(), async () => {
       await this.api.mutate(CancelJobDocument, { id: this.id() });
       this.toasts.info('Cancelling the job');
     });
   }
 
   protected async retry(): Promise<void> {
-    await this.act(async () => {
+    await this.actions.run(this.id(), async () => {
       const { retryJob } = await this.api.mutate(RetryJobDocument, { id: this.id() });
       await this.router.navigate(['/jobs', retryJob.id]);
     });
   }
 
-  private async act(work: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    try {
-      await work();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(false);
-    }
-  }
 }

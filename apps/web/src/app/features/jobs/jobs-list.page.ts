@@ -20,6 +20,7 @@ import {
   ServersDocument,
 } from '../../core/graphql/generated/graphql';
 import { LoadState } from '../../shared/load-state';
+import { TableRegion } from '../../shared/table-region';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -37,7 +38,7 @@ const KINDS = Object.values(JobKind).sort();
  */
 @Component({
   selector: 'tomo-jobs-list-page',
-  imports: [MatButtonModule, MatFormFieldModule, MatSelectModule, MatTableModule, RouterLink, LoadState, StatusChip, TimeAgo],
+  imports: [MatButtonModule, MatFormFieldModule, MatSelectModule, MatTableModule, RouterLink, LoadState, TableRegion, StatusChip, TimeAgo],
   template: `
     <header class="page-header">
       <h1>Jobs</h1>
@@ -81,7 +82,7 @@ const KINDS = Object.values(JobKind).sort();
       (retry)="firstPage.reload()"
     >
       <p empty>Adding a server or deploying an app starts one.</p>
-      <div class="scroll" tabindex="0" role="region" aria-label="Jobs">
+      <tomo-table-region label="Jobs">
         <table mat-table [dataSource]="rows()" class="table">
           <caption class="visually-hidden">Jobs</caption>
           <ng-container matColumnDef="kind">
@@ -127,7 +128,7 @@ const KINDS = Object.values(JobKind).sort();
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
       @if (nextCursor()) {
         <div class="more">
           <button mat-stroked-button type="button" [disabled]="loadingMore()" (click)="loadMore()">Load more</button>
@@ -146,9 +147,6 @@ const KINDS = Object.values(JobKind).sort();
     .filters mat-form-field {
       width: 220px;
       max-width: 100%;
-    }
-    .scroll {
-      overflow-x: auto;
     }
     .more {
       display: flex;

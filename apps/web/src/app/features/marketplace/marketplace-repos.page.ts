@@ -3,7 +3,6 @@ import {
   Component,
   inject,
   resource,
-  signal,
   viewChild,
 } from '@angular/core';
 import {
@@ -29,8 +28,10 @@ import {
   SetMarketplaceRepoEnabledDocument,
   SyncMarketplaceRepoDocument,
 } from '../../core/graphql/generated/graphql';
+import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
@@ -46,6 +47,7 @@ import { Toasts } from '../../shared/toasts';
     MatSlideToggleModule,
     RouterLink,
     LoadState,
+    RowAction,
     StatusChip,
     TimeAgo,
   ],
@@ -157,28 +159,12 @@ import { Toasts } from '../../shared/toasts';
                 <span>{{ repo.enabled ? 'Enabled' : 'Disabled' }}</span>
               }
               @if (session.can('Mutation.syncMarketplaceRepo')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Sync ' + repo.name"
-                  [disabled]="busy() === repo.id"
-                  (click)="sync(repo)"
-                >
-                  Sync
-                </button>
+                <tomo-row-action [name]="'Sync ' + repo.name" [disabled]="busy() === repo.id" (pressed)="sync(repo)">Sync</tomo-row-action>
               }
               @if (
                 !repo.builtIn && session.can('Mutation.removeMarketplaceRepo')
               ) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Remove ' + repo.name"
-                  [disabled]="busy() === repo.id"
-                  (click)="remove(repo)"
-                >
-                  Remove
-                </button>
+                <tomo-row-action [name]="'Remove ' + repo.name" [disabled]="busy() === repo.id" (pressed)="remove(repo)">Remove</tomo-row-action>
               }
             </div>
           </li>
@@ -186,21 +172,8 @@ import { Toasts } from '../../shared/toasts';
       </ul>
     </tomo-load-state>
   `,
-  styleUrl: '../../shared/page.scss',
+  styleUrls: ['../../shared/page.scss', '../../shared/create-form.scss'],
   styles: `
-    .form {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 16px;
-      align-items: flex-start;
-    }
-    .form mat-form-field {
-      width: 220px;
-      max-width: 100%;
-    }
-    .form mat-form-field.wide {
-      width: 360px;
-    }
     .repos {
       list-style: none;
       padding: 0;
@@ -244,6 +217,9 @@ export class MarketplaceReposPage {
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
   private readonly toasts = inject(Toasts);
+  private readonly actions = new BusyActions();
+  /** 'add' or the id of the repository being changed. */
+  protected readonly busy = this.actions.busy;
   protected readonly form = inject(NonNullableFormBuilder).group({
     name: ['', [Validators.required, Validators.maxLength(40)]],
     url: ['', Validators.required],
@@ -251,8 +227,6 @@ export class MarketplaceReposPage {
   });
   /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
   private readonly formDirective = viewChild(FormGroupDirective);
-  /** 'add' or the id of the repository being changed. */
-  protected readonly busy = signal<string | null>(null);
   protected readonly repos = resource({
     loader: () =>
       this.api.query(MarketplaceReposDocument).then((d) => d.marketplaceRepos),
@@ -265,7 +239,7 @@ export class MarketplaceReposPage {
       return;
     }
     const { name, url, branch } = this.form.getRawValue();
-    await this.act('add', async () => {
+    await this.actions.run('add', async () => {
       const { addMarketplaceRepo } = await this.api.mutate(
         AddMarketplaceRepoDocument,
         {
@@ -288,7 +262,7 @@ export class MarketplaceReposPage {
   }
 
   protected async sync(repo: MarketplaceRepoFieldsFragment): Promise<void> {
-    await this.act(repo.id, async () => {
+    await this.actions.run(repo.id, async () => {
       const { syncMarketplaceRepo } = await this.api.mutate(
         SyncMarketplaceRepoDocument,
         { id: repo.id },
@@ -301,7 +275,7 @@ export class MarketplaceReposPage {
     repo: MarketplaceRepoFieldsFragment,
     enabled: boolean,
   ): Promise<void> {
-    await this.act(repo.id, async () => {
+    await this.actions.run(repo.id, async () => {
       const { setMarketplaceRepoEnabled } = await this.api.mutate(
         SetMarketplaceRepoEnabledDocument,
         { id: repo.id, enabled },
@@ -324,23 +298,12 @@ export class MarketplaceReposPage {
       confirm: 'Remove repository',
     });
     if (!confirmed) return;
-    await this.act(repo.id, async () => {
+    await this.actions.run(repo.id, async () => {
       await this.api.mutate(RemoveMarketplaceRepoDocument, { id: repo.id });
       this.toasts.info(`Removed ${repo.name}`);
       this.repos.value.update((repos) =>
         repos?.filter((r) => r.id !== repo.id),
       );
     });
-  }
-
-  private async act(key: string, run: () => Promise<void>): Promise<void> {
-    this.busy.set(key);
-    try {
-      await run();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(null);
-    }
   }
 }

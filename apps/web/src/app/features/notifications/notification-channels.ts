@@ -30,9 +30,11 @@ import {
   RemoveNotificationChannelDocument,
   TestNotificationChannelDocument,
 } from '../../core/graphql/generated/graphql';
+import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
-import { CopyButton } from '../../shared/copy-button';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
+import { SecretOnce } from '../../shared/secret-once';
 import { statusLabel } from '../../shared/status-chip';
 import { Toasts } from '../../shared/toasts';
 
@@ -56,8 +58,9 @@ const EVENTS: readonly NotificationEvent[] = [
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
-    CopyButton,
     LoadState,
+    RowAction,
+    SecretOnce,
   ],
   template: `
     <section class="panel" aria-labelledby="channels-title">
@@ -150,20 +153,12 @@ const EVENTS: readonly NotificationEvent[] = [
         </form>
       }
       @if (secret(); as s) {
-        <div class="secret" role="status">
-          <p>
-            <strong
-              >Copy the signing secret of "{{ s.name }}" now: it is not shown
-              again.</strong
-            >
-          </p>
-          <p class="token">
-            <code class="mono" data-testid="webhook-secret">{{
-              s.secret
-            }}</code>
-            <tomo-copy-button [value]="s.secret" label="signing secret" />
-          </p>
-        </div>
+        <tomo-secret-once
+          [what]="'the signing secret of &quot;' + s.name + '&quot;'"
+          [value]="s.secret"
+          copyLabel="signing secret"
+          testId="webhook-secret"
+        />
       }
       <tomo-load-state
         what="channels"
@@ -183,26 +178,10 @@ const EVENTS: readonly NotificationEvent[] = [
                 {{ c.url ?? c.emailTo }} · {{ eventLabels(c) }}
               </div>
               @if (session.can('Mutation.testNotificationChannel')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Test ' + c.name"
-                  [disabled]="busy() === c.id"
-                  (click)="test(c)"
-                >
-                  Test
-                </button>
+                <tomo-row-action [name]="'Test ' + c.name" [disabled]="busy() === c.id" (pressed)="test(c)">Test</tomo-row-action>
               }
               @if (session.can('Mutation.removeNotificationChannel')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Remove ' + c.name"
-                  [disabled]="busy() === c.id"
-                  (click)="remove(c)"
-                >
-                  Remove
-                </button>
+                <tomo-row-action [name]="'Remove ' + c.name" [disabled]="busy() === c.id" (pressed)="remove(c)">Remove</tomo-row-action>
               }
             </li>
           }
@@ -210,38 +189,8 @@ const EVENTS: readonly NotificationEvent[] = [
       </tomo-load-state>
     </section>
   `,
-  styleUrl: '../../shared/page.scss',
+  styleUrls: ['../../shared/page.scss', '../../shared/create-form.scss'],
   styles: `
-    .form {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 16px;
-      align-items: flex-start;
-    }
-    .form mat-form-field {
-      width: 220px;
-      max-width: 100%;
-    }
-    .form mat-form-field.wide {
-      width: 360px;
-    }
-    .secret {
-      margin: 16px 0;
-      padding: 12px 16px;
-      border-radius: 12px;
-      background: var(--mat-sys-tertiary-container);
-      color: var(--mat-sys-on-tertiary-container);
-    }
-    .secret p {
-      margin: 0;
-    }
-    .token {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-      margin-top: 8px !important;
-      overflow-wrap: anywhere;
-    }
     .channels {
       list-style: none;
       padding: 0;
@@ -263,6 +212,9 @@ export class NotificationChannels {
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
   private readonly toasts = inject(Toasts);
+  private readonly actions = new BusyActions();
+  /** 'add' or the id of the channel being acted on. */
+  protected readonly busy = this.actions.busy;
   protected readonly events = EVENTS;
   protected readonly label = statusLabel;
   protected readonly form = inject(NonNullableFormBuilder).group({
@@ -279,8 +231,6 @@ export class NotificationChannels {
   });
   /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
   private readonly formDirective = viewChild(FormGroupDirective);
-  /** 'add' or the id of the channel being acted on. */
-  protected readonly busy = signal<string | null>(null);
   /** A webhook's signing secret is in the answer that created it only, so it lives in this page only. */
   protected readonly secret = signal<{ name: string; secret: string } | null>(
     null,
@@ -317,7 +267,7 @@ export class NotificationChannels {
             ),
             smtpPort: smtpPort ?? undefined,
           };
-    await this.act('add', async () => {
+    await this.actions.run('add', async () => {
       const { addNotificationChannel } = await this.api.mutate(
         AddNotificationChannelDocument,
         {
@@ -340,7 +290,7 @@ export class NotificationChannels {
   protected async test(
     channel: NotificationChannelFieldsFragment,
   ): Promise<void> {
-    await this.act(channel.id, async () => {
+    await this.actions.run(channel.id, async () => {
       const { testNotificationChannel } = await this.api.mutate(
         TestNotificationChannelDocument,
         { id: channel.id },
@@ -358,7 +308,7 @@ export class NotificationChannels {
       confirm: 'Remove channel',
     });
     if (!confirmed) return;
-    await this.act(channel.id, async () => {
+    await this.actions.run(channel.id, async () => {
       await this.api.mutate(RemoveNotificationChannelDocument, {
         id: channel.id,
       });
@@ -367,16 +317,5 @@ export class NotificationChannels {
         channels?.filter((c) => c.id !== channel.id),
       );
     });
-  }
-
-  private async act(key: string, run: () => Promise<void>): Promise<void> {
-    this.busy.set(key);
-    try {
-      await run();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(null);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, resource } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -16,6 +16,7 @@ import {
   TestConnectionDocument,
 } from '../../core/graphql/generated/graphql';
 import { TITLE_SUFFIX } from '../../navigation';
+import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { CopyButton } from '../../shared/copy-button';
 import { Icon } from '../../shared/icon/icon';
@@ -145,7 +146,8 @@ export class ServerPage {
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
   private readonly toasts = inject(Toasts);
-  protected readonly busy = signal(false);
+  private readonly actions = new BusyActions();
+  protected readonly busy = this.actions.any;
   protected readonly data = resource({
     params: () => ({ id: this.id() }),
     loader: ({ params }) => this.api.query(ServerDocument, params),
@@ -170,19 +172,8 @@ export class ServerPage {
     });
   }
 
-  private async act(work: () => Promise<unknown>): Promise<void> {
-    this.busy.set(true);
-    try {
-      await work();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(false);
-    }
-  }
-
   protected test(): Promise<void> {
-    return this.act(async () => {
+    return this.actions.run(this.id(), async () => {
       await this.api.mutate(TestConnectionDocument, { serverId: this.id() });
       this.toasts.info('Connection test started');
       this.data.reload();
@@ -190,7 +181,7 @@ export class ServerPage {
   }
 
   protected acceptHostKey(): Promise<void> {
-    return this.act(async () => {
+    return this.actions.run(this.id(), async () => {
       await this.api.mutate(AcceptServerHostKeyDocument, { id: this.id() });
       this.toasts.info('New host key accepted; testing the connection again');
       this.data.reload();
@@ -214,7 +205,7 @@ export class ServerPage {
       confirm: 'Delete server',
     });
     if (!confirmed) return;
-    await this.act(async () => {
+    await this.actions.run(this.id(), async () => {
       await this.api.mutate(DeleteServerDocument, { id: this.id() });
       this.toasts.info(`Deleted ${name}`);
       await this.router.navigateByUrl('/servers');

@@ -17,9 +17,12 @@ import {
   RevokeApiTokenDocument,
   type Role,
 } from '../../core/graphql/generated/graphql';
+import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
-import { CopyButton } from '../../shared/copy-button';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
+import { SecretOnce } from '../../shared/secret-once';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
@@ -36,8 +39,10 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
     MatSelectModule,
     MatTableModule,
     RouterLink,
-    CopyButton,
     LoadState,
+    RowAction,
+    SecretOnce,
+    TableRegion,
     TimeAgo,
   ],
   template: `
@@ -77,17 +82,11 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             }
           </mat-form-field>
           <div>
-            <button mat-flat-button type="submit" [disabled]="creating()">Create token</button>
+            <button mat-flat-button type="submit" [disabled]="busy() === 'create'">Create token</button>
           </div>
         </form>
         @if (created(); as c) {
-          <div class="secret" role="status">
-            <p><strong>Copy the token "{{ c.name }}" now: it is not shown again.</strong></p>
-            <p class="token">
-              <code class="mono" data-testid="new-token">{{ c.token }}</code>
-              <tomo-copy-button [value]="c.token" label="token" />
-            </p>
-          </div>
+          <tomo-secret-once [what]="'the token &quot;' + c.name + '&quot;'" [value]="c.token" copyLabel="token" testId="new-token" />
         }
       </section>
     }
@@ -101,7 +100,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
       (retry)="tokens.reload()"
     >
       <p empty>Tokens you create appear here.</p>
-      <div class="scroll" tabindex="0" role="region" aria-label="API tokens">
+      <tomo-table-region label="API tokens">
         <table mat-table [dataSource]="tokens.value() ?? []" class="table">
           <caption class="visually-hidden">API tokens</caption>
           <ng-container matColumnDef="name">
@@ -134,47 +133,18 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let t">
               @if (!t.revokedAt && session.can('Mutation.revokeApiToken')) {
-                <button mat-button type="button" [attr.aria-label]="'Revoke ' + t.name" (click)="revoke(t)">Revoke</button>
+                <tomo-row-action [name]="'Revoke ' + t.name" [disabled]="busy() === t.id" (pressed)="revoke(t)">Revoke</tomo-row-action>
               }
             </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
-  styleUrl: '../../shared/page.scss',
+  styleUrls: ['../../shared/page.scss', '../../shared/create-form.scss'],
   styles: `
-    .form {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px 16px;
-      align-items: flex-start;
-    }
-    .form mat-form-field {
-      width: 240px;
-      max-width: 100%;
-    }
-    .secret {
-      margin-top: 16px;
-      padding: 12px 16px;
-      border-radius: 12px;
-      background: var(--mat-sys-tertiary-container);
-      color: var(--mat-sys-on-tertiary-container);
-    }
-    .secret p {
-      margin: 0;
-    }
-    .token {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-      margin-top: 8px !important;
-    }
-    .scroll {
-      overflow-x: auto;
-    }
     .muted {
       color: var(--mat-sys-on-surface-variant);
     }
@@ -186,6 +156,9 @@ export class ApiTokensPage {
   private readonly api = inject(Api);
   private readonly dialog = inject(MatDialog);
   private readonly toasts = inject(Toasts);
+  private readonly actions = new BusyActions();
+  /** 'create' or the id of the token being revoked. */
+  protected readonly busy = this.actions.busy;
   protected readonly roles = ROLES;
   protected readonly columns = ['name', 'owner', 'role', 'lastUsed', 'expires', 'actions'];
   protected readonly form = inject(NonNullableFormBuilder).group({
@@ -195,7 +168,6 @@ export class ApiTokensPage {
   });
   /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
   private readonly formDirective = viewChild(FormGroupDirective);
-  protected readonly creating = signal(false);
   /** The token just created: its secret is in this answer only, so it lives in this page only. */
   protected readonly created = signal<{ name: string; token: string } | null>(null);
   protected readonly tokens = resource({ loader: () => this.api.query(ApiTokensDocument).then((d) => d.apiTokens) });
@@ -207,19 +179,14 @@ export class ApiTokensPage {
       return;
     }
     const { name, role, expiresInDays } = this.form.getRawValue();
-    this.creating.set(true);
-    try {
+    await this.actions.run('create', async () => {
       const { createApiToken } = await this.api.mutate(CreateApiTokenDocument, {
         input: { name: name.trim(), role, expiresInDays: expiresInDays ?? undefined },
       });
       this.created.set({ name: createApiToken.apiToken.name, token: createApiToken.token });
       this.formDirective()?.resetForm({ name: '', role: 'VIEWER', expiresInDays: null });
       this.tokens.value.update((tokens) => [createApiToken.apiToken, ...(tokens ?? [])]);
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.creating.set(false);
-    }
+    });
   }
 
   protected async revoke(token: ApiTokenFieldsFragment): Promise<void> {
@@ -229,12 +196,10 @@ export class ApiTokensPage {
       confirm: 'Revoke token',
     });
     if (!confirmed) return;
-    try {
+    await this.actions.run(token.id, async () => {
       const { revokeApiToken } = await this.api.mutate(RevokeApiTokenDocument, { id: token.id });
       this.toasts.info(`Revoked "${token.name}"`);
       this.tokens.value.update((tokens) => tokens?.map((t) => (t.id === revokeApiToken.id ? revokeApiToken : t)));
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    }
+    });
   }
 }

@@ -10,6 +10,7 @@ import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
 import { AuditLogDocument } from '../../core/graphql/generated/graphql';
 import { LoadState } from '../../shared/load-state';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 
 const PAGE_SIZE = 50;
@@ -20,7 +21,7 @@ const PAGE_SIZE = 50;
  */
 @Component({
   selector: 'tomo-audit-log-page',
-  imports: [MatButtonModule, MatFormFieldModule, MatInputModule, MatTableModule, RouterLink, LoadState, TimeAgo],
+  imports: [MatButtonModule, MatFormFieldModule, MatInputModule, MatTableModule, RouterLink, LoadState, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -45,7 +46,7 @@ const PAGE_SIZE = 50;
       [emptyTitle]="filter().actor || filter().action ? 'No entries match these filters' : 'Nothing recorded yet'"
       (retry)="entries.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Audit log">
+      <tomo-table-region label="Audit log">
         <table mat-table [dataSource]="entries.value()?.nodes ?? []" class="table">
           <caption class="visually-hidden">Audit log, page {{ page() }}</caption>
           <ng-container matColumnDef="at">
@@ -71,7 +72,7 @@ const PAGE_SIZE = 50;
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
       <nav class="pager" aria-label="Audit log pages">
         <button mat-stroked-button type="button" [disabled]="cursors().length === 1" (click)="newer()">Newer</button>
         <span>Page {{ page() }}</span>
@@ -90,9 +91,6 @@ const PAGE_SIZE = 50;
     .filters mat-form-field {
       width: 220px;
       max-width: 100%;
-    }
-    .scroll {
-      overflow-x: auto;
     }
     .muted {
       color: var(--mat-sys-on-surface-variant);

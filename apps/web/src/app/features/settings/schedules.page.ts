@@ -1,13 +1,15 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
+import { ChangeDetectionStrategy, Component, inject, resource } from '@angular/core';
 import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
 import { PauseScheduleDocument, RunScheduleDocument, SchedulesDocument, type SchedulesQuery } from '../../core/graphql/generated/graphql';
+import { BusyActions } from '../../shared/busy-actions';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
 import { StatusChip } from '../../shared/status-chip';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
@@ -23,7 +25,7 @@ export function interval(seconds: number): string {
 /** The periodic maintenance workflows: when they run, how the last run ended, pause/resume, run now. */
 @Component({
   selector: 'tomo-schedules-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, StatusChip, TimeAgo],
+  imports: [MatTableModule, RouterLink, LoadState, RowAction, StatusChip, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -38,7 +40,7 @@ export function interval(seconds: number): string {
       emptyTitle="No schedules"
       (retry)="schedules.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Schedules">
+      <tomo-table-region label="Schedules">
         <table mat-table [dataSource]="schedules.value() ?? []" class="table">
           <caption class="visually-hidden">Schedules</caption>
           <ng-container matColumnDef="name">
@@ -76,26 +78,21 @@ export function interval(seconds: number): string {
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s" class="row-actions">
               @if (session.can('Mutation.runSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="'Run now: ' + s.name" [disabled]="busy() === s.name" (click)="run(s)">Run now</button>
+                <tomo-row-action [name]="'Run now: ' + s.name" [disabled]="busy() === s.name" (pressed)="run(s)">Run now</tomo-row-action>
               }
               @if (session.can('Mutation.pauseSchedule')) {
-                <button mat-button type="button" [attr.aria-label]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (click)="pause(s, !s.paused)">
-                  {{ s.paused ? 'Resume' : 'Pause' }}
-                </button>
+                <tomo-row-action [name]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (pressed)="pause(s, !s.paused)">{{ s.paused ? 'Resume' : 'Pause' }}</tomo-row-action>
               }
             </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
   styleUrl: '../../shared/page.scss',
   styles: `
-    .scroll {
-      overflow-x: auto;
-    }
     .muted {
       color: var(--mat-sys-on-surface-variant);
       font: var(--mat-sys-body-small);
@@ -113,33 +110,24 @@ export class SchedulesPage {
   private readonly toasts = inject(Toasts);
   protected readonly columns = ['name', 'next', 'last', 'result', 'actions'];
   protected readonly schedules = resource({ loader: () => this.api.query(SchedulesDocument).then((d) => d.schedules) });
-  protected readonly busy = signal<string | null>(null);
+  private readonly actions = new BusyActions();
+  /** The name of the schedule being run or paused. */
+  protected readonly busy = this.actions.busy;
   protected readonly message = (error: unknown) => apiError(error).message;
   protected readonly every = interval;
 
   protected async run(schedule: ScheduleRow): Promise<void> {
-    await this.act(schedule, async () => {
+    await this.actions.run(schedule.name, async () => {
       const { runSchedule } = await this.api.mutate(RunScheduleDocument, { name: schedule.name });
       await this.router.navigate(['/jobs', runSchedule.id]);
     });
   }
 
   protected async pause(schedule: ScheduleRow, paused: boolean): Promise<void> {
-    await this.act(schedule, async () => {
+    await this.actions.run(schedule.name, async () => {
       const { pauseSchedule } = await this.api.mutate(PauseScheduleDocument, { name: schedule.name, paused });
       this.toasts.info(`${paused ? 'Paused' : 'Resumed'} ${schedule.name}`);
       this.schedules.value.update((schedules) => schedules?.map((s) => (s.name === pauseSchedule.name ? pauseSchedule : s)));
     });
-  }
-
-  private async act(schedule: ScheduleRow, run: () => Promise<void>): Promise<void> {
-    this.busy.set(schedule.name);
-    try {
-      await run();
-    } catch (error) {
-      this.toasts.error(apiError(error).message);
-    } finally {
-      this.busy.set(null);
-    }
   }
 }

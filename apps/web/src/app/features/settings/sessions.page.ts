@@ -1,5 +1,4 @@
 import { ChangeDetectionStrategy, Component, inject, resource } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
@@ -9,6 +8,8 @@ import { apiError } from '../../core/graphql/api-error';
 import { RevokeSessionDocument, SessionsDocument, type SessionsQuery } from '../../core/graphql/generated/graphql';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 
@@ -17,7 +18,7 @@ type SessionRow = SessionsQuery['sessions'][number];
 /** Where you are signed in (everyone's sessions for an admin), each can be ended at once. */
 @Component({
   selector: 'tomo-sessions-page',
-  imports: [MatButtonModule, MatTableModule, RouterLink, LoadState, TimeAgo],
+  imports: [MatTableModule, RouterLink, LoadState, RowAction, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -32,7 +33,7 @@ type SessionRow = SessionsQuery['sessions'][number];
       emptyTitle="No sessions"
       (retry)="sessions.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Sessions">
+      <tomo-table-region label="Sessions">
         <table mat-table [dataSource]="sessions.value() ?? []" class="table">
           <caption class="visually-hidden">Sessions</caption>
           <ng-container matColumnDef="user">
@@ -55,24 +56,17 @@ type SessionRow = SessionsQuery['sessions'][number];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s">
               @if (session.can('Mutation.revokeSession')) {
-                <button mat-button type="button" [attr.aria-label]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (click)="revoke(s)">
-                  {{ s.current ? 'Sign out of this browser' : 'End' }}
-                </button>
+                <tomo-row-action [name]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (pressed)="revoke(s)">{{ s.current ? 'Sign out of this browser' : 'End' }}</tomo-row-action>
               }
             </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
   styleUrl: '../../shared/page.scss',
-  styles: `
-    .scroll {
-      overflow-x: auto;
-    }
-  `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class SessionsPage {

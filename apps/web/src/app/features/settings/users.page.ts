@@ -20,6 +20,8 @@ import {
 } from '../../core/graphql/generated/graphql';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { LoadState } from '../../shared/load-state';
+import { RowAction } from '../../shared/row-action';
+import { TableRegion } from '../../shared/table-region';
 import { TimeAgo } from '../../shared/time';
 import { Toasts } from '../../shared/toasts';
 import { resetPassword } from './reset-password.dialog';
@@ -29,7 +31,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
 /** Users (admin): add one, change a role, reset a password, disable or enable. */
 @Component({
   selector: 'tomo-users-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, TimeAgo],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, RowAction, TableRegion, TimeAgo],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -80,7 +82,7 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
       [error]="users.error() ? message(users.error()) : undefined"
       (retry)="users.reload()"
     >
-      <div class="scroll" tabindex="0" role="region" aria-label="Users">
+      <tomo-table-region label="Users">
         <table mat-table [dataSource]="users.value() ?? []" class="table">
           <caption class="visually-hidden">Users</caption>
           <ng-container matColumnDef="username">
@@ -112,39 +114,22 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let u">
               @if (session.can('Mutation.updateUser') && u.username !== session.user()?.username) {
-                <button mat-button type="button" [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (click)="toggle(u)">
-                  {{ u.disabled ? 'Enable' : 'Disable' }}
-                </button>
-                <button mat-button type="button" [attr.aria-label]="'Reset password of ' + u.username" [disabled]="busy()" (click)="reset(u)">
-                  Reset password
-                </button>
+                <tomo-row-action [name]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (pressed)="toggle(u)">{{ u.disabled ? 'Enable' : 'Disable' }}</tomo-row-action>
+                <tomo-row-action [name]="'Reset password of ' + u.username" [disabled]="busy()" (pressed)="reset(u)">Reset password</tomo-row-action>
               }
             </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
-      </div>
+      </tomo-table-region>
     </tomo-load-state>
   `,
-  styleUrl: '../../shared/page.scss',
+  styleUrls: ['../../shared/page.scss', '../../shared/create-form.scss'],
   styles: `
-    .form {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px 16px;
-      align-items: flex-start;
-    }
-    .form mat-form-field {
-      width: 240px;
-      max-width: 100%;
-    }
     .role {
       width: 180px;
       margin: 4px 0;
-    }
-    .scroll {
-      overflow-x: auto;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

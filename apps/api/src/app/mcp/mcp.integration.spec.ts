@@ -6,7 +6,7 @@ import { NotificationsService } from '@tomo/notifications';
 import { JobKind, NotificationEvent, Role } from '@tomo/shared';
 import { closeQueue, JobsService, WORKFLOW_QUEUE } from '@tomo/workflows';
 import type { Queue } from 'bullmq';
-import { gql, gqlOk, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
+import { gqlOk, setupAdmin, signInNewUser, startTestApi, type TestApi } from '@tomo/testing';
 import { AppModule } from '../app.module';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };

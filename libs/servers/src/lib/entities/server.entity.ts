@@ -60,7 +60,7 @@ export class ServerEntity {
   maxConcurrentJobs!: number;
 
   /** Opt-in: the daily `prune-images` schedule removes this server's dangling Docker images. */
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: Boolean, default: false })
   pruneImages!: boolean;
 
   @Column({ type: 'varchar', length: 24 })

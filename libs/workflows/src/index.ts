@@ -7,6 +7,7 @@ export * from './lib/job-store';
 export * from './lib/jobs.service';
 export * from './lib/step-errors';
 export * from './lib/workflow-definition';
+export * from './lib/workflow-discovery';
 export * from './lib/workflow-queue';
 export * from './lib/workflow-registry';
 export * from './lib/workflow-worker';

@@ -23,7 +23,7 @@ export function isPermanentCode(code: string): boolean {
  * fails the step at once; anything else (timeouts, unreachable hosts, unexpected errors) is
  * retried up to the step's maxAttempts. A step's own `isTransient` decides first.
  */
-export function isTransientError(error: unknown, step?: Pick<StepDefinition<never>, 'isTransient'>): boolean {
+export function isTransientError(error: unknown, step?: Pick<StepDefinition, 'isTransient'>): boolean {
   const own = step?.isTransient?.(error);
   if (own !== undefined) return own;
   if (error instanceof TomoException) return !isPermanentCode(error.code);

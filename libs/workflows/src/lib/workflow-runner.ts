@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCode, isFinishedJobStatus, JobStatus, StepStatus } from '@tomo/shared';
 import { JobEventType } from './job-event-type';
@@ -12,35 +11,15 @@ import {
   type JobStore,
   type NewEvent,
   NOT_FINISHED_STATUSES,
-  type RunFence,
   type StepPatch,
   type StepRow,
 } from './job-store';
-import {
-  describeError,
-  formatDuration,
-  isPermanentCode,
-  isTransientError,
-  JobCancelledError,
-  type JobErrorInfo,
-  LeaseLostError,
-  retryDelayMs,
-  StepTimeoutError,
-} from './step-errors';
-import { Interrupt, untilInterrupted } from './interrupt';
+import { ActiveRun } from './active-run';
+import { attemptStep, type AttemptPlan, type AttemptResult, compensateStep, type Definition, RunOutputs, settledWithin, STILL_RUNNING } from './step-attempt';
+import { describeError, formatDuration, isPermanentCode, isTransientError, JobCancelledError, type JobErrorInfo, retryDelayMs } from './step-errors';
 import { StepLogBuffer } from './step-log-buffer';
-import {
-  DEFAULT_STEP_TIMEOUT_MS,
-  retryPolicyOf,
-  type StepContext,
-  type StepDefinition,
-  type StepSkip,
-  type WorkflowDefinition,
-} from './workflow-definition';
+import { retryPolicyOf } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
-
-type Definition = WorkflowDefinition<Record<string, unknown>>;
-type Step = StepDefinition<Record<string, unknown>>;
 
 /**
  * What the BullMQ processor does after a run: nothing, re-queue it for later, fail it, or
@@ -76,63 +55,11 @@ interface Pending {
   events: NewEvent[];
 }
 
-type AttemptResult = { ok: true; output: unknown; skip: string | null; logs: NewEvent[] } | { ok: false; error: unknown; logs: NewEvent[] };
-
-/**
- * One delivery of a job to this process: its cancellation, its leases and its fencing token.
- * A lease is believed only until `sent + duration` of its last confirmed renewal (the time the
- * renewal was *sent*, so never later than Redis lets it run out): a run whose event loop was
- * blocked past that stops before it writes or acts again, even before Redis says so.
- */
-class ActiveRun {
-  readonly cancel = new Interrupt();
-  readonly fence: RunFence = { token: randomUUID(), previous: null };
-  /** The queue's lock on the job; the server/deployment locks' lease (none: Infinity). */
-  readonly leases = { queue: 0, locks: Infinity };
-  private lostWhy: string | null = null;
-
-  constructor(
-    readonly jobId: string,
-    queueLeaseUntil: number,
-  ) {
-    this.leases.queue = queueLeaseUntil;
-  }
-
-  get lost(): boolean {
-    return this.lostWhy !== null;
-  }
-
-  get lostReason(): string | null {
-    return this.lostWhy;
-  }
-
-  loseLease(why: string): void {
-    if (this.lostWhy !== null) return;
-    this.lostWhy = why;
-    this.cancel.abort(new LeaseLostError(why));
-  }
-
-  /** False (and the run stopped) once a lease is past its time. */
-  checkLease(now = Date.now()): boolean {
-    if (!this.lost && now > Math.min(this.leases.queue, this.leases.locks)) {
-      const which = this.leases.queue <= this.leases.locks ? "the queue's lock on the job" : 'its server/deployment lock';
-      this.loseLease(`${which} expired ${now - Math.min(this.leases.queue, this.leases.locks)} ms ago (event loop blocked or Redis unreachable)`);
-    }
-    return !this.lost;
-  }
-}
-
 const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
-/**
- * How long an interrupted step (cancelled, timed out) may go on in the background before the
- * run moves on: its next attempt or its compensation should see what it did, not race it.
- */
-const INTERRUPTED_STEP_SETTLE_MS = 30_000;
 /** A step still running after this long gets its start written (and streamed) before its outcome. */
 const START_COMMIT_GRACE_MS = 15;
-const STILL_RUNNING = Symbol('still running');
 
 /**
  * Runs one workflow run inside one BullMQ job: every step of the run in a row, each step's
@@ -317,9 +244,8 @@ export class WorkflowRunner {
   }
 
   private async execute(run: ActiveRun, job: JobRow, steps: StepRow[], definition: Definition): Promise<RunOutcome> {
-    const cancel = run.cancel;
-    const outputs: Record<string, unknown> = {};
-    for (const row of steps) if (row.status === StepStatus.Succeeded) outputs[row.name] = row.output;
+    const outputs = new RunOutputs(definition);
+    for (const row of steps) if (row.status === StepStatus.Succeeded) outputs.set(row.name, row.output);
 
     // Resumed after the outcome was decided (crash during compensation): finish winding down.
     const decided = steps.findIndex((row) => row.status === StepStatus.Failed || row.status === StepStatus.Cancelled);
@@ -343,190 +269,155 @@ export class WorkflowRunner {
     const runStartedAt = Date.now();
 
     for (let i = 0; i < definition.steps.length; i++) {
-      const row = steps[i];
-      if (DONE_STEP_STATUSES.has(row.status)) continue;
-      const step = definition.steps[i];
-      if (run.lost) return LOST;
-      if (cancel.aborted) {
-        const error = describeError(new JobCancelledError());
-        if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
-          // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
-          row.status = StepStatus.Cancelled;
-          pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
-          pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
-        }
-        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
-      }
-      if (this.stopping) return this.handOver(run, step.name, pending);
-
-      const policy = retryPolicyOf(step);
-      const attempt = row.attempts + 1;
-      const startedAt = new Date();
-      const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
-      const start: Pending = {
-        job: { ...pending.job, status: JobStatus.Running, startedAt },
-        steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
-        events: [
-          ...pending.events,
-          {
-            type: JobEventType.StepStarted,
-            step: step.name,
-            message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
-          },
-        ],
-      };
-      pending = emptyPending();
-      // The step's start is written lazily: a step that settles within the grace period has its
-      // start and outcome written in one transaction (one commit per step); a longer one, or one
-      // that logs, gets its start written (and streamed) while it runs. A crash before that
-      // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
-      let startCommit: Promise<CommitResult | null> | null = null;
-      const commitStart = () =>
-        (startCommit ??= this.commit(run, start).then((started) => {
-          if (started?.cancelRequested) cancel.abort(new JobCancelledError());
-          return started;
-        }));
-      row.status = StepStatus.Running;
-      row.attempts = attempt;
-
-      const running = this.attempt(run, job, step, attempt, outputs, commitStart);
-      const early = await settledWithin(running, START_COMMIT_GRACE_MS);
-      if (early === STILL_RUNNING) await commitStart();
-      const result = early === STILL_RUNNING ? await running : early;
-      // Whatever the attempt did, its outcome is not this run's to record any more.
-      if (run.lost) return LOST;
-      if (startCommit) {
-        if (!(await startCommit)) return this.stopped(run);
-      } else {
-        pending = start;
-      }
-      const finishedAt = new Date();
-      const durationMs = finishedAt.getTime() - startedAt.getTime();
-      const took = formatDuration(durationMs);
-      if (result.ok) {
-        row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
-        this.stepFinished(job, step.name, row.status, durationMs);
-        if (result.skip === null) outputs[step.name] = result.output;
-        pending.steps.push({
-          position: i,
-          status: row.status,
-          finishedAt,
-          output: result.skip === null ? result.output ?? null : null,
-          errorCode: null,
-          errorMessage: null,
-        });
-        pending.events.push(...result.logs, {
-          type: result.skip === null ? JobEventType.StepSucceeded : JobEventType.StepSkipped,
-          step: step.name,
-          message: result.skip === null ? `Succeeded in ${took}` : `Skipped: ${result.skip}`,
-        });
-        if (i === definition.steps.length - 1) break;
-        // Durable before the next step starts: a finished step never runs again.
-        const finished = await this.commit(run, pending);
-        pending = emptyPending();
-        if (!finished) return this.stopped(run);
-        if (finished.cancelRequested) cancel.abort(new JobCancelledError());
-        continue;
-      }
-
-      // A cancel that lands while the step fails for another reason still cancels the job.
-      const cancelled = cancel.aborted;
-      const error = describeError(result.error);
-      const transient = !cancelled && isTransientError(result.error, step);
-      const retrying = transient && attempt < policy.maxAttempts;
-      this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
-      if (cancelled) {
-        row.status = StepStatus.Cancelled;
-        pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
-        pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
-        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
-      }
-      if (retrying) {
-        const delay = retryDelayMs(policy, attempt);
-        const until = Date.now() + delay;
-        pending.job = { ...pending.job, status: JobStatus.Waiting };
-        pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
-        pending.events.push(...result.logs, {
-          type: JobEventType.StepRetrying,
-          step: step.name,
-          message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
-        });
-        if (!(await this.commit(run, pending))) return this.stopped(run);
-        return { kind: 'delayed', until };
-      }
-      row.status = StepStatus.Failed;
-      pending.steps.push({ position: i, status: StepStatus.Failed, finishedAt, errorCode: error.code, errorMessage: error.message });
-      pending.events.push(...result.logs, {
-        type: JobEventType.StepFailed,
-        step: step.name,
-        message: transient
-          ? `Failed after ${attempt} attempts: ${error.message}`
-          : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
-      });
-      return this.windDown(run, job, steps, definition, outputs, false, error, pending);
+      if (DONE_STEP_STATUSES.has(steps[i].status)) continue;
+      const next = await this.runStep(run, job, steps, definition, outputs, i, pending);
+      if ('kind' in next) return next;
+      pending = next;
     }
 
-    const result = definition.result ? definition.result(outputs) : defaultResult(definition, steps, outputs);
+    const result = definition.result ? definition.result(outputs.readerFor(steps.length)) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
     if (!(await this.commit(run, pending, job))) return this.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
-  /** Runs one attempt of a step under its timeout and the job's cancellation. */
-  private async attempt(
+  /**
+   * One step of the run: its attempt, then its outcome recorded. Returns what is still to be
+   * written (a finished last step's outcome goes with the job's), or how the run ends here.
+   */
+  private async runStep(
     run: ActiveRun,
     job: JobRow,
-    step: Step,
-    attempt: number,
-    outputs: Record<string, unknown>,
-    commitStart: () => Promise<unknown>,
-  ): Promise<AttemptResult> {
-    const interrupt = new Interrupt();
-    const stopFollowingCancel = run.cancel.onAbort((reason) => interrupt.abort(reason));
-    const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
-    const logs = this.logBuffer(run, step.name, commitStart);
-    let running: Promise<unknown> = Promise.resolve();
-    const ctx: StepContext<Record<string, unknown>> = {
-      jobId: job.id,
-      kind: job.kind,
-      input: job.input,
-      serverId: job.serverId,
-      deploymentId: job.deploymentId,
-      step: step.name,
-      attempt,
-      get signal() {
-        return interrupt.signal;
-      },
-      outputs,
-      log: logs.add,
-      skip: (reason: string): StepSkip => ({ skipped: true, reason }),
-    };
-    try {
-      const output = await untilInterrupted(() => (running = step.run(ctx)), interrupt);
-      return { ok: true, output: isSkip(output) ? null : output, skip: isSkip(output) ? output.reason : null, logs: await logs.close() };
-    } catch (error) {
-      if (interrupt.aborted && !run.lost) await this.settleInterrupted(job.id, step.name, running);
-      return { ok: false, error, logs: await logs.close() };
-    } finally {
-      clearTimeout(timer);
-      stopFollowingCancel();
+    steps: StepRow[],
+    definition: Definition,
+    outputs: RunOutputs,
+    i: number,
+    pending: Pending,
+  ): Promise<Pending | RunOutcome> {
+    const cancel = run.cancel;
+    const row = steps[i];
+    const step = definition.steps[i];
+    if (run.lost) return LOST;
+    if (cancel.aborted) {
+      const error = describeError(new JobCancelledError());
+      if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
+        // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
+        row.status = StepStatus.Cancelled;
+        pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
+        pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
+      }
+      return this.windDown(run, job, steps, definition, outputs, true, error, pending);
     }
-  }
+    if (this.stopping) return this.handOver(run, step.name, pending);
 
-  /** Waits (bounded) for an interrupted step that goes on in the background, so what follows sees its effects. */
-  private async settleInterrupted(jobId: string, step: string, running: Promise<unknown>): Promise<void> {
-    const settled = await settledWithin(
-      running.then(
-        () => true,
-        () => true,
-      ),
-      INTERRUPTED_STEP_SETTLE_MS,
-    );
-    if (settled === STILL_RUNNING) {
-      this.logger.warn(`Job ${jobId}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`);
+    const policy = retryPolicyOf(step);
+    const attempt = row.attempts + 1;
+    const startedAt = new Date();
+    const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
+    const start: Pending = {
+      job: { ...pending.job, status: JobStatus.Running, startedAt },
+      steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
+      events: [
+        ...pending.events,
+        {
+          type: JobEventType.StepStarted,
+          step: step.name,
+          message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
+        },
+      ],
+    };
+    pending = emptyPending();
+    // The step's start is written lazily: a step that settles within the grace period has its
+    // start and outcome written in one transaction (one commit per step); a longer one, or one
+    // that logs, gets its start written (and streamed) while it runs. A crash before that
+    // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
+    let startCommit: Promise<CommitResult | null> | null = null;
+    const commitStart = () =>
+      (startCommit ??= this.commit(run, start).then((started) => {
+        if (started?.cancelRequested) cancel.abort(new JobCancelledError());
+        return started;
+      }));
+    row.status = StepStatus.Running;
+    row.attempts = attempt;
+
+    const plan: AttemptPlan = { job, definition, position: i, attempt, outputs, logs: this.logBuffer(run, step.name, commitStart), warn: (m) => this.logger.warn(m) };
+    const running = attemptStep(plan, cancel, () => !run.lost);
+    const early = await settledWithin(running, START_COMMIT_GRACE_MS);
+    if (early === STILL_RUNNING) await commitStart();
+    const result = early === STILL_RUNNING ? await running : early;
+    // Whatever the attempt did, its outcome is not this run's to record any more.
+    if (run.lost) return LOST;
+    if (startCommit) {
+      if (!(await startCommit)) return this.stopped(run);
+    } else {
+      pending = start;
     }
+    const finishedAt = new Date();
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    const took = formatDuration(durationMs);
+    if (result.ok) {
+      row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
+      this.stepFinished(job, step.name, row.status, durationMs);
+      if (result.skip === null) outputs.set(step.name, result.output);
+      pending.steps.push({
+        position: i,
+        status: row.status,
+        finishedAt,
+        output: result.skip === null ? result.output ?? null : null,
+        errorCode: null,
+        errorMessage: null,
+      });
+      pending.events.push(...result.logs, {
+        type: result.skip === null ? JobEventType.StepSucceeded : JobEventType.StepSkipped,
+        step: step.name,
+        message: result.skip === null ? `Succeeded in ${took}` : `Skipped: ${result.skip}`,
+      });
+      // In the same transaction as this step's outcome: a resumed run skips them too.
+      if (result.skipRest !== null) skipRest(definition, steps, i, result.skipRest, finishedAt, pending);
+      if (steps.every((later) => DONE_STEP_STATUSES.has(later.status))) return pending;
+      // Durable before the next step starts: a finished step never runs again.
+      const finished = await this.commit(run, pending);
+      if (!finished) return this.stopped(run);
+      if (finished.cancelRequested) cancel.abort(new JobCancelledError());
+      return emptyPending();
+    }
+
+    // A cancel that lands while the step fails for another reason still cancels the job.
+    const cancelled = cancel.aborted;
+    const error = describeError(result.error);
+    const transient = !cancelled && isTransientError(result.error, step);
+    const retrying = transient && attempt < policy.maxAttempts;
+    this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
+    if (cancelled) {
+      row.status = StepStatus.Cancelled;
+      pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
+      pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
+      return this.windDown(run, job, steps, definition, outputs, true, error, pending);
+    }
+    if (retrying) {
+      const delay = retryDelayMs(policy, attempt);
+      const until = Date.now() + delay;
+      pending.job = { ...pending.job, status: JobStatus.Waiting };
+      pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
+      pending.events.push(...result.logs, {
+        type: JobEventType.StepRetrying,
+        step: step.name,
+        message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
+      });
+      if (!(await this.commit(run, pending))) return this.stopped(run);
+      return { kind: 'delayed', until };
+    }
+    row.status = StepStatus.Failed;
+    pending.steps.push({ position: i, status: StepStatus.Failed, finishedAt, errorCode: error.code, errorMessage: error.message });
+    pending.events.push(...result.logs, {
+      type: JobEventType.StepFailed,
+      step: step.name,
+      message: transient
+        ? `Failed after ${attempt} attempts: ${error.message}`
+        : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
+    });
+    return this.windDown(run, job, steps, definition, outputs, false, error, pending);
   }
 
   /**
@@ -539,7 +430,7 @@ export class WorkflowRunner {
     job: JobRow,
     steps: StepRow[],
     definition: Definition,
-    outputs: Record<string, unknown>,
+    outputs: RunOutputs,
     cancelled: boolean,
     error: JobErrorInfo,
     pending: Pending,
@@ -560,7 +451,10 @@ export class WorkflowRunner {
     for (const { step, row, position } of toUndo) {
       // A run that lost its lease leaves the undoing to the run that took the job over.
       if (run.lost) return LOST;
-      const outcome = await this.compensate(run, job, step, row, outputs);
+      const outcome = await compensateStep(
+        { job, definition, position, outputs, logs: this.logBuffer(run, step.name) },
+        row.status === StepStatus.Succeeded ? row.output : null,
+      );
       if (run.lost) return LOST;
       if (outcome.ok) {
         // A failed or cancelled step keeps its status: it tells how the job ended (and where a resumed run is).
@@ -598,43 +492,6 @@ export class WorkflowRunner {
     );
     if (!(await this.commit(run, pending, job))) return this.stopped(run);
     return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
-  }
-
-  /** A compensation gets the step's attempts (transient errors retried in place) and timeout; cancellation does not reach it. */
-  private async compensate(run: ActiveRun, job: JobRow, step: Step, row: StepRow, outputs: Record<string, unknown>): Promise<AttemptResult> {
-    const policy = retryPolicyOf(step);
-    const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const logs = this.logBuffer(run, step.name);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      const interrupt = new Interrupt();
-      const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)), timeoutMs);
-      try {
-        await untilInterrupted(
-          () =>
-            (step.compensate as NonNullable<Step['compensate']>)({
-              jobId: job.id,
-              input: job.input,
-              serverId: job.serverId,
-              deploymentId: job.deploymentId,
-              step: step.name,
-              output: row.status === StepStatus.Succeeded ? row.output : null,
-              outputs,
-              signal: interrupt.signal,
-              log: logs.add,
-            }),
-          interrupt,
-        );
-        return { ok: true, output: null, skip: null, logs: await logs.close() };
-      } catch (error) {
-        lastError = error;
-        if (!isTransientError(error, step) || attempt === policy.maxAttempts) break;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(policy, attempt)));
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    return { ok: false, error: lastError, logs: await logs.close() };
   }
 
   /** The worker is stopping: give the job back to the queue between two steps. */
@@ -702,32 +559,27 @@ export class WorkflowRunner {
   }
 }
 
-/** The promise's value if it settles within `ms`, else STILL_RUNNING. */
-function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(STILL_RUNNING), ms);
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
-
 /** A step that stopped without a known outcome: cancelled or timed out mid-way, or failed with a transient error. */
 function outcomeUnknown(row: StepRow): boolean {
   if (row.status === StepStatus.Cancelled) return true;
   return row.status === StepStatus.Failed && row.errorCode !== null && !isPermanentCode(row.errorCode);
 }
 
-function isSkip(value: unknown): value is StepSkip {
-  return typeof value === 'object' && value !== null && (value as StepSkip).skipped === true && typeof (value as StepSkip).reason === 'string';
-}
-
-function defaultResult(definition: Definition, steps: StepRow[], outputs: Record<string, unknown>): Record<string, unknown> | null {
+function defaultResult(definition: Definition, steps: StepRow[], outputs: RunOutputs): Record<string, unknown> | null {
   for (let i = definition.steps.length - 1; i >= 0; i--) {
     if (steps[i].status !== StepStatus.Succeeded) continue;
-    const output = outputs[definition.steps[i].name];
+    const output = outputs.of(definition.steps[i].name);
     return typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : null;
   }
   return null;
+}
+
+/** Marks the steps after `position` SKIPPED, but those that run `always`. */
+function skipRest(definition: Definition, steps: StepRow[], position: number, reason: string, finishedAt: Date, pending: Pending): void {
+  for (let j = position + 1; j < steps.length; j++) {
+    if (definition.steps[j].always || DONE_STEP_STATUSES.has(steps[j].status)) continue;
+    steps[j].status = StepStatus.Skipped;
+    pending.steps.push({ position: j, status: StepStatus.Skipped, finishedAt, output: null, errorCode: null, errorMessage: null });
+    pending.events.push({ type: JobEventType.StepSkipped, step: definition.steps[j].name, message: `Skipped: ${reason}` });
+  }
 }

@@ -1,37 +1,18 @@
 import { hostname } from 'node:os';
 import { ErrorCode, isFinishedJobStatus, JobStatus, StepStatus } from '@tomo/shared';
+import { ActiveRun } from './active-run';
 import { JobEventType } from './job-event-type';
 import type { JobEventPublisher } from './job-events';
 import type { JobLocks, LockSpec } from './job-lock';
-import {
-  type CommitResult,
-  type JobChange,
-  type JobPatch,
-  type JobRow,
-  type JobStore,
-  type NewEvent,
-  NOT_FINISHED_STATUSES,
-  type StepPatch,
-  type StepRow,
-} from './job-store';
-import { ActiveRun } from './active-run';
-import { attemptStep, type AttemptPlan, type AttemptResult, compensateStep, type Definition, RunOutputs, settledWithin, STILL_RUNNING } from './step-attempt';
-import { describeError, formatDuration, isPermanentCode, isTransientError, JobCancelledError, type JobErrorInfo, retryDelayMs } from './step-errors';
-import { StepLogBuffer } from './step-log-buffer';
+import { type CommitResult, type JobRow, type JobStore, NOT_FINISHED_STATUSES, type StepRow } from './job-store';
+import { emptyPending, LOST, type Pending, type RunnerLogger, type RunOutcome, RunWriter } from './run-writer';
+import { attemptStep, type AttemptPlan, type Definition, RunOutputs, settledWithin, STILL_RUNNING } from './step-attempt';
+import { describeError, formatDuration, isTransientError, JobCancelledError, retryDelayMs } from './step-errors';
+import { windDown } from './wind-down';
 import { retryPolicyOf } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 
-/**
- * What the BullMQ processor does after a run: nothing, re-queue it for later, fail it, or
- * (lost: the run's lease ran out, another worker may run the job) let it go without a word.
- */
-export type RunOutcome =
-  | { kind: 'finished'; status: JobStatus }
-  | { kind: 'delayed'; until: number }
-  | { kind: 'failed'; error: JobErrorInfo }
-  | { kind: 'lost' };
-
-const LOST: RunOutcome = { kind: 'lost' };
+export type { RunOutcome } from './run-writer';
 
 export interface WorkflowRunnerOptions {
   /** When a lock-waiting job looks again if no release woke it earlier. */
@@ -44,18 +25,6 @@ export interface WorkflowRunnerOptions {
   leaseCheckMs: number;
 }
 
-export interface RunnerLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-interface Pending {
-  job: JobPatch;
-  steps: StepPatch[];
-  events: NewEvent[];
-}
-
-const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
 /** A step still running after this long gets its start written (and streamed) before its outcome. */
@@ -70,6 +39,7 @@ const START_COMMIT_GRACE_MS = 15;
 export class WorkflowRunner {
   private readonly active = new Map<string, ActiveRun>();
   private readonly leaseWatchdog: NodeJS.Timeout;
+  private readonly writer: RunWriter;
   private stopping = false;
 
   constructor(
@@ -81,6 +51,7 @@ export class WorkflowRunner {
     private readonly logger: RunnerLogger,
     private readonly options: WorkflowRunnerOptions,
   ) {
+    this.writer = new RunWriter(store, publisher, registry, logger, options);
     // A timer, not only the renewal's answer: after a blocked event loop, timers run before
     // I/O callbacks, so an expired run stops before a step's pending command completes.
     this.leaseWatchdog = setInterval(() => {
@@ -150,7 +121,7 @@ export class WorkflowRunner {
     if (!failed) return;
     this.publisher.publish(failed.events);
     const run = await this.store.loadRun(jobId);
-    if (run) this.notifyFinished(run.job, failed, error);
+    if (run) this.writer.notifyFinished(run.job, failed, error);
   }
 
   private async load(run: ActiveRun): Promise<RunOutcome> {
@@ -214,33 +185,24 @@ export class WorkflowRunner {
     const message = `Waiting for job ${holders.join(', ')}`;
     const last = job.status === JobStatus.Waiting ? await this.store.lastEvent(job.id) : null;
     if (last?.message !== message) {
-      const noted = await this.commit(run, {
+      const noted = await this.writer.commit(run, {
         job: { status: JobStatus.Waiting },
         steps: [],
         events: [{ type: JobEventType.JobWaiting, step: null, message }],
       });
-      if (!noted) return this.stopped(run);
+      if (!noted) return this.writer.stopped(run);
     }
     return { kind: 'delayed', until: Date.now() + this.options.lockRetryMs };
   }
 
   private async failBeforeStart(run: ActiveRun, job: JobRow, message: string): Promise<RunOutcome> {
     const error = { code: ErrorCode.Internal, message };
-    const failed = await this.commit(run, {
+    const failed = await this.writer.commit(run, {
       job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
       steps: [],
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
     }, job);
-    return failed ? { kind: 'failed', error } : this.stopped(run);
-  }
-
-  /** A commit was refused: the job finished meanwhile, or this run lost it to another one. */
-  private async stopped(run: ActiveRun): Promise<RunOutcome> {
-    if (run.lost) return LOST;
-    const job = await this.store.loadJob(run.jobId);
-    if (!job || isFinishedJobStatus(job.status)) return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
-    run.loseLease('another run of the job wrote it (its fencing token replaced ours)');
-    return LOST;
+    return failed ? { kind: 'failed', error } : this.writer.stopped(run);
   }
 
   private async execute(run: ActiveRun, job: JobRow, steps: StepRow[], definition: Definition): Promise<RunOutcome> {
@@ -255,7 +217,7 @@ export class WorkflowRunner {
       const error = cancelled
         ? describeError(new JobCancelledError())
         : { code: row.errorCode ?? ErrorCode.Internal, message: row.errorMessage ?? 'Step failed' };
-      return this.windDown(run, job, steps, definition, outputs, cancelled, error, emptyPending());
+      return windDown(this.writer, run, job, steps, definition, outputs, cancelled, error, emptyPending());
     }
 
     let pending = emptyPending();
@@ -278,7 +240,7 @@ export class WorkflowRunner {
     const result = definition.result ? definition.result(outputs.readerFor(steps.length)) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
-    if (!(await this.commit(run, pending, job))) return this.stopped(run);
+    if (!(await this.writer.commit(run, pending, job))) return this.writer.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
@@ -307,7 +269,7 @@ export class WorkflowRunner {
         pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
         pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
       }
-      return this.windDown(run, job, steps, definition, outputs, true, error, pending);
+      return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
     }
     if (this.stopping) return this.handOver(run, step.name, pending);
 
@@ -334,14 +296,14 @@ export class WorkflowRunner {
     // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
     let startCommit: Promise<CommitResult | null> | null = null;
     const commitStart = () =>
-      (startCommit ??= this.commit(run, start).then((started) => {
+      (startCommit ??= this.writer.commit(run, start).then((started) => {
         if (started?.cancelRequested) cancel.abort(new JobCancelledError());
         return started;
       }));
     row.status = StepStatus.Running;
     row.attempts = attempt;
 
-    const plan: AttemptPlan = { job, definition, position: i, attempt, outputs, logs: this.logBuffer(run, step.name, commitStart), warn: (m) => this.logger.warn(m) };
+    const plan: AttemptPlan = { job, definition, position: i, attempt, outputs, logs: this.writer.logBuffer(run, step.name, commitStart), warn: (m) => this.logger.warn(m) };
     const running = attemptStep(plan, cancel, () => !run.lost);
     const early = await settledWithin(running, START_COMMIT_GRACE_MS);
     if (early === STILL_RUNNING) await commitStart();
@@ -349,7 +311,7 @@ export class WorkflowRunner {
     // Whatever the attempt did, its outcome is not this run's to record any more.
     if (run.lost) return LOST;
     if (startCommit) {
-      if (!(await startCommit)) return this.stopped(run);
+      if (!(await startCommit)) return this.writer.stopped(run);
     } else {
       pending = start;
     }
@@ -358,7 +320,7 @@ export class WorkflowRunner {
     const took = formatDuration(durationMs);
     if (result.ok) {
       row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
-      this.stepFinished(job, step.name, row.status, durationMs);
+      this.writer.stepFinished(job, step.name, row.status, durationMs);
       if (result.skip === null) outputs.set(step.name, result.output);
       pending.steps.push({
         position: i,
@@ -377,8 +339,8 @@ export class WorkflowRunner {
       if (result.skipRest !== null) skipRest(definition, steps, i, result.skipRest, finishedAt, pending);
       if (steps.every((later) => DONE_STEP_STATUSES.has(later.status))) return pending;
       // Durable before the next step starts: a finished step never runs again.
-      const finished = await this.commit(run, pending);
-      if (!finished) return this.stopped(run);
+      const finished = await this.writer.commit(run, pending);
+      if (!finished) return this.writer.stopped(run);
       if (finished.cancelRequested) cancel.abort(new JobCancelledError());
       return emptyPending();
     }
@@ -388,12 +350,12 @@ export class WorkflowRunner {
     const error = describeError(result.error);
     const transient = !cancelled && isTransientError(result.error, step);
     const retrying = transient && attempt < policy.maxAttempts;
-    this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
+    this.writer.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
     if (cancelled) {
       row.status = StepStatus.Cancelled;
       pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
       pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
-      return this.windDown(run, job, steps, definition, outputs, true, error, pending);
+      return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
     }
     if (retrying) {
       const delay = retryDelayMs(policy, attempt);
@@ -405,7 +367,7 @@ export class WorkflowRunner {
         step: step.name,
         message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
       });
-      if (!(await this.commit(run, pending))) return this.stopped(run);
+      if (!(await this.writer.commit(run, pending))) return this.writer.stopped(run);
       return { kind: 'delayed', until };
     }
     row.status = StepStatus.Failed;
@@ -417,81 +379,7 @@ export class WorkflowRunner {
         ? `Failed after ${attempt} attempts: ${error.message}`
         : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
     });
-    return this.windDown(run, job, steps, definition, outputs, false, error, pending);
-  }
-
-  /**
-   * After a failure or cancellation: undo in reverse order the finished steps and the step whose
-   * outcome is unknown (interrupted, or failed with a transient error: it may have acted), then
-   * finish the job.
-   */
-  private async windDown(
-    run: ActiveRun,
-    job: JobRow,
-    steps: StepRow[],
-    definition: Definition,
-    outputs: RunOutputs,
-    cancelled: boolean,
-    error: JobErrorInfo,
-    pending: Pending,
-  ): Promise<RunOutcome> {
-    const toUndo = definition.steps
-      .map((step, i) => ({ step, row: steps[i], position: i }))
-      .filter(({ step, row }) => step.compensate && (row.status === StepStatus.Succeeded || outcomeUnknown(row)))
-      .reverse();
-    if (toUndo.length > 0) {
-      pending.events.push({
-        type: JobEventType.JobCompensating,
-        step: null,
-        message: `Undoing ${toUndo.length} step(s): ${toUndo.map(({ step, row }) => (row.status === StepStatus.Succeeded ? step.name : `${step.name} (outcome unknown)`)).join(', ')}`,
-      });
-      if (!(await this.commit(run, pending))) return this.stopped(run);
-      pending = emptyPending();
-    }
-    for (const { step, row, position } of toUndo) {
-      // A run that lost its lease leaves the undoing to the run that took the job over.
-      if (run.lost) return LOST;
-      const outcome = await compensateStep(
-        { job, definition, position, outputs, logs: this.logBuffer(run, step.name) },
-        row.status === StepStatus.Succeeded ? row.output : null,
-      );
-      if (run.lost) return LOST;
-      if (outcome.ok) {
-        // A failed or cancelled step keeps its status: it tells how the job ended (and where a resumed run is).
-        const unknown = row.status !== StepStatus.Succeeded;
-        if (!unknown) row.status = StepStatus.Compensated;
-        await this.commit(run, {
-          job: {},
-          steps: unknown ? [] : [{ position, status: StepStatus.Compensated }],
-          events: [
-            ...outcome.logs,
-            {
-              type: JobEventType.StepCompensated,
-              step: step.name,
-              message: unknown ? 'Compensated (its outcome was unknown: whatever it did is undone)' : 'Compensated (undone)',
-            },
-          ],
-        });
-      } else {
-        await this.commit(run, {
-          job: {},
-          steps: [],
-          events: [
-            ...outcome.logs,
-            { type: JobEventType.StepCompensationFailed, step: step.name, message: `Compensation failed: ${describeError(outcome.error).message}` },
-          ],
-        });
-      }
-    }
-    const status = cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-    pending.job = { ...pending.job, status, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message };
-    pending.events.push(
-      cancelled
-        ? { type: JobEventType.JobCancelled, step: null, message: 'Cancelled' }
-        : { type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` },
-    );
-    if (!(await this.commit(run, pending, job))) return this.stopped(run);
-    return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
+    return windDown(this.writer, run, job, steps, definition, outputs, false, error, pending);
   }
 
   /** The worker is stopping: give the job back to the queue between two steps. */
@@ -502,67 +390,10 @@ export class WorkflowRunner {
       step: null,
       message: `Worker ${WORKER_NAME} is stopping; another worker continues with step "${nextStep}"`,
     });
-    if (!(await this.commit(run, pending))) return this.stopped(run);
+    if (!(await this.writer.commit(run, pending))) return this.writer.stopped(run);
     return { kind: 'delayed', until: Date.now() };
   }
 
-  /** `before` runs ahead of the first write, so log lines never precede their step's start on the timeline. */
-  private logBuffer(run: ActiveRun, step: string, before: () => Promise<unknown> = async () => undefined): StepLogBuffer {
-    const jobId = run.jobId;
-    return new StepLogBuffer(
-      step,
-      async (events) => {
-        try {
-          await before();
-          await this.commit(run, { job: {}, steps: [], events });
-        } catch (error) {
-          this.logger.warn(`Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`);
-        }
-      },
-      this.options.logFlushMs,
-      this.options.logBatchSize,
-    );
-  }
-
-  private stepFinished(job: JobRow, step: string, status: StepStatus, durationMs: number): void {
-    this.registry.notify({ step: { jobId: job.id, kind: job.kind, step, status, durationMs } }, (error) =>
-      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(error).message}`),
-    );
-  }
-
-  /** Writes a change of the run, fenced: null once the run lost its lease or its job (nothing written). `job`: given when this change may finish the job, so observers hear of it once it is stored. */
-  private async commit(run: ActiveRun, pending: Pending, job?: JobRow): Promise<CommitResult | null> {
-    if (!run.checkLease()) return null;
-    const jobId = run.jobId;
-    let events = pending.events;
-    const to = pending.job.status;
-    if (to && to !== JobStatus.Running && events.length > 1) {
-      // Several steps of the story in one transaction: the job was running until the last event.
-      events = events.map((event, i) => (i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event));
-    }
-    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES, fence: run.fence };
-    const result = await this.store.commit(change);
-    if (result) this.publisher.publish(result.events);
-    if (result && job) {
-      this.notifyFinished(job, result, pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null);
-    }
-    return result;
-  }
-
-  /** Observers (notifications, metrics) hear of a job once its end is stored. */
-  private notifyFinished(job: JobRow, result: CommitResult, error: { code: string; message: string } | null): void {
-    if (!isFinishedJobStatus(result.status)) return;
-    const finished = { jobId: job.id, kind: job.kind, status: result.status, serverId: job.serverId, deploymentId: job.deploymentId };
-    this.registry.notify({ job: { ...finished, error } }, (e) =>
-      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(e).message}`),
-    );
-  }
-}
-
-/** A step that stopped without a known outcome: cancelled or timed out mid-way, or failed with a transient error. */
-function outcomeUnknown(row: StepRow): boolean {
-  if (row.status === StepStatus.Cancelled) return true;
-  return row.status === StepStatus.Failed && row.errorCode !== null && !isPermanentCode(row.errorCode);
 }
 
 function defaultResult(definition: Definition, steps: StepRow[], outputs: RunOutputs): Record<string, unknown> | null {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '@tomo/marketplace';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
+import type { WorkflowContext } from '@tomo/workflows';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
 import type { DeploymentHosts } from './deployment-hosts';
 import {
@@ -15,11 +16,6 @@ import {
   parseInspect,
   PS_FORMAT,
 } from './server-facts';
-
-export interface StepIo {
-  signal: AbortSignal;
-  log(line: string): void;
-}
 
 const COMMAND_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 20 * 60_000;
@@ -38,7 +34,7 @@ export class DockerOnServer {
   constructor(
     private readonly hosts: DeploymentHosts,
     readonly serverId: string,
-    private readonly io: StepIo,
+    private readonly io: Pick<WorkflowContext, 'signal' | 'log'>,
   ) {}
 
   run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {

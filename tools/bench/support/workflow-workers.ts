@@ -46,19 +46,17 @@ class BenchWorkflows implements OnModuleInit {
 
   onModuleInit(): void {
     for (const count of STEP_COUNTS) {
-      this.registry.register(
-        defineWorkflow({
-          kind: benchKind(count),
-          steps: Array.from({ length: count }, (_, i) => ({
-            name: `noop-${i + 1}`,
-            retry: { maxAttempts: 1 },
-            run: async (ctx) => {
-              if (i === 0 && ctx.input['mark']) reportFirstStep(ctx.jobId);
-              return null;
-            },
-          })),
-        }),
-      );
+      const workflow = defineWorkflow({ kind: benchKind(count) });
+      for (let i = 0; i < count; i++) {
+        workflow.step(`noop-${i + 1}`, {
+          retry: { maxAttempts: 1 },
+          run: async (ctx) => {
+            if (i === 0 && ctx.input['mark']) reportFirstStep(ctx.jobId);
+            return null;
+          },
+        });
+      }
+      this.registry.register(workflow);
     }
   }
 }

@@ -15,7 +15,7 @@ import {
   WorkflowsModule,
 } from '@tomo/workflows';
 import { DeploymentRecords } from './deployment-records';
-import type { ReconcileResult } from './deployment-workflows';
+import type { ReconcileResult } from './deployment-reconciler';
 import { DeploymentsModule } from './deployments.module';
 
 /**

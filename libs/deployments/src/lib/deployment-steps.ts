@@ -1,9 +1,9 @@
 import type { AppDefinition } from '@tomo/marketplace';
 import { type MarketplaceService } from '@tomo/marketplace';
-import { ErrorCode, TomoException } from '@tomo/shared';
 import { formatBytes } from '@tomo/servers';
-import type { StepContext } from '@tomo/workflows';
-import { accessUrls, buildContainerSpec, type ContainerSpec, deploymentDirectory, healthcheckPort, LABEL_DEPLOYMENT, namedVolumeFor } from './container-spec';
+import { ErrorCode, TomoException } from '@tomo/shared';
+import type { WorkflowContext } from '@tomo/workflows';
+import { accessUrls, buildContainerSpec, deploymentDirectory, healthcheckPort, LABEL_DEPLOYMENT, namedVolumeFor } from './container-spec';
 import { type DeploymentConfig, networkModeOf, networksToJoin, PullPolicy, volumeKind } from './deployment-config';
 import type { DeploymentHosts } from './deployment-hosts';
 import { type DeploymentRecords } from './deployment-records';
@@ -14,13 +14,20 @@ import { normalizeArchitecture } from './server-facts';
 /** Where relative volume paths of deployments live on a server: `$HOME/tomo/deployments/<id>`. */
 export const DEPLOYMENTS_DIR = 'tomo/deployments';
 
-export type AnyStepContext = Pick<StepContext<{ deploymentId: string }>, 'signal' | 'log' | 'jobId' | 'input'>;
-
-/** What a step works on: the record, the app and a Docker client for the deployment's server. */
+/**
+ * What a deployment workflow's steps work on (their workflow context): the record, the app and
+ * a Docker client for the deployment's server, bound to the attempt's signal and timeline.
+ */
 export interface DeploymentScope {
   row: DeploymentEntity;
   app: AppDefinition;
   docker: DockerOnServer;
+}
+
+/** The image and configuration a run deploys: the record's own (install) or its pending update. */
+export interface DeploymentTarget {
+  image: string;
+  config: DeploymentConfig;
 }
 
 /**
@@ -36,13 +43,14 @@ export class DeploymentSteps {
     private readonly hosts: DeploymentHosts,
   ) {}
 
-  async scope(ctx: Pick<AnyStepContext, 'signal' | 'log'>, deploymentId: string): Promise<DeploymentScope> {
+  /** The workflow context of the deployment (see DeploymentScope). */
+  async scope(ctx: Pick<WorkflowContext, 'signal' | 'log'>, deploymentId: string): Promise<DeploymentScope> {
     const row = await this.records.get(deploymentId);
     const app = (await this.marketplace.getApp(row.appId)).definition;
     return { row, app, docker: this.docker(row.serverId, ctx) };
   }
 
-  docker(serverId: string, ctx: Pick<AnyStepContext, 'signal' | 'log'>): DockerOnServer {
+  docker(serverId: string, ctx: Pick<WorkflowContext, 'signal' | 'log'>): DockerOnServer {
     return new DockerOnServer(this.hosts, serverId, { signal: ctx.signal, log: (line) => ctx.log(line) });
   }
 
@@ -54,8 +62,45 @@ export class DeploymentSteps {
     return deploymentDirectory(`${await docker.homeDirectory()}/${DEPLOYMENTS_DIR}`, deploymentId);
   }
 
-  spec(scope: DeploymentScope, config: DeploymentConfig, image: string, deploymentDir: string, jobId: string, name?: string): ContainerSpec {
-    return buildContainerSpec({ deployment: scope.row, app: scope.app, config, image, deploymentDir, jobId, name });
+  /** Creates the container `name` from the target, unless an earlier attempt did; returns its id. */
+  async createContainer(scope: DeploymentScope, target: DeploymentTarget, name: string, ctx: Pick<WorkflowContext, 'log' | 'jobId'>) {
+    const existing = await this.ownContainer(scope, name);
+    if (existing) {
+      ctx.log(`Container ${name} exists already (${existing.status}): an earlier attempt created it`);
+      return { containerId: existing.id };
+    }
+    const deploymentDir = await this.deploymentDir(scope.docker, scope.row.id);
+    const spec = buildContainerSpec({ deployment: scope.row, app: scope.app, config: target.config, image: target.image, deploymentDir, jobId: ctx.jobId, name });
+    const containerId = await scope.docker.create(spec);
+    ctx.log(`Created container ${name} (${containerId.slice(0, 12)}) from ${target.image}`);
+    return { containerId };
+  }
+
+  /** Starts the container `name` of this deployment unless it runs already. */
+  async startContainer(scope: DeploymentScope, name: string, ctx: Pick<WorkflowContext, 'log'>): Promise<boolean> {
+    const state = await this.ownContainer(scope, name);
+    if (!state) throw new TomoException(ErrorCode.ContainerMissing, `Container ${name} is gone`);
+    if (state.running) return false;
+    await scope.docker.start(name);
+    ctx.log(`Started ${name}`);
+    return true;
+  }
+
+  /** The record's image and configuration, secret values included (they must still decrypt). */
+  current(row: DeploymentEntity): DeploymentTarget {
+    return { image: row.image, config: this.records.fullConfig(row) };
+  }
+
+  /** The pending update's image and configuration; CONFLICT when there is none. */
+  pendingUpdate(row: DeploymentEntity): DeploymentTarget {
+    const config = this.records.fullTargetConfig(row);
+    if (!config || !row.targetImage) throw new TomoException(ErrorCode.Conflict, `Deployment ${row.id} has no pending update`);
+    return { config, image: row.targetImage };
+  }
+
+  /** Removes a container of this deployment if it exists (never another deployment's). */
+  async removeOwn(scope: DeploymentScope, name: string): Promise<boolean> {
+    return (await this.ownContainer(scope, name)) !== null && scope.docker.removeIfExists(name);
   }
 
   /** The container `name` if it exists and belongs to this deployment; CONFLICT if another one owns the name. */
@@ -71,7 +116,7 @@ export class DeploymentSteps {
   }
 
   /** Docker ready, architecture, free host ports, memory and disk for the app's requirements. */
-  async preflight(scope: DeploymentScope, config: DeploymentConfig, ctx: Pick<AnyStepContext, 'log'>, ownPorts: ReadonlySet<string> = new Set()): Promise<Record<string, unknown>> {
+  async preflight(scope: DeploymentScope, config: DeploymentConfig, ctx: Pick<WorkflowContext, 'log'>, ownPorts: ReadonlySet<string> = new Set()): Promise<Record<string, unknown>> {
     const { docker, app } = scope;
     const engine = await docker.dockerReady();
     const arch = normalizeArchitecture(engine.arch);
@@ -103,7 +148,7 @@ export class DeploymentSteps {
   }
 
   /** Pulls according to the policy; a missing image is permanent (NOT_FOUND). */
-  async pull(docker: DockerOnServer, image: string, policy: PullPolicy, ctx: Pick<AnyStepContext, 'log'>): Promise<{ pulled: boolean } | null> {
+  async pull(docker: DockerOnServer, image: string, policy: PullPolicy, ctx: Pick<WorkflowContext, 'log'>): Promise<{ pulled: boolean } | null> {
     if (policy !== PullPolicy.Always && (await docker.imageExists(image))) {
       ctx.log(`Image ${image} is present (pull policy ${policy})`);
       return null;
@@ -121,7 +166,7 @@ export class DeploymentSteps {
    * absolute ones that do not exist yet), named volumes labelled with the deployment, and a
    * user-defined network. Returns what it created.
    */
-  async prepareVolumes(scope: DeploymentScope, config: DeploymentConfig, ctx: Pick<AnyStepContext, 'log'>) {
+  async prepareVolumes(scope: DeploymentScope, config: DeploymentConfig, ctx: Pick<WorkflowContext, 'log'>) {
     const { docker, row } = scope;
     const dir = await this.deploymentDir(docker, row.id);
     const created: { dirs: string[]; volumes: string[]; networks: string[] } = { dirs: [], volumes: [], networks: [] };
@@ -179,3 +224,4 @@ export class DeploymentSteps {
     return accessUrls(await this.hostAddress(scope.row.serverId), scope.app, config);
   }
 }
+

@@ -1,11 +1,20 @@
+import type { CommonConfig } from '@tomo/config';
+import type { MarketplaceService } from '@tomo/marketplace';
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { isTransientError, type JobsService, retryPolicyOf } from '@tomo/workflows';
-import type { DeploymentSteps } from './deployment-steps';
-import { deploymentWorkflows } from './deployment-workflows';
+import type { DeploymentHosts } from './deployment-hosts';
+import type { DeploymentRecords } from './deployment-records';
+import { DeploymentWorkflows } from './deployment-workflows';
 
 describe('health-check steps', () => {
   // Only the step definitions are looked at: nothing runs, so the collaborators are never called.
-  const definitions = deploymentWorkflows({} as DeploymentSteps, {} as JobsService, null, 'unused');
+  const definitions = new DeploymentWorkflows(
+    {} as DeploymentRecords,
+    {} as MarketplaceService,
+    {} as JobsService,
+    { redisPrefix: 'unused' } as CommonConfig,
+    {} as DeploymentHosts,
+  ).workflows();
   const healthChecks = definitions.flatMap((definition) => definition.steps.filter((step) => step.name === 'health-check').map((step) => ({ kind: definition.kind, step })));
 
   it('exist in install, start, restart and update', () => {

@@ -19,7 +19,7 @@ import {
   resolveDeploymentConfig,
 } from './deployment-config';
 import { DeploymentRecords } from './deployment-records';
-import { containerLogsKey } from './deployment-workflows';
+import { containerLogsKey } from './container-logs.workflow';
 import { DeploymentEntity, DeploymentStatus } from './entities';
 
 export interface InstallAppInput {

@@ -3,6 +3,7 @@ import type { AppDefinition } from '@tomo/marketplace';
 import { parseDf, parseMemInfo } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh';
+import type { WorkflowContext } from '@tomo/workflows';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
 import type { DeploymentHosts, HostSession } from './deployment-hosts';
 import {
@@ -14,11 +15,6 @@ import {
   parseInspect,
   PS_FORMAT,
 } from './server-facts';
-
-export interface StepIo {
-  signal: AbortSignal;
-  log(line: string): void;
-}
 
 const COMMAND_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 20 * 60_000;
@@ -40,7 +36,7 @@ export class DockerOnServer {
   constructor(
     private readonly hosts: DeploymentHosts,
     readonly serverId: string,
-    private readonly io: StepIo,
+    private readonly io: Pick<WorkflowContext, 'signal' | 'log'>,
   ) {}
 
   async run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {

@@ -17,6 +17,7 @@ export const DEPLOYMENT_TEST_KINDS: readonly string[] = [
   JobKind.MaintenancePruneJobs,
   JobKind.ServerTestConnection,
   JobKind.MaintenanceCollectServerMetrics,
+  JobKind.MaintenancePruneImages,
   JobKind.DeploymentInstall,
   JobKind.DeploymentStart,
   JobKind.DeploymentStop,

@@ -1,11 +1,12 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { JobKind } from '@tomo/shared';
 import {
+  DefinesWorkflows,
   defineWorkflow,
   type JobRow,
   JobsService,
-  WorkflowRegistry,
+  type WorkflowSource,
 } from '@tomo/workflows';
 import { AppIconStore } from './app-icons';
 import {
@@ -48,50 +49,48 @@ export function marketplaceSyncWorkflow(
   icons: AppIconStore,
   fetchAppIcons: boolean,
 ) {
-  return defineWorkflow({
+  const workflow = defineWorkflow({
     kind: JobKind.MarketplaceSync,
     exclusive: (input) => [`marketplace-repo:${input.repoId}`],
-    steps: [
-      {
-        name: 'sync',
-        timeoutMs: SYNC_STEP_TIMEOUT_MS,
-        retry: { maxAttempts: 3, initialDelayMs: 5_000, maxDelayMs: 60_000 },
-        run: async (ctx): Promise<MarketplaceSyncResult> => {
-          const options = {
-            signal: ctx.signal,
-            log: (line: string) => ctx.log(line),
-          };
-          const result = await marketplace.syncRepo(ctx.input.repoId, options);
-          if (fetchAppIcons) await icons.refresh(result.repoId, options);
-          else
-            ctx.log(
-              'Icons not downloaded (APP_ICON_FETCH is off): the console shows placeholders',
-            );
-          return result;
-        },
-      },
-    ],
   });
+  workflow.step('sync', {
+    timeoutMs: SYNC_STEP_TIMEOUT_MS,
+    retry: { maxAttempts: 3, initialDelayMs: 5_000, maxDelayMs: 60_000 },
+    run: async (ctx): Promise<MarketplaceSyncResult> => {
+      const options = {
+        signal: ctx.signal,
+        log: (line: string) => ctx.log(line),
+      };
+      const result = await marketplace.syncRepo(ctx.input.repoId, options);
+      if (fetchAppIcons) await icons.refresh(result.repoId, options);
+      else
+        ctx.log(
+          'Icons not downloaded (APP_ICON_FETCH is off): the console shows placeholders',
+        );
+      return result;
+    },
+  });
+  return workflow;
 }
 
-/** Registers the marketplace's workflows in every process that imports MarketplaceWorkflowsModule (API and worker). */
+/** The marketplace's workflows, in every process that imports MarketplaceWorkflowsModule (API and worker). */
+@DefinesWorkflows()
 @Injectable()
-export class MarketplaceWorkflows implements OnModuleInit {
+export class MarketplaceWorkflows implements WorkflowSource {
   constructor(
-    private readonly registry: WorkflowRegistry,
     private readonly marketplace: MarketplaceService,
     private readonly icons: AppIconStore,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(
+  workflows() {
+    return [
       marketplaceSyncWorkflow(
         this.marketplace,
         this.icons,
         this.config.fetchAppIcons,
       ),
-    );
+    ];
   }
 }
 

@@ -54,75 +54,71 @@ export function payloadOf(
 export function notificationDeliveryWorkflow(
   notifications: NotificationsService,
 ) {
-  return defineWorkflow({
-    kind: JobKind.NotificationDeliver,
-    steps: [
-      {
-        name: 'send',
-        retry: {
-          maxAttempts: 6,
-          initialDelayMs: 2_000,
-          maxDelayMs: 60_000,
-          factor: 2,
-        },
-        timeoutMs: 60_000,
-        isTransient: (error) =>
-          error instanceof DeliveryError ? error.transient : undefined,
-        run: async (ctx) => {
-          const channel = await notifications.channel(ctx.input.channelId);
-          let payload: NotificationPayload;
-          if (ctx.input.notificationId === null) {
-            payload = {
-              event: 'TEST',
-              at: new Date().toISOString(),
-              message: `Test message for channel "${channel.name}"`,
-            };
-          } else {
-            const notification = await notifications.find(
-              ctx.input.notificationId,
-            );
-            if (!notification)
-              throw new UnrecoverableError(
-                `Notification ${ctx.input.notificationId} no longer exists`,
-              );
-            payload = payloadOf(notification);
-          }
-          const { secret, smtpPassword } = notifications.revealSecrets(channel);
-          switch (channel.kind) {
-            case NotificationChannelKind.Webhook: {
-              const { status } = await sendWebhook(
-                channel.url ?? '',
-                secret ?? '',
-                payload,
-                ctx.signal,
-              );
-              ctx.log(
-                `${payload.event} delivered to ${new URL(channel.url ?? '').host} (HTTP ${status})`,
-              );
-              return { channel: channel.name, status };
-            }
-            case NotificationChannelKind.Email: {
-              const { messageId } = await sendEmail(
-                {
-                  host: channel.smtpHost ?? '',
-                  port: channel.smtpPort ?? 587,
-                  security: channel.smtpSecurity ?? SmtpSecurity.StartTls,
-                  username: channel.smtpUsername,
-                  password: smtpPassword,
-                  from: channel.emailFrom ?? '',
-                  to: channel.emailTo ?? '',
-                },
-                payload,
-                ctx.signal,
-              );
-              ctx.log(
-                `${payload.event} sent to ${channel.emailTo} (message ${messageId})`,
-              );
-              return { channel: channel.name, messageId };
-            }
-          }
-        },
-      },
-    ],
+  const workflow = defineWorkflow({ kind: JobKind.NotificationDeliver });
+  workflow.step('send', {
+    retry: {
+      maxAttempts: 6,
+      initialDelayMs: 2_000,
+      maxDelayMs: 60_000,
+      factor: 2,
+    },
+    timeoutMs: 60_000,
+    isTransient: (error) =>
+      error instanceof DeliveryError ? error.transient : undefined,
+    run: async (ctx) => {
+      const channel = await notifications.channel(ctx.input.channelId);
+      let payload: NotificationPayload;
+      if (ctx.input.notificationId === null) {
+        payload = {
+          event: 'TEST',
+          at: new Date().toISOString(),
+          message: `Test message for channel "${channel.name}"`,
+        };
+      } else {
+        const notification = await notifications.find(
+          ctx.input.notificationId,
+        );
+        if (!notification)
+          throw new UnrecoverableError(
+            `Notification ${ctx.input.notificationId} no longer exists`,
+          );
+        payload = payloadOf(notification);
+      }
+      const { secret, smtpPassword } = notifications.revealSecrets(channel);
+      switch (channel.kind) {
+        case NotificationChannelKind.Webhook: {
+          const { status } = await sendWebhook(
+            channel.url ?? '',
+            secret ?? '',
+            payload,
+            ctx.signal,
+          );
+          ctx.log(
+            `${payload.event} delivered to ${new URL(channel.url ?? '').host} (HTTP ${status})`,
+          );
+          return { channel: channel.name, status };
+        }
+        case NotificationChannelKind.Email: {
+          const { messageId } = await sendEmail(
+            {
+              host: channel.smtpHost ?? '',
+              port: channel.smtpPort ?? 587,
+              security: channel.smtpSecurity ?? SmtpSecurity.StartTls,
+              username: channel.smtpUsername,
+              password: smtpPassword,
+              from: channel.emailFrom ?? '',
+              to: channel.emailTo ?? '',
+            },
+            payload,
+            ctx.signal,
+          );
+          ctx.log(
+            `${payload.event} sent to ${channel.emailTo} (message ${messageId})`,
+          );
+          return { channel: channel.name, messageId };
+        }
+      }
+    },
   });
+  return workflow;
 }

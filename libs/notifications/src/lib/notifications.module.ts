@@ -1,23 +1,33 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JobEntity, WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
+import {
+  DefinesWorkflows,
+  JobEntity,
+  WorkflowRegistry,
+  type WorkflowSource,
+  WorkflowsModule,
+} from '@tomo/workflows';
 import { NOTIFICATION_ENTITIES } from './entities';
 import { JobFailureNotifier } from './job-failure-notifier';
 import { notificationDeliveryWorkflow } from './notification-delivery.workflow';
 import { NotificationStream } from './notification-stream';
 import { NotificationsService } from './notifications.service';
 
-/** Registers the delivery workflow and the failed-job observer (the observer only hears anything in a worker). */
+/** The delivery workflow, and the failed-job observer (which only hears anything in a worker). */
+@DefinesWorkflows()
 @Injectable()
-class NotificationWorkflows implements OnModuleInit {
+class NotificationWorkflows implements WorkflowSource, OnModuleInit {
   constructor(
     private readonly registry: WorkflowRegistry,
     private readonly notifications: NotificationsService,
     private readonly failures: JobFailureNotifier,
   ) {}
 
+  workflows() {
+    return [notificationDeliveryWorkflow(this.notifications)];
+  }
+
   onModuleInit(): void {
-    this.registry.register(notificationDeliveryWorkflow(this.notifications));
     this.registry.observe(this.failures);
   }
 }

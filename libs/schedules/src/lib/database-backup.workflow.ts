@@ -1,13 +1,14 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { DatabaseBackup } from '@tomo/database';
 import { SettingsModule, SettingsService } from '@tomo/settings';
 import { JobKind } from '@tomo/shared';
 import {
+  DefinesWorkflows,
   defineWorkflow,
-  WorkflowRegistry,
+  type WorkflowSource,
   WorkflowsModule,
 } from '@tomo/workflows';
 import { defineSchedule } from './schedule-definition';
@@ -47,56 +48,47 @@ export function backupDatabaseWorkflow(
   settings: SettingsService,
 ) {
   const dir = join(config.dataDir, 'backups');
-  return defineWorkflow({
+  const workflow = defineWorkflow({
     kind: JobKind.MaintenanceBackupDatabase,
-    steps: [
-      {
-        name: 'backup',
-        timeoutMs: 30 * 60_000,
-        // Run again after a crash it makes one more file; the next step keeps the count right.
-        run: async (ctx) => {
-          const result = await backups.backup();
-          ctx.log(`Backed up to ${result.path} (${result.bytes} bytes)`);
-          return result;
-        },
-      },
-      {
-        name: 'delete-old-backups',
-        run: async (ctx) => {
-          const keep =
-            ctx.input.keep ?? (await settings.value('backupsToKeep'));
-          const scheduled = newestFirst(await readdir(dir));
-          const old = scheduled.slice(keep);
-          for (const name of old) await rm(join(dir, name), { force: true });
-          if (old.length === 0)
-            return ctx.skip(
-              `${scheduled.length} backup(s), keeping up to ${keep}`,
-            );
-          ctx.log(`Deleted ${old.join(', ')}`);
-          return { kept: scheduled.length - old.length, deleted: old };
-        },
-      },
-    ],
-    result: (outputs) => ({
-      ...(outputs['backup'] as object),
-      ...(outputs['delete-old-backups'] as object | undefined),
-    }),
   });
+  const backup = workflow.step('backup', {
+    timeoutMs: 30 * 60_000,
+    // Run again after a crash it makes one more file; the next step keeps the count right.
+    run: async (ctx) => {
+      const result = await backups.backup();
+      ctx.log(`Backed up to ${result.path} (${result.bytes} bytes)`);
+      return result;
+    },
+  });
+  const prune = workflow.step('delete-old-backups', {
+    run: async (ctx) => {
+      const keep = ctx.input.keep ?? (await settings.value('backupsToKeep'));
+      const scheduled = newestFirst(await readdir(dir));
+      const old = scheduled.slice(keep);
+      for (const name of old) await rm(join(dir, name), { force: true });
+      if (old.length === 0)
+        return ctx.skip(`${scheduled.length} backup(s), keeping up to ${keep}`);
+      ctx.log(`Deleted ${old.join(', ')}`);
+      return { kept: scheduled.length - old.length, deleted: old };
+    },
+  });
+  return workflow.returns((run) => ({
+    ...run.output(backup),
+    ...run.output(prune),
+  }));
 }
 
+@DefinesWorkflows()
 @Injectable()
-class MaintenanceWorkflows implements OnModuleInit {
+class MaintenanceWorkflows implements WorkflowSource {
   constructor(
-    private readonly registry: WorkflowRegistry,
     private readonly backups: DatabaseBackup,
     private readonly settings: SettingsService,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(
-      backupDatabaseWorkflow(this.backups, this.config, this.settings),
-    );
+  workflows() {
+    return [backupDatabaseWorkflow(this.backups, this.config, this.settings)];
   }
 }
 

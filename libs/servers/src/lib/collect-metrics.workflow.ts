@@ -137,122 +137,117 @@ export function collectServerMetricsWorkflow({
     };
   };
 
-  return defineWorkflow({
+  const workflow = defineWorkflow({
     kind: JobKind.MaintenanceCollectServerMetrics,
-    steps: [
-      {
-        name: 'collect',
-        // The next scheduled run is the retry.
-        retry: { maxAttempts: 1 },
-        timeoutMs: 5 * 60_000,
-        run: async (ctx) => {
-          const only = ctx.input.serverId ?? ctx.serverId;
-          const targets = only
-            ? [await servers.get(only)]
-            : (await servers.list()).filter(
-                (s) => !SKIPPED_STATUSES.has(s.status),
-              );
-          const failed: string[] = [];
-          let sampled = 0;
-          const queue = [...targets];
-          const worker = async () => {
-            for (let server = queue.shift(); server; server = queue.shift()) {
-              ctx.signal.throwIfAborted();
-              const at = new Date();
-              try {
-                const { ticks, ...values } = await sampleServer(
-                  server,
-                  AbortSignal.any([
-                    ctx.signal,
-                    AbortSignal.timeout(SERVER_TIMEOUT_MS * 2),
-                  ]),
-                );
-                await metrics.addSample(server.id, at, values, ticks);
-                await servers.recordStatus(server.id, {
-                  lastSeenAt: at,
-                  // Back from OFFLINE: whether Docker answers decides between ONLINE and NO_DOCKER.
-                  ...(server.status === ServerStatus.Offline && {
-                    status:
-                      values.containersTotal === null
-                        ? ServerStatus.NoDocker
-                        : ServerStatus.Online,
-                    statusMessage: null,
-                  }),
-                });
-                sampled += 1;
-                ctx.log(
-                  `${server.name}: cpu ${values.cpuPercent ?? '?'}%, load ${values.load1 ?? '?'}, ` +
-                    `containers ${values.containersRunning ?? '?'}/${values.containersTotal ?? '?'}`,
-                );
-              } catch (error) {
-                ctx.signal.throwIfAborted();
-                failed.push(server.name);
-                const message =
-                  error instanceof Error ? error.message : String(error);
-                ctx.log(`${server.name}: not sampled: ${message}`);
-                if (
-                  meansServerOffline(error) &&
-                  server.status !== ServerStatus.Offline
-                ) {
-                  await servers.recordStatus(server.id, {
-                    status: ServerStatus.Offline,
-                    statusMessage: message,
-                  });
-                } else if (
-                  error instanceof TomoException &&
-                  error.code === ErrorCode.SshAuthFailed
-                ) {
-                  await servers.recordStatus(server.id, {
-                    status: ServerStatus.AuthFailed,
-                    statusMessage: message,
-                  });
-                }
-              }
-            }
-          };
-          await Promise.all(
-            Array.from(
-              { length: Math.min(PARALLEL_SERVERS, targets.length) },
-              worker,
-            ),
-          );
-          if (targets.length > 0 && sampled === 0) {
-            throw new TomoException(
-              ErrorCode.ServerUnreachable,
-              `No server could be sampled (${failed.join(', ')})`,
-            );
-          }
-          return { sampled, failed };
-        },
-      },
-      {
-        name: 'downsample',
-        run: async (ctx) => {
-          const written = await metrics.downsample(new Date());
-          ctx.log(`${written} hourly average(s) written`);
-          return { written };
-        },
-      },
-      {
-        name: 'prune',
-        run: async (ctx) => {
-          const policy = {
-            rawRetentionHours:
-              ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
-            hourlyRetentionDays:
-              ctx.input.hourlyRetentionDays ?? (await hourlyRetentionDays()),
-          };
-          const deleted = await metrics.prune(new Date(), policy);
-          ctx.log(
-            `Deleted ${deleted.raw} raw sample(s) older than ${policy.rawRetentionHours} h and ${deleted.hourly} hourly point(s) older than ${policy.hourlyRetentionDays} d`,
-          );
-          return { ...deleted, ...policy };
-        },
-      },
-    ],
-    result: (outputs) => ({
-      ...(outputs['collect'] as object),
-      downsampled: (outputs['downsample'] as { written: number }).written,
-    }),
   });
+  const collect = workflow.step('collect', {
+    // The next scheduled run is the retry.
+    retry: { maxAttempts: 1 },
+    timeoutMs: 5 * 60_000,
+    run: async (ctx) => {
+      const only = ctx.input.serverId ?? ctx.serverId;
+      const targets = only
+        ? [await servers.get(only)]
+        : (await servers.list()).filter(
+            (s) => !SKIPPED_STATUSES.has(s.status),
+          );
+      const failed: string[] = [];
+      let sampled = 0;
+      const queue = [...targets];
+      const worker = async () => {
+        for (let server = queue.shift(); server; server = queue.shift()) {
+          ctx.signal.throwIfAborted();
+          const at = new Date();
+          try {
+            const { ticks, ...values } = await sampleServer(
+              server,
+              AbortSignal.any([
+                ctx.signal,
+                AbortSignal.timeout(SERVER_TIMEOUT_MS * 2),
+              ]),
+            );
+            await metrics.addSample(server.id, at, values, ticks);
+            await servers.recordStatus(server.id, {
+              lastSeenAt: at,
+              // Back from OFFLINE: whether Docker answers decides between ONLINE and NO_DOCKER.
+              ...(server.status === ServerStatus.Offline && {
+                status:
+                  values.containersTotal === null
+                    ? ServerStatus.NoDocker
+                    : ServerStatus.Online,
+                statusMessage: null,
+              }),
+            });
+            sampled += 1;
+            ctx.log(
+              `${server.name}: cpu ${values.cpuPercent ?? '?'}%, load ${values.load1 ?? '?'}, ` +
+                `containers ${values.containersRunning ?? '?'}/${values.containersTotal ?? '?'}`,
+            );
+          } catch (error) {
+            ctx.signal.throwIfAborted();
+            failed.push(server.name);
+            const message =
+              error instanceof Error ? error.message : String(error);
+            ctx.log(`${server.name}: not sampled: ${message}`);
+            if (
+              meansServerOffline(error) &&
+              server.status !== ServerStatus.Offline
+            ) {
+              await servers.recordStatus(server.id, {
+                status: ServerStatus.Offline,
+                statusMessage: message,
+              });
+            } else if (
+              error instanceof TomoException &&
+              error.code === ErrorCode.SshAuthFailed
+            ) {
+              await servers.recordStatus(server.id, {
+                status: ServerStatus.AuthFailed,
+                statusMessage: message,
+              });
+            }
+          }
+        }
+      };
+      await Promise.all(
+        Array.from(
+          { length: Math.min(PARALLEL_SERVERS, targets.length) },
+          worker,
+        ),
+      );
+      if (targets.length > 0 && sampled === 0) {
+        throw new TomoException(
+          ErrorCode.ServerUnreachable,
+          `No server could be sampled (${failed.join(', ')})`,
+        );
+      }
+      return { sampled, failed };
+    },
+  });
+  const downsample = workflow.step('downsample', {
+    run: async (ctx) => {
+      const written = await metrics.downsample(new Date());
+      ctx.log(`${written} hourly average(s) written`);
+      return { written };
+    },
+  });
+  workflow.step('prune', {
+    run: async (ctx) => {
+      const policy = {
+        rawRetentionHours:
+          ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
+        hourlyRetentionDays:
+          ctx.input.hourlyRetentionDays ?? (await hourlyRetentionDays()),
+      };
+      const deleted = await metrics.prune(new Date(), policy);
+      ctx.log(
+        `Deleted ${deleted.raw} raw sample(s) older than ${policy.rawRetentionHours} h and ${deleted.hourly} hourly point(s) older than ${policy.hourlyRetentionDays} d`,
+      );
+      return { ...deleted, ...policy };
+    },
+  });
+  return workflow.returns((run) => ({
+    ...run.output(collect),
+    downsampled: run.output(downsample).written,
+  }));
 }

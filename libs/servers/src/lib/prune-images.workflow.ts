@@ -61,49 +61,45 @@ export interface PruneImagesDeps {
  * rest carried on; the run fails only when no opted-in server could be pruned.
  */
 export function pruneImagesWorkflow({ servers, shell }: PruneImagesDeps) {
-  return defineWorkflow({
-    kind: JobKind.MaintenancePruneImages,
-    steps: [
-      {
-        name: 'prune',
-        // The next scheduled run is the retry.
-        retry: { maxAttempts: 1 },
-        timeoutMs: 30 * 60_000,
-        run: async (ctx) => {
-          const only = ctx.input.serverId ?? ctx.serverId;
-          const optedIn = (only ? [await servers.get(only)] : await servers.list()).filter((s) => s.pruneImages);
-          if (only && optedIn.length === 0)
-            throw new TomoException(
-              ErrorCode.BadUserInput,
-              'This server has not opted in to image pruning (pruneImages is false)',
-            );
-          const targets = optedIn.filter((s) => !SKIPPED_STATUSES.has(s.status));
-          if (targets.length === 0) ctx.log('No server has opted in to image pruning (pruneImages)');
-          const pruned: PrunedServer[] = [];
-          const failed: string[] = [];
-          for (const server of targets) {
-            ctx.signal.throwIfAborted();
-            try {
-              const result = await shell().run(server.id, ['docker', 'image', 'prune', '--force'], {
-                signal: ctx.signal,
-                timeoutMs: SERVER_TIMEOUT_MS,
-              });
-              if (result.exitCode !== 0)
-                throw new Error(`docker image prune exited ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`);
-              const figures = parseImagePrune(result.stdout);
-              pruned.push({ server: server.name, ...figures });
-              ctx.log(`${server.name}: ${figures.deletedImages} dangling image(s) removed, ${figures.reclaimed} reclaimed`);
-            } catch (error) {
-              ctx.signal.throwIfAborted();
-              failed.push(server.name);
-              ctx.log(`${server.name}: not pruned: ${error instanceof Error ? error.message : String(error)}`);
-            }
-          }
-          if (targets.length > 0 && pruned.length === 0)
-            throw new TomoException(ErrorCode.ServerUnreachable, `No server could be pruned (${failed.join(', ')})`);
-          return { pruned, failed };
-        },
-      },
-    ],
+  const workflow = defineWorkflow({ kind: JobKind.MaintenancePruneImages });
+  workflow.step('prune', {
+    // The next scheduled run is the retry.
+    retry: { maxAttempts: 1 },
+    timeoutMs: 30 * 60_000,
+    run: async (ctx) => {
+      const only = ctx.input.serverId ?? ctx.serverId;
+      const optedIn = (only ? [await servers.get(only)] : await servers.list()).filter((s) => s.pruneImages);
+      if (only && optedIn.length === 0)
+        throw new TomoException(
+          ErrorCode.BadUserInput,
+          'This server has not opted in to image pruning (pruneImages is false)',
+        );
+      const targets = optedIn.filter((s) => !SKIPPED_STATUSES.has(s.status));
+      if (targets.length === 0) ctx.log('No server has opted in to image pruning (pruneImages)');
+      const pruned: PrunedServer[] = [];
+      const failed: string[] = [];
+      for (const server of targets) {
+        ctx.signal.throwIfAborted();
+        try {
+          const result = await shell().run(server.id, ['docker', 'image', 'prune', '--force'], {
+            signal: ctx.signal,
+            timeoutMs: SERVER_TIMEOUT_MS,
+          });
+          if (result.exitCode !== 0)
+            throw new Error(`docker image prune exited ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`);
+          const figures = parseImagePrune(result.stdout);
+          pruned.push({ server: server.name, ...figures });
+          ctx.log(`${server.name}: ${figures.deletedImages} dangling image(s) removed, ${figures.reclaimed} reclaimed`);
+        } catch (error) {
+          ctx.signal.throwIfAborted();
+          failed.push(server.name);
+          ctx.log(`${server.name}: not pruned: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      if (targets.length > 0 && pruned.length === 0)
+        throw new TomoException(ErrorCode.ServerUnreachable, `No server could be pruned (${failed.join(', ')})`);
+      return { pruned, failed };
+    },
   });
+  return workflow;
 }

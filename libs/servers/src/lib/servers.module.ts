@@ -1,9 +1,9 @@
-import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RecordChangesModule } from '@tomo/redis';
 import { SettingsModule, SettingsService } from '@tomo/settings';
 import { SshModule } from '@tomo/ssh';
-import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
+import { DefinesWorkflows, type WorkflowSource, WorkflowsModule } from '@tomo/workflows';
 import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
 import { pruneImagesWorkflow } from './prune-images.workflow';
 import { SERVER_ENTITIES } from './entities';
@@ -12,31 +12,29 @@ import { ServerShell } from './server-shell';
 import { ServersService } from './servers.service';
 import { testConnectionWorkflow } from './test-connection.workflow';
 
-/** Registers the servers workflows (in the API for JobsService.create, in the worker to run them). */
+/** The servers workflows (in the API for JobsService.create, in the worker to run them). */
+@DefinesWorkflows()
 @Injectable()
-class ServerWorkflows implements OnModuleInit {
+class ServerWorkflows implements WorkflowSource {
   constructor(
-    private readonly registry: WorkflowRegistry,
     private readonly servers: ServersService,
     private readonly metrics: ServerMetricsStore,
     private readonly shell: ServerShell,
     private readonly settings: SettingsService,
   ) {}
 
-  onModuleInit(): void {
+  workflows() {
     const shell = () => this.shell;
-    this.registry.register(
+    return [
       testConnectionWorkflow({ servers: this.servers, shell }),
-    );
-    this.registry.register(
       collectServerMetricsWorkflow({
         servers: this.servers,
         metrics: this.metrics,
         shell,
         hourlyRetentionDays: () => this.settings.value('metricsRetentionDays'),
       }),
-    );
-    this.registry.register(pruneImagesWorkflow({ servers: this.servers, shell }));
+      pruneImagesWorkflow({ servers: this.servers, shell }),
+    ];
   }
 }
 

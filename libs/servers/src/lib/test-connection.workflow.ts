@@ -1,14 +1,14 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { meansServerOffline } from '@tomo/ssh';
-import { defineWorkflow, type StepContext } from '@tomo/workflows';
+import { defineWorkflow, type WorkflowContext } from '@tomo/workflows';
 import {
   classifyDockerServerCheck,
   type DockerAccess,
   type DiskUsage,
+  formatBytes,
   type MemInfo,
   type OsFacts,
   parseCpuCount,
-  formatBytes,
   parseDf,
   parseDockerClientVersion,
   parseMemInfo,
@@ -29,15 +29,13 @@ declare module '@tomo/workflows' {
 export const CONNECT_ATTEMPTS = 4;
 const COMMAND_TIMEOUT_MS = 30_000;
 
-type Ctx = StepContext<Record<string, never>>;
-
 export interface TestConnectionDeps {
   servers: ServersService;
   /** The worker's shell (a getter: the API registers the same definition without one). */
   shell: () => ServerShell;
 }
 
-function serverIdOf(ctx: Ctx): string {
+function serverIdOf(ctx: Pick<WorkflowContext, 'serverId'>): string {
   if (!ctx.serverId)
     throw new TomoException(
       ErrorCode.BadUserInput,
@@ -54,7 +52,7 @@ function serverIdOf(ctx: Ctx): string {
  * after the last attempt.
  */
 export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
-  const run = async (ctx: Ctx, argv: string[]) => {
+  const run = async (ctx: WorkflowContext, argv: string[]) => {
     const result = await shell().run(serverIdOf(ctx), argv, {
       signal: ctx.signal,
       timeoutMs: COMMAND_TIMEOUT_MS,
@@ -62,221 +60,185 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
     return result;
   };
 
-  return defineWorkflow({
-    kind: JobKind.ServerTestConnection,
-    steps: [
-      {
-        name: 'connect',
-        retry: {
-          maxAttempts: CONNECT_ATTEMPTS,
-          initialDelayMs: 1_000,
-          maxDelayMs: 8_000,
-        },
-        timeoutMs: 45_000,
-        run: async (ctx) => {
-          const serverId = serverIdOf(ctx);
-          const server = await servers.get(serverId);
-          ctx.log(
-            `Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`,
-          );
-          try {
-            const { session } = await shell().connect(serverId);
-            ctx.log(
-              `Connected; the server presented host key ${session.hostKeyFingerprint}`,
-            );
-            return {
-              hostKeyFingerprint: session.hostKeyFingerprint,
-              firstUse: session.firstUse,
-            };
-          } catch (error) {
-            await recordConnectFailure(
-              servers,
-              serverId,
-              error,
-              ctx.attempt >= CONNECT_ATTEMPTS,
-            );
-            throw error;
-          }
-        },
-      },
-      {
-        name: 'verify-host-key',
-        retry: { maxAttempts: 1 },
-        run: async (ctx) => {
-          const { hostKeyFingerprint, firstUse } = ctx.outputs['connect'] as {
-            hostKeyFingerprint: string;
-            firstUse: boolean;
-          };
-          if (!(await servers.isPinned(serverIdOf(ctx), hostKeyFingerprint))) {
-            throw new TomoException(
-              ErrorCode.HostKeyMismatch,
-              `The pinned host key changed while connecting; the server presented ${hostKeyFingerprint}`,
-            );
-          }
-          ctx.log(
-            firstUse
-              ? `Pinned host key ${hostKeyFingerprint} (first connection)`
-              : `Host key matches the pinned ${hostKeyFingerprint}`,
-          );
-          return { hostKeyFingerprint, pinnedNow: firstUse };
-        },
-      },
-      {
-        name: 'detect-os',
-        run: async (ctx): Promise<OsFacts> => {
-          const uname = await run(ctx, ['uname', '-s', '-r', '-m']);
-          if (uname.exitCode !== 0)
-            throw new TomoException(
-              ErrorCode.BadUserInput,
-              `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`,
-            );
-          const osRelease = await run(ctx, ['cat', '/etc/os-release']);
-          const facts = parseOsFacts(
-            uname.stdout,
-            osRelease.exitCode === 0 ? osRelease.stdout : '',
-          );
-          ctx.log(
-            `${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`,
-          );
-          return facts;
-        },
-      },
-      {
-        name: 'detect-cpu',
-        run: async (ctx) => {
-          let result = await run(ctx, ['getconf', '_NPROCESSORS_ONLN']);
-          if (result.exitCode !== 0) result = await run(ctx, ['nproc']);
-          const cpuCount =
-            result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
-          ctx.log(
-            cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`,
-          );
-          return { cpuCount };
-        },
-      },
-      {
-        name: 'detect-memory',
-        run: async (ctx) => {
-          const result = await run(ctx, ['cat', '/proc/meminfo']);
-          const memory: MemInfo | null =
-            result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
-          ctx.log(
-            memory
-              ? `${formatBytes(memory.totalBytes)} memory`
-              : 'Memory unknown (no /proc/meminfo)',
-          );
-          return { memoryBytes: memory?.totalBytes ?? null };
-        },
-      },
-      {
-        name: 'detect-disk',
-        run: async (ctx) => {
-          const result = await run(ctx, ['df', '-Pk', '/']);
-          const disk: DiskUsage | null =
-            result.exitCode === 0 ? parseDf(result.stdout) : null;
-          ctx.log(
-            disk
-              ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)`
-              : 'Disk size unknown',
-          );
-          return { diskBytes: disk?.totalBytes ?? null };
-        },
-      },
-      {
-        name: 'detect-docker',
-        run: async (ctx) => {
-          const result = await run(ctx, ['docker', '--version']);
-          const clientVersion =
-            result.exitCode === 0
-              ? parseDockerClientVersion(result.stdout)
-              : null;
-          ctx.log(
-            clientVersion
-              ? `Docker ${clientVersion} is installed`
-              : 'Docker is not installed (no docker command)',
-          );
-          return { installed: clientVersion !== null, clientVersion };
-        },
-      },
-      {
-        name: 'check-docker-permission',
-        run: async (ctx) => {
-          const docker = ctx.outputs['detect-docker'] as { installed: boolean };
-          if (!docker.installed) return ctx.skip('Docker is not installed');
-          const result = await run(ctx, [
-            'docker',
-            'version',
-            '--format',
-            '{{.Server.Version}}',
-          ]);
-          const access = classifyDockerServerCheck(
-            result.exitCode,
-            result.stdout,
-            result.stderr,
-          );
-          ctx.log(
-            access.accessible
-              ? `The Docker engine ${access.serverVersion} answers this user`
-              : `The Docker engine is not usable: ${access.reason} (${access.detail})`,
-          );
-          return access;
-        },
-      },
-      {
-        name: 'record-status',
-        retry: { maxAttempts: 5 },
-        run: async (ctx) => {
-          const serverId = serverIdOf(ctx);
-          const os = ctx.outputs['detect-os'] as OsFacts;
-          const docker = ctx.outputs['detect-docker'] as {
-            installed: boolean;
-            clientVersion: string | null;
-          };
-          const permission = ctx.outputs['check-docker-permission'] as
-            DockerAccess | { skipped: true } | undefined;
-          const access =
-            permission && 'accessible' in permission ? permission : null;
-          const server = await servers.get(serverId);
-          const { status, message } = dockerStatus(
-            server.username,
-            docker.installed,
-            access,
-          );
-          const now = new Date();
-          const facts = {
-            status,
-            statusMessage: message,
-            os: os.os,
-            arch: os.arch,
-            kernel: os.kernel,
-            cpuCount: (ctx.outputs['detect-cpu'] as { cpuCount: number | null })
-              .cpuCount,
-            memoryBytes: (
-              ctx.outputs['detect-memory'] as { memoryBytes: number | null }
-            ).memoryBytes,
-            diskBytes: (
-              ctx.outputs['detect-disk'] as { diskBytes: number | null }
-            ).diskBytes,
-            dockerVersion: access?.accessible
-              ? access.serverVersion
-              : docker.clientVersion,
-            dockerAccessible: access ? access.accessible : null,
-            presentedHostKeyFingerprint: null,
-            lastSeenAt: now,
-            lastCheckedAt: now,
-          };
-          await servers.recordStatus(serverId, facts);
-          ctx.log(`Status ${status}${message ? `: ${message}` : ''}`);
-          return {
-            ...facts,
-            hostKeyFingerprint: (
-              ctx.outputs['connect'] as { hostKeyFingerprint: string }
-            ).hostKeyFingerprint,
-          };
-        },
-      },
-    ],
+  const workflow = defineWorkflow({ kind: JobKind.ServerTestConnection });
+  const connect = workflow.step('connect', {
+    retry: {
+      maxAttempts: CONNECT_ATTEMPTS,
+      initialDelayMs: 1_000,
+      maxDelayMs: 8_000,
+    },
+    timeoutMs: 45_000,
+    run: async (ctx) => {
+      const serverId = serverIdOf(ctx);
+      const server = await servers.get(serverId);
+      ctx.log(
+        `Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`,
+      );
+      try {
+        const { session } = await shell().connect(serverId);
+        ctx.log(
+          `Connected; the server presented host key ${session.hostKeyFingerprint}`,
+        );
+        return {
+          hostKeyFingerprint: session.hostKeyFingerprint,
+          firstUse: session.firstUse,
+        };
+      } catch (error) {
+        await recordConnectFailure(
+          servers,
+          serverId,
+          error,
+          ctx.attempt >= CONNECT_ATTEMPTS,
+        );
+        throw error;
+      }
+    },
   });
+  workflow.step('verify-host-key', {
+    retry: { maxAttempts: 1 },
+    run: async (ctx) => {
+      const { hostKeyFingerprint, firstUse } = ctx.output(connect);
+      if (!(await servers.isPinned(serverIdOf(ctx), hostKeyFingerprint))) {
+        throw new TomoException(
+          ErrorCode.HostKeyMismatch,
+          `The pinned host key changed while connecting; the server presented ${hostKeyFingerprint}`,
+        );
+      }
+      ctx.log(
+        firstUse
+          ? `Pinned host key ${hostKeyFingerprint} (first connection)`
+          : `Host key matches the pinned ${hostKeyFingerprint}`,
+      );
+      return { hostKeyFingerprint, pinnedNow: firstUse };
+    },
+  });
+  const os = workflow.step('detect-os', {
+    run: async (ctx): Promise<OsFacts> => {
+      const uname = await run(ctx, ['uname', '-s', '-r', '-m']);
+      if (uname.exitCode !== 0)
+        throw new TomoException(
+          ErrorCode.BadUserInput,
+          `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`,
+        );
+      const osRelease = await run(ctx, ['cat', '/etc/os-release']);
+      const facts = parseOsFacts(
+        uname.stdout,
+        osRelease.exitCode === 0 ? osRelease.stdout : '',
+      );
+      ctx.log(`${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`);
+      return facts;
+    },
+  });
+  const cpu = workflow.step('detect-cpu', {
+    run: async (ctx) => {
+      let result = await run(ctx, ['getconf', '_NPROCESSORS_ONLN']);
+      if (result.exitCode !== 0) result = await run(ctx, ['nproc']);
+      const cpuCount =
+        result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
+      ctx.log(cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`);
+      return { cpuCount };
+    },
+  });
+  const memory = workflow.step('detect-memory', {
+    run: async (ctx) => {
+      const result = await run(ctx, ['cat', '/proc/meminfo']);
+      const memory: MemInfo | null =
+        result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
+      ctx.log(
+        memory
+          ? `${formatBytes(memory.totalBytes)} memory`
+          : 'Memory unknown (no /proc/meminfo)',
+      );
+      return { memoryBytes: memory?.totalBytes ?? null };
+    },
+  });
+  const disk = workflow.step('detect-disk', {
+    run: async (ctx) => {
+      const result = await run(ctx, ['df', '-Pk', '/']);
+      const disk: DiskUsage | null =
+        result.exitCode === 0 ? parseDf(result.stdout) : null;
+      ctx.log(
+        disk
+          ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)`
+          : 'Disk size unknown',
+      );
+      return { diskBytes: disk?.totalBytes ?? null };
+    },
+  });
+  const docker = workflow.step('detect-docker', {
+    run: async (ctx) => {
+      const result = await run(ctx, ['docker', '--version']);
+      const clientVersion =
+        result.exitCode === 0 ? parseDockerClientVersion(result.stdout) : null;
+      ctx.log(
+        clientVersion
+          ? `Docker ${clientVersion} is installed`
+          : 'Docker is not installed (no docker command)',
+      );
+      return { installed: clientVersion !== null, clientVersion };
+    },
+  });
+  const permission = workflow.step('check-docker-permission', {
+    run: async (ctx) => {
+      if (!ctx.output(docker).installed)
+        return ctx.skip('Docker is not installed');
+      const result = await run(ctx, [
+        'docker',
+        'version',
+        '--format',
+        '{{.Server.Version}}',
+      ]);
+      const access = classifyDockerServerCheck(
+        result.exitCode,
+        result.stdout,
+        result.stderr,
+      );
+      ctx.log(
+        access.accessible
+          ? `The Docker engine ${access.serverVersion} answers this user`
+          : `The Docker engine is not usable: ${access.reason} (${access.detail})`,
+      );
+      return access;
+    },
+  });
+  workflow.step('record-status', {
+    retry: { maxAttempts: 5 },
+    run: async (ctx) => {
+      const serverId = serverIdOf(ctx);
+      const facts = ctx.output(os);
+      const { installed, clientVersion } = ctx.output(docker);
+      const access = ctx.output(permission) ?? null;
+      const server = await servers.get(serverId);
+      const { status, message } = dockerStatus(
+        server.username,
+        installed,
+        access,
+      );
+      const now = new Date();
+      const recorded = {
+        status,
+        statusMessage: message,
+        os: facts.os,
+        arch: facts.arch,
+        kernel: facts.kernel,
+        cpuCount: ctx.output(cpu).cpuCount,
+        memoryBytes: ctx.output(memory).memoryBytes,
+        diskBytes: ctx.output(disk).diskBytes,
+        dockerVersion: access?.accessible ? access.serverVersion : clientVersion,
+        dockerAccessible: access ? access.accessible : null,
+        presentedHostKeyFingerprint: null,
+        lastSeenAt: now,
+        lastCheckedAt: now,
+      };
+      await servers.recordStatus(serverId, recorded);
+      ctx.log(`Status ${status}${message ? `: ${message}` : ''}`);
+      return {
+        ...recorded,
+        hostKeyFingerprint: ctx.output(connect).hostKeyFingerprint,
+      };
+    },
+  });
+  return workflow;
 }
 
 function dockerStatus(
@@ -348,3 +310,4 @@ async function recordConnectFailure(
       }
   }
 }
+

@@ -18,7 +18,7 @@ export function isPermanentCode(code: string): boolean {
  * the step's maxAttempts), except that an UnrecoverableError fails the step at once. A step's
  * own `isTransient` decides first.
  */
-export function isTransientError(error: unknown, step?: Pick<StepDefinition<never>, 'isTransient'>): boolean {
+export function isTransientError(error: unknown, step?: Pick<StepDefinition, 'isTransient'>): boolean {
   const own = step?.isTransient?.(error);
   if (own !== undefined) return own;
   if (error instanceof UnrecoverableError) return false;

@@ -42,7 +42,36 @@ export interface StepSkip {
   readonly reason: string;
 }
 
-export interface StepContext<TInput = Record<string, unknown>> {
+/** Carries a step's output type; never set at run time. */
+declare const OUTPUT: unique symbol;
+
+/**
+ * A step as later steps see it: `ctx.output(handle)` reads its output, typed. The handle is the
+ * step definition itself (`workflow.step(…)` returns it); outputs are stored by step name.
+ */
+export interface StepHandle<TOutput> {
+  readonly name: string;
+  // A function type, not the bare type: inference would drop `undefined` from an optional property.
+  readonly [OUTPUT]?: () => TOutput;
+}
+
+/**
+ * What a step's output reads as: what `run` resolves with, and `undefined` when `run` can
+ * return `ctx.skip(…)` (a skipped step has no output).
+ */
+export type OutputOf<R> = StepSkip extends R ? Exclude<R, StepSkip> | undefined : R;
+
+/** Reads the outputs of a run's finished steps (persisted across resumes). */
+export interface StepOutputs {
+  /**
+   * The output of `step`, which must come earlier in the same workflow (else it throws: a
+   * programming error). `undefined` when it was skipped, by itself or by an earlier `skipRest`.
+   */
+  output<T>(step: StepHandle<T>): T;
+}
+
+/** What every step and compensation is given: the one context type of the engine. */
+export interface WorkflowContext<TInput = Record<string, unknown>> extends StepOutputs {
   readonly jobId: string;
   readonly kind: string;
   readonly input: TInput;
@@ -50,52 +79,51 @@ export interface StepContext<TInput = Record<string, unknown>> {
   readonly deploymentId: string | null;
   /** The running step's name. */
   readonly step: string;
-  /** 1-based attempt number of this step. */
+  /** 1-based attempt number of this step (or of its compensation). */
   readonly attempt: number;
   /**
-   * Aborted when the job is cancelled or the step times out. Pass it down to everything that
-   * waits (remote commands, fetches, timers): the engine stops waiting for the step once it
-   * fires, so work that ignores it would go on unobserved.
+   * Aborted when the job is cancelled or the step times out (a compensation: on its timeout
+   * only). Pass it down to everything that waits (remote commands, fetches, timers): the engine
+   * stops waiting for the step once it fires, so work that ignores it would go on unobserved.
    */
   readonly signal: AbortSignal;
-  /** Outputs of the steps finished before this one, by step name (persisted across resumes). */
-  readonly outputs: Readonly<Record<string, unknown>>;
   /** Adds a line to the timeline. Buffered: lines are written and streamed in batches. */
   log(line: string): void;
-  /** `return ctx.skip('image already present')` marks the step SKIPPED instead of SUCCEEDED. */
-  skip(reason: string): StepSkip;
 }
 
-export interface CompensationContext<TInput = Record<string, unknown>> {
-  readonly jobId: string;
-  readonly input: TInput;
-  readonly serverId: string | null;
-  readonly deploymentId: string | null;
-  readonly step: string;
+export interface StepContext<TInput = Record<string, unknown>> extends WorkflowContext<TInput> {
+  /** `return ctx.skip('image already present')` marks the step SKIPPED instead of SUCCEEDED. */
+  skip(reason: string): StepSkip;
+  /**
+   * Once this step succeeds, the steps after it are SKIPPED (with `reason`), except those marked
+   * `always`: e.g. an install that finds its app already running. Recorded with the step's
+   * outcome, so a resumed run skips them too.
+   */
+  skipRest(reason: string): void;
+}
+
+export interface CompensationContext<TInput = Record<string, unknown>, TOutput = unknown> extends WorkflowContext<TInput> {
   /**
    * The output the step produced when it succeeded; null when its outcome is unknown (it was
    * cancelled, timed out or failed with a transient error: it may have done part or all of its work).
    */
-  readonly output: unknown;
-  readonly outputs: Readonly<Record<string, unknown>>;
-  /** Fires on the step's timeout only: a cancellation never interrupts an undo. */
-  readonly signal: AbortSignal;
-  log(line: string): void;
+  readonly stepOutput: TOutput | null;
 }
 
-export interface StepDefinition<TInput = Record<string, unknown>> {
-  /** Unique within the workflow; shown on the timeline. Renaming one breaks resuming queued runs. */
-  readonly name: string;
+/** How a step runs; `context` is what the workflow's `context` built for this attempt. */
+export interface StepOptions<TInput, TContext, R> {
   /** Must be idempotent: a step interrupted by a crash runs again. */
-  run(ctx: StepContext<TInput>): Promise<unknown>;
+  run(ctx: StepContext<TInput>, context: TContext): Promise<R>;
   readonly retry?: Partial<RetryPolicy>;
   readonly timeoutMs?: number;
+  /** Runs even when an earlier step skipped the rest of the run (`ctx.skipRest`). */
+  readonly always?: boolean;
   /**
    * Undoes the step after a later step failed for good or the job was cancelled, and also the
-   * step itself when its outcome is unknown (see CompensationContext.output). Idempotent too:
+   * step itself when its outcome is unknown (see CompensationContext.stepOutput). Idempotent too:
    * it checks what is there before removing it.
    */
-  compensate?(ctx: CompensationContext<TInput>): Promise<void>;
+  compensate?(ctx: CompensationContext<TInput, OutputOf<R>>, context: TContext): Promise<void>;
   /**
    * Overrides the default error classification (see isTransientError): true = retry,
    * false = fail now, undefined = use the default.
@@ -103,7 +131,18 @@ export interface StepDefinition<TInput = Record<string, unknown>> {
   isTransient?(error: unknown): boolean | undefined;
 }
 
-export interface WorkflowDefinition<TInput = Record<string, unknown>> {
+export interface StepDefinition<TInput = Record<string, unknown>, TContext = unknown, R = unknown>
+  extends StepOptions<TInput, TContext, R>,
+    StepHandle<OutputOf<R>> {
+  /** Unique within the workflow; shown on the timeline. Renaming one breaks resuming queued runs. */
+  readonly name: string;
+}
+
+/**
+ * A workflow as the registry holds it. `defineWorkflow` builds one with typed steps; tests and
+ * benchmarks may also pass a plain object to `WorkflowRegistry.register`.
+ */
+export interface WorkflowDefinition<TInput = Record<string, unknown>, TContext = unknown> {
   /** A JobKind value (tests register kinds of their own). */
   readonly kind: string;
   /**
@@ -117,18 +156,60 @@ export interface WorkflowDefinition<TInput = Record<string, unknown>> {
    * waited for like the deployment lock.
    */
   exclusive?(input: TInput): readonly string[];
-  readonly steps: readonly StepDefinition<TInput>[];
+  /**
+   * What every step and compensation of the workflow works on (say the deployment record and a
+   * Docker client for its server), declared once: built by the engine before each step attempt
+   * and each compensation, so it is always read fresh from the database and bound to that
+   * attempt's signal and timeline.
+   */
+  context?(ctx: WorkflowContext<TInput>): Promise<TContext>;
+  readonly steps: readonly StepDefinition<TInput, TContext>[];
   /** The job's result from the step outputs; default: the last step's output if it is an object. */
-  result?(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> | null;
+  result?(outputs: StepOutputs): Record<string, unknown> | null;
 }
 
-/** Types a definition against the input map; returns it unchanged. */
-export function defineWorkflow<K extends string>(
-  definition: WorkflowDefinition<JobInputOf<K>> & { kind: K },
-): WorkflowDefinition<JobInputOf<K>> & { kind: K } {
-  return definition;
+export type WorkflowOptions<TInput, TContext> = Omit<WorkflowDefinition<TInput, TContext>, 'steps' | 'result'>;
+
+/**
+ * A workflow being defined, Hatchet style: each `step()` adds the next step and returns its
+ * handle, through which later steps read its output (`ctx.output(validate)`), typed.
+ */
+export class Workflow<TInput, TContext> implements WorkflowDefinition<TInput, TContext> {
+  readonly kind: string;
+  readonly mutatesServer?: boolean;
+  readonly exclusive?: (input: TInput) => readonly string[];
+  readonly context?: (ctx: WorkflowContext<TInput>) => Promise<TContext>;
+  readonly steps: StepDefinition<TInput, TContext>[] = [];
+  result?: (outputs: StepOutputs) => Record<string, unknown> | null;
+
+  constructor(options: WorkflowOptions<TInput, TContext>) {
+    this.kind = options.kind;
+    this.mutatesServer = options.mutatesServer;
+    this.exclusive = options.exclusive;
+    this.context = options.context;
+  }
+
+  step<R>(name: string, options: StepOptions<TInput, TContext, R>): StepDefinition<TInput, TContext, R> {
+    const step: StepDefinition<TInput, TContext, R> = { name, ...options };
+    // Stored with the output type erased: the runner treats every step alike.
+    this.steps.push(step as unknown as StepDefinition<TInput, TContext>);
+    return step;
+  }
+
+  /** The job's result from the step outputs (instead of the last step's output). */
+  returns(result: (outputs: StepOutputs) => Record<string, unknown> | null): this {
+    this.result = result;
+    return this;
+  }
 }
 
-export function retryPolicyOf(step: Pick<StepDefinition<never>, 'retry'>): RetryPolicy {
+/** Starts a workflow, its input typed by the kind (JobInputs); add its steps with `step()`. */
+export function defineWorkflow<K extends string, TContext = undefined>(
+  options: WorkflowOptions<JobInputOf<K>, TContext> & { kind: K },
+): Workflow<JobInputOf<K>, TContext> {
+  return new Workflow(options);
+}
+
+export function retryPolicyOf(step: Pick<StepDefinition, 'retry'>): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, ...step.retry };
 }

@@ -481,7 +481,14 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
 
   it('rejects inputs that carry secrets', async () => {
     await boot(false);
-    await expect(jobs.create(TestKind.Quick, { server: { password: 'x' } }, { requestedBy: null })).rejects.toBeInstanceOf(TomoException);
+    const before = (await jobs.list({}, 100)).jobs.length;
+    const error: unknown = await jobs.create(TestKind.Quick, { server: { name: 'web', password: 'hunter2' } }, { requestedBy: null }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TomoException);
+    // A programming error (steps load secrets from their own tables), naming the field and never the value.
+    expect(error).toMatchObject({ code: ErrorCode.Internal, message: expect.stringContaining('input.server.password') });
+    expect((error as TomoException).message).not.toContain('hunter2');
+    expect((await jobs.list({}, 100)).jobs).toHaveLength(before);
+    expect(await app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE).getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({ waiting: 0, delayed: 0, prioritized: 0 });
   });
 
   it('paginates jobs newest first with cursors and filters', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { JobStatus, StepStatus } from '@tomo/shared';
 import type { WorkflowDefinition } from './workflow-definition';
 
-type AnyWorkflow = WorkflowDefinition<never>;
+type AnyWorkflow = WorkflowDefinition<never, unknown>;
 
 /** A job reached a final status (SUCCEEDED, FAILED, CANCELLED) in this worker. */
 export interface JobFinished {
@@ -33,8 +33,9 @@ export interface WorkflowObserver {
 }
 
 /**
- * The workflow definitions of this process, by job kind. Feature modules register theirs in
- * onModuleInit; the worker checks at boot (onApplicationBootstrap) that every job kind has one.
+ * The workflow definitions of this process, by job kind. WorkflowDiscovery registers those of
+ * the `@DefinesWorkflows()` providers (tests and benchmarks may also register their own); the
+ * worker checks at boot (onApplicationBootstrap) that every job kind has exactly one.
  */
 @Injectable()
 export class WorkflowRegistry {
@@ -42,7 +43,7 @@ export class WorkflowRegistry {
   private serverLimit: (serverId: string) => number | Promise<number> = () => 1;
   private readonly observers: WorkflowObserver[] = [];
 
-  register<I>(definition: WorkflowDefinition<I>): void {
+  register<I, C>(definition: WorkflowDefinition<I, C>): void {
     if (this.definitions.has(definition.kind)) {
       throw new Error(`Workflow "${definition.kind}" is registered twice`);
     }

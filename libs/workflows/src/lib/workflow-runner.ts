@@ -1,58 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCode, isFinishedJobStatus, JobStatus, StepStatus } from '@tomo/shared';
+import { ActiveRun } from './active-run';
 import { JobEventType } from './job-event-type';
 import type { JobEventPublisher } from './job-events';
 import type { JobLocks, LockSpec } from './job-lock';
-import {
-  type CommitResult,
-  type JobChange,
-  type JobPatch,
-  type JobRow,
-  type JobStore,
-  type NewEvent,
-  NOT_FINISHED_STATUSES,
-  type RunFence,
-  type StepPatch,
-  type StepRow,
-} from './job-store';
-import {
-  describeError,
-  formatDuration,
-  isPermanentCode,
-  isTransientError,
-  JobCancelledError,
-  type JobErrorInfo,
-  LeaseLostError,
-  retryDelayMs,
-  StepTimeoutError,
-} from './step-errors';
-import { Interrupt, untilInterrupted } from './interrupt';
-import { StepLogBuffer } from './step-log-buffer';
-import {
-  DEFAULT_STEP_TIMEOUT_MS,
-  retryPolicyOf,
-  type StepContext,
-  type StepDefinition,
-  type StepSkip,
-  type WorkflowDefinition,
-} from './workflow-definition';
+import { type CommitResult, type JobRow, type JobStore, NOT_FINISHED_STATUSES, type StepRow } from './job-store';
+import { emptyPending, LOST, type Pending, type RunnerLogger, type RunOutcome, RunWriter } from './run-writer';
+import { attemptStep, type AttemptPlan, type Definition, RunOutputs, settledWithin, STILL_RUNNING } from './step-attempt';
+import { describeError, formatDuration, isTransientError, JobCancelledError, retryDelayMs } from './step-errors';
+import { windDown } from './wind-down';
+import { retryPolicyOf } from './workflow-definition';
 import type { WorkflowRegistry } from './workflow-registry';
 
-type Definition = WorkflowDefinition<Record<string, unknown>>;
-type Step = StepDefinition<Record<string, unknown>>;
-
-/**
- * What the BullMQ processor does after a run: nothing, re-queue it for later, fail it, or
- * (lost: the run's lease ran out, another worker may run the job) let it go without a word.
- */
-export type RunOutcome =
-  | { kind: 'finished'; status: JobStatus }
-  | { kind: 'delayed'; until: number }
-  | { kind: 'failed'; error: JobErrorInfo }
-  | { kind: 'lost' };
-
-const LOST: RunOutcome = { kind: 'lost' };
+export type { RunOutcome } from './run-writer';
 
 export interface WorkflowRunnerOptions {
   /** When a lock-waiting job looks again if no release woke it earlier. */
@@ -65,74 +25,10 @@ export interface WorkflowRunnerOptions {
   leaseCheckMs: number;
 }
 
-export interface RunnerLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-interface Pending {
-  job: JobPatch;
-  steps: StepPatch[];
-  events: NewEvent[];
-}
-
-type AttemptResult = { ok: true; output: unknown; skip: string | null; logs: NewEvent[] } | { ok: false; error: unknown; logs: NewEvent[] };
-
-/**
- * One delivery of a job to this process: its cancellation, its leases and its fencing token.
- * A lease is believed only until `sent + duration` of its last confirmed renewal (the time the
- * renewal was *sent*, so never later than Redis lets it run out): a run whose event loop was
- * blocked past that stops before it writes or acts again, even before Redis says so.
- */
-class ActiveRun {
-  readonly cancel = new Interrupt();
-  readonly fence: RunFence = { token: randomUUID(), previous: null };
-  /** The queue's lock on the job; the server/deployment locks' lease (none: Infinity). */
-  readonly leases = { queue: 0, locks: Infinity };
-  private lostWhy: string | null = null;
-
-  constructor(
-    readonly jobId: string,
-    queueLeaseUntil: number,
-  ) {
-    this.leases.queue = queueLeaseUntil;
-  }
-
-  get lost(): boolean {
-    return this.lostWhy !== null;
-  }
-
-  get lostReason(): string | null {
-    return this.lostWhy;
-  }
-
-  loseLease(why: string): void {
-    if (this.lostWhy !== null) return;
-    this.lostWhy = why;
-    this.cancel.abort(new LeaseLostError(why));
-  }
-
-  /** False (and the run stopped) once a lease is past its time. */
-  checkLease(now = Date.now()): boolean {
-    if (!this.lost && now > Math.min(this.leases.queue, this.leases.locks)) {
-      const which = this.leases.queue <= this.leases.locks ? "the queue's lock on the job" : 'its server/deployment lock';
-      this.loseLease(`${which} expired ${now - Math.min(this.leases.queue, this.leases.locks)} ms ago (event loop blocked or Redis unreachable)`);
-    }
-    return !this.lost;
-  }
-}
-
-const emptyPending = (): Pending => ({ job: {}, steps: [], events: [] });
 const DONE_STEP_STATUSES = new Set([StepStatus.Succeeded, StepStatus.Skipped, StepStatus.Compensated]);
 const WORKER_NAME = `${hostname()}:${process.pid}`;
-/**
- * How long an interrupted step (cancelled, timed out) may go on in the background before the
- * run moves on: its next attempt or its compensation should see what it did, not race it.
- */
-const INTERRUPTED_STEP_SETTLE_MS = 30_000;
 /** A step still running after this long gets its start written (and streamed) before its outcome. */
 const START_COMMIT_GRACE_MS = 15;
-const STILL_RUNNING = Symbol('still running');
 
 /**
  * Runs one workflow run inside one BullMQ job: every step of the run in a row, each step's
@@ -143,6 +39,7 @@ const STILL_RUNNING = Symbol('still running');
 export class WorkflowRunner {
   private readonly active = new Map<string, ActiveRun>();
   private readonly leaseWatchdog: NodeJS.Timeout;
+  private readonly writer: RunWriter;
   private stopping = false;
 
   constructor(
@@ -154,6 +51,7 @@ export class WorkflowRunner {
     private readonly logger: RunnerLogger,
     private readonly options: WorkflowRunnerOptions,
   ) {
+    this.writer = new RunWriter(store, publisher, registry, logger, options);
     // A timer, not only the renewal's answer: after a blocked event loop, timers run before
     // I/O callbacks, so an expired run stops before a step's pending command completes.
     this.leaseWatchdog = setInterval(() => {
@@ -223,7 +121,7 @@ export class WorkflowRunner {
     if (!failed) return;
     this.publisher.publish(failed.events);
     const run = await this.store.loadRun(jobId);
-    if (run) this.notifyFinished(run.job, failed, error);
+    if (run) this.writer.notifyFinished(run.job, failed, error);
   }
 
   private async load(run: ActiveRun): Promise<RunOutcome> {
@@ -287,39 +185,29 @@ export class WorkflowRunner {
     const message = `Waiting for job ${holders.join(', ')}`;
     const last = job.status === JobStatus.Waiting ? await this.store.lastEvent(job.id) : null;
     if (last?.message !== message) {
-      const noted = await this.commit(run, {
+      const noted = await this.writer.commit(run, {
         job: { status: JobStatus.Waiting },
         steps: [],
         events: [{ type: JobEventType.JobWaiting, step: null, message }],
       });
-      if (!noted) return this.stopped(run);
+      if (!noted) return this.writer.stopped(run);
     }
     return { kind: 'delayed', until: Date.now() + this.options.lockRetryMs };
   }
 
   private async failBeforeStart(run: ActiveRun, job: JobRow, message: string): Promise<RunOutcome> {
     const error = { code: ErrorCode.Internal, message };
-    const failed = await this.commit(run, {
+    const failed = await this.writer.commit(run, {
       job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
       steps: [],
       events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
     }, job);
-    return failed ? { kind: 'failed', error } : this.stopped(run);
-  }
-
-  /** A commit was refused: the job finished meanwhile, or this run lost it to another one. */
-  private async stopped(run: ActiveRun): Promise<RunOutcome> {
-    if (run.lost) return LOST;
-    const job = await this.store.loadJob(run.jobId);
-    if (!job || isFinishedJobStatus(job.status)) return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
-    run.loseLease('another run of the job wrote it (its fencing token replaced ours)');
-    return LOST;
+    return failed ? { kind: 'failed', error } : this.writer.stopped(run);
   }
 
   private async execute(run: ActiveRun, job: JobRow, steps: StepRow[], definition: Definition): Promise<RunOutcome> {
-    const cancel = run.cancel;
-    const outputs: Record<string, unknown> = {};
-    for (const row of steps) if (row.status === StepStatus.Succeeded) outputs[row.name] = row.output;
+    const outputs = new RunOutputs(definition);
+    for (const row of steps) if (row.status === StepStatus.Succeeded) outputs.set(row.name, row.output);
 
     // Resumed after the outcome was decided (crash during compensation): finish winding down.
     const decided = steps.findIndex((row) => row.status === StepStatus.Failed || row.status === StepStatus.Cancelled);
@@ -329,7 +217,7 @@ export class WorkflowRunner {
       const error = cancelled
         ? describeError(new JobCancelledError())
         : { code: row.errorCode ?? ErrorCode.Internal, message: row.errorMessage ?? 'Step failed' };
-      return this.windDown(run, job, steps, definition, outputs, cancelled, error, emptyPending());
+      return windDown(this.writer, run, job, steps, definition, outputs, cancelled, error, emptyPending());
     }
 
     let pending = emptyPending();
@@ -343,298 +231,155 @@ export class WorkflowRunner {
     const runStartedAt = Date.now();
 
     for (let i = 0; i < definition.steps.length; i++) {
-      const row = steps[i];
-      if (DONE_STEP_STATUSES.has(row.status)) continue;
-      const step = definition.steps[i];
-      if (run.lost) return LOST;
-      if (cancel.aborted) {
-        const error = describeError(new JobCancelledError());
-        if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
-          // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
-          row.status = StepStatus.Cancelled;
-          pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
-          pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
-        }
-        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
-      }
-      if (this.stopping) return this.handOver(run, step.name, pending);
-
-      const policy = retryPolicyOf(step);
-      const attempt = row.attempts + 1;
-      const startedAt = new Date();
-      const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
-      const start: Pending = {
-        job: { ...pending.job, status: JobStatus.Running, startedAt },
-        steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
-        events: [
-          ...pending.events,
-          {
-            type: JobEventType.StepStarted,
-            step: step.name,
-            message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
-          },
-        ],
-      };
-      pending = emptyPending();
-      // The step's start is written lazily: a step that settles within the grace period has its
-      // start and outcome written in one transaction (one commit per step); a longer one, or one
-      // that logs, gets its start written (and streamed) while it runs. A crash before that
-      // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
-      let startCommit: Promise<CommitResult | null> | null = null;
-      const commitStart = () =>
-        (startCommit ??= this.commit(run, start).then((started) => {
-          if (started?.cancelRequested) cancel.abort(new JobCancelledError());
-          return started;
-        }));
-      row.status = StepStatus.Running;
-      row.attempts = attempt;
-
-      const running = this.attempt(run, job, step, attempt, outputs, commitStart);
-      const early = await settledWithin(running, START_COMMIT_GRACE_MS);
-      if (early === STILL_RUNNING) await commitStart();
-      const result = early === STILL_RUNNING ? await running : early;
-      // Whatever the attempt did, its outcome is not this run's to record any more.
-      if (run.lost) return LOST;
-      if (startCommit) {
-        if (!(await startCommit)) return this.stopped(run);
-      } else {
-        pending = start;
-      }
-      const finishedAt = new Date();
-      const durationMs = finishedAt.getTime() - startedAt.getTime();
-      const took = formatDuration(durationMs);
-      if (result.ok) {
-        row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
-        this.stepFinished(job, step.name, row.status, durationMs);
-        if (result.skip === null) outputs[step.name] = result.output;
-        pending.steps.push({
-          position: i,
-          status: row.status,
-          finishedAt,
-          output: result.skip === null ? result.output ?? null : null,
-          errorCode: null,
-          errorMessage: null,
-        });
-        pending.events.push(...result.logs, {
-          type: result.skip === null ? JobEventType.StepSucceeded : JobEventType.StepSkipped,
-          step: step.name,
-          message: result.skip === null ? `Succeeded in ${took}` : `Skipped: ${result.skip}`,
-        });
-        if (i === definition.steps.length - 1) break;
-        // Durable before the next step starts: a finished step never runs again.
-        const finished = await this.commit(run, pending);
-        pending = emptyPending();
-        if (!finished) return this.stopped(run);
-        if (finished.cancelRequested) cancel.abort(new JobCancelledError());
-        continue;
-      }
-
-      // A cancel that lands while the step fails for another reason still cancels the job.
-      const cancelled = cancel.aborted;
-      const error = describeError(result.error);
-      const transient = !cancelled && isTransientError(result.error, step);
-      const retrying = transient && attempt < policy.maxAttempts;
-      this.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
-      if (cancelled) {
-        row.status = StepStatus.Cancelled;
-        pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
-        pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
-        return this.windDown(run, job, steps, definition, outputs, true, error, pending);
-      }
-      if (retrying) {
-        const delay = retryDelayMs(policy, attempt);
-        const until = Date.now() + delay;
-        pending.job = { ...pending.job, status: JobStatus.Waiting };
-        pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
-        pending.events.push(...result.logs, {
-          type: JobEventType.StepRetrying,
-          step: step.name,
-          message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
-        });
-        if (!(await this.commit(run, pending))) return this.stopped(run);
-        return { kind: 'delayed', until };
-      }
-      row.status = StepStatus.Failed;
-      pending.steps.push({ position: i, status: StepStatus.Failed, finishedAt, errorCode: error.code, errorMessage: error.message });
-      pending.events.push(...result.logs, {
-        type: JobEventType.StepFailed,
-        step: step.name,
-        message: transient
-          ? `Failed after ${attempt} attempts: ${error.message}`
-          : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
-      });
-      return this.windDown(run, job, steps, definition, outputs, false, error, pending);
+      if (DONE_STEP_STATUSES.has(steps[i].status)) continue;
+      const next = await this.runStep(run, job, steps, definition, outputs, i, pending);
+      if ('kind' in next) return next;
+      pending = next;
     }
 
-    const result = definition.result ? definition.result(outputs) : defaultResult(definition, steps, outputs);
+    const result = definition.result ? definition.result(outputs.readerFor(steps.length)) : defaultResult(definition, steps, outputs);
     pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
     pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
-    if (!(await this.commit(run, pending, job))) return this.stopped(run);
+    if (!(await this.writer.commit(run, pending, job))) return this.writer.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
 
-  /** Runs one attempt of a step under its timeout and the job's cancellation. */
-  private async attempt(
-    run: ActiveRun,
-    job: JobRow,
-    step: Step,
-    attempt: number,
-    outputs: Record<string, unknown>,
-    commitStart: () => Promise<unknown>,
-  ): Promise<AttemptResult> {
-    const interrupt = new Interrupt();
-    const stopFollowingCancel = run.cancel.onAbort((reason) => interrupt.abort(reason));
-    const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(step.name, timeoutMs)), timeoutMs);
-    const logs = this.logBuffer(run, step.name, commitStart);
-    let running: Promise<unknown> = Promise.resolve();
-    const ctx: StepContext<Record<string, unknown>> = {
-      jobId: job.id,
-      kind: job.kind,
-      input: job.input,
-      serverId: job.serverId,
-      deploymentId: job.deploymentId,
-      step: step.name,
-      attempt,
-      get signal() {
-        return interrupt.signal;
-      },
-      outputs,
-      log: logs.add,
-      skip: (reason: string): StepSkip => ({ skipped: true, reason }),
-    };
-    try {
-      const output = await untilInterrupted(() => (running = step.run(ctx)), interrupt);
-      return { ok: true, output: isSkip(output) ? null : output, skip: isSkip(output) ? output.reason : null, logs: await logs.close() };
-    } catch (error) {
-      if (interrupt.aborted && !run.lost) await this.settleInterrupted(job.id, step.name, running);
-      return { ok: false, error, logs: await logs.close() };
-    } finally {
-      clearTimeout(timer);
-      stopFollowingCancel();
-    }
-  }
-
-  /** Waits (bounded) for an interrupted step that goes on in the background, so what follows sees its effects. */
-  private async settleInterrupted(jobId: string, step: string, running: Promise<unknown>): Promise<void> {
-    const settled = await settledWithin(
-      running.then(
-        () => true,
-        () => true,
-      ),
-      INTERRUPTED_STEP_SETTLE_MS,
-    );
-    if (settled === STILL_RUNNING) {
-      this.logger.warn(`Job ${jobId}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`);
-    }
-  }
-
   /**
-   * After a failure or cancellation: undo in reverse order the finished steps and the step whose
-   * outcome is unknown (interrupted, or failed with a transient error: it may have acted), then
-   * finish the job.
+   * One step of the run: its attempt, then its outcome recorded. Returns what is still to be
+   * written (a finished last step's outcome goes with the job's), or how the run ends here.
    */
-  private async windDown(
+  private async runStep(
     run: ActiveRun,
     job: JobRow,
     steps: StepRow[],
     definition: Definition,
-    outputs: Record<string, unknown>,
-    cancelled: boolean,
-    error: JobErrorInfo,
+    outputs: RunOutputs,
+    i: number,
     pending: Pending,
-  ): Promise<RunOutcome> {
-    const toUndo = definition.steps
-      .map((step, i) => ({ step, row: steps[i], position: i }))
-      .filter(({ step, row }) => step.compensate && (row.status === StepStatus.Succeeded || outcomeUnknown(row)))
-      .reverse();
-    if (toUndo.length > 0) {
-      pending.events.push({
-        type: JobEventType.JobCompensating,
-        step: null,
-        message: `Undoing ${toUndo.length} step(s): ${toUndo.map(({ step, row }) => (row.status === StepStatus.Succeeded ? step.name : `${step.name} (outcome unknown)`)).join(', ')}`,
-      });
-      if (!(await this.commit(run, pending))) return this.stopped(run);
-      pending = emptyPending();
-    }
-    for (const { step, row, position } of toUndo) {
-      // A run that lost its lease leaves the undoing to the run that took the job over.
-      if (run.lost) return LOST;
-      const outcome = await this.compensate(run, job, step, row, outputs);
-      if (run.lost) return LOST;
-      if (outcome.ok) {
-        // A failed or cancelled step keeps its status: it tells how the job ended (and where a resumed run is).
-        const unknown = row.status !== StepStatus.Succeeded;
-        if (!unknown) row.status = StepStatus.Compensated;
-        await this.commit(run, {
-          job: {},
-          steps: unknown ? [] : [{ position, status: StepStatus.Compensated }],
-          events: [
-            ...outcome.logs,
-            {
-              type: JobEventType.StepCompensated,
-              step: step.name,
-              message: unknown ? 'Compensated (its outcome was unknown: whatever it did is undone)' : 'Compensated (undone)',
-            },
-          ],
-        });
-      } else {
-        await this.commit(run, {
-          job: {},
-          steps: [],
-          events: [
-            ...outcome.logs,
-            { type: JobEventType.StepCompensationFailed, step: step.name, message: `Compensation failed: ${describeError(outcome.error).message}` },
-          ],
-        });
+  ): Promise<Pending | RunOutcome> {
+    const cancel = run.cancel;
+    const row = steps[i];
+    const step = definition.steps[i];
+    if (run.lost) return LOST;
+    if (cancel.aborted) {
+      const error = describeError(new JobCancelledError());
+      if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
+        // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
+        row.status = StepStatus.Cancelled;
+        pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
+        pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
       }
+      return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
     }
-    const status = cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-    pending.job = { ...pending.job, status, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message };
-    pending.events.push(
-      cancelled
-        ? { type: JobEventType.JobCancelled, step: null, message: 'Cancelled' }
-        : { type: JobEventType.JobFailed, step: null, message: `Failed: ${error.message}` },
-    );
-    if (!(await this.commit(run, pending, job))) return this.stopped(run);
-    return cancelled ? { kind: 'finished', status } : { kind: 'failed', error };
-  }
+    if (this.stopping) return this.handOver(run, step.name, pending);
 
-  /** A compensation gets the step's attempts (transient errors retried in place) and timeout; cancellation does not reach it. */
-  private async compensate(run: ActiveRun, job: JobRow, step: Step, row: StepRow, outputs: Record<string, unknown>): Promise<AttemptResult> {
     const policy = retryPolicyOf(step);
-    const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const logs = this.logBuffer(run, step.name);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      const interrupt = new Interrupt();
-      const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)), timeoutMs);
-      try {
-        await untilInterrupted(
-          () =>
-            (step.compensate as NonNullable<Step['compensate']>)({
-              jobId: job.id,
-              input: job.input,
-              serverId: job.serverId,
-              deploymentId: job.deploymentId,
-              step: step.name,
-              output: row.status === StepStatus.Succeeded ? row.output : null,
-              outputs,
-              signal: interrupt.signal,
-              log: logs.add,
-            }),
-          interrupt,
-        );
-        return { ok: true, output: null, skip: null, logs: await logs.close() };
-      } catch (error) {
-        lastError = error;
-        if (!isTransientError(error, step) || attempt === policy.maxAttempts) break;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(policy, attempt)));
-      } finally {
-        clearTimeout(timer);
-      }
+    const attempt = row.attempts + 1;
+    const startedAt = new Date();
+    const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
+    const start: Pending = {
+      job: { ...pending.job, status: JobStatus.Running, startedAt },
+      steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
+      events: [
+        ...pending.events,
+        {
+          type: JobEventType.StepStarted,
+          step: step.name,
+          message: policy.maxAttempts > 1 ? `Attempt ${attempt} of ${policy.maxAttempts}${note}` : `Started${note}`,
+        },
+      ],
+    };
+    pending = emptyPending();
+    // The step's start is written lazily: a step that settles within the grace period has its
+    // start and outcome written in one transaction (one commit per step); a longer one, or one
+    // that logs, gets its start written (and streamed) while it runs. A crash before that
+    // write only loses the count of the interrupted attempt: the step is not finished, so it runs again.
+    let startCommit: Promise<CommitResult | null> | null = null;
+    const commitStart = () =>
+      (startCommit ??= this.writer.commit(run, start).then((started) => {
+        if (started?.cancelRequested) cancel.abort(new JobCancelledError());
+        return started;
+      }));
+    row.status = StepStatus.Running;
+    row.attempts = attempt;
+
+    const plan: AttemptPlan = { job, definition, position: i, attempt, outputs, logs: this.writer.logBuffer(run, step.name, commitStart), warn: (m) => this.logger.warn(m) };
+    const running = attemptStep(plan, cancel, () => !run.lost);
+    const early = await settledWithin(running, START_COMMIT_GRACE_MS);
+    if (early === STILL_RUNNING) await commitStart();
+    const result = early === STILL_RUNNING ? await running : early;
+    // Whatever the attempt did, its outcome is not this run's to record any more.
+    if (run.lost) return LOST;
+    if (startCommit) {
+      if (!(await startCommit)) return this.writer.stopped(run);
+    } else {
+      pending = start;
     }
-    return { ok: false, error: lastError, logs: await logs.close() };
+    const finishedAt = new Date();
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    const took = formatDuration(durationMs);
+    if (result.ok) {
+      row.status = result.skip === null ? StepStatus.Succeeded : StepStatus.Skipped;
+      this.writer.stepFinished(job, step.name, row.status, durationMs);
+      if (result.skip === null) outputs.set(step.name, result.output);
+      pending.steps.push({
+        position: i,
+        status: row.status,
+        finishedAt,
+        output: result.skip === null ? result.output ?? null : null,
+        errorCode: null,
+        errorMessage: null,
+      });
+      pending.events.push(...result.logs, {
+        type: result.skip === null ? JobEventType.StepSucceeded : JobEventType.StepSkipped,
+        step: step.name,
+        message: result.skip === null ? `Succeeded in ${took}` : `Skipped: ${result.skip}`,
+      });
+      // In the same transaction as this step's outcome: a resumed run skips them too.
+      if (result.skipRest !== null) skipRest(definition, steps, i, result.skipRest, finishedAt, pending);
+      if (steps.every((later) => DONE_STEP_STATUSES.has(later.status))) return pending;
+      // Durable before the next step starts: a finished step never runs again.
+      const finished = await this.writer.commit(run, pending);
+      if (!finished) return this.writer.stopped(run);
+      if (finished.cancelRequested) cancel.abort(new JobCancelledError());
+      return emptyPending();
+    }
+
+    // A cancel that lands while the step fails for another reason still cancels the job.
+    const cancelled = cancel.aborted;
+    const error = describeError(result.error);
+    const transient = !cancelled && isTransientError(result.error, step);
+    const retrying = transient && attempt < policy.maxAttempts;
+    this.writer.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
+    if (cancelled) {
+      row.status = StepStatus.Cancelled;
+      pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
+      pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
+      return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
+    }
+    if (retrying) {
+      const delay = retryDelayMs(policy, attempt);
+      const until = Date.now() + delay;
+      pending.job = { ...pending.job, status: JobStatus.Waiting };
+      pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
+      pending.events.push(...result.logs, {
+        type: JobEventType.StepRetrying,
+        step: step.name,
+        message: `Attempt ${attempt} of ${policy.maxAttempts} failed: ${error.message}. Next attempt at ${new Date(until).toISOString()} (in ${formatDuration(delay)})`,
+      });
+      if (!(await this.writer.commit(run, pending))) return this.writer.stopped(run);
+      return { kind: 'delayed', until };
+    }
+    row.status = StepStatus.Failed;
+    pending.steps.push({ position: i, status: StepStatus.Failed, finishedAt, errorCode: error.code, errorMessage: error.message });
+    pending.events.push(...result.logs, {
+      type: JobEventType.StepFailed,
+      step: step.name,
+      message: transient
+        ? `Failed after ${attempt} attempts: ${error.message}`
+        : `Failed: ${error.message} (${error.code}; permanent, not retried)`,
+    });
+    return windDown(this.writer, run, job, steps, definition, outputs, false, error, pending);
   }
 
   /** The worker is stopping: give the job back to the queue between two steps. */
@@ -645,89 +390,27 @@ export class WorkflowRunner {
       step: null,
       message: `Worker ${WORKER_NAME} is stopping; another worker continues with step "${nextStep}"`,
     });
-    if (!(await this.commit(run, pending))) return this.stopped(run);
+    if (!(await this.writer.commit(run, pending))) return this.writer.stopped(run);
     return { kind: 'delayed', until: Date.now() };
   }
 
-  /** `before` runs ahead of the first write, so log lines never precede their step's start on the timeline. */
-  private logBuffer(run: ActiveRun, step: string, before: () => Promise<unknown> = async () => undefined): StepLogBuffer {
-    const jobId = run.jobId;
-    return new StepLogBuffer(
-      step,
-      async (events) => {
-        try {
-          await before();
-          await this.commit(run, { job: {}, steps: [], events });
-        } catch (error) {
-          this.logger.warn(`Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`);
-        }
-      },
-      this.options.logFlushMs,
-      this.options.logBatchSize,
-    );
-  }
-
-  private stepFinished(job: JobRow, step: string, status: StepStatus, durationMs: number): void {
-    this.registry.notify({ step: { jobId: job.id, kind: job.kind, step, status, durationMs } }, (error) =>
-      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(error).message}`),
-    );
-  }
-
-  /** Writes a change of the run, fenced: null once the run lost its lease or its job (nothing written). `job`: given when this change may finish the job, so observers hear of it once it is stored. */
-  private async commit(run: ActiveRun, pending: Pending, job?: JobRow): Promise<CommitResult | null> {
-    if (!run.checkLease()) return null;
-    const jobId = run.jobId;
-    let events = pending.events;
-    const to = pending.job.status;
-    if (to && to !== JobStatus.Running && events.length > 1) {
-      // Several steps of the story in one transaction: the job was running until the last event.
-      events = events.map((event, i) => (i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event));
-    }
-    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES, fence: run.fence };
-    const result = await this.store.commit(change);
-    if (result) this.publisher.publish(result.events);
-    if (result && job) {
-      this.notifyFinished(job, result, pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null);
-    }
-    return result;
-  }
-
-  /** Observers (notifications, metrics) hear of a job once its end is stored. */
-  private notifyFinished(job: JobRow, result: CommitResult, error: { code: string; message: string } | null): void {
-    if (!isFinishedJobStatus(result.status)) return;
-    const finished = { jobId: job.id, kind: job.kind, status: result.status, serverId: job.serverId, deploymentId: job.deploymentId };
-    this.registry.notify({ job: { ...finished, error } }, (e) =>
-      this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(e).message}`),
-    );
-  }
 }
 
-/** The promise's value if it settles within `ms`, else STILL_RUNNING. */
-function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(STILL_RUNNING), ms);
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
-
-/** A step that stopped without a known outcome: cancelled or timed out mid-way, or failed with a transient error. */
-function outcomeUnknown(row: StepRow): boolean {
-  if (row.status === StepStatus.Cancelled) return true;
-  return row.status === StepStatus.Failed && row.errorCode !== null && !isPermanentCode(row.errorCode);
-}
-
-function isSkip(value: unknown): value is StepSkip {
-  return typeof value === 'object' && value !== null && (value as StepSkip).skipped === true && typeof (value as StepSkip).reason === 'string';
-}
-
-function defaultResult(definition: Definition, steps: StepRow[], outputs: Record<string, unknown>): Record<string, unknown> | null {
+function defaultResult(definition: Definition, steps: StepRow[], outputs: RunOutputs): Record<string, unknown> | null {
   for (let i = definition.steps.length - 1; i >= 0; i--) {
     if (steps[i].status !== StepStatus.Succeeded) continue;
-    const output = outputs[definition.steps[i].name];
+    const output = outputs.of(definition.steps[i].name);
     return typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : null;
   }
   return null;
+}
+
+/** Marks the steps after `position` SKIPPED, but those that run `always`. */
+function skipRest(definition: Definition, steps: StepRow[], position: number, reason: string, finishedAt: Date, pending: Pending): void {
+  for (let j = position + 1; j < steps.length; j++) {
+    if (definition.steps[j].always || DONE_STEP_STATUSES.has(steps[j].status)) continue;
+    steps[j].status = StepStatus.Skipped;
+    pending.steps.push({ position: j, status: StepStatus.Skipped, finishedAt, output: null, errorCode: null, errorMessage: null });
+    pending.events.push({ type: JobEventType.StepSkipped, step: definition.steps[j].name, message: `Skipped: ${reason}` });
+  }
 }

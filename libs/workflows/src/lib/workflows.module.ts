@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { JobsService } from './jobs.service';
 import { workflowKeys } from './redis-keys';
 import { createSqlExecutor } from './sql-executor';
 import { closeQueue, createWorkflowQueue, WORKFLOW_QUEUE, type WorkflowJobData } from './workflow-queue';
+import { WorkflowDiscovery } from './workflow-discovery';
 import { WorkflowRegistry } from './workflow-registry';
 import { WORKFLOW_WORKER_OPTIONS, WorkflowWorker, type WorkflowWorkerOptions } from './workflow-worker';
 
@@ -37,14 +39,16 @@ class WorkflowConnections implements OnApplicationShutdown {
 }
 
 /**
- * The workflow engine for every process: the registry, the job store, the queue (producer),
+ * The workflow engine for every process: the registry (filled with the workflows of every
+ * `@DefinesWorkflows()` provider of the application), the job store, the queue (producer),
  * JobsService (what the API calls) and JobEventStream (live timelines). Workers also import
  * WorkflowWorkerModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([JobEntity, JobStepEntity, JobEventEntity]), SettingsModule],
+  imports: [TypeOrmModule.forFeature([JobEntity, JobStepEntity, JobEventEntity]), SettingsModule, DiscoveryModule],
   providers: [
     WorkflowRegistry,
+    WorkflowDiscovery,
     { provide: JobStore, inject: [DataSource], useFactory: (dataSource: DataSource) => new JobStore(createSqlExecutor(dataSource)) },
     {
       provide: PUBLISHER_CONNECTION,

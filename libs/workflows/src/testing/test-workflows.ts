@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG, TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { REDIS_CLIENT, RedisModule } from '@tomo/redis';
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import type { StepContext, WorkflowDefinition } from '../lib/workflow-definition';
-import { WorkflowRegistry } from '../lib/workflow-registry';
+import { DefinesWorkflows, type WorkflowSource } from '../lib/workflow-discovery';
 import { WorkflowsModule, WorkflowWorkerModule } from '../lib/workflows.module';
 
 /**
@@ -251,21 +251,21 @@ export function testWorkflows(trace: Trace): WorkflowDefinition<Input>[] {
   ];
 }
 
+@DefinesWorkflows()
 @Injectable()
-class TestWorkflowsRegistrar implements OnModuleInit {
+class TestWorkflowsSource implements WorkflowSource {
   constructor(
-    private readonly registry: WorkflowRegistry,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(TOMO_CONFIG) private readonly config: CommonConfig,
   ) {}
 
-  onModuleInit(): void {
+  workflows() {
     const key = traceKey(this.config.redisPrefix);
-    for (const definition of testWorkflows((entry) => this.redis.rpush(key, entry))) this.registry.register(definition);
+    return testWorkflows((entry) => this.redis.rpush(key, entry));
   }
 }
 
-@Module({ imports: [WorkflowsModule], providers: [TestWorkflowsRegistrar] })
+@Module({ imports: [WorkflowsModule], providers: [TestWorkflowsSource] })
 class TestWorkflowsModule {}
 
 @Module({})

@@ -5,7 +5,6 @@ import {
   Injectable,
   type INestApplicationContext,
   Module,
-  type OnModuleInit,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SMTPServer } from 'smtp-server';
@@ -35,9 +34,10 @@ import {
   wsClient,
 } from '@tomo/testing';
 import {
+  DefinesWorkflows,
   defineWorkflow,
   JobsService,
-  WorkflowRegistry,
+  type WorkflowSource,
   WorkflowsModule,
   WorkflowWorkerModule,
 } from '@tomo/workflows';
@@ -113,28 +113,21 @@ class WebhookReceiver {
   }
 }
 
+@DefinesWorkflows()
 @Injectable()
-class FailingWorkflow implements OnModuleInit {
-  constructor(private readonly registry: WorkflowRegistry) {}
-
-  onModuleInit(): void {
-    this.registry.register(
-      defineWorkflow({
-        kind: FAILING_KIND,
-        steps: [
-          { name: 'prepare', run: async () => ({ ready: true }) },
-          {
-            name: 'explode',
-            run: async () => {
-              throw new TomoException(
-                ErrorCode.BadUserInput,
-                'the test asked for a failure',
-              );
-            },
-          },
-        ],
-      }),
-    );
+class FailingWorkflow implements WorkflowSource {
+  workflows() {
+    const workflow = defineWorkflow({ kind: FAILING_KIND });
+    workflow.step('prepare', { run: async () => ({ ready: true }) });
+    workflow.step('explode', {
+      run: async () => {
+        throw new TomoException(
+          ErrorCode.BadUserInput,
+          'the test asked for a failure',
+        );
+      },
+    });
+    return [workflow];
   }
 }
 

@@ -2,7 +2,6 @@ import {
   type DynamicModule,
   Injectable,
   Module,
-  type OnModuleInit,
 } from '@nestjs/common';
 import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
@@ -11,7 +10,9 @@ import { SecretsModule } from '@tomo/secrets';
 import { ServerShell, ServersWorkerModule } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import {
-  WorkflowRegistry,
+  DefinesWorkflows,
+  defineWorkflow,
+  type WorkflowSource,
   WorkflowsModule,
   WorkflowWorkerModule,
 } from '@tomo/workflows';
@@ -19,29 +20,23 @@ import {
 /** A test-only workflow: one step running `sleep <seconds>` on the job's server through ServerShell. */
 export const REMOTE_SLEEP_KIND = 'test.servers.remote-sleep';
 
+@DefinesWorkflows()
 @Injectable()
-class RemoteSleepWorkflow implements OnModuleInit {
-  constructor(
-    private readonly registry: WorkflowRegistry,
-    private readonly shell: ServerShell,
-  ) {}
+class RemoteSleepWorkflow implements WorkflowSource {
+  constructor(private readonly shell: ServerShell) {}
 
-  onModuleInit(): void {
-    this.registry.register<{ seconds: number }>({
-      kind: REMOTE_SLEEP_KIND,
-      steps: [
-        {
-          name: 'sleep',
-          retry: { maxAttempts: 1 },
-          run: async (ctx) =>
-            this.shell.run(
-              ctx.serverId ?? '',
-              ['sleep', String(ctx.input.seconds)],
-              { signal: ctx.signal },
-            ),
-        },
-      ],
+  workflows() {
+    const workflow = defineWorkflow({ kind: REMOTE_SLEEP_KIND });
+    workflow.step('sleep', {
+      retry: { maxAttempts: 1 },
+      run: async (ctx) =>
+        this.shell.run(
+          ctx.serverId ?? '',
+          ['sleep', String(ctx.input['seconds'])],
+          { signal: ctx.signal },
+        ),
     });
+    return [workflow];
   }
 }
 
@@ -64,6 +59,7 @@ export class ServersTestWorkerModule {
             JobKind.MaintenancePruneJobs,
             JobKind.ServerTestConnection,
             JobKind.MaintenanceCollectServerMetrics,
+            JobKind.MaintenancePruneImages,
             REMOTE_SLEEP_KIND,
           ],
           schedulePruning: false,

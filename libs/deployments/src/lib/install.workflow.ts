@@ -1,6 +1,6 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { defineWorkflow, describeError, isTransientError } from '@tomo/workflows';
-import { HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS, ONE_ATTEMPT, PULL_STEP } from './deployment-jobs';
+import { HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS, PULL_STEP } from './deployment-jobs';
 import type { DeploymentSteps } from './deployment-steps';
 import { DeploymentStatus } from './entities';
 

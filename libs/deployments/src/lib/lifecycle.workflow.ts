@@ -1,6 +1,6 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { defineWorkflow, describeError, type StepContext } from '@tomo/workflows';
-import { HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS, ONE_ATTEMPT } from './deployment-jobs';
+import { HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS } from './deployment-jobs';
 import type { DeploymentScope, DeploymentSteps } from './deployment-steps';
 import { DeploymentStatus } from './entities';
 

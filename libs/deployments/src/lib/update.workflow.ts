@@ -2,7 +2,7 @@ import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { defineWorkflow, type WorkflowContext } from '@tomo/workflows';
 import { NEXT_CONTAINER_SUFFIX } from './container-spec';
 import { type DeploymentConfig, networkModeOf } from './deployment-config';
-import { type DeploymentJobInput, HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS, ONE_ATTEMPT, PULL_STEP } from './deployment-jobs';
+import { type DeploymentJobInput, HEALTH_CHECK_RETRY, HEALTH_TIMEOUT_MS, PULL_STEP } from './deployment-jobs';
 import type { DeploymentSteps } from './deployment-steps';
 import { DeploymentStatus } from './entities';
 

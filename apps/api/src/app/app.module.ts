@@ -16,6 +16,7 @@ import { graphqlContext } from './auth/request-context';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeploymentsApiModule } from './deployments/deployments-api.module';
 import { formatGraphqlError } from './graphql/format-graphql-error';
+import { noStorePlugins } from './graphql/no-store.plugin';
 import { graphqlWsLimits, LIMIT_VALIDATION_RULES, operationLimitsPlugin } from './graphql/operation-limits';
 import { SchemaController } from './graphql/schema.controller';
 import { TomoExceptionFilter } from './graphql/tomo-exception.filter';
@@ -68,7 +69,7 @@ export class AppModule implements NestModule {
           path: GRAPHQL_PATH,
           // Cost limits (graphql/operation-limits.ts), the same on both transports.
           validationRules: [...LIMIT_VALIDATION_RULES],
-          plugins: [operationLimitsPlugin()],
+          plugins: [operationLimitsPlugin(), ...noStorePlugins()],
           subscriptions: {
             'graphql-ws': {
               path: GRAPHQL_PATH,

@@ -56,6 +56,18 @@ export class DeploymentRecords implements OnModuleInit {
     return this.repo.find({ where: serverId ? { serverId } : {}, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** How many deployments are in each status (only statuses that occur), counted by the database. */
+  async countByStatus(): Promise<Map<string, number>> {
+    const rows = await this.repo
+      .createQueryBuilder('d')
+      .select('d.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('d.status')
+      .getRawMany<{ status: string; count: number | string }>();
+    // Postgres answers COUNT as a bigint string.
+    return new Map(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
   countOnServer(serverId: string): Promise<number> {
     return this.repo.count({ where: { serverId } });
   }

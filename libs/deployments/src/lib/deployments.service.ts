@@ -71,6 +71,11 @@ export class DeploymentsService {
     return this.records.list(serverId);
   }
 
+  /** Deployments per status (only statuses that occur), without loading them. */
+  countByStatus(): Promise<Map<string, number>> {
+    return this.records.countByStatus();
+  }
+
   get(id: string): Promise<DeploymentEntity> {
     return this.records.get(id);
   }

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DeploymentEntity, DeploymentRecords, DeploymentStatus } from '@tomo/deployments';
 import { ServerMetricsStore } from '@tomo/servers';
 import { errorCodes, gql, setupAdmin, signInNewUser, startTestApi, type TestApi, waitFor } from '@tomo/testing';
 import { AppModule } from '../app.module';
@@ -153,5 +155,54 @@ describe('dashboard over GraphQL', () => {
       ['garage', 12.5],
       ['shed', 60],
     ]);
+  });
+
+  it('counts deployments by status in the database, and gives each server the fields asked for', async () => {
+    const [garage, shed] = (await dashboard(viewer)).servers.map(({ server }) => server.id);
+    const records = api.app.get(DeploymentRecords);
+    const statuses = [DeploymentStatus.Running, DeploymentStatus.Failed, DeploymentStatus.Running];
+    for (const [i, status] of statuses.entries()) {
+      const at = new Date();
+      await records.insert(
+        Object.assign(new DeploymentEntity(), {
+          id: randomUUID(),
+          serverId: i === 0 ? shed : garage,
+          appId: 'whoami',
+          status,
+          statusMessage: null,
+          containerName: `tomo-whoami-${i}`,
+          containerId: null,
+          image: 'traefik/whoami:v1.10',
+          config: { env: {}, ports: [] },
+          secretEnv: null,
+          targetImage: null,
+          targetConfig: null,
+          targetSecretEnv: null,
+          accessUrls: [],
+          lastJobId: null,
+          createdAt: at,
+          updatedAt: at,
+        }),
+      );
+    }
+    const result = await gql<{ dashboard: { deploymentCount: number; deploymentsByStatus: unknown[]; servers: unknown[] } }>(
+      api.graphqlUrl,
+      `{ dashboard { deploymentCount deploymentsByStatus { status count } servers { server { ...Where port } } } }
+       fragment Where on Server { name address: host }`,
+      {},
+      viewer,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.dashboard).toEqual({
+      deploymentCount: 3,
+      deploymentsByStatus: [
+        { status: 'RUNNING', count: 2 },
+        { status: 'FAILED', count: 1 },
+      ],
+      servers: [
+        { server: { name: 'garage', address: '127.0.0.1', port: 22 } },
+        { server: { name: 'shed', address: '127.0.0.1', port: 22 } },
+      ],
+    });
   });
 });

@@ -1,9 +1,11 @@
-import { Query, Resolver } from '@nestjs/graphql';
+import { Info, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { DeploymentsService } from '@tomo/deployments';
 import { ServerMetricsStore, ServersService } from '@tomo/servers';
 import { JobStatus, Role } from '@tomo/shared';
 import { JobsService } from '@tomo/workflows';
 import { Roles } from '../auth/access.decorator';
+import { selectedFields } from '../graphql/selected-fields';
 import { Dashboard, type StatusCount } from './dashboard.types';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -21,12 +23,17 @@ export class DashboardResolver {
 
   @Roles(Role.Viewer)
   @Query(() => Dashboard, { description: 'The monitoring overview of the whole platform, read in one go.' })
-  async dashboard(): Promise<Dashboard> {
+  dashboard(@Info() info: GraphQLResolveInfo): Promise<Dashboard> {
+    return this.read(selectedFields(info, ['servers', 'server']));
+  }
+
+  /** The dashboard, reading of each server only `serverFields` (its id and status always). */
+  async read(serverFields: Iterable<string>): Promise<Dashboard> {
     const at = new Date();
-    const [servers, latest, deployments, jobCounts, activeJobs, recent] = await Promise.all([
-      this.servers.list(),
+    const [servers, latest, deploymentCounts, jobCounts, activeJobs, recent] = await Promise.all([
+      this.servers.list(new Set(serverFields).add('status')),
       this.metrics.latestRawByServer(),
-      this.deployments.list(null),
+      this.deployments.countByStatus(),
       this.jobs.countByStatus(new Date(at.getTime() - DAY_MS)),
       this.jobs.unfinished(ACTIVE_JOBS),
       this.jobs.list({}, RECENT_JOBS),
@@ -35,8 +42,8 @@ export class DashboardResolver {
       serverCount: servers.length,
       serversByStatus: countBy(servers.map((server) => server.status)),
       servers: servers.map((server) => ({ server, latest: latest.get(server.id) ?? null })),
-      deploymentCount: deployments.length,
-      deploymentsByStatus: countBy(deployments.map((deployment) => deployment.status)),
+      deploymentCount: [...deploymentCounts.values()].reduce((sum, count) => sum + count, 0),
+      deploymentsByStatus: byCount(deploymentCounts),
       jobs: {
         queued: jobCounts[JobStatus.Queued] ?? 0,
         running: jobCounts[JobStatus.Running] ?? 0,
@@ -56,5 +63,9 @@ export class DashboardResolver {
 function countBy(statuses: string[]): StatusCount[] {
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return byCount(counts);
+}
+
+function byCount(counts: Map<string, number>): StatusCount[] {
   return [...counts].map(([status, count]) => ({ status, count })).sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
 }

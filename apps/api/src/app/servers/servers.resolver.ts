@@ -1,11 +1,13 @@
 import {
   Args,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Subscription,
 } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Principal } from '@tomo/identity';
 import { ChangedRecord, RecordChangeStream } from '@tomo/redis';
 import {
@@ -19,6 +21,7 @@ import type { JobRow } from '@tomo/workflows';
 import { Roles } from '../auth/access.decorator';
 import { AuditTarget } from '../auth/audit.interceptor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { selectedFields } from '../graphql/selected-fields';
 import { Job } from '../jobs/job.types';
 import {
   AddServerInput,
@@ -50,8 +53,8 @@ export class ServersResolver {
 
   @Roles(Role.Viewer)
   @Query(() => [Server], { description: 'Every server, by name.' })
-  servers(): Promise<ServerEntity[]> {
-    return this.serversService.list();
+  servers(@Info() info: GraphQLResolveInfo): Promise<ServerEntity[]> {
+    return this.serversService.list(selectedFields(info));
   }
 
   @Roles(Role.Viewer)

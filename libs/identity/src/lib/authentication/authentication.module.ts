@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { SecretBox } from '@tomo/secrets';
@@ -19,7 +20,9 @@ import { AuthenticationService } from './authentication.service';
     JwtModule.registerAsync({
       inject: [SecretBox],
       useFactory: (box: SecretBox) => ({
-        secret: box.deriveKey('session-jwt'),
+        // A KeyObject, made once: given bytes, jsonwebtoken first tries (and fails) to parse them as
+        // a public key on every verify, which cost more CPU than the rest of authentication.
+        secret: createSecretKey(box.deriveKey('session-jwt')),
         signOptions: { algorithm: 'HS256', issuer: 'tomo' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'tomo' },
       }),

@@ -8,6 +8,13 @@ import { Worker } from 'node:worker_threads';
  */
 export const BCRYPT_THREADS = 2;
 
+/**
+ * A thread with nothing to do for this long exits: each holds ~10 MB (its own V8 heap and
+ * bcryptjs), and logins are rare next to the rest of the API's work. The next one starts it
+ * again, which costs a few ms next to the ~0.25 s hash.
+ */
+export const BCRYPT_IDLE_EXIT_MS = 30_000;
+
 type Task = { op: 'hash'; data: string; cost: number } | { op: 'compare'; data: string; hash: string };
 type Reply = { id: number; result?: string | boolean; error?: string };
 
@@ -34,24 +41,35 @@ parentPort.on('message', async ({ id, task }) => {
 });
 `;
 
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  idleExit?: NodeJS.Timeout;
+}
+
 interface Pending {
   resolve: (value: string | boolean) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * A fixed set of threads that hash and compare with bcryptjs. Tasks go to the least busy
- * thread; a thread that dies fails its tasks and is replaced on the next task. An idle thread
- * is unref'd: it never keeps a process alive.
+ * Up to `size` threads that hash and compare with bcryptjs, started on demand. Tasks go to the
+ * least busy thread; a thread that dies fails its tasks and is replaced on the next task. An
+ * idle thread is unref'd (it never keeps a process alive) and exits after `idleExitMs`.
  */
 export class BcryptPool {
-  private readonly threads: {
-    worker: Worker;
-    pending: Map<number, Pending>;
-  }[] = [];
+  private readonly threads: Thread[] = [];
   private nextId = 0;
 
-  constructor(private readonly size = BCRYPT_THREADS) {}
+  constructor(
+    private readonly size = BCRYPT_THREADS,
+    private readonly idleExitMs = BCRYPT_IDLE_EXIT_MS,
+  ) {}
+
+  /** Threads running now (started and not yet exited for idleness). */
+  get threadCount(): number {
+    return this.threads.length;
+  }
 
   hash(data: string, cost: number): Promise<string> {
     return this.run({ op: 'hash', data, cost }) as Promise<string>;
@@ -66,18 +84,19 @@ export class BcryptPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
+      clearTimeout(thread.idleExit);
       // Held while it has work (a CLI awaiting a hash must not exit), released when idle.
       thread.worker.ref();
       thread.worker.postMessage({ id, task });
     });
   }
 
-  private leastBusy(): { worker: Worker; pending: Map<number, Pending> } {
+  private leastBusy(): Thread {
     if (this.threads.length < this.size) return this.start();
     return this.threads.reduce((best, thread) => (thread.pending.size < best.pending.size ? thread : best));
   }
 
-  private start(): { worker: Worker; pending: Map<number, Pending> } {
+  private start(): Thread {
     const resolveFrom = [process.argv[1], join(process.cwd(), 'index.js')].filter((base): base is string =>
       Boolean(base),
     );
@@ -85,16 +104,22 @@ export class BcryptPool {
       eval: true,
       workerData: { resolveFrom },
     });
-    const thread = { worker, pending: new Map<number, Pending>() };
+    const thread: Thread = { worker, pending: new Map<number, Pending>() };
     worker.on('message', ({ id, result, error }: Reply) => {
       const pending = thread.pending.get(id);
       thread.pending.delete(id);
       if (error !== undefined || result === undefined) pending?.reject(new Error(`bcrypt: ${error ?? 'no result'}`));
       else pending?.resolve(result);
-      if (thread.pending.size === 0) worker.unref();
+      if (thread.pending.size > 0) return;
+      worker.unref();
+      thread.idleExit = setTimeout(() => {
+        // Out of the pool first: its exit is then no failure, and new tasks start a new thread.
+        this.remove(thread);
+        void worker.terminate();
+      }, this.idleExitMs).unref();
     });
     const fail = (error: Error) => {
-      this.threads.splice(this.threads.indexOf(thread), 1);
+      this.remove(thread);
       for (const pending of thread.pending.values()) pending.reject(error);
       thread.pending.clear();
     };
@@ -105,5 +130,12 @@ export class BcryptPool {
     this.threads.push(thread);
     worker.unref();
     return thread;
+  }
+
+  /** Takes a thread out of the pool, if it is still in. */
+  private remove(thread: Thread): void {
+    clearTimeout(thread.idleExit);
+    const index = this.threads.indexOf(thread);
+    if (index >= 0) this.threads.splice(index, 1);
   }
 }

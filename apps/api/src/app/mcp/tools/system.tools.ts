@@ -99,7 +99,7 @@ export class SystemTools {
           at: isoTime('When the figures were read'),
         },
         run: async () => {
-          const board = await this.dashboard.dashboard();
+          const board = await this.dashboard.read(['name']);
           return {
             structured: {
               serverCount: board.serverCount,

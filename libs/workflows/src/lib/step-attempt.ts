@@ -4,7 +4,7 @@ import { formatDuration, isTransientError, retryDelayMs, StepTimeoutError } from
 import type { StepLogBuffer } from './step-log-buffer';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
-  retryPolicyOf,
+  compensationPolicyOf,
   type StepDefinition,
   type StepHandle,
   type StepOutputs,
@@ -104,13 +104,13 @@ export async function attemptStep(plan: AttemptPlan, cancel: Interrupt, settle: 
 }
 
 /**
- * Undoes a step: it gets the step's attempts (transient errors retried in place) and timeout;
- * cancellation does not reach it. `stepOutput`: what the step returned, null if its outcome is unknown.
+ * Undoes a step: transient errors are retried in place (compensationPolicyOf), each attempt with
+ * the step's timeout; cancellation does not reach it. `stepOutput`: what the step returned, null if its outcome is unknown.
  */
 export async function compensateStep(plan: Omit<AttemptPlan, 'attempt' | 'warn'>, stepOutput: unknown): Promise<AttemptResult> {
   const step = plan.definition.steps[plan.position];
   const compensate = step.compensate;
-  const policy = retryPolicyOf(step);
+  const policy = compensationPolicyOf(step);
   const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   let lastError: unknown;
   for (let attempt = 1; compensate && attempt <= policy.maxAttempts; attempt++) {

@@ -1,5 +1,5 @@
 import { JobKind } from '@tomo/shared';
-import { defineWorkflow } from './workflow-definition';
+import { compensationPolicyOf, defineWorkflow } from './workflow-definition';
 
 /**
  * The typing of step handles, checked by the compiler (ts-jest and `tsc -p
@@ -43,5 +43,20 @@ describe('defineWorkflow', () => {
       },
     });
     expect(workflow.kind).toBe(JobKind.MaintenancePruneJobs);
+  });
+});
+
+describe('compensationPolicyOf', () => {
+  it('gives a compensation at least 8 attempts and delays up to 60 s, whatever its step allows', () => {
+    expect(compensationPolicyOf({ retry: { maxAttempts: 1 } })).toMatchObject({ maxAttempts: 8, maxDelayMs: 60_000 });
+    expect(compensationPolicyOf({})).toMatchObject({ maxAttempts: 8, initialDelayMs: 1_000, maxDelayMs: 60_000 });
+  });
+
+  it('keeps a step policy that is already more patient, and a compensationRetry of its own wins', () => {
+    expect(compensationPolicyOf({ retry: { maxAttempts: 12, maxDelayMs: 120_000 } })).toMatchObject({ maxAttempts: 12, maxDelayMs: 120_000 });
+    expect(compensationPolicyOf({ retry: { maxAttempts: 1 }, compensationRetry: { maxAttempts: 2, maxDelayMs: 10 } })).toMatchObject({
+      maxAttempts: 2,
+      maxDelayMs: 10,
+    });
   });
 });

@@ -115,6 +115,8 @@ export interface StepOptions<TInput, TContext, R> {
   /** Must be idempotent: a step interrupted by a crash runs again. */
   run(ctx: StepContext<TInput>, context: TContext): Promise<R>;
   readonly retry?: Partial<RetryPolicy>;
+  /** How the compensation is retried (default: see compensationPolicyOf). */
+  readonly compensationRetry?: Partial<RetryPolicy>;
   readonly timeoutMs?: number;
   /** Runs even when an earlier step skipped the rest of the run (`ctx.skipRest`). */
   readonly always?: boolean;
@@ -212,4 +214,21 @@ export function defineWorkflow<K extends string, TContext = undefined>(
 
 export function retryPolicyOf(step: Pick<StepDefinition, 'retry'>): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, ...step.retry };
+}
+
+/**
+ * A compensation is more patient than its step: an undo left undone leaves the server half
+ * changed, so a transient failure (the server unreachable, sshd restarting) is retried for a
+ * minute or two — at least 8 attempts, the delay doubling up to 60 s — before the job records
+ * "Compensation failed". Compensations are idempotent (they check before removing), so running
+ * one again is safe.
+ */
+export function compensationPolicyOf(step: Pick<StepDefinition, 'retry' | 'compensationRetry'>): RetryPolicy {
+  const policy = retryPolicyOf(step);
+  return {
+    ...policy,
+    maxAttempts: Math.max(policy.maxAttempts, 8),
+    maxDelayMs: Math.max(policy.maxDelayMs, 60_000),
+    ...step.compensationRetry,
+  };
 }

@@ -139,6 +139,28 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(tail[1].message).toBe('Undoing 2 step(s): b, a');
   });
 
+  it('retries a compensation that meets an unreachable server, beyond its step\'s attempts, until it is undone', async () => {
+    await boot(true);
+    const { id } = await jobs.create(TestKind.Compensating, { failWith: 'permanent', undoFailsTimes: 5 }, { requestedBy: null });
+    const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
+    expect(job.status).toBe(JobStatus.Failed);
+    expect(await trace()).toEqual([
+      'a:run',
+      'b:run',
+      'c:run',
+      'd:attempt-1',
+      ...[1, 2, 3, 4, 5].map((n) => `b:compensate-failed-${n}`),
+      'b:compensate',
+      'a:compensate',
+    ]);
+    const steps = await jobs.steps(id);
+    expect(steps.slice(0, 2).map((s) => [s.name, s.status])).toEqual([
+      ['a', StepStatus.Compensated],
+      ['b', StepStatus.Compensated],
+    ]);
+    expect((await allEvents(id)).some((e) => e.type === 'step.compensation-failed')).toBe(false);
+  });
+
   it('fails a transient error once its attempts are used up, then compensates', async () => {
     await boot(true);
     const { id } = await jobs.create(TestKind.Compensating, { failWith: 'transient' }, { requestedBy: null });

@@ -18,7 +18,7 @@ export enum TestKind {
   Resumable = 'test.resumable',
   /** before → flaky (fails `failTimes` times with a transient error) . */
   Flaky = 'test.flaky',
-  /** a, b (undoable) → c → d (fails: `failWith`) → e. */
+  /** a, b (undoable; its undo fails `undoFailsTimes` times, transiently) → c → d (fails: `failWith`) → e. */
   Compensating = 'test.compensating',
   /** prep (undoable) → block (waits until aborted) → after. */
   Blocking = 'test.blocking',
@@ -120,7 +120,19 @@ export function testWorkflows(trace: Trace): WorkflowDefinition<Input>[] {
       kind: TestKind.Compensating,
       steps: [
         undoable('a'),
-        undoable('b'),
+        {
+          ...plain('b'),
+          // One attempt for the step itself: its compensation is retried anyway (compensationPolicyOf).
+          retry: { maxAttempts: 1 },
+          compensationRetry: { initialDelayMs: 50, maxDelayMs: 100 },
+          compensate: async (ctx) => {
+            if (ctx.attempt <= num(ctx.input, 'undoFailsTimes', 0)) {
+              await mark(ctx, `compensate-failed-${ctx.attempt}`);
+              throw new TomoException(ErrorCode.ServerUnreachable, `unreachable while undoing (${ctx.attempt})`);
+            }
+            await mark(ctx, 'compensate');
+          },
+        },
         plain('c'),
         {
           name: 'd',

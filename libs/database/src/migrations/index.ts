@@ -11,6 +11,7 @@ import { CreateSettings1765100000000 } from './1765100000000-create-settings';
 import { CreateAppIcons1765200000000 } from './1765200000000-create-app-icons';
 import { CreateNotifications1765300000000 } from './1765300000000-create-notifications';
 import { ServerPruneImages1765500000000 } from './1765500000000-server-prune-images';
+import { JobQueryIndexes1765600000000 } from './1765600000000-job-query-indexes';
 
 /** Every migration, oldest first. New migrations are appended; applied ones never change. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateAppIcons1765200000000,
   CreateNotifications1765300000000,
   ServerPruneImages1765500000000,
+  JobQueryIndexes1765600000000,
 ];

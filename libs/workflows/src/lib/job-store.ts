@@ -178,7 +178,9 @@ export class JobStore {
       params.push(value);
     }
     if (after) {
-      where.push('("createdAt" < ? OR ("createdAt" = ? AND "id" < ?))');
+      // The same rows as `createdAt < ? OR (createdAt = ? AND id < ?)`, but with a range on
+      // createdAt the planner can seek in the (createdAt, id) index instead of scanning it.
+      where.push('"createdAt" <= ? AND ("createdAt" < ? OR "id" < ?)');
       params.push(after.createdAt, after.createdAt, after.id);
     }
     const rows = await this.executor.query(
@@ -203,11 +205,14 @@ export class JobStore {
 
   /** How many jobs are in each unfinished status, and in each finished status since `finishedSince`. */
   async countByStatus(finishedSince: Date): Promise<Partial<Record<JobStatus, number>>> {
+    // MATERIALIZED: without statistics SQLite would otherwise group by walking the status index
+    // over every job (avoiding a sort) rather than seek the few recent ones by finishedAt.
     const rows = await this.executor.query(
-      `SELECT "status", COUNT(*) AS "n" FROM "job" WHERE ${IS_UNFINISHED} GROUP BY "status"
+      `WITH "recent" AS MATERIALIZED (SELECT "status" FROM "job" WHERE "finishedAt" >= ?)
+       SELECT "status", COUNT(*) AS "n" FROM "job" WHERE ${IS_UNFINISHED} GROUP BY "status"
        UNION ALL
-       SELECT "status", COUNT(*) AS "n" FROM "job" WHERE "finishedAt" >= ? GROUP BY "status"`,
-      [...NOT_FINISHED_STATUSES, finishedSince],
+       SELECT "status", COUNT(*) AS "n" FROM "recent" GROUP BY "status"`,
+      [finishedSince, ...NOT_FINISHED_STATUSES],
     );
     return Object.fromEntries(rows.map((row) => [String(row['status']), Number(row['n'])]));
   }

@@ -529,6 +529,45 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await expect(jobs.list({}, 2, 'garbage')).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
   });
 
+  it('pages through jobs created in the same millisecond by id, without gaps or repeats', async () => {
+    await boot(false);
+    const executor = app?.get(JobStore).executor;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await jobs.create(TestKind.Quick, { i }, { requestedBy: null })).id);
+    const same = new Date(Date.now() + 60_000);
+    for (const id of ids.slice(1, 4)) await executor?.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [same, id]);
+    const expected = [...ids.slice(1, 4).sort().reverse(), ids[4], ids[0]];
+    const seen: string[] = [];
+    let page = await jobs.list({}, 1);
+    for (; ; page = await jobs.list({}, 1, page.endCursor)) {
+      seen.push(...page.jobs.map((job) => job.id));
+      if (!page.hasNextPage) break;
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('counts finished jobs by status only when they finished since the given time', async () => {
+    await boot(false);
+    const store = app?.get(JobStore) as JobStore;
+    const now = Date.now();
+    const finish = async (status: JobStatus, finishedAt: Date | null) => {
+      const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
+      await store.executor.query('UPDATE "job" SET "status" = ?, "finishedAt" = ? WHERE "id" = ?', [status, finishedAt, id]);
+    };
+    await finish(JobStatus.Succeeded, new Date(now - 1_000));
+    await finish(JobStatus.Succeeded, new Date(now - 2_000));
+    await finish(JobStatus.Failed, new Date(now - 1_000));
+    await finish(JobStatus.Failed, new Date(now - 3_600_000));
+    await finish(JobStatus.Running, null);
+    await finish(JobStatus.Queued, null);
+    expect(await store.countByStatus(new Date(now - 60_000))).toEqual({
+      [JobStatus.Queued]: 1,
+      [JobStatus.Running]: 1,
+      [JobStatus.Succeeded]: 2,
+      [JobStatus.Failed]: 1,
+    });
+  });
+
   async function workIntervals(): Promise<Map<string, { start: number; end: number }>> {
     const entries = await redis.lrange(traceKey(env.config.redisPrefix), 0, -1);
     const intervals = new Map<string, { start: number; end: number }>();

@@ -3,8 +3,9 @@ import { JobStatus } from '@tomo/shared';
 
 /** One workflow run. Its steps and timeline events are separate rows (JobStepEntity, JobEventEntity). */
 @Entity('job')
-@Index('IDX_job_status', ['status'])
-@Index('IDX_job_createdAt', ['createdAt'])
+@Index('IDX_job_createdAt_id', ['createdAt', 'id'])
+@Index('IDX_job_status_createdAt_id', ['status', 'createdAt', 'id'])
+@Index('IDX_job_finishedAt', ['finishedAt'])
 @Index('IDX_job_serverId', ['serverId'])
 @Index('IDX_job_deploymentId', ['deploymentId'])
 @Index('IDX_job_idempotencyKey', ['idempotencyKey'])

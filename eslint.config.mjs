@@ -9,12 +9,15 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.testing.ts', '**/testing/**/*.ts'];
  * safe in a browser); type tags say which layer a project is, each using only the layers below:
  *   util (shared, config, ssh-keys) < ssh, infra (database, redis, secrets, settings)
  *   < engine (workflows, schedules) < feature (identity, servers, deployments, …)
- *   < platform (what the apps assemble from the features) < app.
- * The API app never imports @tomo/ssh: SSH connections (and the decryption of credentials) happen
- * only in the worker; the API validates keys with @tomo/ssh-keys.
+ *   < platform (what the apps assemble from the features), worker (server-shell) < app.
+ * The API loads no SSH connection code, not even through a library (a transitive rule): SSH
+ * connections and the decryption of credentials happen only in the worker (server-shell, which
+ * implements the features' ServerCommands); the API validates keys with @tomo/ssh-keys.
+ * Test files may start an in-process worker: they may use ssh and worker libraries.
  */
-function moduleBoundaries({ apiMayUseSsh }) {
+function moduleBoundaries({ testFiles }) {
   const belowApps = ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:platform', 'type:testing'];
+  const workerSide = ['type:ssh', 'type:worker'];
   return [
     'error',
     {
@@ -39,6 +42,17 @@ function moduleBoundaries({ apiMayUseSsh }) {
         },
         {
           sourceTag: 'type:feature',
+          onlyDependOnLibsWithTags: [
+            'type:util',
+            'type:infra',
+            'type:engine',
+            'type:feature',
+            'type:testing',
+            ...(testFiles ? workerSide : []),
+          ],
+        },
+        {
+          sourceTag: 'type:worker',
           onlyDependOnLibsWithTags: ['type:util', 'type:ssh', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
         },
         {
@@ -46,8 +60,10 @@ function moduleBoundaries({ apiMayUseSsh }) {
           onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
         },
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:infra', 'type:engine'] },
-        { sourceTag: 'scope:api', onlyDependOnLibsWithTags: apiMayUseSsh ? [...belowApps, 'type:ssh'] : belowApps },
-        { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...belowApps, 'type:ssh'] },
+        testFiles
+          ? { sourceTag: 'scope:api', onlyDependOnLibsWithTags: [...belowApps, ...workerSide] }
+          : { sourceTag: 'scope:api', onlyDependOnLibsWithTags: belowApps, notDependOnLibsWithTags: ['type:ssh'] },
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...belowApps, ...workerSide] },
         // End-to-end tests drive the built apps; they borrow only test helpers (testbed, GraphQL).
         { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util'] },
       ],
@@ -64,12 +80,12 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
-    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ apiMayUseSsh: false }) },
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testFiles: false }) },
   },
   {
-    // API tests start an in-process worker (servers.testing.ts): they may reach its SSH pool.
+    // Tests may start an in-process worker (servers.testing.ts, deployments' testing module).
     files: TEST_FILES,
-    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ apiMayUseSsh: true }) },
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ testFiles: true }) },
   },
   {
     files: ['**/*.ts'],

@@ -6,7 +6,7 @@ export {
   SESSION_COOKIE,
 } from './lib/console-api';
 export { ErrorCode } from './lib/error-code';
-export { errorChain, isDependencyUnavailable, isTransientCode, isTransientError } from './lib/error-classification';
+export { errorChain, isDependencyUnavailable, isTransientCode, isTransientError, meansServerOffline } from './lib/error-classification';
 export { JobKind } from './lib/job-kind';
 export {
   FINISHED_JOB_STATUSES,

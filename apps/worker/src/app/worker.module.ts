@@ -9,7 +9,7 @@ import { NotificationsModule, ServerNotificationsModule } from '@tomo/notificati
 import { RedisModule } from '@tomo/redis';
 import { MaintenanceWorkflowsModule, SchedulesWorkerModule } from '@tomo/schedules';
 import { SecretsModule } from '@tomo/secrets';
-import { ServersWorkerModule } from '@tomo/servers';
+import { ServerShellModule } from '@tomo/server-shell';
 import { WorkflowWorkerModule } from '@tomo/workflows';
 import { PLATFORM_SCHEDULES } from '@tomo/platform';
 import { WorkerMetricsModule } from './worker-metrics';
@@ -28,7 +28,7 @@ export class WorkerModule {
         MarketplaceWorkflowsModule,
         IdentityWorkflowsModule,
         SecretsModule,
-        ServersWorkerModule,
+        ServerShellModule,
         DeploymentsModule,
         NotificationsModule,
         ServerNotificationsModule,

@@ -1,4 +1,4 @@
-import type { RemoteCommandOptions, RemoteCommandResult } from '@tomo/ssh';
+import type { RemoteCommandOptions, RemoteCommandResult } from '@tomo/ssh-keys';
 
 /**
  * Commands on one server over its pooled SSH connection. The server row (address, user, pinned
@@ -15,7 +15,7 @@ export interface HostSession {
 /**
  * What the deployment workflows need from the servers module: a session on a server and the
  * address people reach it at. An abstract class so that it is its own Nest token;
- * DeploymentsModule provides it from `ServerShell` and `ServersService` of `@tomo/servers`.
+ * DeploymentsModule provides it from `ServerCommands` and `ServersService` of `@tomo/servers`.
  */
 export abstract class DeploymentHosts {
   /** Opens (or reuses) the server's connection, host key checked. NOT_FOUND when the server does not exist. */

@@ -18,7 +18,7 @@ import { updateWorkflow } from './update.workflow';
 /**
  * The deployment workflows, in every process that imports DeploymentsModule. In the API the
  * definitions are there for JobsService (step rows); their steps would refuse to run
- * (ServerShell has no SSH pool there).
+ * (the API has no ServerCommands).
  */
 @DefinesWorkflows()
 @Injectable()

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketplaceModule } from '@tomo/marketplace';
 import { RecordChangesModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
-import { ServerShell, ServersModule, ServersService } from '@tomo/servers';
+import { requireServerCommands, ServerCommands, ServersModule, ServersService } from '@tomo/servers';
 import { SettingsModule } from '@tomo/settings';
 import { WorkflowsModule } from '@tomo/workflows';
 import { DeploymentHosts, type HostSession } from './deployment-hosts';
@@ -12,17 +12,17 @@ import { DeploymentWorkflows } from './deployment-workflows';
 import { DeploymentServerLookup, DeploymentsService } from './deployments.service';
 import { DEPLOYMENT_ENTITIES } from './entities';
 
-/** DeploymentHosts on top of the servers module (ServerShell works in the worker only: it needs the SSH pool). */
+/** DeploymentHosts on top of the servers module (ServerCommands exist in the worker only). */
 class ServerDeploymentHosts extends DeploymentHosts {
   constructor(
-    private readonly shell: ServerShell,
+    private readonly commands: ServerCommands | undefined,
     private readonly servers: ServersService,
   ) {
     super();
   }
 
   async connect(serverId: string): Promise<HostSession> {
-    return (await this.shell.connect(serverId)).session;
+    return requireServerCommands(this.commands).connect(serverId);
   }
 
   async host(serverId: string): Promise<string> {
@@ -48,7 +48,7 @@ class ServerDeletionGuardRegistration implements OnModuleInit {
 
 /**
  * Deployments for the API and the worker: records, DeploymentsService, and the deployment
- * workflows (registered in both; they run in the worker, whose ServersWorkerModule brings SSH).
+ * workflows (registered in both; they run in the worker, whose ServerShellModule brings ServerCommands).
  */
 @Module({
   imports: [
@@ -67,8 +67,9 @@ class ServerDeletionGuardRegistration implements OnModuleInit {
     ServerDeletionGuardRegistration,
     {
       provide: DeploymentHosts,
-      inject: [ServerShell, ServersService],
-      useFactory: (shell: ServerShell, servers: ServersService) => new ServerDeploymentHosts(shell, servers),
+      inject: [{ token: ServerCommands, optional: true }, ServersService],
+      useFactory: (commands: ServerCommands | undefined, servers: ServersService) =>
+        new ServerDeploymentHosts(commands, servers),
     },
     {
       provide: DeploymentServerLookup,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '@tomo/marketplace';
 import { parseDf, parseMemInfo } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
-import type { RemoteCommandResult } from '@tomo/ssh';
+import type { RemoteCommandResult } from '@tomo/ssh-keys';
 import type { WorkflowContext } from '@tomo/workflows';
 import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
 import type { DeploymentHosts, HostSession } from './deployment-hosts';

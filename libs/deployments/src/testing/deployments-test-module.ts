@@ -5,7 +5,8 @@ import { MarketplaceModule } from '@tomo/marketplace';
 import { NotificationsModule } from '@tomo/notifications';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
-import { ServersModule, ServersWorkerModule } from '@tomo/servers';
+import { ServerShellModule } from '@tomo/server-shell';
+import { ServersModule } from '@tomo/servers';
 import { JobKind } from '@tomo/shared';
 import { WorkflowsModule, WorkflowWorkerModule } from '@tomo/workflows';
 import { DeploymentNotificationsModule } from '../lib/deployment-notifier';
@@ -44,7 +45,7 @@ export class DeploymentsTestRootModule {
         RedisModule.forRoot(options.worker ? 'tomo-deployments-test-worker' : 'tomo-deployments-test'),
         SecretsModule,
         MarketplaceModule,
-        options.worker ? ServersWorkerModule : ServersModule,
+        options.worker ? ServerShellModule : ServersModule,
         DeploymentsModule,
         NotificationsModule,
         ...(options.worker ? [DeploymentNotificationsModule] : []),

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
-import { meansServerOffline } from '@tomo/ssh';
+import { ErrorCode, JobKind, meansServerOffline, TomoException } from '@tomo/shared';
 import { defineWorkflow } from '@tomo/workflows';
 import type { ServerEntity } from './entities';
 import {
@@ -17,7 +16,7 @@ import {
   type MetricValues,
   type ServerMetricsStore,
 } from './server-metrics.store';
-import type { ServerShell } from './server-shell';
+import type { ServerCommands } from './server-commands';
 import { ServerStatus } from './server-status';
 import type { ServersService } from './servers.service';
 
@@ -60,7 +59,7 @@ const SKIPPED_STATUSES = new Set([
 export interface CollectMetricsDeps {
   servers: ServersService;
   metrics: ServerMetricsStore;
-  shell: () => ServerShell;
+  shell: () => ServerCommands;
   /** The metricsRetentionDays setting, read at each run. */
   hourlyRetentionDays: () => Promise<number>;
 }

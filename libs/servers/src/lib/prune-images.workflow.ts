@@ -1,6 +1,6 @@
 import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
 import { defineWorkflow } from '@tomo/workflows';
-import type { ServerShell } from './server-shell';
+import type { ServerCommands } from './server-commands';
 import { ServerStatus } from './server-status';
 import type { ServersService } from './servers.service';
 
@@ -50,7 +50,7 @@ export function parseImagePrune(stdout: string): Omit<PrunedServer, 'server'> {
 export interface PruneImagesDeps {
   servers: ServersService;
   /** The worker's shell (a getter: the API registers the same definition without one). */
-  shell: () => ServerShell;
+  shell: () => ServerCommands;
 }
 
 /**

@@ -1,30 +1,29 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, Optional } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RecordChangesModule } from '@tomo/redis';
 import { SettingsModule, SettingsService } from '@tomo/settings';
-import { SshModule } from '@tomo/ssh';
 import { DefinesWorkflows, type WorkflowSource, WorkflowsModule } from '@tomo/workflows';
 import { collectServerMetricsWorkflow } from './collect-metrics.workflow';
 import { pruneImagesWorkflow } from './prune-images.workflow';
 import { SERVER_ENTITIES } from './entities';
 import { ServerMetricsStore } from './server-metrics.store';
-import { ServerShell } from './server-shell';
+import { ServerCommands, requireServerCommands } from './server-commands';
 import { ServersService } from './servers.service';
 import { testConnectionWorkflow } from './test-connection.workflow';
 
-/** The servers workflows (in the API for JobsService.create, in the worker to run them). */
+/** The servers workflows (in the API for JobsService.create, in the worker, which has ServerCommands, to run them). */
 @DefinesWorkflows()
 @Injectable()
 class ServerWorkflows implements WorkflowSource {
   constructor(
     private readonly servers: ServersService,
     private readonly metrics: ServerMetricsStore,
-    private readonly shell: ServerShell,
     private readonly settings: SettingsService,
+    @Optional() private readonly commands?: ServerCommands,
   ) {}
 
   workflows() {
-    const shell = () => this.shell;
+    const shell = () => requireServerCommands(this.commands);
     return [
       testConnectionWorkflow({ servers: this.servers, shell }),
       collectServerMetricsWorkflow({
@@ -41,23 +40,12 @@ class ServerWorkflows implements WorkflowSource {
 /**
  * Servers for every process: records (ServersService), metrics (ServerMetricsStore), the
  * workflows, the per-server lock limit, the encrypted columns. Needs the database, the
- * workflows engine and SecretsModule. The API imports this; the worker imports
- * ServersWorkerModule, which adds the SSH pool that ServerShell needs.
+ * workflows engine and SecretsModule. The worker also imports ServerShellModule of
+ * @tomo/server-shell, which provides ServerCommands over SSH.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(SERVER_ENTITIES), WorkflowsModule, RecordChangesModule, SettingsModule],
-  providers: [ServersService, ServerMetricsStore, ServerShell, ServerWorkflows],
-  exports: [ServersService, ServerMetricsStore, ServerShell],
+  providers: [ServersService, ServerMetricsStore, ServerWorkflows],
+  exports: [ServersService, ServerMetricsStore],
 })
 export class ServersModule {}
-
-/**
- * ServersModule plus the process's SSH connection pool (SshModule.forRoot): ServerShell works.
- * Import once, in the worker; feature modules that only need ServersService/ServerShell import
- * ServersModule.
- */
-@Module({
-  imports: [ServersModule, SshModule.forRoot()],
-  exports: [ServersModule],
-})
-export class ServersWorkerModule {}

@@ -12,7 +12,7 @@ import {
   roleSatisfies,
   TomoException,
 } from '@tomo/shared';
-import { fingerprintsEqual } from '@tomo/ssh';
+import { fingerprintsEqual } from '@tomo/ssh-keys';
 import { type JobRow, JobsService, WorkflowRegistry } from '@tomo/workflows';
 import { ServerEntity } from './entities';
 import {
@@ -69,7 +69,7 @@ const SECRET_COLUMNS = [
 /**
  * Server records, for the API and the worker alike. Secrets come in through add/update, are
  * encrypted here and never leave as plaintext: nothing in this service decrypts them (see
- * ServerShell, worker side).
+ * ServerShell of @tomo/server-shell, worker only).
  */
 @Injectable()
 export class ServersService implements OnModuleInit {

@@ -1,5 +1,4 @@
-import { ErrorCode, JobKind, TomoException } from '@tomo/shared';
-import { meansServerOffline } from '@tomo/ssh';
+import { ErrorCode, JobKind, meansServerOffline, TomoException } from '@tomo/shared';
 import { defineWorkflow, type WorkflowContext } from '@tomo/workflows';
 import {
   classifyDockerServerCheck,
@@ -14,7 +13,7 @@ import {
   parseMemInfo,
   parseOsFacts,
 } from './server-facts';
-import type { ServerShell } from './server-shell';
+import type { ServerCommands } from './server-commands';
 import { ServerStatus } from './server-status';
 import type { ServersService } from './servers.service';
 
@@ -32,7 +31,7 @@ const COMMAND_TIMEOUT_MS = 30_000;
 export interface TestConnectionDeps {
   servers: ServersService;
   /** The worker's shell (a getter: the API registers the same definition without one). */
-  shell: () => ServerShell;
+  shell: () => ServerCommands;
 }
 
 function serverIdOf(ctx: Pick<WorkflowContext, 'serverId'>): string {
@@ -75,7 +74,7 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
         `Connecting to ${server.username}@${server.host}:${server.port} (attempt ${ctx.attempt} of ${CONNECT_ATTEMPTS})`,
       );
       try {
-        const { session } = await shell().connect(serverId);
+        const session = await shell().connect(serverId);
         ctx.log(
           `Connected; the server presented host key ${session.hostKeyFingerprint}`,
         );

@@ -3,6 +3,7 @@ import {
   isDependencyUnavailable,
   isTransientCode,
   isTransientError,
+  meansServerOffline,
 } from './error-classification';
 import { TomoException } from './tomo-exception';
 
@@ -76,5 +77,20 @@ describe('isDependencyUnavailable', () => {
     ['a string', false],
   ])('%p → %p', (error, unavailable) => {
     expect(isDependencyUnavailable(error)).toBe(unavailable);
+  });
+});
+
+describe('meansServerOffline', () => {
+  it.each([
+    [new TomoException(ErrorCode.ServerUnreachable, 'x'), true],
+    [new TomoException(ErrorCode.StepTimeout, 't'), true],
+    [new TomoException(ErrorCode.HostKeyMismatch, 'k'), false],
+    [new TomoException(ErrorCode.SshAuthFailed, 'x'), false],
+    [new TomoException(ErrorCode.RemoteCommandFailed, 'x'), false],
+    [new TomoException(ErrorCode.Cancelled, 'c'), false],
+    [Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), false],
+    ['string', false],
+  ])('%p → %p', (error, offline) => {
+    expect(meansServerOffline(error)).toBe(offline);
   });
 });

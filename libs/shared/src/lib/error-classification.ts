@@ -41,6 +41,19 @@ export function isTransientError(error: unknown): boolean {
   );
 }
 
+/**
+ * True when the error says the server could not be reached or did not answer in time (the
+ * server's status becomes Offline), as opposed to refusing us or failing a command. Whether
+ * to retry is another question: see `isTransientError`.
+ */
+export function meansServerOffline(error: unknown): boolean {
+  return (
+    error instanceof TomoException &&
+    (error.code === ErrorCode.ServerUnreachable ||
+      error.code === ErrorCode.StepTimeout)
+  );
+}
+
 /** Network failures of Redis, Postgres or SQLite's lock: the caller may retry later. */
 const UNAVAILABLE_ERROR_CODES = new Set<string>([
   'ECONNREFUSED',

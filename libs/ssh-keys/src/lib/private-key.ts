@@ -1,5 +1,12 @@
+// The declaration must come along into every program that compiles this file (the apps' tsconfig
+// includes only their own sources), hence a reference rather than a tsconfig entry.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./ssh2-key-parser.d.ts" />
 import { ErrorCode, TomoException } from '@tomo/shared';
-import { utils, type ParsedKey } from 'ssh2';
+import type { ParsedKey } from 'ssh2';
+// The parser alone: ssh2's entry point also loads its client and server, and the API, which
+// validates keys with this, loads no SSH connection code (see tools/scripts/check-api-bundle.mjs).
+import { parseKey } from 'ssh2/lib/protocol/keyParser.js';
 
 /** What a valid private key looks like, for the UI and the API (never the key itself). */
 export interface PrivateKeyInfo {
@@ -36,7 +43,7 @@ export function parsePrivateKey(
     passphrase === undefined || passphrase === '' || passphrase.length === 0
       ? undefined
       : passphrase;
-  const parsed = utils.parseKey(key, pass);
+  const parsed = parseKey(key, pass);
   const error = parsed instanceof Error ? parsed : undefined;
   if (error) {
     const msg = error.message;

@@ -1,36 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { ClientChannel } from 'ssh2';
+import type { OutputStream, RemoteCommandOptions, RemoteCommandResult } from '@tomo/ssh-keys';
 import { quoteShellCommand } from './shell-quote';
-
-export type OutputStream = 'stdout' | 'stderr';
-
-export interface RemoteCommandOptions {
-  /** Called with each complete output line (without its newline), in order per stream. */
-  onOutput?: (line: string, stream: OutputStream) => void;
-  /** Aborting closes the channel, kills the remote process group and rejects with CANCELLED. */
-  signal?: AbortSignal;
-  /** Same as an abort after this many ms, but rejects with STEP_TIMEOUT. */
-  timeoutMs?: number;
-  /** Written to the command's stdin, which is then closed. Without it stdin is closed at once. */
-  stdin?: string | Buffer;
-  /** How much of each of stdout/stderr the result keeps (the callback sees everything). Default 1 MiB. */
-  maxCaptureBytes?: number;
-  /** After SIGTERM, how long the process group gets before SIGKILL. Default 2 s. */
-  killGraceMs?: number;
-}
-
-export interface RemoteCommandResult {
-  /** Exit status, or null when the process was killed by a signal. */
-  exitCode: number | null;
-  /** Signal name as Node spells it (e.g. `SIGKILL`) when the process died of one. */
-  exitSignal: string | null;
-  stdout: string;
-  stderr: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  durationMs: number;
-}
 
 /**
  * How the runner gets channels: the pool implements it (with its channel limit and

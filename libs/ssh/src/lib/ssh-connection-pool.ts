@@ -1,12 +1,7 @@
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { Client, ClientChannel } from 'ssh2';
-import { normalizeFingerprint } from './host-key';
-import {
-  runRemoteCommand,
-  type ExecChannelOpener,
-  type RemoteCommandOptions,
-  type RemoteCommandResult,
-} from './remote-command';
+import { normalizeFingerprint, type RemoteCommandOptions, type RemoteCommandResult } from '@tomo/ssh-keys';
+import { runRemoteCommand, type ExecChannelOpener } from './remote-command';
 import { ChannelSlots, OPENSSH_MAX_SESSIONS } from './ssh-channel-slots';
 import { connectionLostException } from './ssh-errors';
 import {

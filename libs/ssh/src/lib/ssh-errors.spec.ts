@@ -1,9 +1,5 @@
-import { ErrorCode, isTransientError, TomoException } from '@tomo/shared';
-import {
-  hostKeyMismatchException,
-  meansServerOffline,
-  toSshConnectException,
-} from './ssh-errors';
+import { ErrorCode, isTransientError, meansServerOffline, TomoException } from '@tomo/shared';
+import { toSshConnectException } from './ssh-errors';
 
 const ep = { host: '10.0.0.5', port: 22, username: 'deploy' };
 const err = (message: string, extra: Record<string, unknown> = {}): Error =>
@@ -50,20 +46,5 @@ describe('toSshConnectException', () => {
   it('passes TomoExceptions through', () => {
     const original = new TomoException(ErrorCode.SshAuthFailed, 'x');
     expect(toSshConnectException(original, ep)).toBe(original);
-  });
-});
-
-describe('meansServerOffline', () => {
-  it.each([
-    [new TomoException(ErrorCode.ServerUnreachable, 'x'), true],
-    [new TomoException(ErrorCode.StepTimeout, 't'), true],
-    [hostKeyMismatchException(ep, 'SHA256:a', 'SHA256:b'), false],
-    [new TomoException(ErrorCode.SshAuthFailed, 'x'), false],
-    [new TomoException(ErrorCode.RemoteCommandFailed, 'x'), false],
-    [new TomoException(ErrorCode.Cancelled, 'c'), false],
-    [err('refused', { code: 'ECONNREFUSED' }), false],
-    ['string', false],
-  ])('%p → %p', (error, offline) => {
-    expect(meansServerOffline(error)).toBe(offline);
   });
 });

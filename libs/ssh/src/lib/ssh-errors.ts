@@ -126,16 +126,3 @@ export function hostKeyMismatchException(
       'If the server was reinstalled on purpose, clear the pinned fingerprint and test the connection again.',
   );
 }
-
-/**
- * True when the error says the server could not be reached or did not answer in time (the
- * server's status becomes Offline), as opposed to refusing us or failing a command. Whether
- * to retry is another question: see `isTransientError` in @tomo/shared.
- */
-export function meansServerOffline(error: unknown): boolean {
-  return (
-    error instanceof TomoException &&
-    (error.code === ErrorCode.ServerUnreachable ||
-      error.code === ErrorCode.StepTimeout)
-  );
-}

@@ -6,7 +6,7 @@ import {
   type ClientChannel,
   type NextAuthHandler,
 } from 'ssh2';
-import { fingerprintsEqual, hostKeyFingerprint } from './host-key';
+import { fingerprintsEqual, hostKeyFingerprint } from '@tomo/ssh-keys';
 import { type AuthPlan, loadAuthPlan, nextAuthMethod } from './ssh-auth-plan';
 import type { SshCredentialsProvider } from './ssh-auth-plan';
 import type { ChannelSlots } from './ssh-channel-slots';

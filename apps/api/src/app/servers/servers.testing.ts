@@ -7,7 +7,8 @@ import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
-import { ServerShell, ServersWorkerModule } from '@tomo/servers';
+import { ServerCommands } from '@tomo/servers';
+import { ServerShellModule } from '@tomo/server-shell';
 import { JobKind } from '@tomo/shared';
 import {
   DefinesWorkflows,
@@ -17,13 +18,13 @@ import {
   WorkflowWorkerModule,
 } from '@tomo/workflows';
 
-/** A test-only workflow: one step running `sleep <seconds>` on the job's server through ServerShell. */
+/** A test-only workflow: one step running `sleep <seconds>` on the job's server through ServerCommands. */
 export const REMOTE_SLEEP_KIND = 'test.servers.remote-sleep';
 
 @DefinesWorkflows()
 @Injectable()
 class RemoteSleepWorkflow implements WorkflowSource {
-  constructor(private readonly shell: ServerShell) {}
+  constructor(private readonly shell: ServerCommands) {}
 
   workflows() {
     const workflow = defineWorkflow({ kind: REMOTE_SLEEP_KIND });
@@ -51,7 +52,7 @@ export class ServersTestWorkerModule {
         DatabaseModule.forRoot(),
         RedisModule.forRoot('tomo-servers-test-worker'),
         SecretsModule,
-        ServersWorkerModule,
+        ServerShellModule,
         WorkflowsModule,
         WorkflowWorkerModule.forRoot({
           kinds: [

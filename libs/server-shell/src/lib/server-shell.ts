@@ -1,68 +1,46 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { SecretBox, SecretDecryptionError } from '@tomo/secrets';
 import { ErrorCode, TomoException } from '@tomo/shared';
-import {
-  fingerprintsEqual,
-  hostKeyMismatchException,
-  type RemoteCommandOptions,
-  type RemoteCommandResult,
-  type SshCredentials,
-  SshConnectionPool,
-  type SshSession,
-} from '@tomo/ssh';
-import { ServerEntity } from './entities';
-import { ServersService } from './servers.service';
-
-export interface ServerConnection {
-  session: SshSession;
-  server: ServerEntity;
-}
+import { ServerCommands, ServerEntity, ServersService } from '@tomo/servers';
+import { hostKeyMismatchException, type SshCredentials, SshConnectionPool, type SshSession } from '@tomo/ssh';
+import { fingerprintsEqual, type RemoteCommandOptions, type RemoteCommandResult } from '@tomo/ssh-keys';
 
 /** `…the server presented SHA256:xxx.` in the pool's HOST_KEY_MISMATCH message. */
 const PRESENTED_FINGERPRINT = /presented (SHA256:[A-Za-z0-9+/]+)/;
 
 /**
- * Remote commands on a managed server, for workflow steps (worker side). Loads the server row,
+ * ServerCommands over SSH, for workflow steps (worker only). Loads the server row,
  * connects through the process's SshConnectionPool (one pooled connection per server), and:
  * - decrypts the credentials only inside the pool's credentials callback, i.e. only when a new
  *   connection is opened, and keeps nothing;
  * - pins the host key on first use, verifies it on every later connection;
  * - on HOST_KEY_MISMATCH records the server's status and the presented key, then rethrows.
- *
- * Needs `SshModule.forRoot()` in the process (ServersWorkerModule brings it): in the API the
- * pool is absent and every call fails.
  */
 @Injectable()
-export class ServerShell {
+export class ServerShell extends ServerCommands {
   constructor(
     private readonly servers: ServersService,
     @InjectRepository(ServerEntity)
     private readonly repo: Repository<ServerEntity>,
     private readonly box: SecretBox,
-    @Optional() private readonly pool?: SshConnectionPool,
-  ) {}
+    private readonly pool: SshConnectionPool,
+  ) {
+    super();
+  }
 
-  /** Runs an argument vector on the server; see `runRemoteCommand` of @tomo/ssh for the options. */
   async run(
     serverId: string,
     argv: readonly string[],
     options: RemoteCommandOptions = {},
   ): Promise<RemoteCommandResult> {
     options.signal?.throwIfAborted();
-    const { session } = await this.connect(serverId);
+    const session = await this.connect(serverId);
     return session.run(argv, options);
   }
 
-  /** A session on the server's pooled connection (opened, authenticated and host-key checked when needed). */
-  async connect(serverId: string): Promise<ServerConnection> {
-    if (!this.pool) {
-      throw new TomoException(
-        ErrorCode.Internal,
-        'ServerShell needs SshModule.forRoot() (import ServersWorkerModule in the worker)',
-      );
-    }
+  async connect(serverId: string): Promise<SshSession> {
     const server = await this.servers.get(serverId);
     const endpoint = {
       host: server.host,
@@ -112,9 +90,8 @@ export class ServerShell {
         );
         throw error;
       }
-      server.hostKeyFingerprint = pinned;
     }
-    return { session, server };
+    return session;
   }
 
   /** Decrypts the stored credentials; called by the pool only when it opens a connection. */

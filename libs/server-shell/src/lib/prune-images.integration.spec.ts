@@ -9,10 +9,8 @@ import { SecretsModule } from '@tomo/secrets';
 import { ErrorCode, JobKind, JobStatus, Role } from '@tomo/shared';
 import { createWorkflowTestEnv, readTestbed, type TestbedState, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { type JobRow, JobsService, WorkflowWorkerModule } from '@tomo/workflows';
-import { ServerAuthType, ServerStatus } from './server-status';
-import { ServersWorkerModule } from './servers.module';
-import { ServersService } from './servers.service';
-import { PRUNE_IMAGES_SCHEDULE } from './prune-images.workflow';
+import { PRUNE_IMAGES_SCHEDULE, ServerAuthType, ServerStatus, ServersService } from '@tomo/servers';
+import { ServerShellModule } from './server-shell.module';
 
 const PROBE = 'tomo-prune-probe';
 
@@ -86,7 +84,7 @@ describe('prune-images (real sshd, real Docker engine)', () => {
         DatabaseModule.forRoot(),
         RedisModule.forRoot('prune-images-test'),
         SecretsModule,
-        ServersWorkerModule,
+        ServerShellModule,
         WorkflowWorkerModule.forRoot({
           kinds: [
             JobKind.SystemPing,

@@ -51,6 +51,8 @@ check('type check', 'npx', ['tsc', '-p', 'tsconfig.integration.json']);
 // The console: its generated API types match schema.graphql, its initial JS stays ≤ 300 kB gzipped.
 check('console types', process.execPath, ['tools/scripts/codegen.mjs', '--check']);
 check('console size', process.execPath, ['tools/scripts/web-size.mjs']);
+// The API opens no SSH connection: its bundle holds no SSH connection code.
+check('API bundle without SSH', process.execPath, ['tools/scripts/check-api-bundle.mjs']);
 
 // Unit tests of every project, in one Jest run (the e2e project has its own suite below).
 const unitConfigs = ['apps', 'libs']

@@ -44,6 +44,8 @@ if (run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { env
 
 log('lint…');
 lint();
+// One format for the whole tree (.prettierrc); `npm run format` fixes what this finds.
+check('formatting', 'npx', ['prettier', '--check', '.']);
 // Jest transpiles specs without type checking (isolatedModules); this checks every server-side
 // file, specs and tools included, against the strict compiler options.
 log('type check…');

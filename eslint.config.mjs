@@ -53,7 +53,14 @@ function moduleBoundaries({ testFiles }) {
         },
         {
           sourceTag: 'type:worker',
-          onlyDependOnLibsWithTags: ['type:util', 'type:ssh', 'type:infra', 'type:engine', 'type:feature', 'type:testing'],
+          onlyDependOnLibsWithTags: [
+            'type:util',
+            'type:ssh',
+            'type:infra',
+            'type:engine',
+            'type:feature',
+            'type:testing',
+          ],
         },
         {
           sourceTag: 'type:platform',
@@ -112,10 +119,7 @@ export default [
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': [
-        'error',
-        { considerDefaultExhaustiveForUnions: true },
-      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

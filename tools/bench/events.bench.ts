@@ -70,7 +70,12 @@ function follow(client: ReturnType<typeof wsClient>, jobId: string, latencies: M
 }
 
 const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS).unref())]);
+  Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: not within ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS).unref(),
+    ),
+  ]);
 
 async function main(): Promise<void> {
   progress('starting the built API and a worker');
@@ -90,7 +95,12 @@ async function main(): Promise<void> {
 
     for (let round = 0; round <= ROUNDS; round++) {
       await queue.pause();
-      const { pingSystem } = await gqlOk<{ pingSystem: { id: string } }>(stack, 'mutation { pingSystem { id } }', {}, adminToken);
+      const { pingSystem } = await gqlOk<{ pingSystem: { id: string } }>(
+        stack,
+        'mutation { pingSystem { id } }',
+        {},
+        adminToken,
+      );
       const bySeq = new Map<string, number[]>();
       const followers = clients.map((client) => follow(client, pingSystem.id, bySeq));
       await within(Promise.all(followers.map((f) => f.isLive)), 'the subscriptions');
@@ -106,7 +116,9 @@ async function main(): Promise<void> {
           byType.set(type, [...(byType.get(type) ?? []), ...receipts]);
           firstReceipts.push(Math.min(...receipts));
         }
-        progress(`round ${round}/${ROUNDS}: ${latencies.length} receipts so far, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+        progress(
+          `round ${round}/${ROUNDS}: ${latencies.length} receipts so far, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+        );
       }
     }
   } finally {
@@ -124,7 +136,12 @@ async function main(): Promise<void> {
       firstSubscriberP50Ms: round(percentile(firstReceipts, 50)),
       firstSubscriberP99Ms: round(percentile(firstReceipts, 99)),
       // An event the worker records with a later write (a fast step's start goes with its end) waits for it.
-      byType: Object.fromEntries([...byType].map(([type, values]) => [type, { p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)) }])),
+      byType: Object.fromEntries(
+        [...byType].map(([type, values]) => [
+          type,
+          { p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)) },
+        ]),
+      ),
       samples: latencies.length,
       rounds: ROUNDS,
       workerEventsPerJob: eventsPerJob,

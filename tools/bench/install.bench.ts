@@ -24,7 +24,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTestbed, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, removeManagedContainers, type StoredEvent, storedJob, TERMINAL } from '../chaos/support/install-fixture';
+import {
+  installApp,
+  installFixture,
+  removeManagedContainers,
+  type StoredEvent,
+  storedJob,
+  TERMINAL,
+} from '../chaos/support/install-fixture';
 import { runEnv } from '../chaos/support/run-env';
 import { OpenSsh } from './support/openssh';
 import { epochMs, median, numberArg, percentile, round, sleep } from './support/stats';
@@ -44,7 +51,10 @@ const progress = (message: string): void => {
 /** Resolves with the receipt instant of the job's final event. */
 function finalEvent(client: ReturnType<typeof wsClient>, jobId: string): Promise<{ at: number; status: string }> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${jobId}: no final event within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`job ${jobId}: no final event within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
     const unsubscribe = client.subscribe<{ jobEvents: { seq: number; status: string } }>(
       { query: EVENTS, variables: { id: jobId } },
       {
@@ -82,17 +92,54 @@ async function scriptedInstall(ssh: OpenSsh, name: string, port: number): Promis
     ['docker', 'version', '--format', '{{.Server.Version}}'],
     ['docker', 'image', 'inspect', '--format', '{{.Id}}', '--', IMAGE],
     [
-      'docker', 'create', '--name', name, '--label', 'tomo.managed=true', '--label', `tomo.deployment=${name}`,
-      '--network', 'host', '--restart', 'unless-stopped', '--env', 'GREETING=hello', '--memory', '128m', IMAGE,
-      'httpd', '-f', '-v', '-p', String(port), '-h', '/etc',
+      'docker',
+      'create',
+      '--name',
+      name,
+      '--label',
+      'tomo.managed=true',
+      '--label',
+      `tomo.deployment=${name}`,
+      '--network',
+      'host',
+      '--restart',
+      'unless-stopped',
+      '--env',
+      'GREETING=hello',
+      '--memory',
+      '128m',
+      IMAGE,
+      'httpd',
+      '-f',
+      '-v',
+      '-p',
+      String(port),
+      '-h',
+      '/etc',
     ],
     ['docker', 'start', '--', name],
   ];
   for (const argv of commands) await ssh.runMultiplexed(...argv);
   await sleep(HEALTH_GRACE_MS);
-  const running = await ssh.runMultiplexed('docker', 'container', 'inspect', '--format', '{{.State.Running}}', '--', name);
+  const running = await ssh.runMultiplexed(
+    'docker',
+    'container',
+    'inspect',
+    '--format',
+    '{{.State.Running}}',
+    '--',
+    name,
+  );
   if (running.trim() !== 'true') throw new Error(`${name} is not running`);
-  await ssh.runMultiplexed('curl', '-fsS', '-o', '/dev/null', '--max-time', '2', `http://127.0.0.1:${port}/tomo-version`);
+  await ssh.runMultiplexed(
+    'curl',
+    '-fsS',
+    '-o',
+    '/dev/null',
+    '--max-time',
+    '2',
+    `http://127.0.0.1:${port}/tomo-version`,
+  );
   return commands.length + 2;
 }
 
@@ -114,7 +161,11 @@ async function main(): Promise<void> {
   const sshTrue: number[] = [];
   let scriptCommands = 0;
   try {
-    const fixture = await installFixture(stack, marketplaceDir, { apps: INSTALLS, servers: 1, password: 'bench install passphrase' });
+    const fixture = await installFixture(stack, marketplaceDir, {
+      apps: INSTALLS,
+      servers: 1,
+      password: 'bench install passphrase',
+    });
     const client = wsClient(`${stack.baseUrl.replace(/^http/, 'ws')}/graphql`, fixture.token);
     // The master connection is up before the first timed command, as a script's would be.
     for (let i = 0; i < 20; i++) {

@@ -20,10 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { gqlOk, setupAdmin, TEST_REDIS_URL } from '@tomo/testing';
-import {
-  startTomo,
-  type TomoStack,
-} from '../../apps/e2e/src/support/tomo-stack';
+import { startTomo, type TomoStack } from '../../apps/e2e/src/support/tomo-stack';
 import { runEnv } from '../chaos/support/run-env';
 
 const arg = (name: string, fallback: number): number => {
@@ -66,8 +63,7 @@ const QUERIES = {
 };
 
 /** TypeORM's SQLite text for `type: Date` columns (UTC, ms). */
-const sqliteDate = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+const sqliteDate = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
 /** Bulk inserts, one transaction, into the tables the API's migrations created. Returns the job ids. */
 function seed(databasePath: string): string[] {
@@ -136,12 +132,7 @@ function seed(databasePath: string): string[] {
     const audit = db.prepare(
       `INSERT INTO "audit_log" ("at","actorType","actorId","actorName","action","targetType","targetId","outcome","ip") VALUES (?,?,?,?,?,?,?,?,?)`,
     );
-    const stepNames = [
-      'pull-image',
-      'create-container',
-      'start-container',
-      'check-health',
-    ];
+    const stepNames = ['pull-image', 'create-container', 'start-container', 'check-health'];
     // Spread over the last 20 days (inside the default 30-day retention, so prune-jobs keeps them).
     const spacingMs = Math.floor((20 * 86_400_000) / JOBS);
     for (let i = 0; i < JOBS; i++) {
@@ -185,19 +176,14 @@ function seed(databasePath: string): string[] {
           at(4 + position * 3),
         );
         events.push(['step.started', name, `Step ${name} started`]);
-        if (position < 2)
-          events.push(['step.log', name, `${name}: done in 120 ms`]);
+        if (position < 2) events.push(['step.log', name, `${name}: done in 120 ms`]);
         events.push([
           stepFailed ? 'step.failed' : 'step.succeeded',
           name,
           stepFailed ? 'health check failed' : `Step ${name} succeeded`,
         ]);
       });
-      events.push([
-        failed ? 'job.failed' : 'job.succeeded',
-        null,
-        failed ? 'Failed' : 'Succeeded',
-      ]);
+      events.push([failed ? 'job.failed' : 'job.succeeded', null, failed ? 'Failed' : 'Succeeded']);
       events.forEach(([type, stepName, message], seq) =>
         event.run(
           id,
@@ -230,11 +216,7 @@ function seed(databasePath: string): string[] {
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return Number(
-    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(
-      2,
-    ),
-  );
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
 }
 
 const median = (values: number[]): number => quantile(values, 0.5);
@@ -247,16 +229,12 @@ function rssMb(child: ChildProcess): number {
 
 async function eventLoopLagP99Ms(baseUrl: string): Promise<number | null> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const value = /^tomo_api_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(
-    text,
-  )?.[1];
+  const value = /^tomo_api_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1];
   return value === undefined ? null : Number((Number(value) * 1000).toFixed(2));
 }
 
 /** A plain node http server answering every POST with `body`, in a process of its own like the API. */
-async function startPlainServer(
-  body: string,
-): Promise<{ url: string; child: ChildProcess }> {
+async function startPlainServer(body: string): Promise<{ url: string; child: ChildProcess }> {
   const script = `
     const body = Buffer.from(process.argv[1]);
     const server = require('node:http').createServer((req, res) => {
@@ -268,24 +246,14 @@ async function startPlainServer(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<string>((resolvePort, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) =>
-      resolvePort(chunk.toString().trim()),
-    );
-    child.once('exit', (code) =>
-      reject(new Error(`the plain server exited with ${code}`)),
-    );
+    child.stdout?.once('data', (chunk: Buffer) => resolvePort(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`the plain server exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}/graphql`, child };
 }
 
 /** Requests/s of `count` POSTs of `body` at CONCURRENCY, each answer checked. */
-async function throughput(
-  url: string,
-  body: string,
-  token: string,
-  expected: string,
-  count: number,
-): Promise<number> {
+async function throughput(url: string, body: string, token: string, expected: string, count: number): Promise<number> {
   let sent = 0;
   const started = performance.now();
   await Promise.all(
@@ -301,8 +269,7 @@ async function throughput(
           body,
         });
         const text = await response.text();
-        if (text !== expected)
-          throw new Error(`${url} answered ${text.slice(0, 200)}`);
+        if (text !== expected) throw new Error(`${url} answered ${text.slice(0, 200)}`);
       }
     }),
   );
@@ -326,9 +293,7 @@ async function main(): Promise<void> {
     );
     const seedStarted = performance.now();
     const jobIds = seed(join(stack.dataDir, 'tomo.sqlite'));
-    const seedSeconds = Number(
-      ((performance.now() - seedStarted) / 1000).toFixed(1),
-    );
+    const seedSeconds = Number(((performance.now() - seedStarted) / 1000).toFixed(1));
 
     progress(`following cursors to a page ${DEEP_POSITION} jobs deep`);
     type JobsPage = {
@@ -346,8 +311,7 @@ async function main(): Promise<void> {
       first: 20,
       after: deepCursor,
     });
-    if (deepPage.jobs.edges.length !== 20)
-      throw new Error(`the deep page has ${deepPage.jobs.edges.length} jobs`);
+    if (deepPage.jobs.edges.length !== 20) throw new Error(`the deep page has ${deepPage.jobs.edges.length} jobs`);
 
     const probes: Record<string, () => Promise<unknown>> = {
       servers: () => query(QUERIES.servers),
@@ -360,13 +324,10 @@ async function main(): Promise<void> {
       dashboard: () => query(QUERIES.dashboard),
       auditLog: () => query(QUERIES.auditLog, { first: 50 }),
     };
-    const check = (await query<{ servers: unknown[] }>(QUERIES.servers)).servers
-      .length;
+    const check = (await query<{ servers: unknown[] }>(QUERIES.servers)).servers.length;
     if (check !== SERVERS) throw new Error(`servers answered ${check} servers`);
 
-    progress(
-      `latency: ${ROUNDS} rounds × ${SAMPLES} samples per query (after one warm-up call each)`,
-    );
+    progress(`latency: ${ROUNDS} rounds × ${SAMPLES} samples per query (after one warm-up call each)`);
     for (const probe of Object.values(probes)) await probe();
     const samples: Record<string, number[]> = {};
     const roundP95s: Record<string, number[]> = {};
@@ -404,17 +365,11 @@ async function main(): Promise<void> {
       apiRssMb: rssMb(api.process.child),
       workerRssMb: rssMb(worker.child),
     };
-    progress(
-      `idle RSS: API ${idle.apiRssMb} MB, worker ${idle.workerRssMb} MB`,
-    );
+    progress(`idle RSS: API ${idle.apiRssMb} MB, worker ${idle.workerRssMb} MB`);
 
-    progress(
-      `load: ${CONCURRENCY} clients for ${LOAD_SECONDS} s on the API, collect-server-metrics on the worker`,
-    );
+    progress(`load: ${CONCURRENCY} clients for ${LOAD_SECONDS} s on the API, collect-server-metrics on the worker`);
     await eventLoopLagP99Ms(stack.baseUrl); // prom-client resets its lag histogram at each scrape
-    await query(
-      'mutation { runSchedule(name: "collect-server-metrics") { id } }',
-    );
+    await query('mutation { runSchedule(name: "collect-server-metrics") { id } }');
     const peak = { ...idle };
     const sampler = setInterval(() => {
       peak.apiRssMb = Math.max(peak.apiRssMb, rssMb(api.process.child));
@@ -437,9 +392,7 @@ async function main(): Promise<void> {
       `under load: ${loadRequests} requests, RSS peak API ${peak.apiRssMb} MB, worker ${peak.workerRssMb} MB, event-loop lag p99 ${lagP99Ms} ms`,
     );
 
-    progress(
-      `throughput: { me { id } } vs a plain http server, ${REQUESTS} requests × 3 each, alternating`,
-    );
+    progress(`throughput: { me { id } } vs a plain http server, ${REQUESTS} requests × 3 each, alternating`);
     const meBody = JSON.stringify({ query: '{ me { id } }' });
     const meAnswer = await (
       await fetch(graphqlUrl, {
@@ -456,19 +409,11 @@ async function main(): Promise<void> {
     const graphqlRps: number[] = [];
     const plainRps: number[] = [];
     for (let round = 0; round < 3; round++) {
-      graphqlRps.push(
-        await throughput(graphqlUrl, meBody, token, meAnswer, REQUESTS),
-      );
-      plainRps.push(
-        await throughput(plainServer.url, meBody, token, meAnswer, REQUESTS),
-      );
-      progress(
-        `round ${round + 1}: GraphQL ${graphqlRps[round]}/s, plain ${plainRps[round]}/s`,
-      );
+      graphqlRps.push(await throughput(graphqlUrl, meBody, token, meAnswer, REQUESTS));
+      plainRps.push(await throughput(plainServer.url, meBody, token, meAnswer, REQUESTS));
+      progress(`round ${round + 1}: GraphQL ${graphqlRps[round]}/s, plain ${plainRps[round]}/s`);
     }
-    const ratios = graphqlRps.map((rps, i) =>
-      Number((rps / plainRps[i]).toFixed(3)),
-    );
+    const ratios = graphqlRps.map((rps, i) => Number((rps / plainRps[i]).toFixed(3)));
 
     process.stdout.write(
       `${JSON.stringify({
@@ -480,12 +425,7 @@ async function main(): Promise<void> {
           auditEntries: AUDIT_ENTRIES,
           seconds: seedSeconds,
         },
-        p95Ms: Object.fromEntries(
-          Object.entries(latency).map(([name, figures]) => [
-            name,
-            figures.p95Ms,
-          ]),
-        ),
+        p95Ms: Object.fromEntries(Object.entries(latency).map(([name, figures]) => [name, figures.p95Ms])),
         latency,
         apiRssMb: { idle: idle.apiRssMb, underLoad: peak.apiRssMb },
         workerRssMb: { idle: idle.workerRssMb, underLoad: peak.workerRssMb },
@@ -514,9 +454,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(
-      `[bench load] failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
+    process.stderr.write(`[bench load] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -129,7 +129,9 @@ async function main(): Promise<void> {
       for (const name of order) concurrent[name].push(await msPerCommand(COMMANDS, methods[name], PARALLEL));
       progress(
         `round ${r + 1}/${ROUNDS} ms per command, sequential / ${PARALLEL} at a time: ` +
-          names.map((name) => `${name} ${sequential[name][r].toFixed(2)} / ${concurrent[name][r].toFixed(2)}`).join(', '),
+          names
+            .map((name) => `${name} ${sequential[name][r].toFixed(2)} / ${concurrent[name][r].toFixed(2)}`)
+            .join(', '),
       );
     }
 
@@ -156,7 +158,12 @@ async function main(): Promise<void> {
       poolVsControlMaster: round2(poolMsPerCmd / controlMasterMsPerCmd),
       poolVsCli: Math.round((poolMsPerCmd / cliMsPerCmd) * 1000) / 1000,
       // Mean ms per command (wall time ÷ commands) with PARALLEL commands in flight on one connection.
-      parallel: { commands: PARALLEL, msPerCmd: parallelMs, poolVsRaw: round2(parallelMs['pool'] / parallelMs['rawSsh2']), poolVsControlMaster: round2(parallelMs['pool'] / parallelMs['controlMaster']) },
+      parallel: {
+        commands: PARALLEL,
+        msPerCmd: parallelMs,
+        poolVsRaw: round2(parallelMs['pool'] / parallelMs['rawSsh2']),
+        poolVsControlMaster: round2(parallelMs['pool'] / parallelMs['controlMaster']),
+      },
       rawOpenRetries,
       commands: COMMANDS,
       rounds: ROUNDS,
@@ -166,8 +173,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `[bench ssh] failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  process.stderr.write(`[bench ssh] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

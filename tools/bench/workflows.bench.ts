@@ -37,7 +37,13 @@ import { createPostgresTestDatabase, createWorkflowTestEnv, TEST_REDIS_URL as RE
 import { JobsService, JobStore, WORKFLOW_QUEUE, type WorkflowJobData } from '@tomo/workflows';
 import { runEnv } from '../chaos/support/run-env';
 import { epochMs, numberArg, percentile, round, sleep, summary } from './support/stats';
-import { BenchEngineModule, benchKind, type FirstStepMessage, RAW_QUEUE, type RawJobData } from './support/workflow-workers';
+import {
+  BenchEngineModule,
+  benchKind,
+  type FirstStepMessage,
+  RAW_QUEUE,
+  type RawJobData,
+} from './support/workflow-workers';
 
 const REPEATS = numberArg('repeats', 5);
 const STEPS_PER_DRAIN = numberArg('steps-per-drain', 5_000);
@@ -93,10 +99,16 @@ const firstStepOf = (id: string): Promise<number> => {
 };
 
 function startWorker(side: 'raw' | 'engine', env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = fork(WORKERS_FILE, [side], { env, execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(WORKERS_FILE, [side], {
+    env,
+    execArgv: ['-r', '@swc-node/register'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   child.on('message', onWorkerMessage);
   return new Promise((resolve, reject) => {
-    child.once('message', (message) => (message === 'ready' ? resolve(child) : reject(new Error(`${side} worker: ${String(message)}`))));
+    child.once('message', (message) =>
+      message === 'ready' ? resolve(child) : reject(new Error(`${side} worker: ${String(message)}`)),
+    );
     child.once('exit', (code) => reject(new Error(`${side} worker exited with ${code} before it was ready`)));
   });
 }
@@ -110,9 +122,15 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 
 async function startSetup(spec: SetupSpec): Promise<Setup> {
   // JOB_STALL_TIMEOUT_MS back to the platform's default (the test env shortens it for takeovers).
-  const testEnv = await createWorkflowTestEnv({ ...spec.env, WORKER_CONCURRENCY: String(CONCURRENCY), JOB_STALL_TIMEOUT_MS: '15000' });
+  const testEnv = await createWorkflowTestEnv({
+    ...spec.env,
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    JOB_STALL_TIMEOUT_MS: '15000',
+  });
   const env = { ...process.env, ...testEnv.env };
-  const app = await NestFactory.createApplicationContext(BenchEngineModule.forRoot(testEnv.config, false), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(BenchEngineModule.forRoot(testEnv.config, false), {
+    logger: ['error', 'warn'],
+  });
   await app.init();
   const rawQueue = new Queue<RawJobData>(RAW_QUEUE, {
     connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
@@ -120,7 +138,8 @@ async function startSetup(spec: SetupSpec): Promise<Setup> {
     defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
   });
   const children: ChildProcess[] = [];
-  for (let i = 0; i < spec.processes; i++) children.push(await startWorker('engine', env), await startWorker('raw', env));
+  for (let i = 0; i < spec.processes; i++)
+    children.push(await startWorker('engine', env), await startWorker('raw', env));
   progress(`${spec.name}: ${spec.processes} engine + ${spec.processes} raw worker process(es) ready`);
   return {
     ...spec,
@@ -158,11 +177,17 @@ async function drainEngine(setup: Setup, steps: number, n: number): Promise<numb
 async function drainRaw(setup: Setup, steps: number, n: number): Promise<number> {
   await setup.rawQueue.pause();
   for (let i = 0; i < n; i += 1_000) {
-    await setup.rawQueue.addBulk(Array.from({ length: Math.min(1_000, n - i) }, () => ({ name: 'noop', data: { steps, done: 0 } })));
+    await setup.rawQueue.addBulk(
+      Array.from({ length: Math.min(1_000, n - i) }, () => ({ name: 'noop', data: { steps, done: 0 } })),
+    );
   }
   const t0 = performance.now();
   await setup.rawQueue.resume();
-  const left = async () => Object.values(await setup.rawQueue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).reduce((a, b) => a + b, 0);
+  const left = async () =>
+    Object.values(await setup.rawQueue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).reduce(
+      (a, b) => a + b,
+      0,
+    );
   while ((await left()) > 0) await sleep(5);
   return (n / (performance.now() - t0)) * 1_000;
 }
@@ -198,7 +223,9 @@ async function loadedLatency(setup: Setup, samples: number, perSecond: number): 
 }
 
 async function assertAllSucceeded(setup: Setup): Promise<void> {
-  const [row] = await setup.store.executor.query('SELECT COUNT(*) AS n FROM "job" WHERE "status" != ?', [JobStatus.Succeeded]);
+  const [row] = await setup.store.executor.query('SELECT COUNT(*) AS n FROM "job" WHERE "status" != ?', [
+    JobStatus.Succeeded,
+  ]);
   if (Number(row['n']) > 0) throw new Error(`${setup.name}: ${String(row['n'])} bench workflows did not succeed`);
 }
 
@@ -231,7 +258,15 @@ async function main(): Promise<void> {
       }
     }
 
-    const cells = setups.flatMap((setup) => setup.steps.map((steps) => ({ setup, steps, raw: [] as number[], engine: [] as number[], ratio: [] as number[] })));
+    const cells = setups.flatMap((setup) =>
+      setup.steps.map((steps) => ({
+        setup,
+        steps,
+        raw: [] as number[],
+        engine: [] as number[],
+        ratio: [] as number[],
+      })),
+    );
     for (let r = 0; r < REPEATS; r++) {
       for (const cell of cells) {
         const n = Math.ceil(STEPS_PER_DRAIN / cell.steps);
@@ -245,7 +280,12 @@ async function main(): Promise<void> {
       }
       progress(
         `repeat ${r + 1}/${REPEATS} (${r % 2 === 0 ? 'raw first' : 'engine first'}): ` +
-          cells.map((c) => `${c.setup.name}/${c.steps} ${c.ratio[r].toFixed(2)} (${c.engine[r].toFixed(0)} vs ${c.raw[r].toFixed(0)}/s)`).join(', '),
+          cells
+            .map(
+              (c) =>
+                `${c.setup.name}/${c.steps} ${c.ratio[r].toFixed(2)} (${c.engine[r].toFixed(0)} vs ${c.raw[r].toFixed(0)}/s)`,
+            )
+            .join(', '),
       );
     }
 
@@ -254,17 +294,25 @@ async function main(): Promise<void> {
     progress(`latency idle: ${IDLE_SAMPLES} samples, one job at a time`);
     const idle = await idleLatency(defaultSetup, IDLE_SAMPLES);
     const loadRate = Math.max(1, Math.round(summary(defaultCell.engine).median * LOAD_SHARE));
-    progress(`latency under load: ${LOAD_SAMPLES} samples at ${loadRate} workflows/s (${Math.round(LOAD_SHARE * 100)} % of the median throughput)`);
+    progress(
+      `latency under load: ${LOAD_SAMPLES} samples at ${loadRate} workflows/s (${Math.round(LOAD_SHARE * 100)} % of the median throughput)`,
+    );
     const loaded = await loadedLatency(defaultSetup, LOAD_SAMPLES, loadRate);
     for (const setup of setups) await assertAllSucceeded(setup);
     const postgresSetup = setups.find((setup) => setup.name === 'postgres');
-    const [{ server_version: postgresVersion }] = (await postgresSetup?.store.executor.query('SHOW server_version')) ?? [{}];
+    const [{ server_version: postgresVersion }] = (await postgresSetup?.store.executor.query(
+      'SHOW server_version',
+    )) ?? [{}];
 
     const sweep: Record<string, Record<string, unknown>> = {};
     for (const cell of cells) {
       sweep[cell.setup.name] = {
         ...sweep[cell.setup.name],
-        [`${cell.steps}steps`]: { ratio: summary(cell.ratio, 3), engineWorkflowsPerSec: summary(cell.engine, 0), rawJobsPerSec: summary(cell.raw, 0) },
+        [`${cell.steps}steps`]: {
+          ratio: summary(cell.ratio, 3),
+          engineWorkflowsPerSec: summary(cell.engine, 0),
+          rawJobsPerSec: summary(cell.raw, 0),
+        },
       };
     }
     const ratio = summary(defaultCell.ratio, 3);

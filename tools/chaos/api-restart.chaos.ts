@@ -14,7 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTestbed, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import {
+  installApp,
+  installFixture,
+  poll,
+  removeManagedContainers,
+  type StoredJob,
+  storedJob,
+  TERMINAL,
+} from './support/install-fixture';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('api-restart');
@@ -93,11 +101,19 @@ async function main(): Promise<void> {
   const downtimes: { from: number; to: number }[] = [];
   let timedOut = false;
   try {
-    const fixture = await installFixture(stack, marketplaceDir, { apps: INSTALLS, servers: 2, password: 'chaos api-restart passphrase' });
+    const fixture = await installFixture(stack, marketplaceDir, {
+      apps: INSTALLS,
+      servers: 2,
+      password: 'chaos api-restart passphrase',
+    });
     const deadline = Date.now() + MAX_SECONDS * 1000;
-    const jobIds = await Promise.all(fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % 2], appId)));
+    const jobIds = await Promise.all(
+      fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % 2], appId)),
+    );
     for (const id of jobIds) followers.push(new Follower(id, () => current.baseUrl, fixture.token, deadline));
-    progress(`${INSTALLS} installs followed by ${INSTALLS} subscribers; the API killed ${RESTARTS} times, every ${RESTART_EVERY_SECONDS} s`);
+    progress(
+      `${INSTALLS} installs followed by ${INSTALLS} subscribers; the API killed ${RESTARTS} times, every ${RESTART_EVERY_SECONDS} s`,
+    );
 
     for (let i = 0; i < RESTARTS; i++) {
       await new Promise((r) => setTimeout(r, RESTART_EVERY_SECONDS * 1000));
@@ -107,7 +123,9 @@ async function main(): Promise<void> {
       current = await stack.startApi();
       downtimes.push({ from, to: Date.now() });
       restarts++;
-      progress(`API restarted (${current.process.name}); ${followers.filter((f) => f.seqs.length > 0).length} subscribers have events`);
+      progress(
+        `API restarted (${current.process.name}); ${followers.filter((f) => f.seqs.length > 0).length} subscribers have events`,
+      );
     }
 
     try {
@@ -140,7 +158,10 @@ async function main(): Promise<void> {
     storedEvents: jobs.reduce((sum, job) => sum + job.events.length, 0),
     receivedEvents: followers.reduce((sum, f) => sum + f.seqs.length, 0),
     subscribers: followers.length,
-    eventsWhileApiDown: jobs.flatMap((job) => job.events).filter((event) => downtimes.some(({ from, to }) => Date.parse(event.at) >= from && Date.parse(event.at) <= to)).length,
+    eventsWhileApiDown: jobs
+      .flatMap((job) => job.events)
+      .filter((event) => downtimes.some(({ from, to }) => Date.parse(event.at) >= from && Date.parse(event.at) <= to))
+      .length,
     // Connection attempts after the first, the refused ones while no API listened included.
     reconnectAttempts: followers.reduce((sum, f) => sum + f.subscriptions - 1, 0),
     apiRestarts: restarts,
@@ -151,7 +172,8 @@ async function main(): Promise<void> {
     env: await runEnv(TEST_REDIS_URL),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
-  if (missedEvents + duplicateEvents > 0 || figures.succeeded !== INSTALLS || restarts !== RESTARTS) process.exitCode = 1;
+  if (missedEvents + duplicateEvents > 0 || figures.succeeded !== INSTALLS || restarts !== RESTARTS)
+    process.exitCode = 1;
 }
 
 main().then(

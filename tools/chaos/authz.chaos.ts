@@ -16,7 +16,17 @@ import Database from 'better-sqlite3';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Role } from '@tomo/shared';
-import { firstResult, gql, type GqlError, gqlOk, setupAdmin, signInNewUser, startTestApi, TEST_REDIS_URL, wsClient } from '@tomo/testing';
+import {
+  firstResult,
+  gql,
+  type GqlError,
+  gqlOk,
+  setupAdmin,
+  signInNewUser,
+  startTestApi,
+  TEST_REDIS_URL,
+  wsClient,
+} from '@tomo/testing';
 import { AppModule } from '../../apps/api/src/app/app.module';
 import type { AccessRule } from '../../apps/api/src/app/auth/access.decorator';
 import { operationAccess } from '../../apps/api/src/app/auth/operation-access';
@@ -24,7 +34,14 @@ import { McpToolRegistry } from '../../apps/api/src/app/mcp/mcp-tool-registry';
 import { mcpClient } from '../../apps/e2e/src/support/mcp-clients';
 import { startTomo, type TomoStack } from '../../apps/e2e/src/support/tomo-stack';
 import { CALLERS, type Caller, expectedOutcome, type Outcome, observedOutcome } from './support/access-outcome';
-import { dummyArguments, dummyJsonValue, type JsonSchema, operationDocument, type RootOperation, rootOperations } from './support/dummy-arguments';
+import {
+  dummyArguments,
+  dummyJsonValue,
+  type JsonSchema,
+  operationDocument,
+  type RootOperation,
+  rootOperations,
+} from './support/dummy-arguments';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('authz');
@@ -71,7 +88,9 @@ function ruleText(rule: AccessRule | undefined): string {
 }
 
 /** A token per caller: live API tokens of users of each role, and two ADMIN tokens made unusable. */
-async function makeTokens(stack: TomoStack): Promise<{ tokens: Map<Caller, string | undefined>; viewerLogin: { username: string; password: string } }> {
+async function makeTokens(
+  stack: TomoStack,
+): Promise<{ tokens: Map<Caller, string | undefined>; viewerLogin: { username: string; password: string } }> {
   const url = `${stack.baseUrl}/graphql`;
   const createToken = async (session: string, name: string, expiresInDays?: number) =>
     (
@@ -88,7 +107,10 @@ async function makeTokens(stack: TomoStack): Promise<{ tokens: Map<Caller, strin
   const tokens = new Map<Caller, string | undefined>([['none', undefined]]);
   for (const role of [Role.Viewer, Role.Operator]) {
     const user = { username: `chaos-${role.toLowerCase()}`, password: `${PASSWORD} ${role.toLowerCase()}` };
-    tokens.set(role, (await createToken(await signInNewUser(url, adminSession, { ...user, role }), `chaos ${role}`)).token);
+    tokens.set(
+      role,
+      (await createToken(await signInNewUser(url, adminSession, { ...user, role }), `chaos ${role}`)).token,
+    );
   }
   tokens.set(Role.Admin, (await createToken(adminSession, 'chaos ADMIN')).token);
 
@@ -112,7 +134,12 @@ function codesOf(errors: readonly GqlError[] | undefined): string[] {
 }
 
 /** One GraphQL cell: a query or mutation over HTTP, a subscription over graphql-ws. */
-async function callGraphql(stack: TomoStack, op: RootOperation, variables: Record<string, unknown>, token: string | undefined): Promise<string[]> {
+async function callGraphql(
+  stack: TomoStack,
+  op: RootOperation,
+  variables: Record<string, unknown>,
+  token: string | undefined,
+): Promise<string[]> {
   const document = operationDocument(op, dummyArguments(op).args);
   if (op.kind !== 'subscription') {
     const result = await gql(`${stack.baseUrl}/graphql`, document, variables, token);
@@ -132,7 +159,12 @@ async function callGraphql(stack: TomoStack, op: RootOperation, variables: Recor
 }
 
 /** One MCP cell without a usable token: a tools/call the door must answer 401. */
-async function callMcpUnauthenticated(stack: TomoStack, tool: string, args: unknown, token: string | undefined): Promise<string[]> {
+async function callMcpUnauthenticated(
+  stack: TomoStack,
+  tool: string,
+  args: unknown,
+  token: string | undefined,
+): Promise<string[]> {
   const response = await fetch(`${stack.baseUrl}/mcp`, {
     method: 'POST',
     headers: {
@@ -168,13 +200,25 @@ async function inPool<T>(items: readonly T[], run: (item: T) => Promise<void>): 
 
 function printTable(cells: Cell[]): void {
   const rows = new Map<string, Cell[]>();
-  for (const cell of cells) rows.set(`${cell.door} ${cell.operation}`, [...(rows.get(`${cell.door} ${cell.operation}`) ?? []), cell]);
+  for (const cell of cells)
+    rows.set(`${cell.door} ${cell.operation}`, [...(rows.get(`${cell.door} ${cell.operation}`) ?? []), cell]);
   const width = Math.max(...[...rows.keys()].map((key) => key.length));
-  const mark = (cell: Cell | undefined) => (!cell ? '?' : cell.observed === cell.expected ? (cell.observed === 'allowed' ? 'ok' : cell.observed === 'FORBIDDEN' ? '403' : '401') : 'MISMATCH');
+  const mark = (cell: Cell | undefined) =>
+    !cell
+      ? '?'
+      : cell.observed === cell.expected
+        ? cell.observed === 'allowed'
+          ? 'ok'
+          : cell.observed === 'FORBIDDEN'
+            ? '403'
+            : '401'
+        : 'MISMATCH';
   process.stderr.write(`${'door operation'.padEnd(width)}  rule      ${CALLERS.map((c) => c.padEnd(9)).join('')}\n`);
   for (const [key, row] of rows) {
     const cellOf = (caller: Caller) => row.find((cell) => cell.caller === caller);
-    process.stderr.write(`${key.padEnd(width)}  ${row[0].rule.padEnd(9)} ${CALLERS.map((c) => mark(cellOf(c)).padEnd(9)).join('')}\n`);
+    process.stderr.write(
+      `${key.padEnd(width)}  ${row[0].rule.padEnd(9)} ${CALLERS.map((c) => mark(cellOf(c)).padEnd(9)).join('')}\n`,
+    );
   }
   process.stderr.write('ok: past the access check (allowed); 401: UNAUTHENTICATED; 403: FORBIDDEN, each as declared\n');
 }
@@ -201,7 +245,15 @@ async function main(): Promise<void> {
       const rule = declared.rules.get(op.operation);
       const variables = realArguments[op.operation] ?? dummyArguments(op).variables;
       const codes = await callGraphql(stack, op, variables, tokens.get(caller));
-      cells.push({ door: 'graphql', operation: op.operation, rule: ruleText(rule), caller, expected: expectedOutcome(rule, caller), observed: observedOutcome(codes), detail: codes.join(',') || 'no error' });
+      cells.push({
+        door: 'graphql',
+        operation: op.operation,
+        rule: ruleText(rule),
+        caller,
+        expected: expectedOutcome(rule, caller),
+        observed: observedOutcome(codes),
+        detail: codes.join(',') || 'no error',
+      });
     });
 
     const adminClient = await mcpClient('http', stack.baseUrl, tokens.get(Role.Admin) ?? '');
@@ -221,8 +273,18 @@ async function main(): Promise<void> {
       const rule: AccessRule | undefined = role ? { role } : undefined;
       const args = dummyJsonValue(tool.inputSchema as JsonSchema, 'arguments') as Record<string, unknown>;
       const client = roleClients.get(caller);
-      const codes = client ? await callMcp(client, tool.name, args) : await callMcpUnauthenticated(stack, tool.name, args, tokens.get(caller));
-      cells.push({ door: 'mcp', operation: tool.name, rule: ruleText(rule), caller, expected: expectedOutcome(rule, caller), observed: observedOutcome(codes), detail: codes.join(',') || 'no error' });
+      const codes = client
+        ? await callMcp(client, tool.name, args)
+        : await callMcpUnauthenticated(stack, tool.name, args, tokens.get(caller));
+      cells.push({
+        door: 'mcp',
+        operation: tool.name,
+        rule: ruleText(rule),
+        caller,
+        expected: expectedOutcome(rule, caller),
+        observed: observedOutcome(codes),
+        detail: codes.join(',') || 'no error',
+      });
     });
   } finally {
     await Promise.all(clients.map((client) => client.close()));
@@ -234,9 +296,12 @@ async function main(): Promise<void> {
   printTable(cells);
   const mismatches = cells.filter((cell) => cell.observed !== cell.expected);
   for (const cell of mismatches) {
-    progress(`MISMATCH ${cell.door} ${cell.operation} as ${cell.caller}: declared ${cell.rule}, expected ${cell.expected}, got ${cell.observed} (${cell.detail})`);
+    progress(
+      `MISMATCH ${cell.door} ${cell.operation} as ${cell.caller}: declared ${cell.rule}, expected ${cell.expected}, got ${cell.observed} (${cell.detail})`,
+    );
   }
-  const count = (door: Cell['door']) => new Set(cells.filter((cell) => cell.door === door).map((cell) => cell.operation)).size;
+  const count = (door: Cell['door']) =>
+    new Set(cells.filter((cell) => cell.door === door).map((cell) => cell.operation)).size;
   process.stdout.write(
     `${JSON.stringify({
       cells: cells.length,

@@ -91,7 +91,13 @@ function graphqlLeaves(type: GraphQLInputType, path: string, values: KnownValues
   const inner = isNonNullType(type) ? type.ofType : type;
   if (isListType(inner)) {
     const item = inner.ofType as GraphQLInputType;
-    return [whole, ...graphqlLeaves(item, `${path}[0]`, values).map((leaf) => ({ path: leaf.path, build: (value: unknown) => [leaf.build(value)] }))];
+    return [
+      whole,
+      ...graphqlLeaves(item, `${path}[0]`, values).map((leaf) => ({
+        path: leaf.path,
+        build: (value: unknown) => [leaf.build(value)],
+      })),
+    ];
   }
   if (!isInputObjectType(inner)) return [whole];
   const fields = Object.values(inner.getFields());
@@ -100,7 +106,10 @@ function graphqlLeaves(type: GraphQLInputType, path: string, values: KnownValues
     ...fields.flatMap((field) =>
       graphqlLeaves(field.type, `${path}.${field.name}`, values).map((leaf) => ({
         path: leaf.path,
-        build: (value: unknown) => ({ ...(dummyGraphqlValue(inner, path, values) as object), [field.name]: leaf.build(value) }),
+        build: (value: unknown) => ({
+          ...(dummyGraphqlValue(inner, path, values) as object),
+          [field.name]: leaf.build(value),
+        }),
       })),
     ),
   ];
@@ -111,7 +120,13 @@ function jsonLeaves(schema: JsonSchema, path: string, values: KnownValues): Leaf
   const whole: Leaf = { path, build: (value) => value };
   const branch = schema.anyOf?.find((option) => option.type !== 'null') ?? schema;
   if (branch.type === 'array' && branch.items) {
-    return [whole, ...jsonLeaves(branch.items, `${path}[0]`, values).map((leaf) => ({ path: leaf.path, build: (value: unknown) => [leaf.build(value)] }))];
+    return [
+      whole,
+      ...jsonLeaves(branch.items, `${path}[0]`, values).map((leaf) => ({
+        path: leaf.path,
+        build: (value: unknown) => [leaf.build(value)],
+      })),
+    ];
   }
   if (branch.type !== 'object' || !branch.properties) return [whole];
   return [
@@ -125,9 +140,18 @@ function jsonLeaves(schema: JsonSchema, path: string, values: KnownValues): Leaf
   ];
 }
 
-function graphqlInputs(stack: TomoStack, token: string, op: RootOperation, values: KnownValues, hostile: { label: string; value: unknown }[]): Input[] {
+function graphqlInputs(
+  stack: TomoStack,
+  token: string,
+  op: RootOperation,
+  values: KnownValues,
+  hostile: { label: string; value: unknown }[],
+): Input[] {
   const args = op.field.args;
-  const base = () => Object.fromEntries(args.filter((a) => isNonNullType(a.type)).map((a) => [a.name, dummyGraphqlValue(a.type, a.name, values)]));
+  const base = () =>
+    Object.fromEntries(
+      args.filter((a) => isNonNullType(a.type)).map((a) => [a.name, dummyGraphqlValue(a.type, a.name, values)]),
+    );
   const returnsJob = getNamedType(op.field.type).name === 'Job';
   return args.flatMap((argument: GraphQLArgument) =>
     graphqlLeaves(argument.type, argument.name, values).flatMap((leaf) =>
@@ -136,8 +160,15 @@ function graphqlInputs(stack: TomoStack, token: string, op: RootOperation, value
         send: async (): Promise<Answer> => {
           const variables = { ...base(), [argument.name]: leaf.build(value) };
           const used = args.filter((a) => a.name in variables);
-          const document = returnsJob ? operationDocument(op, used).replace('{ __typename }', '{ id }') : operationDocument(op, used);
-          const result = await gql<Record<string, { id?: string } | null>>(`${stack.baseUrl}/graphql`, document, variables, token);
+          const document = returnsJob
+            ? operationDocument(op, used).replace('{ __typename }', '{ id }')
+            : operationDocument(op, used);
+          const result = await gql<Record<string, { id?: string } | null>>(
+            `${stack.baseUrl}/graphql`,
+            document,
+            variables,
+            token,
+          );
           const codes = (result.errors ?? []).map((error) => error.extensions?.code);
           return {
             serverError: result.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR'),
@@ -150,7 +181,12 @@ function graphqlInputs(stack: TomoStack, token: string, op: RootOperation, value
   );
 }
 
-function mcpInputs(client: Client, tool: { name: string; inputSchema: unknown }, values: KnownValues, hostile: { label: string; value: unknown }[]): Input[] {
+function mcpInputs(
+  client: Client,
+  tool: { name: string; inputSchema: unknown },
+  values: KnownValues,
+  hostile: { label: string; value: unknown }[],
+): Input[] {
   const schema = tool.inputSchema as JsonSchema;
   // The arguments object itself is not replaced: the SDK client refuses a non-object before sending.
   return jsonLeaves(schema, 'arguments', values)
@@ -160,7 +196,10 @@ function mcpInputs(client: Client, tool: { name: string; inputSchema: unknown },
         target: `${tool.name}(${leaf.path.slice('arguments.'.length)}) ← ${label}`,
         send: async (): Promise<Answer> => {
           try {
-            const result = await client.callTool({ name: tool.name, arguments: leaf.build(value) as Record<string, unknown> });
+            const result = await client.callTool({
+              name: tool.name,
+              arguments: leaf.build(value) as Record<string, unknown>,
+            });
             const text = JSON.stringify(result);
             const structured = result.structuredContent as { jobId?: string } | undefined;
             return { serverError: /"text":"INTERNAL_SERVER_ERROR:/.test(text), text, jobId: structured?.jobId };
@@ -192,7 +231,16 @@ async function realRecords(stack: TomoStack, token: string, marketplaceDir: stri
   const { addServer } = await gqlOk<{ addServer: { id: string } }>(
     stack,
     'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-    { input: { name: 'testbed', host: testbed.ssh.host, port: testbed.ssh.port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
+    {
+      input: {
+        name: 'testbed',
+        host: testbed.ssh.host,
+        port: testbed.ssh.port,
+        username: testbed.ssh.username,
+        authType: 'PASSWORD',
+        password: testbed.ssh.password,
+      },
+    },
     token,
   );
   const { addMarketplaceRepo } = await gqlOk<{ addMarketplaceRepo: { id: string } }>(
@@ -201,7 +249,12 @@ async function realRecords(stack: TomoStack, token: string, marketplaceDir: stri
     { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
     token,
   );
-  await gqlOk(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  await gqlOk(
+    stack,
+    'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }',
+    { id: addMarketplaceRepo.id },
+    token,
+  );
   const appId = await poll('the test app in the catalog', 60, async () => {
     const { apps } = await gqlOk<{ apps: { id: string }[] }>(stack, '{ apps(search: "busybox") { id } }', {}, token);
     return apps[0]?.id;
@@ -213,19 +266,26 @@ async function realRecords(stack: TomoStack, token: string, marketplaceDir: stri
     token,
   );
   const deploymentId = await poll('the first install', 120, async () => {
-    const { job } = await gqlOk<{ job: { status: string; deploymentId: string | null; error: { message: string } | null } }>(
+    const { job } = await gqlOk<{
+      job: { status: string; deploymentId: string | null; error: { message: string } | null };
+    }>(
       stack,
       'query($id: ID!) { job(id: $id) { status deploymentId error { message } } }',
       { id: installApp.id },
       token,
     );
-    if (job.status === 'FAILED' || job.status === 'CANCELLED') throw new Error(`the first install ${job.status}: ${job.error?.message}`);
+    if (job.status === 'FAILED' || job.status === 'CANCELLED')
+      throw new Error(`the first install ${job.status}: ${job.error?.message}`);
     return job.status === 'SUCCEEDED' ? (job.deploymentId ?? undefined) : undefined;
   });
   return { testbed, serverId: addServer.id, appId, deploymentId, repoId: addMarketplaceRepo.id };
 }
 
-async function inPool(inputs: readonly Input[], deadline: number, onAnswer: (input: Input, answer: Answer) => void): Promise<number> {
+async function inPool(
+  inputs: readonly Input[],
+  deadline: number,
+  onAnswer: (input: Input, answer: Answer) => void,
+): Promise<number> {
   let next = 0;
   let sent = 0;
   await Promise.all(
@@ -244,33 +304,52 @@ async function inPool(inputs: readonly Input[], deadline: number, onAnswer: (inp
 async function queryAbuse(stack: TomoStack, token: string) {
   const url = `${stack.baseUrl}/graphql`;
   const post = async (body: string) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
     const text = await response.text();
     return { status: response.status, text: text.slice(0, 300) };
   };
   const loginFailures = async () => {
-    const { auditLog } = await gqlOk<{ auditLog: { nodes: { action: string; outcome: string }[] } }>(stack, '{ auditLog(first: 200) { nodes { action outcome } } }', {}, token);
+    const { auditLog } = await gqlOk<{ auditLog: { nodes: { action: string; outcome: string }[] } }>(
+      stack,
+      '{ auditLog(first: 200) { nodes { action outcome } } }',
+      {},
+      token,
+    );
     return auditLog.nodes.filter((entry) => entry.action === 'login' && entry.outcome === 'FAILURE').length;
   };
 
   // No type of the schema nests itself, so the fields are not real: the depth limit answers first.
   const deep = `{ ${'me { '.repeat(40)}id${' }'.repeat(40)} }`;
-  const aliases = Array.from({ length: 1_000 }, (_, i) => `a${i}: login(input: { username: "${ADMIN.username}", password: "wrong ${i}" }) { token }`).join(' ');
+  const aliases = Array.from(
+    { length: 1_000 },
+    (_, i) => `a${i}: login(input: { username: "${ADMIN.username}", password: "wrong ${i}" }) { token }`,
+  ).join(' ');
   const before = await loginFailures();
   const results = {
     deepNesting: await post(JSON.stringify({ query: deep })),
     aliasedLogins: await post(JSON.stringify({ query: `mutation { ${aliases} }` })),
     batchedOperations: await post(JSON.stringify(Array.from({ length: 100 }, () => ({ query: '{ me { id } }' })))),
-    hugeVariables: await post(JSON.stringify({ query: 'query($x: String) { version }', variables: { x: 'A'.repeat(20 * 1024 * 1024) } })),
+    hugeVariables: await post(
+      JSON.stringify({ query: 'query($x: String) { version }', variables: { x: 'A'.repeat(20 * 1024 * 1024) } }),
+    ),
   };
   const passwordAttempts = (await loginFailures()) - before;
   // The measure works: one wrong password is one failure in the audit log.
-  await gql(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { ...ADMIN, password: 'wrong once' } });
+  await gql(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', {
+    input: { ...ADMIN, password: 'wrong once' },
+  });
   const controlCounted = (await loginFailures()) - before - passwordAttempts === 1;
   // Still able to sign in: the fan-out did not lock the account either.
   await gqlOk(stack, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: ADMIN });
   const refusals = Object.fromEntries(
-    Object.entries(results).map(([name, { status, text }]) => [name, { status, refused: status >= 400 && status < 500, answer: text }]),
+    Object.entries(results).map(([name, { status, text }]) => [
+      name,
+      { status, refused: status >= 400 && status < 500, answer: text },
+    ]),
   );
   return { refusals, aliasedLoginPasswordAttempts: passwordAttempts, oneWrongLoginCounted: controlCounted };
 }
@@ -280,7 +359,12 @@ async function queryAbuse(stack: TomoStack, token: string) {
  * read from outside a repository may reach the catalog, a job's events or its error
  * (`outsideContentLeaked`), and no answer may be a server error.
  */
-async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, onAnswer: (target: string, answer: Answer) => void) {
+async function hostileRepoSyncs(
+  stack: TomoStack,
+  token: string,
+  root: string,
+  onAnswer: (target: string, answer: Answer) => void,
+) {
   const marker = `OUTSIDE-THE-REPO-${randomBytes(6).toString('hex')}`;
   const repos = hostileRepositories(root, marker);
   const outcomes: Record<string, string> = {};
@@ -295,11 +379,22 @@ async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, o
       token,
     );
     const synced = added.data
-      ? await gql<{ syncMarketplaceRepo: { id: string } }>(url, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: added.data.addMarketplaceRepo.id }, token)
+      ? await gql<{ syncMarketplaceRepo: { id: string } }>(
+          url,
+          'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }',
+          { id: added.data.addMarketplaceRepo.id },
+          token,
+        )
       : added;
-    for (const [step, result] of [['add', added], ['sync', synced]] as const) {
+    for (const [step, result] of [
+      ['add', added],
+      ['sync', synced],
+    ] as const) {
       const codes = (result.errors ?? []).map((error) => error.extensions?.code);
-      onAnswer(`${step} hostile repository ${repo.name}`, { serverError: result.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR'), text: JSON.stringify(result) });
+      onAnswer(`${step} hostile repository ${repo.name}`, {
+        serverError: result.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR'),
+        text: JSON.stringify(result),
+      });
     }
     const jobId = synced.data && 'syncMarketplaceRepo' in synced.data ? synced.data.syncMarketplaceRepo.id : undefined;
     if (!jobId) {
@@ -308,7 +403,14 @@ async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, o
     }
     try {
       const job = await poll(`the sync of ${repo.name}`, 120, async () => {
-        const { job } = await gqlOk<{ job: { status: string; error: { code: string; message: string } | null; result: string | null; events: { message: string }[] } }>(
+        const { job } = await gqlOk<{
+          job: {
+            status: string;
+            error: { code: string; message: string } | null;
+            result: string | null;
+            events: { message: string }[];
+          };
+        }>(
           stack,
           'query($id: ID!) { job(id: $id) { status error { code message } result events { message } } }',
           { id: jobId },
@@ -317,7 +419,11 @@ async function hostileRepoSyncs(stack: TomoStack, token: string, root: string, o
         return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : undefined;
       });
       if (JSON.stringify(job).includes(marker)) leaked++;
-      const sync = JSON.parse(job.result ?? '{}') as { status?: string; added?: unknown[]; errors?: { file: string; message: string }[] };
+      const sync = JSON.parse(job.result ?? '{}') as {
+        status?: string;
+        added?: unknown[];
+        errors?: { file: string; message: string }[];
+      };
       outcomes[repo.name] = job.error
         ? `job ${job.status} ${job.error.code}: ${job.error.message.slice(0, 160)}`
         : `job ${job.status}, sync ${sync.status}, ${sync.added?.length ?? 0} app(s) added, ${sync.errors?.length ?? 0} error(s)${sync.errors?.[0] ? `, first: ${sync.errors[0].file}: ${sync.errors[0].message.slice(0, 120)}` : ''}`;
@@ -373,7 +479,8 @@ async function main(): Promise<void> {
     const recordFindings = (target: string, answer: Answer) => {
       if (answer.jobId) jobIds.add(answer.jobId);
       if (answer.serverError) findings.push({ kind: 'serverError', target, excerpt: answer.text.slice(0, 300) });
-      if (secrets.some((secret) => answer.text.includes(secret))) findings.push({ kind: 'secretEchoed', target, excerpt: '(the answer holds a secret)' });
+      if (secrets.some((secret) => answer.text.includes(secret)))
+        findings.push({ kind: 'secretEchoed', target, excerpt: '(the answer holds a secret)' });
     };
     progress('hostile marketplace repositories');
     repos = await hostileRepoSyncs(stack, token, hostileReposDir, recordFindings);
@@ -396,18 +503,37 @@ async function main(): Promise<void> {
     const { tools } = await client.listTools();
     const mcp = client;
     const all = [
-      ...operations.map((op) => ({ name: op.field.name, inputs: () => graphqlInputs(stack, token, op, known, hostile) })),
+      ...operations.map((op) => ({
+        name: op.field.name,
+        inputs: () => graphqlInputs(stack, token, op, known, hostile),
+      })),
       ...tools.map((tool) => ({ name: tool.name, inputs: () => mcpInputs(mcp, tool, known, hostile) })),
     ];
-    const ordered = [...all.filter((entry) => !DESTRUCTIVE.test(entry.name)), ...all.filter((entry) => DESTRUCTIVE.test(entry.name))].flatMap((entry) => entry.inputs());
+    const ordered = [
+      ...all.filter((entry) => !DESTRUCTIVE.test(entry.name)),
+      ...all.filter((entry) => DESTRUCTIVE.test(entry.name)),
+    ].flatMap((entry) => entry.inputs());
     planned = ordered.length;
-    progress(`${planned} inputs: ${operations.length} GraphQL operations and ${tools.length} MCP tools × ${hostile.length} values (at most ${MAX_SECONDS} s)`);
+    progress(
+      `${planned} inputs: ${operations.length} GraphQL operations and ${tools.length} MCP tools × ${hostile.length} values (at most ${MAX_SECONDS} s)`,
+    );
     const started = performance.now();
-    inputs = await inPool(ordered, started + MAX_SECONDS * 1000, (input, answer) => recordFindings(input.target, answer));
-    progress(`${inputs} inputs sent in ${Math.round((performance.now() - started) / 1000)} s; ${jobIds.size} jobs started; waiting up to ${SETTLE_SECONDS} s for them`);
+    inputs = await inPool(ordered, started + MAX_SECONDS * 1000, (input, answer) =>
+      recordFindings(input.target, answer),
+    );
+    progress(
+      `${inputs} inputs sent in ${Math.round((performance.now() - started) / 1000)} s; ${jobIds.size} jobs started; waiting up to ${SETTLE_SECONDS} s for them`,
+    );
 
     const counts = async () =>
-      (await gqlOk<{ dashboard: { jobs: { queued: number; running: number; waiting: number } } }>(stack, '{ dashboard { jobs { queued running waiting } } }', {}, token)).dashboard.jobs;
+      (
+        await gqlOk<{ dashboard: { jobs: { queued: number; running: number; waiting: number } } }>(
+          stack,
+          '{ dashboard { jobs { queued running waiting } } }',
+          {},
+          token,
+        )
+      ).dashboard.jobs;
     try {
       await poll('the jobs the inputs started', SETTLE_SECONDS, async () => {
         const { queued, running, waiting } = await counts();
@@ -427,14 +553,24 @@ async function main(): Promise<void> {
   }
   // The run's deployments are gone with its database: remove their containers from the testbed.
   const testbed = readTestbedState();
-  const containers = testbedDocker(testbed as Parameters<typeof testbedDocker>[0], 'ps', '-aq', '--filter', 'label=tomo.managed=true').split('\n').filter(Boolean);
+  const containers = testbedDocker(
+    testbed as Parameters<typeof testbedDocker>[0],
+    'ps',
+    '-aq',
+    '--filter',
+    'label=tomo.managed=true',
+  )
+    .split('\n')
+    .filter(Boolean);
   if (containers.length > 0) testbedDocker(testbed as Parameters<typeof testbedDocker>[0], 'rm', '-f', ...containers);
 
   // Secrets must not reach the logs either.
   for (const log of ['api.log', 'worker.log']) {
     const file = join(ARTIFACTS_DIR, log);
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    for (const secret of secrets) if (text.includes(secret)) findings.push({ kind: 'secretEchoed', target: log, excerpt: '(the log holds a secret)' });
+    for (const secret of secrets)
+      if (text.includes(secret))
+        findings.push({ kind: 'secretEchoed', target: log, excerpt: '(the log holds a secret)' });
   }
   const commandsExecuted = existsSync(canary) ? 1 : 0;
   if (commandsExecuted) rmSync(canary);
@@ -461,7 +597,12 @@ async function main(): Promise<void> {
     abuse.oneWrongLoginCounted &&
     Object.values(abuse.refusals).every((refusal) => refusal.refused);
   const reposSafe = repos !== undefined && repos.unfinished === 0 && repos.outsideContentLeaked === 0;
-  if (figures.serverErrors + figures.processExits + figures.commandsExecuted + figures.secretsEchoed > 0 || !abuseRefused || !reposSafe) process.exitCode = 1;
+  if (
+    figures.serverErrors + figures.processExits + figures.commandsExecuted + figures.secretsEchoed > 0 ||
+    !abuseRefused ||
+    !reposSafe
+  )
+    process.exitCode = 1;
 }
 
 main().then(

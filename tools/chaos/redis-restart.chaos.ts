@@ -20,7 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorCodes, gql, readTestbed, ThrowawayRedis } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import {
+  installApp,
+  installFixture,
+  poll,
+  removeManagedContainers,
+  type StoredJob,
+  storedJob,
+  TERMINAL,
+} from './support/install-fixture';
 import { progress as progressOf, type RunEnv, runEnv } from './support/run-env';
 
 const progress = progressOf('redis-restart');
@@ -83,14 +91,22 @@ async function runMode(mode: Mode, marketplaceDir: string): Promise<{ figures: M
   let exitedProcesses: string[] = [];
   try {
     await stack.startWorker();
-    const fixture = await installFixture(stack, marketplaceDir, { apps: INSTALLS, servers: SERVERS, password: `chaos redis-restart ${mode} passphrase` });
-    const jobIds = await Promise.all(fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % SERVERS], appId)));
+    const fixture = await installFixture(stack, marketplaceDir, {
+      apps: INSTALLS,
+      servers: SERVERS,
+      password: `chaos redis-restart ${mode} passphrase`,
+    });
+    const jobIds = await Promise.all(
+      fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % SERVERS], appId)),
+    );
     const load = async () => (jobs = await Promise.all(jobIds.map((id) => storedJob(stack, fixture.token, id))));
     await poll(`${KILL_AFTER} finished installs`, MAX_SECONDS, async () => {
       finishedBeforeKill = (await load()).filter((job) => TERMINAL.has(job.status)).length;
       return finishedBeforeKill >= KILL_AFTER ? true : undefined;
     });
-    progress(`${mode}: ${finishedBeforeKill}/${INSTALLS} finished, ${jobs.filter((job) => job.status === 'RUNNING').length} running: Redis gets SIGKILL`);
+    progress(
+      `${mode}: ${finishedBeforeKill}/${INSTALLS} finished, ${jobs.filter((job) => job.status === 'RUNNING').length} running: Redis gets SIGKILL`,
+    );
 
     await redis.kill();
     const downUntil = Date.now() + DOWN_SECONDS * 1000;
@@ -100,9 +116,13 @@ async function runMode(mode: Mode, marketplaceDir: string): Promise<{ figures: M
     }
     await redis.start();
     const back = Date.now();
-    progress(`${mode}: Redis started again after ${DOWN_SECONDS} s (probes answered ${[...new Set(answers)].join(', ')})`);
+    progress(
+      `${mode}: Redis started again after ${DOWN_SECONDS} s (probes answered ${[...new Set(answers)].join(', ')})`,
+    );
     try {
-      await poll('the API to answer again', 60, async () => ((await probe(stack.baseUrl, fixture.token)) === '' ? true : undefined));
+      await poll('the API to answer again', 60, async () =>
+        (await probe(stack.baseUrl, fixture.token)) === '' ? true : undefined,
+      );
       recoveredAfter = (Date.now() - back) / 1000;
     } catch {
       recoveredAfter = null;
@@ -121,7 +141,8 @@ async function runMode(mode: Mode, marketplaceDir: string): Promise<{ figures: M
   }
   const unavailableAnswers = answers.filter((code) => code === 'UNAVAILABLE').length;
   const otherAnswers: Record<string, number> = {};
-  for (const code of answers.filter((c) => c !== 'UNAVAILABLE')) otherAnswers[code || 'DATA'] = (otherAnswers[code || 'DATA'] ?? 0) + 1;
+  for (const code of answers.filter((c) => c !== 'UNAVAILABLE'))
+    otherAnswers[code || 'DATA'] = (otherAnswers[code || 'DATA'] ?? 0) + 1;
   return {
     env,
     figures: {
@@ -173,7 +194,15 @@ async function main(): Promise<void> {
     env,
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
-  const clean = all.every((m) => m.lostJobs === 0 && m.succeeded === m.total && m.apiRecovered && m.exitedProcesses.length === 0 && m.unavailableAnswers > 0 && Object.keys(m.otherAnswers).length === 0);
+  const clean = all.every(
+    (m) =>
+      m.lostJobs === 0 &&
+      m.succeeded === m.total &&
+      m.apiRecovered &&
+      m.exitedProcesses.length === 0 &&
+      m.unavailableAnswers > 0 &&
+      Object.keys(m.otherAnswers).length === 0,
+  );
   if (!clean) process.exitCode = 1;
 }
 

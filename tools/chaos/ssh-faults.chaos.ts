@@ -24,7 +24,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gqlOk, readTestbed, TEST_REDIS_URL, ThrowawaySshd } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import {
+  installApp,
+  installFixture,
+  managedContainers,
+  poll,
+  removeManagedContainers,
+  type StoredJob,
+  storedJob,
+  TERMINAL,
+} from './support/install-fixture';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('ssh-faults');
@@ -124,7 +133,14 @@ async function main(): Promise<void> {
     for (const [f, fault] of FAULTS.entries()) {
       const phaseStarted = Date.now();
       const jobIds = await Promise.all(
-        Array.from({ length: INSTALLS }, (_, k) => installApp(stack, fixture.token, fixture.serverIds[f * SERVERS + (k % SERVERS)], fixture.appIds[f * INSTALLS + k])),
+        Array.from({ length: INSTALLS }, (_, k) =>
+          installApp(
+            stack,
+            fixture.token,
+            fixture.serverIds[f * SERVERS + (k % SERVERS)],
+            fixture.appIds[f * INSTALLS + k],
+          ),
+        ),
       );
       let jobs: StoredJob[] = [];
       const load = async () => (jobs = await Promise.all(jobIds.map((id) => storedJob(stack, fixture.token, id))));
@@ -133,7 +149,9 @@ async function main(): Promise<void> {
         (await load()).some((job) => job.events.some((event) => event.type === 'step.succeeded')) ? true : undefined,
       );
       const finishedBeforeFault = jobs.filter((job) => TERMINAL.has(job.status)).length;
-      progress(`${fault}: ${finishedBeforeFault}/${INSTALLS} finished, ${jobs.filter((job) => job.status === 'RUNNING').length} running: injecting`);
+      progress(
+        `${fault}: ${finishedBeforeFault}/${INSTALLS} finished, ${jobs.filter((job) => job.status === 'RUNNING').length} running: injecting`,
+      );
       const done = await inject(fault, sshds[f]);
       let timedOut = false;
       await poll(`${fault}: the installs`, MAX_SECONDS, async () => {
@@ -142,7 +160,12 @@ async function main(): Promise<void> {
         return finished === INSTALLS ? true : undefined;
       }).catch(() => (timedOut = true));
 
-      const { deployments } = await gqlOk<{ deployments: { id: string; status: string }[] }>(stack, '{ deployments { id status } }', {}, fixture.token);
+      const { deployments } = await gqlOk<{ deployments: { id: string; status: string }[] }>(
+        stack,
+        '{ deployments { id status } }',
+        {},
+        fixture.token,
+      );
       const containers = managedContainers(testbed);
       const known = new Set(deployments.map((d) => d.id));
       const orphans = containers.filter((c) => !known.has(c.deploymentId) && !counted.has(c.id));
@@ -160,13 +183,16 @@ async function main(): Promise<void> {
         else halfChanged++;
       }
       const failed = jobs.filter((job) => job.status === 'FAILED');
-      const failedWithRightCode = failed.filter((job) => job.error && RIGHT_CODES[fault].includes(job.error.code)).length;
+      const failedWithRightCode = failed.filter(
+        (job) => job.error && RIGHT_CODES[fault].includes(job.error.code),
+      ).length;
       const count = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + 1);
       const codes: Record<string, number> = {};
       const failedSteps: Record<string, number> = {};
       for (const job of failed) {
         count(codes, job.error?.code ?? 'NONE');
-        for (const step of job.steps.filter((s) => s.status === 'FAILED')) count(failedSteps, `${step.name} after ${step.attempts} attempts`);
+        for (const step of job.steps.filter((s) => s.status === 'FAILED'))
+          count(failedSteps, `${step.name} after ${step.attempts} attempts`);
       }
       perFault[fault] = {
         total: INSTALLS,
@@ -210,7 +236,12 @@ async function main(): Promise<void> {
     env: await runEnv(TEST_REDIS_URL),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
-  if (all.length !== FAULTS.length || figures.wrongCode + figures.halfChanged + figures.orphanContainers > 0 || exitedProcesses.length > 0) process.exitCode = 1;
+  if (
+    all.length !== FAULTS.length ||
+    figures.wrongCode + figures.halfChanged + figures.orphanContainers > 0 ||
+    exitedProcesses.length > 0
+  )
+    process.exitCode = 1;
 }
 
 main().then(

@@ -17,7 +17,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gqlOk, readTestbed, TEST_REDIS_URL } from '@tomo/testing';
 import { startTomo, type TomoProcess } from '../../apps/e2e/src/support/tomo-stack';
-import { installApp, installFixture, managedContainers, poll, removeManagedContainers, type StoredJob, storedJob, TERMINAL } from './support/install-fixture';
+import {
+  installApp,
+  installFixture,
+  managedContainers,
+  poll,
+  removeManagedContainers,
+  type StoredJob,
+  storedJob,
+  TERMINAL,
+} from './support/install-fixture';
 import { progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('worker-crash');
@@ -59,7 +68,11 @@ async function main(): Promise<void> {
   const left = removeManagedContainers(readTestbed());
   if (left > 0) progress(`removed ${left} labelled containers of earlier runs from the testbed`);
   progress('starting the built API and two workers');
-  const stack = await startTomo({ worker: true, console: false, env: { JOB_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS) } });
+  const stack = await startTomo({
+    worker: true,
+    console: false,
+    env: { JOB_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS) },
+  });
   const marketplaceDir = mkdtempSync(join(tmpdir(), 'tomo-chaos-marketplace-'));
   let kills = 0;
   let jobs: StoredJob[] = [];
@@ -67,9 +80,15 @@ async function main(): Promise<void> {
   let figuresOfEngine = { duplicateContainers: 0, orphanContainers: 0, containers: 0 };
   try {
     await stack.startWorker();
-    const fixture = await installFixture(stack, marketplaceDir, { apps: INSTALLS, servers: SERVERS, password: 'chaos worker-crash passphrase' });
+    const fixture = await installFixture(stack, marketplaceDir, {
+      apps: INSTALLS,
+      servers: SERVERS,
+      password: 'chaos worker-crash passphrase',
+    });
     progress(`${INSTALLS} installs on ${SERVERS} servers; a worker killed every ${KILL_EVERY_SECONDS} s`);
-    const jobIds = await Promise.all(fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % SERVERS], appId)));
+    const jobIds = await Promise.all(
+      fixture.appIds.map((appId, i) => installApp(stack, fixture.token, fixture.serverIds[i % SERVERS], appId)),
+    );
 
     let finished = false;
     const chaos = (async () => {
@@ -98,11 +117,17 @@ async function main(): Promise<void> {
       await chaos;
     }
 
-    const { deployments } = await gqlOk<{ deployments: { id: string }[] }>(stack, '{ deployments { id } }', {}, fixture.token);
+    const { deployments } = await gqlOk<{ deployments: { id: string }[] }>(
+      stack,
+      '{ deployments { id } }',
+      {},
+      fixture.token,
+    );
     const known = new Set(deployments.map((d) => d.id));
     const containers = managedContainers(fixture.testbed);
     const perDeployment = new Map<string, number>();
-    for (const { deploymentId } of containers) perDeployment.set(deploymentId, (perDeployment.get(deploymentId) ?? 0) + 1);
+    for (const { deploymentId } of containers)
+      perDeployment.set(deploymentId, (perDeployment.get(deploymentId) ?? 0) + 1);
     figuresOfEngine = {
       duplicateContainers: [...perDeployment.values()].filter((count) => count > 1).length,
       orphanContainers: containers.filter((c) => !known.has(c.deploymentId)).length,
@@ -134,7 +159,11 @@ async function main(): Promise<void> {
     env: await runEnv(TEST_REDIS_URL),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
-  if (figures.succeeded !== figures.total || figures.duplicateContainers + figures.reexecutedSteps + figures.orphanContainers > 0) process.exitCode = 1;
+  if (
+    figures.succeeded !== figures.total ||
+    figures.duplicateContainers + figures.reexecutedSteps + figures.orphanContainers > 0
+  )
+    process.exitCode = 1;
 }
 
 main().then(

@@ -4,8 +4,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
 
 /** The Compose Specification's JSON schema as Debian's `docker-compose` package ships it. */
-const COMPOSE_SCHEMA =
-  '/usr/lib/python3/dist-packages/compose/config/compose_spec.json';
+const COMPOSE_SCHEMA = '/usr/lib/python3/dist-packages/compose/config/compose_spec.json';
 const ROOT = join(__dirname, '..', '..');
 
 type Service = {
@@ -17,38 +16,25 @@ type Service = {
 };
 
 describe('docker-compose.yml', () => {
-  const compose = parse(
-    readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'),
-    { merge: true },
-  ) as { services: Record<string, Service> };
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+  };
 
   it('is valid against the Compose Specification', () => {
-    if (!existsSync(COMPOSE_SCHEMA))
-      throw new Error(
-        `${COMPOSE_SCHEMA} is missing: apt-get install docker-compose`,
-      );
-    const schema = JSON.parse(readFileSync(COMPOSE_SCHEMA, 'utf8')) as Record<
-      string,
-      unknown
-    >;
+    if (!existsSync(COMPOSE_SCHEMA)) throw new Error(`${COMPOSE_SCHEMA} is missing: apt-get install docker-compose`);
+    const schema = JSON.parse(readFileSync(COMPOSE_SCHEMA, 'utf8')) as Record<string, unknown>;
     // Compiled as draft 2019-09 (what it declares, spelled in a way Ajv does not know) and
     // without its legacy `id` annotations (JSON pointers to where they stand: no information).
     delete schema['$schema'];
-    const withoutIds = JSON.parse(
-      JSON.stringify(schema),
-      (key, value: unknown) =>
-        key === 'id' && typeof value === 'string' ? undefined : value,
+    const withoutIds = JSON.parse(JSON.stringify(schema), (key, value: unknown) =>
+      key === 'id' && typeof value === 'string' ? undefined : value,
     ) as Record<string, unknown>;
-    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(
-      withoutIds,
-    );
+    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(withoutIds);
     const valid = validate(compose);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
     // The check has teeth: a misspelt key and a wrong type are refused.
-    expect(
-      validate({ services: { redis: { image: 'redis', comand: ['x'] } } }),
-    ).toBe(false);
+    expect(validate({ services: { redis: { image: 'redis', comand: ['x'] } } })).toBe(false);
     expect(
       validate({
         services: { redis: { image: 'redis', stop_grace_period: 40 } },

@@ -6,13 +6,7 @@
 // dependencies and required peers follow, resolved as Node resolves them.
 // Usage: node tools/image/runtime-modules.mjs <out dir> <bundle dir>...
 import { builtinModules } from 'node:module';
-import {
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-} from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const [out, ...bundleDirs] = process.argv.slice(2);
@@ -39,27 +33,17 @@ const LOADED_BY_NAME = [
 // Optional peers that the workspace installs on purpose are loaded by name when present (Nest's
 // HTTP adapter, class-validator for ValidationPipe, ws for GraphQL subscriptions).
 const workspaceDependencies = new Set(
-  Object.keys(
-    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ??
-      {},
-  ),
+  Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {}),
 );
 
 const packageName = (request) =>
-  request.startsWith('@')
-    ? request.split('/').slice(0, 2).join('/')
-    : request.split('/')[0];
+  request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
 
 const roots = new Set(LOADED_BY_NAME);
 for (const dir of bundleDirs)
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')))
-    for (const [, request] of readFileSync(join(dir, file), 'utf8').matchAll(
-      /require\("([^".][^"]*)"\)/g,
-    ))
-      if (
-        !request.startsWith('node:') &&
-        !builtinModules.includes(packageName(request))
-      )
+    for (const [, request] of readFileSync(join(dir, file), 'utf8').matchAll(/require\("([^".][^"]*)"\)/g))
+      if (!request.startsWith('node:') && !builtinModules.includes(packageName(request)))
         roots.add(packageName(request));
 
 /** The directory of `name` as seen from the package in `fromDir`, as Node's lookup finds it. */
@@ -84,21 +68,15 @@ while (pending.length > 0) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const optionalPeers = new Set(
     Object.entries(pkg.peerDependenciesMeta ?? {})
-      .filter(
-        ([name, meta]) => meta.optional && !workspaceDependencies.has(name),
-      )
+      .filter(([name, meta]) => meta.optional && !workspaceDependencies.has(name))
       .map(([name]) => name),
   );
-  const required = [
-    ...Object.keys(pkg.dependencies ?? {}),
-    ...Object.keys(pkg.peerDependencies ?? {}),
-  ].filter((name) => !optionalPeers.has(name));
+  const required = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].filter(
+    (name) => !optionalPeers.has(name),
+  );
   for (const name of required) {
     const found = resolvePackage(name, dir);
-    if (!found)
-      throw new Error(
-        `${name}: needed by ${relative(root, dir)} but not installed`,
-      );
+    if (!found) throw new Error(`${name}: needed by ${relative(root, dir)} but not installed`);
     pending.push(found);
   }
   // Optional dependencies (platform binaries and the like) are kept when npm installed them.
@@ -123,14 +101,8 @@ for (const dir of keep) {
       if (top === 'node_modules' || unused(source)) return false;
       if (!native || rest.length === 0) return true;
       if (top === 'deps' || top === 'src') return false;
-      return (
-        top !== 'build' ||
-        !statSync(source).isFile() ||
-        source.endsWith('.node')
-      );
+      return top !== 'build' || !statSync(source).isFile() || source.endsWith('.node');
     },
   });
 }
-console.log(
-  `${keep.size} packages copied to ${join(out, 'node_modules')} (bundles require ${roots.size})`,
-);
+console.log(`${keep.size} packages copied to ${join(out, 'node_modules')} (bundles require ${roots.size})`);

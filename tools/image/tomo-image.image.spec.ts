@@ -66,8 +66,7 @@ describe('the Docker image', () => {
     });
     // About 6 min on a quiet machine; far longer when the machine is shared (25 min were not enough once).
     docker(['build', '--network', 'host', '-t', IMAGE, '.'], 50 * 60_000);
-    const size = (image: string) =>
-      Number(docker(['image', 'inspect', '--format', '{{.Size}}', image]));
+    const size = (image: string) => Number(docker(['image', 'inspect', '--format', '{{.Size}}', image]));
     const addedMb = (size(IMAGE) - size(BASE_IMAGE)) / 1e6;
     console.log(
       `image ${IMAGE}: ${addedMb.toFixed(1)} MB on top of ${BASE_IMAGE}; layers:\n` +
@@ -112,15 +111,9 @@ describe('the Docker image', () => {
     );
     expect(docker(['exec', api, 'id', '-u'])).toBe('1000');
     // The console is served by the API.
-    expect((await fetch(`${url}/`)).headers.get('content-type')).toContain(
-      'text/html',
-    );
+    expect((await fetch(`${url}/`)).headers.get('content-type')).toContain('text/html');
 
-    const worker = run(
-      'worker',
-      ['-e', `METRICS_PORT=${await freePort()}`],
-      ['node', 'dist/apps/worker/main.js'],
-    );
+    const worker = run('worker', ['-e', `METRICS_PORT=${await freePort()}`], ['node', 'dist/apps/worker/main.js']);
     const token = await setupAdmin(`${url}/graphql`, ADMIN);
     expect(token).toBeTruthy();
     const ping = await gql<{ pingSystem: { id: string } }>(
@@ -139,9 +132,7 @@ describe('the Docker image', () => {
           token,
         );
         const current = job.data?.job.status;
-        return current === 'SUCCEEDED' || current === 'FAILED'
-          ? current
-          : undefined;
+        return current === 'SUCCEEDED' || current === 'FAILED' ? current : undefined;
       },
       'pingSystem to finish on the worker in the image',
       120_000,
@@ -151,13 +142,8 @@ describe('the Docker image', () => {
 
     for (const container of [worker, api]) {
       // SIGTERM, then SIGKILL only after the grace period: exit code 0 means the process shut itself down.
-      docker(
-        ['stop', '-t', String(SHUTDOWN_TIMEOUT_MS / 1000 + 10), container],
-        120_000,
-      );
-      expect(
-        docker(['inspect', '--format', '{{.State.ExitCode}}', container]),
-      ).toBe('0');
+      docker(['stop', '-t', String(SHUTDOWN_TIMEOUT_MS / 1000 + 10), container], 120_000);
+      expect(docker(['inspect', '--format', '{{.State.ExitCode}}', container])).toBe('0');
     }
   });
 });

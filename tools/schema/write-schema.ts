@@ -5,10 +5,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { startTestApi } from '@tomo/testing';
-import {
-  printApiSchema,
-  SCHEMA_FILE,
-} from '../../apps/api/src/app/graphql/api-schema';
+import { printApiSchema, SCHEMA_FILE } from '../../apps/api/src/app/graphql/api-schema';
 import { AppModule } from '../../apps/api/src/app/app.module';
 
 async function main(): Promise<void> {

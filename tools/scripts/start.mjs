@@ -4,15 +4,7 @@
 // Ctrl-C stops all of it.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import {
-  ensureDependencies,
-  ensureRedis,
-  log,
-  ROOT,
-  runOrFail,
-  stopChild,
-  waitFor,
-} from './lib/services.mjs';
+import { ensureDependencies, ensureRedis, log, ROOT, runOrFail, stopChild, waitFor } from './lib/services.mjs';
 
 ensureDependencies();
 const dataDir = path.resolve(process.env.DATA_DIR || path.join(ROOT, 'data'));

@@ -30,7 +30,8 @@ ensureDebianPackage(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', 'chromi
 // The Compose Specification's JSON schema, which tools/image/compose-file.integration.spec.ts validates against.
 ensureDebianPackage('/usr/lib/python3/dist-packages/compose/config/compose_spec.json', 'docker-compose');
 
-const testbedWasUp = spawnSync(process.execPath, ['tools/testbed/testbed.mjs', 'status'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
+const testbedWasUp =
+  spawnSync(process.execPath, ['tools/testbed/testbed.mjs', 'status'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
 if (run(process.execPath, ['tools/testbed/testbed.mjs', 'up']) !== 0) {
   await finish('the testbed did not start (see above)');
 }
@@ -83,9 +84,7 @@ function lint() {
   // eslint-disable-next-line no-control-regex -- nx colours its summary even when piped
   const output = result.stdout.replace(/\x1b\[[0-9;]*m/g, '');
   const ran = [...output.matchAll(/nx run ([\w-]+):lint/g)].map((m) => m[1]);
-  const failed = new Set(
-    [...(output.split('Failed tasks:')[1] ?? '').matchAll(/- ([\w-]+):lint/g)].map((m) => m[1]),
-  );
+  const failed = new Set([...(output.split('Failed tasks:')[1] ?? '').matchAll(/- ([\w-]+):lint/g)].map((m) => m[1]));
   for (const project of new Set(ran)) {
     if (failed.has(project)) {
       totals.failed += 1;

@@ -42,7 +42,9 @@ const initialJs = [...initial].filter((output) => output.endsWith('.js'));
 const initialGzip = initialJs.reduce((sum, output) => sum + gzipSize(output), 0);
 const initialRaw = initialJs.reduce((sum, output) => sum + outputs[output].bytes, 0);
 
-console.log(`Initial JS: ${kb(initialGzip)} gzipped (${kb(initialRaw)} raw, ${initialJs.length} files); budget ${kb(BUDGET_BYTES)}`);
+console.log(
+  `Initial JS: ${kb(initialGzip)} gzipped (${kb(initialRaw)} raw, ${initialJs.length} files); budget ${kb(BUDGET_BYTES)}`,
+);
 const lazy = Object.entries(outputs)
   .filter(([output, meta]) => output.endsWith('.js') && meta.entryPoint && !initial.has(output))
   .map(([output, meta]) => {
@@ -50,12 +52,16 @@ const lazy = Object.entries(outputs)
     return { entry: meta.entryPoint, gzip: extra.reduce((sum, file) => sum + gzipSize(file), 0) };
   })
   .sort((a, b) => a.entry.localeCompare(b.entry));
-console.log(`Lazy chunks (gzipped, with the shared chunks they load that are not initial); budget ${kb(LAZY_BUDGET_BYTES)} each:`);
+console.log(
+  `Lazy chunks (gzipped, with the shared chunks they load that are not initial); budget ${kb(LAZY_BUDGET_BYTES)} each:`,
+);
 for (const { entry, gzip } of lazy) console.log(`  ${kb(gzip).padStart(9)}  ${entry}`);
 
 const over = [
   ...(initialGzip > BUDGET_BYTES ? [`the initial JS is ${kb(initialGzip)}, above ${kb(BUDGET_BYTES)}`] : []),
-  ...lazy.filter(({ gzip }) => gzip > LAZY_BUDGET_BYTES).map(({ entry, gzip }) => `${entry} adds ${kb(gzip)}, above ${kb(LAZY_BUDGET_BYTES)}`),
+  ...lazy
+    .filter(({ gzip }) => gzip > LAZY_BUDGET_BYTES)
+    .map(({ entry, gzip }) => `${entry} adds ${kb(gzip)}, above ${kb(LAZY_BUDGET_BYTES)}`),
 ];
 if (over.length > 0) {
   console.error(`The console is over its size budget (gzipped): ${over.join('; ')}.`);

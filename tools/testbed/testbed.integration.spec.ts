@@ -21,10 +21,7 @@ type Auth = { password: string } | { privateKey: Buffer; passphrase?: string };
 const tb: TestbedState = readTestbed();
 
 function fingerprint(rawKey: Buffer): string {
-  return (
-    'SHA256:' +
-    createHash('sha256').update(rawKey).digest('base64').replace(/=+$/, '')
-  );
+  return 'SHA256:' + createHash('sha256').update(rawKey).digest('base64').replace(/=+$/, '');
 }
 
 /**
@@ -79,9 +76,7 @@ function exec(client: Client, command: string): Promise<ExecResult> {
 async function execOk(client: Client, command: string): Promise<string> {
   const res = await exec(client, command);
   if (res.code !== 0) {
-    throw new Error(
-      `\`${command}\` exited ${res.code} (signal ${res.signal}):\n${res.stderr}${res.stdout}`,
-    );
+    throw new Error(`\`${command}\` exited ${res.code} (signal ${res.signal}):\n${res.stderr}${res.stdout}`);
   }
   return res.stdout;
 }
@@ -106,9 +101,7 @@ describe('testbed sshd + docker', () => {
     expect(ps.stderr).toBe('');
     expect(ps.code).toBe(0);
     expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND/);
-    expect((await execOk(c, 'echo "$DOCKER_HOST"')).trim()).toBe(
-      tb.docker.host,
-    );
+    expect((await execOk(c, 'echo "$DOCKER_HOST"')).trim()).toBe(tb.docker.host);
   });
 
   it('(b) logs in with the password; the user is in the docker socket group', async () => {
@@ -119,17 +112,15 @@ describe('testbed sshd + docker', () => {
   });
 
   it('rejects a wrong password', async () => {
-    await expect(
-      connect({ password: `${tb.ssh.password}-wrong` }),
-    ).rejects.toThrow(/All configured authentication methods failed/);
+    await expect(connect({ password: `${tb.ssh.password}-wrong` })).rejects.toThrow(
+      /All configured authentication methods failed/,
+    );
   });
 
   it('(c) logs in with the passphrase-protected key', async () => {
     const encrypted = readFileSync(tb.ssh.encryptedKeyPath);
     // It really is encrypted: without the passphrase ssh2 cannot even parse it.
-    await expect(connect({ privateKey: encrypted })).rejects.toThrow(
-      /passphrase/i,
-    );
+    await expect(connect({ privateKey: encrypted })).rejects.toThrow(/passphrase/i);
     const c = await open({
       privateKey: encrypted,
       passphrase: tb.ssh.passphrase,
@@ -152,37 +143,20 @@ describe('testbed sshd + docker', () => {
     it('pulls v1, runs it with --network host and sees it running', async () => {
       const pull = await execOk(c, `docker pull ${tb.images.v1}`);
       expect(pull).toContain(tb.images.v1);
-      const id = (
-        await execOk(
-          c,
-          `docker run -d --network host --name ${name} ${tb.images.v1} sleep 30`,
-        )
-      ).trim();
+      const id = (await execOk(c, `docker run -d --network host --name ${name} ${tb.images.v1} sleep 30`)).trim();
       expect(id).toMatch(/^[0-9a-f]{64}$/);
-      expect(
-        (
-          await execOk(c, `docker inspect -f '{{.State.Running}}' ${name}`)
-        ).trim(),
-      ).toBe('true');
-      expect(
-        (await execOk(c, `docker exec ${name} cat /etc/tomo-version`)).trim(),
-      ).toBe('1');
+      expect((await execOk(c, `docker inspect -f '{{.State.Running}}' ${name}`)).trim()).toBe('true');
+      expect((await execOk(c, `docker exec ${name} cat /etc/tomo-version`)).trim()).toBe('1');
     });
 
     it('v2 is a different image', async () => {
       await execOk(c, `docker pull ${tb.images.v2}`);
-      const ids = await execOk(
-        c,
-        `docker image inspect -f '{{.Id}}' ${tb.images.v1} ${tb.images.v2}`,
-      );
+      const ids = await execOk(c, `docker image inspect -f '{{.Id}}' ${tb.images.v1} ${tb.images.v2}`);
       const [id1, id2] = ids.trim().split('\n');
       expect(id1).toMatch(/^sha256:/);
       expect(id2).toMatch(/^sha256:/);
       expect(id1).not.toBe(id2);
-      const version = await execOk(
-        c,
-        `docker run --rm --network host ${tb.images.v2} cat /etc/tomo-version`,
-      );
+      const version = await execOk(c, `docker run --rm --network host ${tb.images.v2} cat /etc/tomo-version`);
       expect(version.trim()).toBe('2');
     });
   });
@@ -192,20 +166,14 @@ describe('testbed sshd + docker', () => {
     await open({ privateKey: key() }, seen);
     expect(seen).toEqual([tb.ssh.hostKeyFingerprint]);
     // ...and it is the key in hostKeyPath.
-    const [, b64] = readFileSync(tb.ssh.hostKeyPath, 'utf8')
-      .trim()
-      .split(/\s+/);
-    expect(fingerprint(Buffer.from(b64, 'base64'))).toBe(
-      tb.ssh.hostKeyFingerprint,
-    );
+    const [, b64] = readFileSync(tb.ssh.hostKeyPath, 'utf8').trim().split(/\s+/);
+    expect(fingerprint(Buffer.from(b64, 'base64'))).toBe(tb.ssh.hostKeyFingerprint);
   });
 
   it('refuses a server whose host key does not match', async () => {
     const client = new Client();
     const failed = new Promise<Error>((resolve, reject) => {
-      client.once('ready', () =>
-        reject(new Error('connected despite a rejected host key')),
-      );
+      client.once('ready', () => reject(new Error('connected despite a rejected host key')));
       client.once('error', resolve);
     });
     client.setNoDelay(true).connect({

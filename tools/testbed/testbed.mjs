@@ -25,11 +25,7 @@ import { fileURLToPath } from 'node:url';
 // Paths and constants
 // ---------------------------------------------------------------------------------------------
 
-const ROOT = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STATE_DIR = path.join(ROOT, 'tmp', 'testbed');
 const STATE_FILE = path.join(STATE_DIR, 'state.json');
 const HASH = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
@@ -41,13 +37,7 @@ const RUN_DIR = `/run/tomo-testbed-${HASH}`;
 // must not rewrite each other's password and authorized keys.
 const USER = `tomo-test-${HASH}`;
 const GROUP = 'tomo-testbed-docker';
-const PACKAGES = [
-  'openssh-server',
-  'openssh-client',
-  'docker.io',
-  'busybox-static',
-  'docker-registry',
-];
+const PACKAGES = ['openssh-server', 'openssh-client', 'docker.io', 'busybox-static', 'docker-registry'];
 const IMAGE_REPO = 'tomo/busybox';
 const LOCAL_IMAGE = 'tomo-testbed/busybox';
 const PREFERRED_SSH_PORT = 2222;
@@ -120,8 +110,7 @@ function run(cmd, args, opts = {}) {
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : undefined,
   });
   if (res.error) {
-    if (opts.check === false)
-      return { code: -1, stdout: '', stderr: String(res.error.message) };
+    if (opts.check === false) return { code: -1, stdout: '', stderr: String(res.error.message) };
     fail(`${cmd} ${args.join(' ')}: ${res.error.message}`);
   }
   const out = {
@@ -130,27 +119,15 @@ function run(cmd, args, opts = {}) {
     stderr: res.stderr ?? '',
   };
   if (out.code !== 0 && opts.check !== false) {
-    const detail = (out.stderr || out.stdout)
-      .trim()
-      .split('\n')
-      .slice(-5)
-      .join('\n    ');
-    fail(
-      `command failed (exit ${out.code}): ${cmd} ${args.join(' ')}\n    ${detail}`,
-    );
+    const detail = (out.stderr || out.stdout).trim().split('\n').slice(-5).join('\n    ');
+    fail(`command failed (exit ${out.code}): ${cmd} ${args.join(' ')}\n    ${detail}`);
   }
   return out;
 }
 
 function dockerEnv() {
   const env = { ...process.env, DOCKER_CONFIG: P.dockerCliConfig };
-  for (const k of [
-    'DOCKER_HOST',
-    'DOCKER_CONTEXT',
-    'DOCKER_TLS_VERIFY',
-    'DOCKER_CERT_PATH',
-  ])
-    delete env[k];
+  for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[k];
   return env;
 }
 
@@ -208,14 +185,9 @@ function isOurs(pid, marker) {
   if (!pid) return false;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(
-      stat.lastIndexOf(')') + 2,
-      stat.lastIndexOf(')') + 3,
-    );
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return false;
-    const cmdline = fs
-      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .replace(/\0/g, ' ');
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
     return cmdline.includes(marker);
   } catch {
     return false;
@@ -255,14 +227,7 @@ function canListen(port) {
 }
 
 /** Minimal HTTP request (TCP on 127.0.0.1 or a unix socket). Resolves { status, body } or null. */
-function httpRequest({
-  port,
-  socketPath,
-  method = 'GET',
-  path: urlPath,
-  headers = {},
-  timeout = 2000,
-}) {
+function httpRequest({ port, socketPath, method = 'GET', path: urlPath, headers = {}, timeout = 2000 }) {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -329,12 +294,7 @@ function sshBanner(port, timeout = 2000) {
     sock.on('data', (d) => {
       buf += d.toString('latin1');
       const nl = buf.indexOf('\n');
-      if (nl >= 0)
-        done(
-          buf.slice(0, nl).trim().startsWith('SSH-2.0')
-            ? buf.slice(0, nl).trim()
-            : null,
-        );
+      if (nl >= 0) done(buf.slice(0, nl).trim().startsWith('SSH-2.0') ? buf.slice(0, nl).trim() : null);
     });
     sock.on('end', () => done(null));
   });
@@ -346,8 +306,7 @@ async function waitFor(what, check, { timeoutMs, intervalMs = 100, aborted }) {
     if (await check()) return;
     const why = aborted?.();
     if (why) fail(`${what}: ${why}`);
-    if (Date.now() > deadline)
-      fail(`${what}: timed out after ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline) fail(`${what}: timed out after ${Math.round(timeoutMs / 1000)} s`);
     await sleep(intervalMs);
   }
 }
@@ -355,10 +314,7 @@ async function waitFor(what, check, { timeoutMs, intervalMs = 100, aborted }) {
 /** Starts a long-running daemon in its own session, output appended to `logFile`. */
 function spawnDaemon(cmd, args, logFile) {
   const fd = fs.openSync(logFile, 'a', 0o600);
-  fs.writeSync(
-    fd,
-    `\n==== ${new Date().toISOString()} testbed: ${cmd} ${args.join(' ')}\n`,
-  );
+  fs.writeSync(fd, `\n==== ${new Date().toISOString()} testbed: ${cmd} ${args.join(' ')}\n`);
   let child;
   try {
     child = spawn(cmd, args, {
@@ -370,11 +326,7 @@ function spawnDaemon(cmd, args, logFile) {
     fs.closeSync(fd);
   }
   let exit = null;
-  child.on(
-    'exit',
-    (code, signal) =>
-      (exit = signal ? `signal ${signal}` : `exit code ${code}`),
-  );
+  child.on('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`));
   child.on('error', (e) => (exit = e.message));
   child.unref();
   return { pid: child.pid, exited: () => exit };
@@ -408,9 +360,7 @@ function ensurePackages() {
   const missing = missingPackages();
   if (missing.length === 0) return;
   if (!isRoot) {
-    console.error(
-      `testbed: missing Debian packages; as root run: apt-get install -y ${missing.join(' ')}`,
-    );
+    console.error(`testbed: missing Debian packages; as root run: apt-get install -y ${missing.join(' ')}`);
     process.exit(1);
   }
   console.log(`testbed: installing ${missing.join(', ')} ...`);
@@ -422,8 +372,7 @@ function ensurePackages() {
     inherit: true,
   });
   const still = missingPackages();
-  if (still.length)
-    fail(`packages still missing after apt-get install: ${still.join(' ')}`);
+  if (still.length) fail(`packages still missing after apt-get install: ${still.join(' ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,17 +405,7 @@ function ensureKeyPair(file, passphrase, comment) {
   if (fs.existsSync(file) && fs.existsSync(`${file}.pub`)) return;
   fs.rmSync(file, { force: true });
   fs.rmSync(`${file}.pub`, { force: true });
-  run(BIN.sshKeygen, [
-    '-q',
-    '-t',
-    'ed25519',
-    '-N',
-    passphrase,
-    '-C',
-    comment,
-    '-f',
-    file,
-  ]);
+  run(BIN.sshKeygen, ['-q', '-t', 'ed25519', '-N', passphrase, '-C', comment, '-f', file]);
   fs.chmodSync(file, 0o600);
 }
 
@@ -489,13 +428,8 @@ function ensureCredentials() {
   mkdirp(sshDir, 0o700);
   fs.chownSync(sshDir, uid, gid);
   const authorized = path.join(sshDir, 'authorized_keys');
-  const keys =
-    readText(`${P.clientKey}.pub`).trim() +
-    '\n' +
-    readText(`${P.encryptedKey}.pub`).trim() +
-    '\n';
-  if (readText(authorized) !== keys)
-    fs.writeFileSync(authorized, keys, { mode: 0o600 });
+  const keys = readText(`${P.clientKey}.pub`).trim() + '\n' + readText(`${P.encryptedKey}.pub`).trim() + '\n';
+  if (readText(authorized) !== keys) fs.writeFileSync(authorized, keys, { mode: 0o600 });
   fs.chmodSync(authorized, 0o600);
   fs.chownSync(authorized, uid, gid);
   return { password, passphrase };
@@ -522,8 +456,7 @@ async function ensureDockerd() {
     // (a plain kill(pid, 0) check). After a crash that pid may be a not-yet-reaped zombie or a
     // recycled pid, and dockerd would then wait forever for a dead socket: drop the stale file.
     const ctdPidFile = path.join(P.execRoot, 'containerd', 'containerd.pid');
-    if (!isOurs(readPidFile(ctdPidFile), P.execRoot))
-      fs.rmSync(ctdPidFile, { force: true });
+    if (!isOurs(readPidFile(ctdPidFile), P.execRoot)) fs.rmSync(ctdPidFile, { force: true });
     const args = [
       '--iptables=false',
       '--ip6tables=false',
@@ -557,9 +490,7 @@ async function ensureDockerd() {
     });
     docker(['info', '--format', '{{.ServerVersion}}'], { timeout: 30_000 });
   } catch (e) {
-    fail(
-      `${e.message}\n  dockerd log: ${P.dockerLog}\n${tailLog(P.dockerLog)}`,
-    );
+    fail(`${e.message}\n  dockerd log: ${P.dockerLog}\n${tailLog(P.dockerLog)}`);
   }
   return pid;
 }
@@ -577,15 +508,10 @@ async function ensureRegistry() {
   mkdirp(P.registryData, 0o700);
   const pid = readPidFile(P.registryPid);
   const oldPort = registryPortFromConfig();
-  if (
-    isOurs(pid, P.registryConfig) &&
-    oldPort &&
-    (await registryPing(oldPort))
-  ) {
+  if (isOurs(pid, P.registryConfig) && oldPort && (await registryPing(oldPort))) {
     return { pid, port: oldPort };
   }
-  if (isOurs(pid, P.registryConfig))
-    await stopPid('registry', pid, P.registryConfig, 5_000);
+  if (isOurs(pid, P.registryConfig)) await stopPid('registry', pid, P.registryConfig, 5_000);
 
   // Keep the previous port when possible so image names in state.json stay stable.
   const port = await freePort(oldPort);
@@ -609,11 +535,7 @@ async function ensureRegistry() {
   ].join('\n');
   fs.writeFileSync(P.registryConfig, config, { mode: 0o600 });
 
-  const d = spawnDaemon(
-    BIN.registry,
-    ['serve', P.registryConfig],
-    P.registryLog,
-  );
+  const d = spawnDaemon(BIN.registry, ['serve', P.registryConfig], P.registryLog);
   fs.writeFileSync(P.registryPid, `${d.pid}\n`);
   try {
     await waitFor('registry did not become ready', () => registryPing(port), {
@@ -621,9 +543,7 @@ async function ensureRegistry() {
       aborted: () => (d.exited() ? `registry exited (${d.exited()})` : null),
     });
   } catch (e) {
-    fail(
-      `${e.message}\n  registry log: ${P.registryLog}\n${tailLog(P.registryLog)}`,
-    );
+    fail(`${e.message}\n  registry log: ${P.registryLog}\n${tailLog(P.registryLog)}`);
   }
   return { pid: d.pid, port };
 }
@@ -632,8 +552,7 @@ async function ensureRegistry() {
 function buildRootfsTar(version) {
   const dir = path.join(P.imageBuild, `rootfs-${version}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  for (const d of ['bin', 'etc', 'root', 'proc', 'sys', 'dev'])
-    mkdirp(path.join(dir, d), 0o755);
+  for (const d of ['bin', 'etc', 'root', 'proc', 'sys', 'dev']) mkdirp(path.join(dir, d), 0o755);
   mkdirp(path.join(dir, 'tmp'), 0o1777);
   fs.chmodSync(path.join(dir, 'root'), 0o700);
   fs.copyFileSync(BIN.busybox, path.join(dir, 'bin', 'busybox'));
@@ -650,22 +569,10 @@ function buildRootfsTar(version) {
     path.join(dir, 'etc', 'passwd'),
     'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
   );
-  fs.writeFileSync(
-    path.join(dir, 'etc', 'group'),
-    'root:x:0:\nnogroup:x:65534:\n',
-  );
+  fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
   fs.writeFileSync(path.join(dir, 'etc', 'tomo-version'), `${version}\n`);
   const tarball = path.join(P.imageBuild, `rootfs-${version}.tar`);
-  run('tar', [
-    '--numeric-owner',
-    '--owner=0',
-    '--group=0',
-    '-C',
-    dir,
-    '-cf',
-    tarball,
-    '.',
-  ]);
+  run('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', dir, '-cf', tarball, '.']);
   fs.rmSync(dir, { recursive: true, force: true });
   return tarball;
 }
@@ -676,16 +583,10 @@ async function ensureImages(regPort) {
     v1: `${registry}/${IMAGE_REPO}:1`,
     v2: `${registry}/${IMAGE_REPO}:2`,
   };
-  if (
-    (await registryHasTag(regPort, '1')) &&
-    (await registryHasTag(regPort, '2'))
-  )
-    return images;
+  if ((await registryHasTag(regPort, '1')) && (await registryHasTag(regPort, '2'))) return images;
 
-  if (!fs.statSync(BIN.busybox).isFile())
-    fail(`${BIN.busybox} missing (package busybox-static)`);
-  if (readElfInterp(BIN.busybox))
-    fail(`${BIN.busybox} is dynamically linked; install busybox-static`);
+  if (!fs.statSync(BIN.busybox).isFile()) fail(`${BIN.busybox} missing (package busybox-static)`);
+  if (readElfInterp(BIN.busybox)) fail(`${BIN.busybox} is dynamically linked; install busybox-static`);
   mkdirp(P.imageBuild, 0o700);
   for (const [key, version] of [
     ['v1', '1'],
@@ -707,8 +608,7 @@ async function ensureImages(regPort) {
     fs.rmSync(tarball, { force: true });
     docker(['tag', local, images[key]]);
     docker(['push', images[key]], { timeout: 120_000 });
-    if (!(await registryHasTag(regPort, version)))
-      fail(`pushed ${images[key]} but the registry does not list it`);
+    if (!(await registryHasTag(regPort, version))) fail(`pushed ${images[key]} but the registry does not list it`);
     // Remove every local reference so that a later `docker pull` really downloads the image.
     docker(['rmi', images[key], local]);
   }
@@ -718,8 +618,7 @@ async function ensureImages(regPort) {
 /** Returns the ELF PT_INTERP of a 64-bit little-endian binary (null when statically linked). */
 function readElfInterp(file) {
   const buf = fs.readFileSync(file);
-  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1)
-    return null;
+  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) return null;
   const phoff = Number(buf.readBigUInt64LE(0x20));
   const phentsize = buf.readUInt16LE(0x36);
   const phnum = buf.readUInt16LE(0x38);
@@ -782,10 +681,7 @@ function verifySshLogin(port) {
     ],
     { env, check: false, timeout: 30_000 },
   );
-  if (
-    viaKey.code !== 0 ||
-    viaKey.stdout.trim() !== `ok unix://${P.dockerSock}`
-  ) {
+  if (viaKey.code !== 0 || viaKey.stdout.trim() !== `ok unix://${P.dockerSock}`) {
     fail(
       `ssh key login + docker ps failed (exit ${viaKey.code}): ${(viaKey.stderr || viaKey.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`,
     );
@@ -817,10 +713,7 @@ function verifySshLogin(port) {
       timeout: 30_000,
     },
   );
-  if (
-    viaPassword.code !== 0 ||
-    !viaPassword.stdout.split(/\s+/).includes(GROUP)
-  ) {
+  if (viaPassword.code !== 0 || !viaPassword.stdout.split(/\s+/).includes(GROUP)) {
     fail(
       `ssh password login failed (exit ${viaPassword.code}): ${(viaPassword.stderr || viaPassword.stdout).trim()}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`,
     );
@@ -832,17 +725,7 @@ async function ensureSshd() {
   if (!fs.existsSync(P.hostKey) || !fs.existsSync(`${P.hostKey}.pub`)) {
     fs.rmSync(P.hostKey, { force: true });
     fs.rmSync(`${P.hostKey}.pub`, { force: true });
-    run(BIN.sshKeygen, [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'tomo-testbed-host',
-      '-f',
-      P.hostKey,
-    ]);
+    run(BIN.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'tomo-testbed-host', '-f', P.hostKey]);
   }
   fs.chmodSync(P.hostKey, 0o600);
 
@@ -852,8 +735,7 @@ async function ensureSshd() {
   let started = false;
   const configCurrent = (readText(P.sshdConfig) ?? '').includes(`AllowUsers ${USER}\n`);
   if (!(configCurrent && isOurs(pid, P.sshdConfig) && oldPort && (await sshBanner(oldPort)))) {
-    if (isOurs(pid, P.sshdConfig))
-      await stopPid('sshd', pid, P.sshdConfig, 5_000);
+    if (isOurs(pid, P.sshdConfig)) await stopPid('sshd', pid, P.sshdConfig, 5_000);
     fs.rmSync(P.sshdPid, { force: true });
     port = await freePort(oldPort, PREFERRED_SSH_PORT);
     const config = [
@@ -894,29 +776,17 @@ async function ensureSshd() {
       timeout: 30_000,
     });
     try {
-      await waitFor(
-        'sshd did not write its pid file',
-        () => isOurs(readPidFile(P.sshdPid), P.sshdConfig),
-        {
-          timeoutMs: 10_000,
-        },
-      );
-      await waitFor(
-        'sshd does not answer',
-        async () => (await sshBanner(port)) !== null,
-        { timeoutMs: 10_000 },
-      );
+      await waitFor('sshd did not write its pid file', () => isOurs(readPidFile(P.sshdPid), P.sshdConfig), {
+        timeoutMs: 10_000,
+      });
+      await waitFor('sshd does not answer', async () => (await sshBanner(port)) !== null, { timeoutMs: 10_000 });
     } catch (e) {
       fail(`${e.message}\n  sshd log: ${P.sshdLog}\n${tailLog(P.sshdLog)}`);
     }
     pid = readPidFile(P.sshdPid);
     started = true;
   }
-  const hostPub = readText(`${P.hostKey}.pub`)
-    .trim()
-    .split(/\s+/)
-    .slice(0, 2)
-    .join(' ');
+  const hostPub = readText(`${P.hostKey}.pub`).trim().split(/\s+/).slice(0, 2).join(' ');
   fs.writeFileSync(P.knownHosts, `[127.0.0.1]:${port} ${hostPub}\n`, {
     mode: 0o600,
   });
@@ -928,8 +798,7 @@ async function ensureSshd() {
 // ---------------------------------------------------------------------------------------------
 
 async function componentStatus(state) {
-  const regPort =
-    Number(state?.registry?.address?.split(':')[1]) || registryPortFromConfig();
+  const regPort = Number(state?.registry?.address?.split(':')[1]) || registryPortFromConfig();
   const sshPort = state?.ssh?.port ?? sshdPortFromConfig();
   const pid = (name, file) => state?.pids?.[name] ?? readPidFile(file);
   const dockerdPid = pid('dockerd', P.dockerPid);
@@ -937,12 +806,8 @@ async function componentStatus(state) {
   const sshdPid = pid('sshd', P.sshdPid);
   const [dOk, rOk, sOk] = await Promise.all([
     isOurs(dockerdPid, P.dockerData) ? dockerPing() : false,
-    isOurs(registryPid, P.registryConfig) && regPort
-      ? registryPing(regPort)
-      : false,
-    isOurs(sshdPid, P.sshdConfig) && sshPort
-      ? sshBanner(sshPort).then(Boolean)
-      : false,
+    isOurs(registryPid, P.registryConfig) && regPort ? registryPing(regPort) : false,
+    isOurs(sshdPid, P.sshdConfig) && sshPort ? sshBanner(sshPort).then(Boolean) : false,
   ]);
   const row = (name, p, marker, ok, addr) => ({
     name,
@@ -953,36 +818,16 @@ async function componentStatus(state) {
   });
   return [
     row('dockerd', dockerdPid, P.dockerData, dOk, `unix://${P.dockerSock}`),
-    row(
-      'registry',
-      registryPid,
-      P.registryConfig,
-      rOk,
-      regPort ? `127.0.0.1:${regPort}` : '-',
-    ),
-    row(
-      'sshd',
-      sshdPid,
-      P.sshdConfig,
-      sOk,
-      sshPort ? `127.0.0.1:${sshPort} (user ${USER})` : '-',
-    ),
+    row('registry', registryPid, P.registryConfig, rOk, regPort ? `127.0.0.1:${regPort}` : '-'),
+    row('sshd', sshdPid, P.sshdConfig, sOk, sshPort ? `127.0.0.1:${sshPort} (user ${USER})` : '-'),
   ];
 }
 
 function printStatus(rows, state) {
-  console.log(
-    `tomo testbed  (state ${path.relative(process.cwd(), STATE_FILE) || STATE_FILE})`,
-  );
+  console.log(`tomo testbed  (state ${path.relative(process.cwd(), STATE_FILE) || STATE_FILE})`);
   for (const r of rows) {
-    const what = r.alive
-      ? r.healthy
-        ? 'running'
-        : 'NOT ANSWERING'
-      : 'stopped';
-    console.log(
-      `  ${r.name.padEnd(9)} ${what.padEnd(13)} pid ${String(r.pid ?? '-').padEnd(8)} ${r.address}`,
-    );
+    const what = r.alive ? (r.healthy ? 'running' : 'NOT ANSWERING') : 'stopped';
+    console.log(`  ${r.name.padEnd(9)} ${what.padEnd(13)} pid ${String(r.pid ?? '-').padEnd(8)} ${r.address}`);
   }
   if (state?.images && rows.every((r) => r.alive && r.healthy)) {
     console.log(`  images    ${state.images.v1}  ${state.images.v2}`);
@@ -1024,9 +869,7 @@ async function up() {
 
   ensurePackages();
   if (!isRoot) {
-    console.error(
-      'testbed: `up` must run as root (it manages a user, dockerd and sshd)',
-    );
+    console.error('testbed: `up` must run as root (it manages a user, dockerd and sshd)');
     return 1;
   }
   mkdirp(STATE_DIR, 0o700);
@@ -1060,10 +903,7 @@ async function up() {
     pids: { dockerd: dockerdPid, registry: registry.pid, sshd: sshd.pid },
     logs: { dockerd: P.dockerLog, registry: P.registryLog, sshd: P.sshdLog },
     stateDir: STATE_DIR,
-    startedAt:
-      prev?.status === 'up' && prev.startedAt
-        ? prev.startedAt
-        : new Date().toISOString(),
+    startedAt: prev?.status === 'up' && prev.startedAt ? prev.startedAt : new Date().toISOString(),
   };
   writeState(state);
   const rows = await componentStatus(state);
@@ -1081,16 +921,13 @@ async function stopPid(name, pid, marker, timeoutMs) {
     if (!isOurs(pid, marker)) return true;
     await sleep(100);
   }
-  console.log(
-    `testbed: ${name} (pid ${pid}) ignored SIGTERM for ${timeoutMs / 1000} s, sending SIGKILL`,
-  );
+  console.log(`testbed: ${name} (pid ${pid}) ignored SIGTERM for ${timeoutMs / 1000} s, sending SIGKILL`);
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     /* gone meanwhile */
   }
-  for (let i = 0; i < 50 && pidAlive(pid) && isOurs(pid, marker); i++)
-    await sleep(100);
+  for (let i = 0; i < 50 && pidAlive(pid) && isOurs(pid, marker); i++) await sleep(100);
   return true;
 }
 
@@ -1102,36 +939,25 @@ async function stopPid(name, pid, marker, timeoutMs) {
  */
 function unmountLeftovers() {
   const txt = readText('/proc/self/mountinfo') ?? '';
-  const unescape = (s) =>
-    s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+  const unescape = (s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
   const points = txt
     .split('\n')
     .map((line) => line.split(' ')[4])
     .filter(Boolean)
     .map(unescape)
-    .filter(
-      (mp) =>
-        mp === P.dockerData ||
-        mp.startsWith(`${P.dockerData}/`) ||
-        mp.startsWith(`${RUN_DIR}/`),
-    );
+    .filter((mp) => mp === P.dockerData || mp.startsWith(`${P.dockerData}/`) || mp.startsWith(`${RUN_DIR}/`));
   // Deepest first; a path mounted twice appears twice (and is unmounted twice).
   points.sort((a, b) => b.length - a.length);
   for (const mp of points) {
     const res = run('umount', [mp], { check: false });
     if (res.code !== 0) run('umount', ['-l', mp], { check: false });
   }
-  if (points.length)
-    console.log(
-      `  mounts    unmounted ${points.length} leftover mount(s) of dockerd`,
-    );
+  if (points.length) console.log(`  mounts    unmounted ${points.length} leftover mount(s) of dockerd`);
 }
 
 async function down() {
   const state = readState();
-  const pidsOf = (name, file) => [
-    ...new Set([state?.pids?.[name], readPidFile(file)].filter(Boolean)),
-  ];
+  const pidsOf = (name, file) => [...new Set([state?.pids?.[name], readPidFile(file)].filter(Boolean))];
   const plan = [
     ['sshd', pidsOf('sshd', P.sshdPid), P.sshdConfig, 10_000],
     ['registry', pidsOf('registry', P.registryPid), P.registryConfig, 10_000],
@@ -1156,10 +982,7 @@ async function down() {
     await stopPid('containerd', ctdPid, P.execRoot, 10_000);
     console.log(`  containerd stopped (pid ${ctdPid})`);
   }
-  if (
-    !isOurs(readPidFile(P.dockerPid), P.dockerData) &&
-    !isOurs(readPidFile(ctdPidFile), P.execRoot)
-  ) {
+  if (!isOurs(readPidFile(P.dockerPid), P.dockerData) && !isOurs(readPidFile(ctdPidFile), P.execRoot)) {
     unmountLeftovers();
   }
   fs.rmSync(P.registryPid, { force: true });
@@ -1188,17 +1011,13 @@ async function withLock(fn) {
   for (;;) {
     server = net.createServer();
     const got = await new Promise((resolve, reject) => {
-      server.once('error', (e) =>
-        e.code === 'EADDRINUSE' ? resolve(false) : reject(e),
-      );
+      server.once('error', (e) => (e.code === 'EADDRINUSE' ? resolve(false) : reject(e)));
       server.listen(name, () => resolve(true));
     });
     if (got) break;
-    if (!waiting)
-      console.log('testbed: waiting for another testbed command to finish ...');
+    if (!waiting) console.log('testbed: waiting for another testbed command to finish ...');
     waiting = true;
-    if (Date.now() > deadline)
-      fail('another testbed command has held the lock for 3 minutes');
+    if (Date.now() > deadline) fail('another testbed command has held the lock for 3 minutes');
     await sleep(200);
   }
   try {

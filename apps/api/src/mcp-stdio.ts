@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     requestInit: { headers: { Authorization: `Bearer ${config.apiToken}` } },
   });
   const local = new StdioServerTransport();
-  const report = (error: unknown) => process.stderr.write(`tomo mcp-stdio: ${error instanceof Error ? error.message : String(error)}\n`);
+  const report = (error: unknown) =>
+    process.stderr.write(`tomo mcp-stdio: ${error instanceof Error ? error.message : String(error)}\n`);
   const initializeIds = new Set<string | number>();
 
   local.onmessage = (message: JSONRPCMessage) => {
@@ -24,7 +25,14 @@ async function main(): Promise<void> {
       report(error);
       // A request must get an answer, or the agent waits for ever.
       if ('method' in message && 'id' in message) {
-        void local.send({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `Tomo at ${config.mcpUrl.origin} did not answer: ${error instanceof Error ? error.message : String(error)}` } });
+        void local.send({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: {
+            code: -32000,
+            message: `Tomo at ${config.mcpUrl.origin} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        });
       }
     });
   };

@@ -31,10 +31,16 @@ describe('npm run tomo (the command line)', () => {
 
   it.each([
     [['user:create', '--role', 'ADMIN'], 'tomo: --username is required'],
-    [['user:create', '--username', 'x', '--role', 'ROOT'], 'tomo: --role must be ADMIN, OPERATOR or VIEWER (got "ROOT")'],
+    [
+      ['user:create', '--username', 'x', '--role', 'ROOT'],
+      'tomo: --role must be ADMIN, OPERATOR or VIEWER (got "ROOT")',
+    ],
     [['user:create', '--username', 'x', '--colour', 'red'], "tomo: Unknown option '--colour'"],
     [['token:create', '--username', 'root'], 'tomo: --name is required'],
-    [['token:create', '--username', 'root', '--name', 'n', '--expires-in-days', 'soon'], 'tomo: --expires-in-days must be a whole number (got "soon")'],
+    [
+      ['token:create', '--username', 'root', '--name', 'n', '--expires-in-days', 'soon'],
+      'tomo: --expires-in-days must be a whole number (got "soon")',
+    ],
     [['no:such-command'], 'tomo: unknown command "no:such-command"'],
   ])('refuses %j with one line and exit code 1', (args, line) => {
     const result = tomo(args, dataDir);
@@ -56,20 +62,30 @@ describe('npm run tomo (the command line)', () => {
     const migrate = tomo(['db:migrate'], dataDir);
     expect(migrate).toMatchObject({ code: 0, stdout: 'Database schema is up to date\n' });
 
-    const admin = tomo(['user:create', '--username', 'root', '--role', 'ADMIN'], dataDir, 'correct horse battery staple\n');
+    const admin = tomo(
+      ['user:create', '--username', 'root', '--role', 'ADMIN'],
+      dataDir,
+      'correct horse battery staple\n',
+    );
     expect(admin.code).toBe(0);
     expect(admin.stdout).toMatch(/^Created ADMIN root \([0-9a-f-]{36}\)\n$/);
     expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
 
     const passwordFile = join(dataDir, 'operator-password');
     writeFileSync(passwordFile, 'an operator passphrase here\n', { mode: 0o600 });
-    const operator = tomo(['user:create', '--username', 'olga', '--role', 'operator', '--password-file', passwordFile], dataDir);
+    const operator = tomo(
+      ['user:create', '--username', 'olga', '--role', 'operator', '--password-file', passwordFile],
+      dataDir,
+    );
     expect(operator).toMatchObject({ code: 0, stdout: expect.stringContaining('Created OPERATOR olga') });
     expect(tomo(['user:create', '--username', 'root'], dataDir, 'another long passphrase\n').stderr).toContain(
       'tomo: A user named root already exists',
     );
 
-    const token = tomo(['token:create', '--username', 'root', '--name', 'backup script', '--role', 'VIEWER', '--expires-in-days', '7'], dataDir);
+    const token = tomo(
+      ['token:create', '--username', 'root', '--name', 'backup script', '--role', 'VIEWER', '--expires-in-days', '7'],
+      dataDir,
+    );
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(/^tomo_[A-Za-z0-9_-]{43}\n$/);
 
@@ -78,7 +94,12 @@ describe('npm run tomo (the command line)', () => {
       expect((await gql(api.graphqlUrl, '{ setupRequired }')).data).toEqual({ setupRequired: false });
       const me = await gql(api.graphqlUrl, '{ me { username role } }', {}, token.stdout.trim());
       expect(me.data).toEqual({ me: { username: 'root', role: 'ADMIN' } });
-      const tokens = await gql<{ apiTokens: { name: string; role: string }[] }>(api.graphqlUrl, '{ apiTokens { name role } }', {}, token.stdout.trim());
+      const tokens = await gql<{ apiTokens: { name: string; role: string }[] }>(
+        api.graphqlUrl,
+        '{ apiTokens { name role } }',
+        {},
+        token.stdout.trim(),
+      );
       expect(tokens.data?.apiTokens).toEqual([{ name: 'backup script', role: 'VIEWER' }]);
       const login = await gql(
         api.graphqlUrl,
@@ -102,9 +123,13 @@ describe('npm run tomo (the command line)', () => {
       }
     };
     const login = (graphqlUrl: string, password: string) =>
-      gql<{ login: { token: string } }>(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { token } }', {
-        input: { username: 'root', password },
-      });
+      gql<{ login: { token: string } }>(
+        graphqlUrl,
+        'mutation($input: LoginInput!) { login(input: $input) { token } }',
+        {
+          input: { username: 'root', password },
+        },
+      );
     const me = (graphqlUrl: string, credential: string) => gql(graphqlUrl, '{ me { username } }', {}, credential);
     const session = await withApi(async (url) => {
       const signedIn = await signIn(url, { username: 'root', password: 'correct horse battery staple' });
@@ -113,13 +138,21 @@ describe('npm run tomo (the command line)', () => {
       return signedIn;
     });
 
-    expect(tomo(['user:reset-password'], dataDir)).toMatchObject({ code: 1, stderr: expect.stringContaining('tomo: --username is required') });
+    expect(tomo(['user:reset-password'], dataDir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('tomo: --username is required'),
+    });
     expect(tomo(['user:reset-password', '--username', 'nobody'], dataDir, 'a brand new passphrase\n').stderr).toContain(
       'tomo: no user named nobody',
     );
-    expect(tomo(['user:reset-password', '--username', 'root'], dataDir, 'password1234\n').stderr).toMatch(/tomo: password is too common/);
+    expect(tomo(['user:reset-password', '--username', 'root'], dataDir, 'password1234\n').stderr).toMatch(
+      /tomo: password is too common/,
+    );
     const reset = tomo(['user:reset-password', '--username', 'root'], dataDir, 'a brand new passphrase\n');
-    expect(reset).toMatchObject({ code: 0, stdout: 'Reset the password of ADMIN root; their sessions and API tokens have ended\n' });
+    expect(reset).toMatchObject({
+      code: 0,
+      stdout: 'Reset the password of ADMIN root; their sessions and API tokens have ended\n',
+    });
 
     await withApi(async (url) => {
       for (const credential of [session, token]) {
@@ -138,7 +171,9 @@ describe('npm run tomo (the command line)', () => {
     const before = readFileSync(join(dataDir, 'master.key'), 'utf8');
     const rotate = tomo(['secrets:rotate'], dataDir);
     expect(rotate.code).toBe(0);
-    expect(rotate.stdout).toMatch(/^Secrets now use key version [0-9a-f]{8} \(key-file\); re-encrypted 0 value\(s\)\n$/);
+    expect(rotate.stdout).toMatch(
+      /^Secrets now use key version [0-9a-f]{8} \(key-file\); re-encrypted 0 value\(s\)\n$/,
+    );
     const after = readFileSync(join(dataDir, 'master.key'), 'utf8');
     expect(after).not.toBe(before);
     expect(after.trim().split('\n')).toHaveLength(1);
@@ -156,20 +191,29 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
     if (postgres) {
       const db = await new DataSource({ type: 'postgres', url: postgres.url }).initialize();
       try {
-        return ((await db.query('SELECT username FROM user_account ORDER BY username')) as { username: string }[]).map((row) => row.username);
+        return ((await db.query('SELECT username FROM user_account ORDER BY username')) as { username: string }[]).map(
+          (row) => row.username,
+        );
       } finally {
         await db.destroy();
       }
     }
     const db = new Database(join(dataDir, 'tomo.sqlite'), { readonly: true });
     try {
-      return (db.prepare('SELECT username FROM user_account ORDER BY username').all() as { username: string }[]).map((row) => row.username);
+      return (db.prepare('SELECT username FROM user_account ORDER BY username').all() as { username: string }[]).map(
+        (row) => row.username,
+      );
     } finally {
       db.close();
     }
   };
   const createUser = (username: string) => {
-    const result = tomo(['user:create', '--username', username, '--role', 'VIEWER'], dataDir, 'plain sailing on quiet water\n', env);
+    const result = tomo(
+      ['user:create', '--username', username, '--role', 'VIEWER'],
+      dataDir,
+      'plain sailing on quiet water\n',
+      env,
+    );
     expect(result.code).toBe(0);
   };
 
@@ -214,7 +258,9 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
 
     // The default place: DATA_DIR/backups.
     const defaulted = tomo(['db:backup'], dataDir, '', env);
-    expect(defaulted.stdout).toMatch(new RegExp(`to ${join(dataDir, 'backups', 'tomo-')}\\d{8}-\\d{6}(-\\d+)?\\.(sqlite|dump) `));
+    expect(defaulted.stdout).toMatch(
+      new RegExp(`to ${join(dataDir, 'backups', 'tomo-')}\\d{8}-\\d{6}(-\\d+)?\\.(sqlite|dump) `),
+    );
   });
 
   it('refuses what is not a backup it can restore, naming the problem, and leaves the database as it was', () => {
@@ -223,21 +269,37 @@ describe.each(['sqlite', 'postgres'] as const)('npm run tomo -- db:backup / db:r
     const cases: [string[], RegExp][] = [
       [['db:restore'], /^tomo: name the backup file to restore \(usage: db:restore FILE\)$/],
       [['db:restore', join(dataDir, 'missing.sqlite')], /^tomo: \S+missing\.sqlite does not exist$/],
-      [['db:restore', notADatabase], kind === 'sqlite' ? /^tomo: \S+notes\.txt is not a SQLite database/ : /^tomo: \S+notes\.txt is not a pg_dump archive/],
+      [
+        ['db:restore', notADatabase],
+        kind === 'sqlite'
+          ? /^tomo: \S+notes\.txt is not a SQLite database/
+          : /^tomo: \S+notes\.txt is not a pg_dump archive/,
+      ],
     ];
     if (kind === 'sqlite') {
       const foreign = join(dataDir, 'foreign.sqlite');
       const other = new Database(foreign);
       other.exec('CREATE TABLE notes (text TEXT)');
       other.close();
-      cases.push([['db:restore', foreign], /^tomo: \S+foreign\.sqlite is not a Tomo database \(it has no migrations table\)$/]);
-      cases.push([['db:restore', join(dataDir, 'tomo.sqlite')], /^tomo: \S+tomo\.sqlite is the database itself: name a backup file$/]);
+      cases.push([
+        ['db:restore', foreign],
+        /^tomo: \S+foreign\.sqlite is not a Tomo database \(it has no migrations table\)$/,
+      ]);
+      cases.push([
+        ['db:restore', join(dataDir, 'tomo.sqlite')],
+        /^tomo: \S+tomo\.sqlite is the database itself: name a backup file$/,
+      ]);
       const newer = join(dataDir, 'newer.sqlite');
       expect(tomo(['db:backup', '--out', newer], dataDir, '', env).code).toBe(0);
       const future = new Database(newer);
-      future.prepare('INSERT INTO migrations (timestamp, name) VALUES (?, ?)').run(9_999_999_999_999, 'FromTheFuture9999999999999');
+      future
+        .prepare('INSERT INTO migrations (timestamp, name) VALUES (?, ?)')
+        .run(9_999_999_999_999, 'FromTheFuture9999999999999');
       future.close();
-      cases.push([['db:restore', newer], /^tomo: \S+newer\.sqlite comes from a newer Tomo \(migrations this version does not know: FromTheFuture9999999999999\)$/]);
+      cases.push([
+        ['db:restore', newer],
+        /^tomo: \S+newer\.sqlite comes from a newer Tomo \(migrations this version does not know: FromTheFuture9999999999999\)$/,
+      ]);
     }
     for (const [args, message] of cases) {
       const result = tomo(args, dataDir, '', env);

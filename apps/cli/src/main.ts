@@ -23,7 +23,12 @@ async function main(argv: string[]): Promise<void> {
   let values: Record<string, string | undefined>;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: (command.positionals ?? 0) > 0 });
+    const parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      strict: true,
+      allowPositionals: (command.positionals ?? 0) > 0,
+    });
     values = parsed.values as Record<string, string | undefined>;
     positionals = parsed.positionals;
   } catch (error) {
@@ -39,7 +44,10 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     const applied = await migrate(app);
     if (applied.length > 0) process.stderr.write(`Applied migrations: ${applied.join(', ')}\n`);

@@ -1,19 +1,6 @@
 export { readTestbed, type TestbedState } from './lib/testbed';
-export {
-  errorCodes,
-  firstResult,
-  gql,
-  type GqlError,
-  type GqlResult,
-  wsClient,
-} from './lib/graphql-client';
-export {
-  deleteRedisKeys,
-  randomRedisPrefix,
-  startTestApi,
-  TEST_REDIS_URL,
-  type TestApi,
-} from './lib/test-api';
+export { errorCodes, firstResult, gql, type GqlError, type GqlResult, wsClient } from './lib/graphql-client';
+export { deleteRedisKeys, randomRedisPrefix, startTestApi, TEST_REDIS_URL, type TestApi } from './lib/test-api';
 export {
   createPostgresTestDatabase,
   createWorkflowTestEnv,

@@ -33,11 +33,23 @@ export class OpenSsh {
 
   private ssh(options: string[], argv: string[]): Promise<string> {
     const { ssh } = this.testbed;
-    const args = ['-p', String(ssh.port), '-i', ssh.privateKeyPath, '-o', `UserKnownHostsFile=${ssh.knownHostsPath}`, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+    const args = [
+      '-p',
+      String(ssh.port),
+      '-i',
+      ssh.privateKeyPath,
+      '-o',
+      `UserKnownHostsFile=${ssh.knownHostsPath}`,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+    ];
     for (const option of options) args.push('-o', option);
     // `-O exit` is a control command: it goes before the destination.
     const [first, ...rest] = argv;
-    const tail = first === '-O' ? [...argv, `${ssh.username}@${ssh.host}`] : [`${ssh.username}@${ssh.host}`, '--', first, ...rest];
+    const tail =
+      first === '-O' ? [...argv, `${ssh.username}@${ssh.host}`] : [`${ssh.username}@${ssh.host}`, '--', first, ...rest];
     return new Promise((resolve, reject) => {
       execFile('ssh', [...args, ...tail], { encoding: 'utf8' }, (error, stdout, stderr) =>
         error ? reject(new Error(`ssh ${argv.join(' ')}: ${error.message} ${stderr}`)) : resolve(stdout),

@@ -20,7 +20,11 @@ export function median(values: readonly number[]): number {
 
 /** Median and min–max of repeated measurements, rounded to `digits`. */
 export function summary(values: readonly number[], digits = 2): { median: number; min: number; max: number } {
-  return { median: round(median(values), digits), min: round(Math.min(...values), digits), max: round(Math.max(...values), digits) };
+  return {
+    median: round(median(values), digits),
+    min: round(Math.min(...values), digits),
+    max: round(Math.max(...values), digits),
+  };
 }
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
@@ -31,4 +35,5 @@ export const round = (value: number, digits = 2): number => Number(value.toFixed
  */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));

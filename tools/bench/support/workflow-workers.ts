@@ -87,7 +87,9 @@ export class BenchEngineModule {
 const benchConfig = (): WorkerConfig => loadWorkerConfig({ ...process.env, LOG_LEVEL: 'warn' }, false);
 
 async function runEngineWorker(): Promise<() => Promise<void>> {
-  const app = await NestFactory.createApplicationContext(BenchEngineModule.forRoot(benchConfig(), true), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(BenchEngineModule.forRoot(benchConfig(), true), {
+    logger: ['error', 'warn'],
+  });
   await app.init();
   return () => app.close();
 }
@@ -103,7 +105,13 @@ async function runRawWorker(): Promise<() => Promise<void>> {
         await job.updateData({ ...job.data, done: step + 1 });
       }
     },
-    { connection, prefix: config.redisPrefix, concurrency: config.concurrency, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 } },
+    {
+      connection,
+      prefix: config.redisPrefix,
+      concurrency: config.concurrency,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    },
   );
   await worker.waitUntilReady();
   return async () => {
@@ -123,7 +131,9 @@ async function workerMain(side: string): Promise<void> {
 
 if (require.main === module) {
   workerMain(process.argv[2]).catch((error: unknown) => {
-    process.stderr.write(`[bench workflows] ${process.argv[2]} worker failed: ${String((error as Error).stack ?? error)}\n`);
+    process.stderr.write(
+      `[bench workflows] ${process.argv[2]} worker failed: ${String((error as Error).stack ?? error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -30,7 +30,12 @@ describe('the authorization matrix judge', () => {
   });
 
   it('never counts a call refused before the access check as an outcome of it', () => {
-    for (const codes of [['GRAPHQL_VALIDATION_FAILED'], ['GRAPHQL_PARSE_FAILED'], ['HTTP_400'], ['HTTP_413', 'UNAUTHENTICATED']]) {
+    for (const codes of [
+      ['GRAPHQL_VALIDATION_FAILED'],
+      ['GRAPHQL_PARSE_FAILED'],
+      ['HTTP_400'],
+      ['HTTP_413', 'UNAUTHENTICATED'],
+    ]) {
       const observed = observedOutcome(codes);
       expect(observed).toBe('NOT_REACHED');
       expect(CALLERS.map((caller) => expectedOutcome({ public: true }, caller))).not.toContain(observed);

@@ -88,7 +88,9 @@ export function rootOperations(schema: GraphQLSchema): RootOperation[] {
     ['subscription', schema.getSubscriptionType()],
   ] as const;
   return roots.flatMap(([kind, root]) =>
-    root ? Object.values(root.getFields()).map((field) => ({ operation: `${root.name}.${field.name}`, kind, field })) : [],
+    root
+      ? Object.values(root.getFields()).map((field) => ({ operation: `${root.name}.${field.name}`, kind, field }))
+      : [],
   );
 }
 
@@ -104,9 +106,15 @@ export function operationDocument(op: RootOperation, args: readonly GraphQLArgum
 }
 
 /** The required arguments with dummy values, for an access check that touches nothing. */
-export function dummyArguments(op: RootOperation, values: KnownValues = {}): { args: GraphQLArgument[]; variables: Record<string, unknown> } {
+export function dummyArguments(
+  op: RootOperation,
+  values: KnownValues = {},
+): { args: GraphQLArgument[]; variables: Record<string, unknown> } {
   const args = op.field.args.filter((arg) => isNonNullType(arg.type));
-  return { args, variables: Object.fromEntries(args.map((arg) => [arg.name, dummyGraphqlValue(arg.type, arg.name, values)])) };
+  return {
+    args,
+    variables: Object.fromEntries(args.map((arg) => [arg.name, dummyGraphqlValue(arg.type, arg.name, values)])),
+  };
 }
 
 /** A JSON schema as tools/list gives it (the subset zod writes). */

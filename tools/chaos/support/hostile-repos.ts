@@ -40,7 +40,11 @@ export function hostileRepositories(root: string, marker: string): HostileRepo[]
   const outside = join(root, 'outside');
   write(outside, 'app.yaml', appYaml('outside-file', marker));
   write(outside, 'apps/utility/outside-dir/app.yaml', appYaml('outside-dir', marker));
-  write(outside, 'manifest.json', JSON.stringify({ apps: [{ id: 'outside-file', path: join(outside, 'app.yaml') }], note: marker }));
+  write(
+    outside,
+    'manifest.json',
+    JSON.stringify({ apps: [{ id: 'outside-file', path: join(outside, 'app.yaml') }], note: marker }),
+  );
 
   const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let level = 1; level < 10; level++) {
@@ -52,7 +56,9 @@ export function hostileRepositories(root: string, marker: string): HostileRepo[]
   return [
     repo(root, 'yaml-alias-bomb', (dir) => app(dir, `${appYaml('hostile', 'bomb')}\n${laughs.join('\n')}\n`)),
     repo(root, 'yaml-depth-bomb', (dir) => app(dir, `${'['.repeat(20_000)}${']'.repeat(20_000)}\n`)),
-    repo(root, 'yaml-huge-file', (dir) => app(dir, `${appYaml('hostile', 'huge')}\nx: "${'A'.repeat(8 * 1024 * 1024)}"\n`)),
+    repo(root, 'yaml-huge-file', (dir) =>
+      app(dir, `${appYaml('hostile', 'huge')}\nx: "${'A'.repeat(8 * 1024 * 1024)}"\n`),
+    ),
     repo(root, 'symlink-app-file', (dir) => {
       mkdirSync(join(dir, 'apps/utility/outside-file'), { recursive: true });
       symlinkSync(join(outside, 'app.yaml'), join(dir, 'apps/utility/outside-file/app.yaml'));
@@ -66,11 +72,28 @@ export function hostileRepositories(root: string, marker: string): HostileRepo[]
       symlinkSync(join(outside, 'manifest.json'), join(dir, 'manifest.json'));
     }),
     repo(root, 'manifest-path-escape', (dir) =>
-      write(dir, 'manifest.json', JSON.stringify({ apps: [{ id: 'outside-file', path: '../outside' }, { id: 'abs', path: join(outside, 'app.yaml') }] })),
+      write(
+        dir,
+        'manifest.json',
+        JSON.stringify({
+          apps: [
+            { id: 'outside-file', path: '../outside' },
+            { id: 'abs', path: join(outside, 'app.yaml') },
+          ],
+        }),
+      ),
     ),
-    repo(root, 'manifest-huge', (dir) => write(dir, 'manifest.json', JSON.stringify({ apps: [], pad: 'A'.repeat(30 * 1024 * 1024) }))),
+    repo(root, 'manifest-huge', (dir) =>
+      write(dir, 'manifest.json', JSON.stringify({ apps: [], pad: 'A'.repeat(30 * 1024 * 1024) })),
+    ),
     repo(root, 'manifest-many-entries', (dir) =>
-      write(dir, 'manifest.json', JSON.stringify({ apps: Array.from({ length: 100_000 }, (_, i) => ({ id: `app-${i}`, path: `apps/utility/app-${i}` })) })),
+      write(
+        dir,
+        'manifest.json',
+        JSON.stringify({
+          apps: Array.from({ length: 100_000 }, (_, i) => ({ id: `app-${i}`, path: `apps/utility/app-${i}` })),
+        }),
+      ),
     ),
   ];
 }

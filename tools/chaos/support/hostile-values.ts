@@ -26,7 +26,10 @@ export function hostileValues(canary: string): { label: string; value: unknown }
     { label: 'git ext::', value: `ext::sh -c ${touch.replaceAll(' ', '% ')}` },
     { label: 'file://', value: 'file:///etc' },
     { label: 'loopback URL with ../', value: 'http://127.0.0.1:9/../../etc/passwd' },
-    { label: 'malformed key', value: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n' },
+    {
+      label: 'malformed key',
+      value: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n',
+    },
     { label: 'number', value: -1 },
     { label: 'huge number', value: 2 ** 53 },
     { label: 'fraction', value: 1.5 },

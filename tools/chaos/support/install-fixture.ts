@@ -33,7 +33,15 @@ export async function poll<T>(what: string, seconds: number, probe: () => Promis
 
 /** Labelled containers on the testbed's engine, with their state (`running`, `exited`, …) and the deployment each belongs to. */
 export function managedContainers(testbed: TestbedState): { id: string; state: string; deploymentId: string }[] {
-  return testbedDocker(testbed, 'ps', '-a', '--filter', 'label=tomo.managed=true', '--format', '{{.ID}} {{.State}} {{.Label "tomo.deployment"}}')
+  return testbedDocker(
+    testbed,
+    'ps',
+    '-a',
+    '--filter',
+    'label=tomo.managed=true',
+    '--format',
+    '{{.ID}} {{.State}} {{.Label "tomo.deployment"}}',
+  )
     .split('\n')
     .filter(Boolean)
     .map((line) => {
@@ -69,7 +77,10 @@ export async function installFixture(
   for (let i = 0; i < options.apps; i++) {
     const dir = join(marketplaceDir, `apps/utility/chaos-app-${i}`);
     cpSync(template, dir, { recursive: true });
-    writeFileSync(join(dir, 'app.yaml'), yaml.replace('id: busybox-httpd', `id: chaos-app-${i}`).replaceAll(String(FIRST_PORT), String(FIRST_PORT + i)));
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      yaml.replace('id: busybox-httpd', `id: chaos-app-${i}`).replaceAll(String(FIRST_PORT), String(FIRST_PORT + i)),
+    );
     appIds.push(`chaos-app-${i}`);
   }
   rmSync(template, { recursive: true });
@@ -87,7 +98,16 @@ export async function installFixture(
     const { addServer } = await gqlOk<{ addServer: { id: string } }>(
       stack,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      { input: { name: `chaos-${i}`, host: testbed.ssh.host, port, username: testbed.ssh.username, authType: 'PASSWORD', password: testbed.ssh.password } },
+      {
+        input: {
+          name: `chaos-${i}`,
+          host: testbed.ssh.host,
+          port,
+          username: testbed.ssh.username,
+          authType: 'PASSWORD',
+          password: testbed.ssh.password,
+        },
+      },
       token,
     );
     serverIds.push(addServer.id);
@@ -98,7 +118,12 @@ export async function installFixture(
     { input: { name: 'chaos', url: marketplaceDir, branch: 'main' } },
     token,
   );
-  await gqlOk(stack, 'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }', { id: addMarketplaceRepo.id }, token);
+  await gqlOk(
+    stack,
+    'mutation($id: ID!) { syncMarketplaceRepo(id: $id) { id } }',
+    { id: addMarketplaceRepo.id },
+    token,
+  );
   // Catalog ids carry the repository's name: take them as the catalog lists them.
   const catalog = await poll('the apps in the catalog', 120, async () => {
     const { apps } = await gqlOk<{ apps: { id: string }[] }>(stack, '{ apps(search: "chaos-app") { id } }', {}, token);
@@ -112,7 +137,12 @@ export async function installFixture(
   return { testbed, token, serverIds, appIds: catalogIds };
 }
 
-export async function installApp(stack: { baseUrl: string }, token: string, serverId: string, appId: string): Promise<string> {
+export async function installApp(
+  stack: { baseUrl: string },
+  token: string,
+  serverId: string,
+  appId: string,
+): Promise<string> {
   const { installApp: job } = await gqlOk<{ installApp: { id: string } }>(
     stack,
     'mutation($input: InstallAppInput!) { installApp(input: $input) { id } }',

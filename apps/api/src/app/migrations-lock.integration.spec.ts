@@ -22,8 +22,7 @@ describe('runPendingMigrations on Postgres', () => {
   });
 
   afterAll(async () => {
-    for (const source of sources)
-      if (source.isInitialized) await source.destroy();
+    for (const source of sources) if (source.isInitialized) await source.destroy();
     await database?.drop();
   });
 
@@ -41,27 +40,19 @@ describe('runPendingMigrations on Postgres', () => {
         `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
         [MIGRATIONS_LOCK_KEY],
       );
-    await waitFor(
-      async () => (await waiting())[0].n === 1,
-      'the replica to wait for the migration lock',
-    );
-    expect(
-      (await other.query(`SELECT to_regclass('migrations') AS t`))[0].t,
-    ).toBeNull();
+    await waitFor(async () => (await waiting())[0].n === 1, 'the replica to wait for the migration lock');
+    expect((await other.query(`SELECT to_regclass('migrations') AS t`))[0].t).toBeNull();
 
     await session.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK_KEY]);
     await session.release();
-    expect((await migrating).map((m) => m.name)).toHaveLength(
-      MIGRATIONS.length,
-    );
+    expect((await migrating).map((m) => m.name)).toHaveLength(MIGRATIONS.length);
     expect(await runPendingMigrations(await connect())).toEqual([]);
     // The lock was given back: nobody holds it now.
     expect(
       (
-        await other.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`,
-          [MIGRATIONS_LOCK_KEY],
-        )
+        await other.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [
+          MIGRATIONS_LOCK_KEY,
+        ])
       )[0].n,
     ).toBe(0);
   });

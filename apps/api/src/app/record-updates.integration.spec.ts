@@ -39,7 +39,8 @@ describe('live server and deployment updates (graphql-ws, Redis pub/sub)', () =>
   let admin: string;
   let viewer: string;
 
-  const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) => gqlOk<T>(api, query, variables, token);
+  const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) =>
+    gqlOk<T>(api, query, variables, token);
   /** Subscribes as `token` and collects every result until stopped. */
   const watch = async <T>(query: string, token: string): Promise<Watch<T>> => {
     const client = wsClient(api.wsUrl, token);
@@ -82,7 +83,11 @@ describe('live server and deployment updates (graphql-ws, Redis pub/sub)', () =>
     });
     await worker.init();
     admin = await setupAdmin(api, ADMIN);
-    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple rotciv battery horse', role: 'VIEWER' });
+    viewer = await signInNewUser(api, admin, {
+      username: 'victor',
+      password: 'staple rotciv battery horse',
+      role: 'VIEWER',
+    });
   });
 
   afterAll(async () => {

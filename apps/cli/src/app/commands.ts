@@ -76,7 +76,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'token:create': {
-    summary: "create an API token for a user; prints the token once (stdout)",
+    summary: 'create an API token for a user; prints the token once (stdout)',
     usage: 'token:create --username U --name N [--role R] [--expires-in-days D]',
     options: {
       username: { type: 'string' },
@@ -139,11 +139,14 @@ export const COMMANDS: Record<string, Command> = {
         details: { path: backup.path, bytes: backup.bytes },
       });
       out(`Backed up the database to ${backup.path} (${backup.bytes} bytes)`);
-      out('Keep the master key too (DATA_DIR/master.key or TOMO_MASTER_KEY): server credentials in the backup need it.');
+      out(
+        'Keep the master key too (DATA_DIR/master.key or TOMO_MASTER_KEY): server credentials in the backup need it.',
+      );
     },
   },
   'db:restore': {
-    summary: "replace the database's content with a backup's (stop the API and workers first); the current content is saved first",
+    summary:
+      "replace the database's content with a backup's (stop the API and workers first); the current content is saved first",
     usage: 'db:restore FILE',
     options: {},
     positionals: 1,
@@ -179,7 +182,9 @@ export const COMMANDS: Record<string, Command> = {
         outcome: 'SUCCESS',
         details: { source: report.source, reencrypted: report.reencrypted },
       });
-      out(`Secrets now use key version ${report.keyVersion} (${report.source}); re-encrypted ${report.reencrypted} value(s)`);
+      out(
+        `Secrets now use key version ${report.keyVersion} (${report.source}); re-encrypted ${report.reencrypted} value(s)`,
+      );
       if (report.source === 'master-key') out('You can now remove TOMO_MASTER_KEY_PREVIOUS.');
     },
   },

@@ -11,7 +11,9 @@ export async function readPassword(passwordFile: string | undefined): Promise<st
     try {
       return withoutFinalNewline(readFileSync(passwordFile, 'utf8'));
     } catch (error) {
-      throw new Error(`cannot read --password-file ${passwordFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new Error(
+        `cannot read --password-file ${passwordFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
     }
   }
   if (process.stdin.isTTY) return promptHidden('Password: ');

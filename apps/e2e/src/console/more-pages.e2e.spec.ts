@@ -11,12 +11,7 @@ const ADMIN = { username: 'owner', password: 'correct horse battery staple' };
 const VIEWER = { username: 'watcher', password: 'a viewer only looks around' };
 const LONG = 90_000;
 /** The sample marketplace repository beside the checkout (`../shared/marketplace`). */
-const SAMPLE_MARKETPLACE = resolve(
-  WORKSPACE_ROOT,
-  '..',
-  'shared',
-  'marketplace',
-);
+const SAMPLE_MARKETPLACE = resolve(WORKSPACE_ROOT, '..', 'shared', 'marketplace');
 
 /**
  * The console pages added after part 2 (system settings, marketplace repositories, notifications
@@ -55,28 +50,20 @@ describe('console: settings, marketplace repositories, notifications', () => {
       const { context, page } = await session.signedIn(ADMIN);
       await session.visit(page, '/settings', 'Settings');
       await page.getByRole('link', { name: 'System settings' }).click();
-      await page
-        .getByRole('heading', { level: 1, name: 'System settings' })
-        .waitFor();
+      await page.getByRole('heading', { level: 1, name: 'System settings' }).waitFor();
       await page.getByLabel('Keep finished jobs').waitFor();
       await session.checkEverywhere(page, 'admin-system-settings');
 
       // A refused value: the API's message shows under that field and nothing is stored.
-      const before = await api<{ settings: { jobRetentionDays: number } }>(
-        '{ settings { jobRetentionDays } }',
-      );
+      const before = await api<{ settings: { jobRetentionDays: number } }>('{ settings { jobRetentionDays } }');
       await page.getByLabel('Keep finished jobs').fill('0');
       await page.getByRole('button', { name: 'Save settings' }).click();
       await page
         .locator('mat-error')
         .filter({ hasText: /between 1 and 3650 days/ })
         .waitFor();
-      const unchanged = await api<{ settings: { jobRetentionDays: number } }>(
-        '{ settings { jobRetentionDays } }',
-      );
-      expect(unchanged.data?.settings.jobRetentionDays).toBe(
-        before.data?.settings.jobRetentionDays,
-      );
+      const unchanged = await api<{ settings: { jobRetentionDays: number } }>('{ settings { jobRetentionDays } }');
+      expect(unchanged.data?.settings.jobRetentionDays).toBe(before.data?.settings.jobRetentionDays);
 
       await page.getByLabel('Keep finished jobs').fill('30');
       await page.getByLabel('prune-jobs', { exact: true }).fill('7200');
@@ -85,10 +72,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
       const schedules = await api<{
         schedules: { name: string; everySeconds: number }[];
       }>('{ schedules { name everySeconds } }');
-      expect(
-        schedules.data?.schedules.find((s) => s.name === 'prune-jobs')
-          ?.everySeconds,
-      ).toBe(7200);
+      expect(schedules.data?.schedules.find((s) => s.name === 'prune-jobs')?.everySeconds).toBe(7200);
       await context.close();
     },
     LONG,
@@ -102,23 +86,17 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await page.getByLabel('Name', { exact: true }).fill('community');
       await page.getByLabel('Git URL').fill(origin);
       await page.getByRole('button', { name: 'Add repository' }).click();
-      await page
-        .getByRole('heading', { level: 2, name: 'community' })
-        .waitFor();
+      await page.getByRole('heading', { level: 2, name: 'community' }).waitFor();
       await page.getByRole('button', { name: 'Sync community' }).click();
       await page.waitForURL(/\/jobs\/[\w-]+$/);
       const jobId = new URL(page.url()).pathname.split('/').pop() ?? '';
-      await page
-        .getByRole('heading', { level: 1, name: /marketplace\.sync/ })
-        .waitFor();
+      await page.getByRole('heading', { level: 1, name: /marketplace\.sync/ }).waitFor();
       expect(await jobOutcome(tomo, adminToken, jobId, LONG)).toBe('SUCCEEDED');
 
       await session.visit(page, '/settings/marketplace', 'Marketplace repositories');
-      const repo = page
-        .getByRole('listitem')
-        .filter({
-          has: page.getByRole('heading', { level: 2, name: 'community' }),
-        });
+      const repo = page.getByRole('listitem').filter({
+        has: page.getByRole('heading', { level: 2, name: 'community' }),
+      });
       await repo.getByText(/^\s*[1-9]\d* apps/).waitFor();
       const repos = await api<{
         marketplaceRepos: {
@@ -127,9 +105,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
           appCount: number;
         }[];
       }>('{ marketplaceRepos { name lastSyncStatus appCount } }');
-      const synced = repos.data?.marketplaceRepos.find(
-        (r) => r.name === 'community',
-      );
+      const synced = repos.data?.marketplaceRepos.find((r) => r.name === 'community');
       expect(synced?.lastSyncStatus).toMatch(/^(SUCCEEDED|PARTIAL)$/);
       expect(synced?.appCount).toBeGreaterThan(0);
       await session.checkEverywhere(page, 'admin-marketplace-repos');
@@ -138,13 +114,8 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await repo.getByRole('switch', { name: /Enabled/ }).click();
       await page.getByText('Disabled community').waitFor();
       await repo.getByRole('button', { name: 'Remove community' }).click();
-      await page
-        .getByRole('dialog')
-        .getByRole('button', { name: 'Remove repository' })
-        .click();
-      await page
-        .getByRole('heading', { level: 2, name: 'community' })
-        .waitFor({ state: 'detached' });
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove repository' }).click();
+      await page.getByRole('heading', { level: 2, name: 'community' }).waitFor({ state: 'detached' });
       await context.close();
     },
     LONG * 2,
@@ -169,20 +140,14 @@ describe('console: settings, marketplace repositories, notifications', () => {
           id: added.data?.addMarketplaceRepo.id,
         },
       );
-      expect(await jobOutcome(tomo, adminToken, sync.data?.syncMarketplaceRepo.id ?? '', LONG)).toBe(
-        'FAILED',
-      );
+      expect(await jobOutcome(tomo, adminToken, sync.data?.syncMarketplaceRepo.id ?? '', LONG)).toBe('FAILED');
       await page
         .getByRole('listitem')
         .filter({ hasText: 'Job failed' })
         .first()
         .waitFor({ timeout: LONG / 2 });
       await page.getByTestId('unread-count').waitFor();
-      expect(
-        await page
-          .getByRole('link', { name: /^Notifications, \d+\+? unread$/ })
-          .count(),
-      ).toBe(1);
+      expect(await page.getByRole('link', { name: /^Notifications, \d+\+? unread$/ }).count()).toBe(1);
 
       // The admin's channels: a webhook's signing secret is shown once, with its copy button.
       await page.getByLabel('Name', { exact: true }).fill('ops hook');
@@ -192,9 +157,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await page.getByRole('button', { name: 'Copy signing secret' }).waitFor();
       await session.checkEverywhere(page, 'admin-notifications');
 
-      await page
-        .getByRole('button', { name: 'Mark all shown as read' })
-        .click();
+      await page.getByRole('button', { name: 'Mark all shown as read' }).click();
       await page.getByTestId('unread-count').waitFor({ state: 'detached' });
       const unread = await api<{ notifications: { edges: unknown[] } }>(
         '{ notifications(unreadOnly: true) { edges { cursor } } }',
@@ -202,10 +165,7 @@ describe('console: settings, marketplace repositories, notifications', () => {
       expect(unread.data?.notifications.edges).toEqual([]);
 
       await page.getByRole('button', { name: 'Remove ops hook' }).click();
-      await page
-        .getByRole('dialog')
-        .getByRole('button', { name: 'Remove channel' })
-        .click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove channel' }).click();
       await page.getByText('Removed ops hook').waitFor();
       await context.close();
     },
@@ -224,18 +184,12 @@ describe('console: settings, marketplace repositories, notifications', () => {
       await session.checkEverywhere(page, 'viewer-marketplace-repos');
 
       await session.visit(page, '/notifications', 'Notifications');
-      expect(
-        await page.getByRole('heading', { level: 2, name: 'Channels' }).count(),
-      ).toBe(0);
+      expect(await page.getByRole('heading', { level: 2, name: 'Channels' }).count()).toBe(0);
       await session.checkEverywhere(page, 'viewer-notifications');
 
       await session.visit(page, '/settings', 'Settings');
-      expect(
-        await page.getByRole('link', { name: 'System settings' }).count(),
-      ).toBe(0);
-      await page
-        .getByRole('link', { name: 'Marketplace repositories' })
-        .waitFor();
+      expect(await page.getByRole('link', { name: 'System settings' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Marketplace repositories' }).waitFor();
       await context.close();
     },
     LONG * 2,

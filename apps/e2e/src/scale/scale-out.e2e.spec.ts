@@ -1,11 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,13 +17,7 @@ import {
 import type { Client } from 'graphql-ws';
 import { DataSource } from 'typeorm';
 import { testbedServerInput } from '../support/testbed-app';
-import {
-  freePort,
-  startTomo,
-  type TomoApi,
-  type TomoProcess,
-  type TomoStack,
-} from '../support/tomo-stack';
+import { freePort, startTomo, type TomoApi, type TomoProcess, type TomoStack } from '../support/tomo-stack';
 import { WORKSPACE_ROOT } from '../support/workspace';
 
 jest.setTimeout(300_000);
@@ -41,10 +29,7 @@ const STALL_TIMEOUT_MS = 5_000;
 const TICK_SECONDS = 2;
 /** Failed sign-ins of one user before the lock-out (the default is 5). */
 const MAX_LOGIN_FAILURES = 3;
-const TEST_APP_YAML = join(
-  WORKSPACE_ROOT,
-  'libs/marketplace/test-apps/apps/utility/busybox-httpd/app.yaml',
-);
+const TEST_APP_YAML = join(WORKSPACE_ROOT, 'libs/marketplace/test-apps/apps/utility/busybox-httpd/app.yaml');
 
 interface JobEvent {
   seq: number;
@@ -61,11 +46,7 @@ interface JobSteps {
 }
 
 /** A live subscription that records every result until it completes. */
-function follow<T>(
-  client: Client,
-  query: string,
-  variables: Record<string, unknown> = {},
-) {
+function follow<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
   const results: T[] = [];
   let fail: (error: unknown) => void = () => undefined;
   const done = new Promise<T[]>((resolve, reject) => {
@@ -74,13 +55,8 @@ function follow<T>(
       { query, variables },
       {
         next: (result) =>
-          result.errors
-            ? reject(new Error(JSON.stringify(result.errors)))
-            : results.push(result.data as T),
-        error: (error) =>
-          reject(
-            error instanceof Error ? error : new Error(JSON.stringify(error)),
-          ),
+          result.errors ? reject(new Error(JSON.stringify(result.errors))) : results.push(result.data as T),
+        error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
         complete: () => resolve(results),
       },
     );
@@ -90,14 +66,9 @@ function follow<T>(
 }
 
 /** Every event once, in order: seq 1, 2, 3, … with nothing missing, nothing twice. */
-function expectEveryEventOnceInOrder(
-  events: readonly JobEvent[],
-  stored: readonly JobEvent[],
-): void {
+function expectEveryEventOnceInOrder(events: readonly JobEvent[], stored: readonly JobEvent[]): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  expect(events.map((e) => [e.seq, e.type, e.step])).toEqual(
-    stored.map((e) => [e.seq, e.type, e.step]),
-  );
+  expect(events.map((e) => [e.seq, e.type, e.step])).toEqual(stored.map((e) => [e.seq, e.type, e.step]));
 }
 
 /**
@@ -120,11 +91,8 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'tomo-scale-'));
   const figures: string[] = [];
 
-  const call = <T>(
-    api: TomoApi,
-    query: string,
-    variables: Record<string, unknown> = {},
-  ) => gqlOk<T>(api, query, variables, token);
+  const call = <T>(api: TomoApi, query: string, variables: Record<string, unknown> = {}) =>
+    gqlOk<T>(api, query, variables, token);
   const docker = (...args: string[]) =>
     execFileSync('docker', args, {
       encoding: 'utf8',
@@ -157,19 +125,12 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     const dir = join(scratch, 'apps');
     for (const [id, command] of [
       ['fast', (port: number) => `httpd -f -v -p ${port} -h /etc`],
-      [
-        'slow',
-        (port: number) =>
-          `sh -c 'sleep 6 && exec httpd -f -v -p ${port} -h /etc'`,
-      ],
+      ['slow', (port: number) => `sh -c 'sleep 6 && exec httpd -f -v -p ${port} -h /etc'`],
     ] as const) {
       const port = await freePort();
       const app = yaml
         .replace(/^id: .*$/m, `id: ${id}`)
-        .replace(
-          /^ {2}command: .*$/m,
-          `  command: ${JSON.stringify(command(port))}`,
-        )
+        .replace(/^ {2}command: .*$/m, `  command: ${JSON.stringify(command(port))}`)
         .replaceAll('18080', String(port));
       mkdirSync(join(dir, 'apps', 'utility', id), { recursive: true });
       writeFileSync(join(dir, 'apps', 'utility', id, 'app.yaml'), app);
@@ -231,10 +192,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     // The interval is stored (no API changes it): shortened before the workers install the schedulers.
     db = new DataSource({ type: 'postgres', url: database.url });
     await db.initialize();
-    await db.query(
-      `UPDATE schedule SET "everySeconds" = $1 WHERE name = 'collect-server-metrics'`,
-      [TICK_SECONDS],
-    );
+    await db.query(`UPDATE schedule SET "everySeconds" = $1 WHERE name = 'collect-server-metrics'`, [TICK_SECONDS]);
     // From here the schedulers may tick: the first worker installs them.
     scheduleWindowStart = Date.now();
     await tomo.startWorker();
@@ -265,11 +223,9 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     await waitFor(
       async () =>
         (
-          await call<{ server: { status: string } }>(
-            apiB,
-            'query($id: ID!) { server(id: $id) { status } }',
-            { id: serverId },
-          )
+          await call<{ server: { status: string } }>(apiB, 'query($id: ID!) { server(id: $id) { status } }', {
+            id: serverId,
+          })
         ).server.status === 'ONLINE',
       'the server to be online',
       60_000,
@@ -278,24 +234,15 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     const [{ connections }] = await db.query(
       'SELECT count(*)::int AS connections FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
-    figures.push(
-      `Postgres connections held by the 2 APIs and 2 workers after setup: ${connections}`,
-    );
+    figures.push(`Postgres connections held by the 2 APIs and 2 workers after setup: ${connections}`);
   });
 
   afterAll(async () => {
     await wsB?.dispose();
     if (db?.isInitialized) await db.destroy();
     if (testbed) {
-      for (const container of docker('ps', '-aq', '--filter', `label=tomo.app`)
-        .split('\n')
-        .filter(Boolean)) {
-        const app = docker(
-          'inspect',
-          '--format',
-          '{{index .Config.Labels "tomo.app"}}',
-          container,
-        );
+      for (const container of docker('ps', '-aq', '--filter', `label=tomo.app`).split('\n').filter(Boolean)) {
+        const app = docker('inspect', '--format', '{{index .Config.Labels "tomo.app"}}', container);
         if (app.startsWith('scale/')) docker('rm', '-f', container);
       }
     }
@@ -303,9 +250,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     await database?.drop();
     rmSync(scratch, { recursive: true, force: true });
     if (figures.length > 0)
-      console.log(
-        `scale-out figures (2 API replicas, 2 workers, Postgres):\n  ${figures.join('\n  ')}`,
-      );
+      console.log(`scale-out figures (2 API replicas, 2 workers, Postgres):\n  ${figures.join('\n  ')}`);
   });
 
   it('shares sign-in state: a session from A works on B, revoked on B it ends on A, and failures on both add up to the lock-out', async () => {
@@ -321,22 +266,14 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
         { input: { username: olivia.username, password } },
       );
     const me = (api: TomoApi, bearer: string) =>
-      gql<{ me: { username: string } }>(
-        `${api.baseUrl}/graphql`,
-        '{ me { username } }',
-        {},
-        bearer,
-      );
+      gql<{ me: { username: string } }>(`${api.baseUrl}/graphql`, '{ me { username } }', {}, bearer);
 
-    const session =
-      (await login(apiA, olivia.password)).data?.login.token ?? '';
+    const session = (await login(apiA, olivia.password)).data?.login.token ?? '';
     expect((await me(apiB, session)).data?.me.username).toBe('olivia');
     const { sessions } = await call<{
       sessions: { id: string; username: string }[];
     }>(apiB, '{ sessions { id username } }');
-    const ids = sessions
-      .filter((s) => s.username === 'olivia')
-      .map((s) => s.id);
+    const ids = sessions.filter((s) => s.username === 'olivia').map((s) => s.id);
     expect(ids).toHaveLength(1);
     await call(apiB, 'mutation($id: ID!) { revokeSession(id: $id) }', {
       id: ids[0],
@@ -344,21 +281,12 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     expect(errorCodes(await me(apiA, session))).toEqual(['UNAUTHENTICATED']);
 
     for (let i = 0; i < MAX_LOGIN_FAILURES; i++) {
-      expect(
-        errorCodes(
-          await login(
-            i % 2 === 0 ? apiA : apiB,
-            'wrong password, wrong replica',
-          ),
-        ),
-      ).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await login(i % 2 === 0 ? apiA : apiB, 'wrong password, wrong replica'))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
     }
-    expect(errorCodes(await login(apiB, olivia.password))).toEqual([
-      'RATE_LIMITED',
-    ]);
-    expect(errorCodes(await login(apiA, olivia.password))).toEqual([
-      'RATE_LIMITED',
-    ]);
+    expect(errorCodes(await login(apiB, olivia.password))).toEqual(['RATE_LIMITED']);
+    expect(errorCodes(await login(apiA, olivia.password))).toEqual(['RATE_LIMITED']);
   });
 
   it('installs through API A while B streams the job; A is killed mid-job and the job still finishes', async () => {
@@ -380,10 +308,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
         'mutation($input: InstallAppInput!) { installApp(input: $input) { id deploymentId } }',
         { input },
       );
-    const [{ installApp: job }, { installApp: twin }] = await Promise.all([
-      install(apiA),
-      install(apiB),
-    ]);
+    const [{ installApp: job }, { installApp: twin }] = await Promise.all([install(apiA), install(apiB)]);
     expect(twin).toEqual(job);
     const stream = follow<{ jobEvents: JobEvent }>(
       wsB,
@@ -392,11 +317,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     );
 
     // A dies once a worker has the job: nothing of the run lives in the API that created it.
-    await waitFor(
-      () => stream.results.some((r) => r.jobEvents.type === 'job.started'),
-      'the job to start',
-      60_000,
-    );
+    await waitFor(() => stream.results.some((r) => r.jobEvents.type === 'job.started'), 'the job to start', 60_000);
     await kill(apiA.process);
     const killedAt = Date.now();
     const events = (await stream.done).map((r) => r.jobEvents);
@@ -415,11 +336,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     expectEveryEventOnceInOrder(events, stored.events);
     // jobUpdated on B saw the job A created, up to its end.
     await waitFor(
-      () =>
-        updates.results.some(
-          (r) =>
-            r.jobUpdated.id === job.id && r.jobUpdated.status === 'SUCCEEDED',
-        ),
+      () => updates.results.some((r) => r.jobUpdated.id === job.id && r.jobUpdated.status === 'SUCCEEDED'),
       'jobUpdated on B to report the finished job',
       10_000,
     );
@@ -456,20 +373,12 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     );
     // The health check waits for a web server that starts 6 s late: the step is surely running.
     await waitFor(
-      () =>
-        stream.results.some(
-          (r) =>
-            r.jobEvents.type === 'step.started' &&
-            r.jobEvents.step === 'health-check',
-        ),
+      () => stream.results.some((r) => r.jobEvents.type === 'step.started' && r.jobEvents.step === 'health-check'),
       'the health check to start',
       60_000,
     );
-    const started = stream.results.find(
-      (r) => r.jobEvents.type === 'job.started',
-    );
-    if (!started)
-      throw new Error('no job.started event before the health check');
+    const started = stream.results.find((r) => r.jobEvents.type === 'job.started');
+    if (!started) throw new Error('no job.started event before the health check');
     const victim = workerOf(started.jobEvents.message);
     await kill(victim);
     const killedAt = Date.now();
@@ -477,9 +386,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     const events = (await stream.done).map((r) => r.jobEvents);
     const resumed = events.find((e) => e.type === 'job.resumed');
     if (!resumed)
-      throw new Error(
-        `the job was not resumed:\n${events.map((e) => `${e.type} ${e.message}`).join('\n')}`,
-      );
+      throw new Error(`the job was not resumed:\n${events.map((e) => `${e.type} ${e.message}`).join('\n')}`);
     figures.push(
       `takeover after SIGKILL of the worker mid-step (JOB_STALL_TIMEOUT_MS=${STALL_TIMEOUT_MS}): ${((Date.parse(resumed.at) - killedAt) / 1000).toFixed(1)} s`,
     );
@@ -492,13 +399,9 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
     const stored = await jobOf(apiB, job.id);
     expectEveryEventOnceInOrder(events, stored.events);
     // Steps finished before the kill ran once: one attempt each and one start on the timeline.
-    const interrupted = stored.steps.findIndex(
-      (s) => s.name === 'health-check',
-    );
+    const interrupted = stored.steps.findIndex((s) => s.name === 'health-check');
     for (const step of stored.steps.slice(0, interrupted)) {
-      const starts = stored.events.filter(
-        (e) => e.type === 'step.started' && e.step === step.name,
-      ).length;
+      const starts = stored.events.filter((e) => e.type === 'step.started' && e.step === step.name).length;
       expect({ step: step.name, attempts: step.attempts, starts }).toEqual({
         step: step.name,
         attempts: 1,
@@ -509,11 +412,7 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
       .filter((e) => e.seq > resumed.seq && e.type === 'step.started')
       .map((e) => e.step);
     expect(afterResume[0]).toBe('health-check');
-    expect(
-      stored.steps.every(
-        (s) => s.status === 'SUCCEEDED' || s.status === 'SKIPPED',
-      ),
-    ).toBe(true);
+    expect(stored.steps.every((s) => s.status === 'SUCCEEDED' || s.status === 'SKIPPED')).toBe(true);
   });
 
   it('the metrics schedule ticks once per interval across the two workers and two APIs', async () => {
@@ -528,25 +427,15 @@ describe('scale-out: two API replicas and two workers on Postgres', () => {
       '{ jobs(filter: {kind: "maintenance.collect-server-metrics"}, first: 500) { edges { node { idempotencyKey requestedBy } } } }',
     );
     const windowSeconds = (Date.now() - scheduleWindowStart) / 1000;
-    const ticks = jobs.edges
-      .map((e) => e.node)
-      .filter((n) => n.requestedBy === 'schedule:collect-server-metrics');
-    const slots = ticks.map((n) =>
-      Number(/:(\d+)$/.exec(n.idempotencyKey ?? '')?.[1]),
-    );
-    figures.push(
-      `metrics schedule every ${TICK_SECONDS} s over ${windowSeconds.toFixed(0)} s: ${ticks.length} runs`,
-    );
+    const ticks = jobs.edges.map((e) => e.node).filter((n) => n.requestedBy === 'schedule:collect-server-metrics');
+    const slots = ticks.map((n) => Number(/:(\d+)$/.exec(n.idempotencyKey ?? '')?.[1]));
+    figures.push(`metrics schedule every ${TICK_SECONDS} s over ${windowSeconds.toFixed(0)} s: ${ticks.length} runs`);
     // One run per tick, one tick per interval: distinct slots, at least one interval apart.
     expect(new Set(slots).size).toBe(slots.length);
     const sorted = [...slots].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++)
-      expect(sorted[i] - sorted[i - 1]).toBeGreaterThanOrEqual(
-        TICK_SECONDS * 1000,
-      );
+      expect(sorted[i] - sorted[i - 1]).toBeGreaterThanOrEqual(TICK_SECONDS * 1000);
     expect(ticks.length).toBeGreaterThan(0);
-    expect(ticks.length).toBeLessThanOrEqual(
-      Math.floor(windowSeconds / TICK_SECONDS) + 1,
-    );
+    expect(ticks.length).toBeLessThanOrEqual(Math.floor(windowSeconds / TICK_SECONDS) + 1);
   });
 });

@@ -22,9 +22,18 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   }
   const { violations, rulesRun } = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<Record<'violations' | 'passes' | 'incomplete' | 'inapplicable', unknown[]>> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(context: Document): Promise<Record<'violations' | 'passes' | 'incomplete' | 'inapplicable', unknown[]>>;
+        };
+      }
+    ).axe;
     const results = await axe.run(document);
-    return { violations: results.violations, rulesRun: results.violations.length + results.passes.length + results.incomplete.length };
+    return {
+      violations: results.violations,
+      rulesRun: results.violations.length + results.passes.length + results.incomplete.length,
+    };
   });
   // A check that checked nothing would pass every page: make sure axe really looked.
   if (rulesRun === 0) throw new Error(`axe-core ran no rule on ${page.url()}`);
@@ -62,7 +71,8 @@ async function fullPageScreenshot(page: Page, path: string): Promise<void> {
     const content = document.querySelector('mat-sidenav-content');
     return content ? content.scrollHeight - content.clientHeight : 0;
   });
-  if (viewport && overflow > 0) await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
+  if (viewport && overflow > 0)
+    await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
   await page.screenshot({ path, fullPage: true });
   if (viewport && overflow > 0) await page.setViewportSize(viewport);
 }
@@ -72,7 +82,11 @@ export function trackForeignRequests(page: Page, baseUrl: string): string[] {
   const foreign: string[] = [];
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(`${baseUrl}/`) && !url.startsWith(baseUrl.replace('http', 'ws')) && !/^(data|blob):/.test(url)) {
+    if (
+      !url.startsWith(`${baseUrl}/`) &&
+      !url.startsWith(baseUrl.replace('http', 'ws')) &&
+      !/^(data|blob):/.test(url)
+    ) {
       foreign.push(url);
     }
   });

@@ -96,13 +96,23 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
 /** Polls a job until it has finished; returns its status. */
 export function jobOutcome(tomo: TomoStack, token: string, id: string, timeoutMs: number): Promise<string> {
   return until(`job ${id} to finish`, timeoutMs, async () => {
-    const { job } = await gqlOk<{ job: { status: string } }>(tomo, 'query($id: ID!) { job(id: $id) { status } }', { id }, token);
+    const { job } = await gqlOk<{ job: { status: string } }>(
+      tomo,
+      'query($id: ID!) { job(id: $id) { status } }',
+      { id },
+      token,
+    );
     return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) ? job.status : undefined;
   });
 }
 
 /** Set-up, not under test: adds the testbed's sshd as server "testbed" (key auth) and waits until it is ONLINE. */
-export async function addTestbedServer(tomo: TomoStack, token: string, testbed: TestbedState, timeoutMs: number): Promise<string> {
+export async function addTestbedServer(
+  tomo: TomoStack,
+  token: string,
+  testbed: TestbedState,
+  timeoutMs: number,
+): Promise<string> {
   const { addServer } = await gqlOk<{ addServer: { id: string } }>(
     tomo,
     'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
@@ -110,7 +120,12 @@ export async function addTestbedServer(tomo: TomoStack, token: string, testbed: 
     token,
   );
   await until('the server to be ONLINE', timeoutMs, async () => {
-    const { server } = await gqlOk<{ server: { status: string } }>(tomo, 'query($id: ID!) { server(id: $id) { status } }', { id: addServer.id }, token);
+    const { server } = await gqlOk<{ server: { status: string } }>(
+      tomo,
+      'query($id: ID!) { server(id: $id) { status } }',
+      { id: addServer.id },
+      token,
+    );
     return server.status === 'ONLINE' ? true : undefined;
   });
   return addServer.id;

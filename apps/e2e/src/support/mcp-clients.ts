@@ -18,13 +18,23 @@ export interface ClientOptions {
 }
 
 /** A real SDK Client on `/mcp`, directly (Streamable HTTP) or through the stdio bridge. */
-export async function mcpClient(door: McpDoor, baseUrl: string, token: string, options: ClientOptions = {}): Promise<Client> {
-  const client = new Client({ name: 'tomo-e2e', version: '1.0.0' }, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
+export async function mcpClient(
+  door: McpDoor,
+  baseUrl: string,
+  token: string,
+  options: ClientOptions = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: 'tomo-e2e', version: '1.0.0' },
+    { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
+  );
   const { elicit } = options;
   if (elicit) client.setRequestHandler(ElicitRequestSchema, (request) => elicit(request.params.message));
   const transport =
     door === 'http'
-      ? new StreamableHTTPClientTransport(new URL('/mcp', baseUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } })
+      ? new StreamableHTTPClientTransport(new URL('/mcp', baseUrl), {
+          requestInit: { headers: { Authorization: `Bearer ${token}` } },
+        })
       : new StdioClientTransport({
           command: process.execPath,
           args: [MCP_STDIO],
@@ -51,5 +61,8 @@ export function readTestbedState(): TestbedState {
 
 /** The docker CLI against the testbed's engine. */
 export function testbedDocker(state: TestbedState, ...args: string[]): string {
-  return execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: state.docker.host }, encoding: 'utf8' }).trim();
+  return execFileSync('docker', args, {
+    env: { ...process.env, DOCKER_HOST: state.docker.host },
+    encoding: 'utf8',
+  }).trim();
 }

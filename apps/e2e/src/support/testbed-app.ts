@@ -15,7 +15,10 @@ export function testbedDocker(testbed: TestbedState, ...args: string[]): string 
 /** The `AddServerInput` of the testbed's sshd as server "testbed", with key or password auth. */
 export function testbedServerInput(testbed: TestbedState, authType: 'KEY' | 'PASSWORD') {
   const { host, port, username } = testbed.ssh;
-  const secret = authType === 'KEY' ? { privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8') } : { password: testbed.ssh.password };
+  const secret =
+    authType === 'KEY'
+      ? { privateKey: readFileSync(testbed.ssh.privateKeyPath, 'utf8') }
+      : { password: testbed.ssh.password };
   return { name: 'testbed', host, port, username, authType, ...secret };
 }
 

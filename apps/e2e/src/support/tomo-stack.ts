@@ -206,9 +206,16 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     const name = `worker-${workers.length + 1}`;
     // The worker has no HTTP port; its "started" log line (info level) is its readiness signal.
     // Its metrics on a free port (unless the test names one): stacks and workers side by side would collide on 9464.
-    const worker = spawnTomo(name, DIST.worker, { METRICS_PORT: '0', ...env, DATA_DIR: dataDirOf(name), LOG_LEVEL: 'info' });
+    const worker = spawnTomo(name, DIST.worker, {
+      METRICS_PORT: '0',
+      ...env,
+      DATA_DIR: dataDirOf(name),
+      LOG_LEVEL: 'info',
+    });
     workers.push(worker);
-    await waitUntil(worker, `The worker ${name} (${DIST.worker})`, async () => worker.output().includes('Tomo worker started'));
+    await waitUntil(worker, `The worker ${name} (${DIST.worker})`, async () =>
+      worker.output().includes('Tomo worker started'),
+    );
     return worker;
   };
 
@@ -232,5 +239,15 @@ export async function startTomo(options: StartOptions = {}): Promise<TomoStack> 
     [...apis.map((api) => api.process), ...workers]
       .filter(({ child }) => child.exitCode !== null || child.signalCode !== null)
       .map(({ name }) => name);
-  return { baseUrl: apis[0].baseUrl, redisPrefix, dataDir, apis, workers, startApi, startWorker, exitedProcesses, stop };
+  return {
+    baseUrl: apis[0].baseUrl,
+    redisPrefix,
+    dataDir,
+    apis,
+    workers,
+    startApi,
+    startWorker,
+    exitedProcesses,
+    stop,
+  };
 }

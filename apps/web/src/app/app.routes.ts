@@ -25,7 +25,10 @@ export const appRoutes: Route[] = [
         title: 'Dashboard' + TITLE_SUFFIX,
         loadComponent: () => import('./features/dashboard/dashboard.page').then((m) => m.DashboardPage),
       },
-      { path: 'servers', loadChildren: () => import('./features/servers/servers.routes').then((m) => m.SERVERS_ROUTES) },
+      {
+        path: 'servers',
+        loadChildren: () => import('./features/servers/servers.routes').then((m) => m.SERVERS_ROUTES),
+      },
       { path: 'apps', loadChildren: () => import('./features/apps/apps.routes').then((m) => m.APPS_ROUTES) },
       {
         path: 'deployments',
@@ -37,7 +40,10 @@ export const appRoutes: Route[] = [
         title: 'Notifications' + TITLE_SUFFIX,
         loadComponent: () => import('./features/notifications/notifications.page').then((m) => m.NotificationsPage),
       },
-      { path: 'settings', loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES) },
+      {
+        path: 'settings',
+        loadChildren: () => import('./features/settings/settings.routes').then((m) => m.SETTINGS_ROUTES),
+      },
       {
         path: '**',
         title: 'Page not found' + TITLE_SUFFIX,

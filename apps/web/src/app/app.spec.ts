@@ -15,13 +15,22 @@ describe('App shell', () => {
   beforeEach(() => {
     version = new Subject();
     // The shell as a signed-in admin sees it (sign-in itself is covered by the e2e journey).
-    const user = { id: '1', username: 'owner', role: 'ADMIN', sessionExpiresAt: null, permissions: ['Query.apiTokens', 'Query.sessions'] };
+    const user = {
+      id: '1',
+      username: 'owner',
+      role: 'ADMIN',
+      sessionExpiresAt: null,
+      permissions: ['Query.apiTokens', 'Query.sessions'],
+    };
     TestBed.configureTestingModule({
       providers: [
         provideRouter(appRoutes, withComponentInputBinding()),
         { provide: SystemStatusService, useValue: { version: () => version, readiness: () => new Subject() } },
         // The theme asks for the user's preferences: the defaults.
-        { provide: Api, useValue: { query: () => Promise.resolve({ myPreferences: { theme: 'SYSTEM', timeFormat: 'SYSTEM' } }) } },
+        {
+          provide: Api,
+          useValue: { query: () => Promise.resolve({ myPreferences: { theme: 'SYSTEM', timeFormat: 'SYSTEM' } }) },
+        },
         {
           provide: SessionService,
           useValue: {

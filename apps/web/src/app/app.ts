@@ -45,7 +45,9 @@ export class App {
   protected readonly unread = inject(UnreadNotifications);
   protected readonly canSeeNotifications = computed(() => !!this.user() && this.session.can('Query.notifications'));
   protected readonly unreadText = computed(() => `${this.unread.unread()}${this.unread.moreThanCounted() ? '+' : ''}`);
-  protected readonly notificationsLabel = computed(() => (this.unread.unread() ? `Notifications, ${this.unreadText()} unread` : 'Notifications'));
+  protected readonly notificationsLabel = computed(() =>
+    this.unread.unread() ? `Notifications, ${this.unreadText()} unread` : 'Notifications',
+  );
   protected readonly idleWarning = this.session.idleWarning;
   protected readonly wide = toSignal(
     inject(BreakpointObserver)

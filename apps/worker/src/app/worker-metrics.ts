@@ -10,13 +10,7 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
 import { SshConnectionPool } from '@tomo/ssh';
 import { WorkflowRegistry, WorkflowsModule } from '@tomo/workflows';
@@ -32,9 +26,7 @@ const CHANNEL_WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
  * process's counters its own; Prometheus sums them across targets.
  */
 @Injectable()
-export class WorkerMetrics
-  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
-{
+export class WorkerMetrics implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   readonly registry = new Registry();
   private readonly logger = new Logger(WorkerMetrics.name);
   private server: Server | null = null;
@@ -63,13 +55,9 @@ export class WorkerMetrics
       registers: [this.registry],
     });
     this.workflows.observe({
-      jobFinished: (event) =>
-        jobs.inc({ kind: event.kind, status: event.status }),
+      jobFinished: (event) => jobs.inc({ kind: event.kind, status: event.status }),
       stepFinished: (event) =>
-        steps.observe(
-          { kind: event.kind, step: event.step, status: event.status },
-          event.durationMs / 1000,
-        ),
+        steps.observe({ kind: event.kind, step: event.step, status: event.status }, event.durationMs / 1000),
     });
     const ssh = this.ssh;
     if (ssh) {
@@ -98,25 +86,16 @@ export class WorkerMetrics
         return;
       }
       this.registry.metrics().then(
-        (body) =>
-          res
-            .writeHead(200, { 'content-type': this.registry.contentType })
-            .end(body),
+        (body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body),
         (error: unknown) => res.writeHead(500).end(String(error)),
       );
     });
     const server = this.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(
-        this.config.metrics.port,
-        this.config.metrics.host,
-        resolve,
-      );
+      server.listen(this.config.metrics.port, this.config.metrics.host, resolve);
     });
-    this.logger.log(
-      `Metrics on http://${this.config.metrics.host}:${this.port}/metrics`,
-    );
+    this.logger.log(`Metrics on http://${this.config.metrics.host}:${this.port}/metrics`);
   }
 
   /** The bound port (METRICS_PORT=0 picks one). */
@@ -125,9 +104,7 @@ export class WorkerMetrics
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 

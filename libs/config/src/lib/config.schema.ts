@@ -15,9 +15,7 @@ const positiveInt = (max: number) =>
     .min(1, `must be between 1 and ${max}`)
     .max(max, `must be between 1 and ${max}`);
 
-const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL');
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL');
 
 const databaseUrl = z
   .string()
@@ -103,8 +101,16 @@ export const apiEnvSchema = commonEnv.extend({
   /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs. */
   TRUSTED_PROXIES: z
     .string()
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
-    .refine((entries) => entries.every(isAddressOrCidr), 'must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1)')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine(
+      (entries) => entries.every(isAddressOrCidr),
+      'must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1)',
+    )
     .optional(),
   /** `/mcp` lists and runs only the tools that change nothing. */
   MCP_READ_ONLY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
@@ -129,7 +135,9 @@ export const mcpStdioEnvSchema = z.object({
   TOMO_URL: z
     .string({ error: 'is required: the address of a running Tomo, e.g. http://127.0.0.1:3000' })
     .regex(/^https?:\/\/[^/]+/, 'must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'),
-  TOMO_API_TOKEN: z.string({ error: 'is required: an API token (createApiToken or `npm run tomo -- token:create`)' }).min(1, 'must not be empty'),
+  TOMO_API_TOKEN: z
+    .string({ error: 'is required: an API token (createApiToken or `npm run tomo -- token:create`)' })
+    .min(1, 'must not be empty'),
 });
 
 export interface McpStdioConfig {

@@ -16,13 +16,9 @@ export function exitOnSignals(
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    logger.log(
-      `${signal} received: shutting down (up to ${shutdownTimeoutMs} ms for running work)`,
-    );
+    logger.log(`${signal} received: shutting down (up to ${shutdownTimeoutMs} ms for running work)`);
     setTimeout(() => {
-      logger.error(
-        `Shutdown did not finish within ${shutdownTimeoutMs + CLOSE_MARGIN_MS} ms; exiting anyway`,
-      );
+      logger.error(`Shutdown did not finish within ${shutdownTimeoutMs + CLOSE_MARGIN_MS} ms; exiting anyway`);
       process.exit(1);
     }, shutdownTimeoutMs + CLOSE_MARGIN_MS).unref();
     app.close().then(

@@ -6,7 +6,11 @@ describe('loadApiConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(config.database).toEqual({ type: 'sqlite', path: expect.stringMatching(/data\/tomo\.sqlite$/), synchronous: 'FULL' });
+    expect(config.database).toEqual({
+      type: 'sqlite',
+      path: expect.stringMatching(/data\/tomo\.sqlite$/),
+      synchronous: 'FULL',
+    });
     expect(config.maintenance).toEqual({ backupsToKeep: 7, diskLowPercent: 90 });
     expect(config.log.pretty).toBe(false);
   });
@@ -20,15 +24,33 @@ describe('loadApiConfig', () => {
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be a number (got "abc")'],
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be between 1 and 65535 (got "70000")'],
     [{ REDIS_URL: 'http://x' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
-    [{ DATABASE_URL: 'mysql://x' }, 'Invalid configuration: DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)'],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'Invalid configuration: DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)',
+    ],
     [{ TOMO_MASTER_KEY: 'short' }, 'Invalid configuration: TOMO_MASTER_KEY must be at least 16 characters'],
-    [{ TOMO_MASTER_KEY_PREVIOUS: 'short' }, 'Invalid configuration: TOMO_MASTER_KEY_PREVIOUS must be at least 16 characters'],
-    [{ JWT_EXPIRES_IN: '12 hours' }, 'Invalid configuration: JWT_EXPIRES_IN must be a duration such as 90s, 30m, 12h or 7d (got "12 hours")'],
+    [
+      { TOMO_MASTER_KEY_PREVIOUS: 'short' },
+      'Invalid configuration: TOMO_MASTER_KEY_PREVIOUS must be at least 16 characters',
+    ],
+    [
+      { JWT_EXPIRES_IN: '12 hours' },
+      'Invalid configuration: JWT_EXPIRES_IN must be a duration such as 90s, 30m, 12h or 7d (got "12 hours")',
+    ],
     [{ JWT_EXPIRES_IN: '10s' }, 'Invalid configuration: JWT_EXPIRES_IN must be between 60s and 30d (got "10s")'],
-    [{ SESSION_IDLE_TIMEOUT: '31d' }, 'Invalid configuration: SESSION_IDLE_TIMEOUT must be between 60s and 30d (got "31d")'],
+    [
+      { SESSION_IDLE_TIMEOUT: '31d' },
+      'Invalid configuration: SESSION_IDLE_TIMEOUT must be between 60s and 30d (got "31d")',
+    ],
     [{ LOGIN_MAX_FAILURES: '0' }, 'Invalid configuration: LOGIN_MAX_FAILURES must be between 1 and 1000 (got "0")'],
-    [{ LOGIN_LOCKOUT: 'forever' }, 'Invalid configuration: LOGIN_LOCKOUT must be a duration such as 90s, 30m, 12h or 7d (got "forever")'],
-    [{ GRAPHQL_INTROSPECTION: 'yes' }, 'Invalid configuration: GRAPHQL_INTROSPECTION must be true or false (got "yes")'],
+    [
+      { LOGIN_LOCKOUT: 'forever' },
+      'Invalid configuration: LOGIN_LOCKOUT must be a duration such as 90s, 30m, 12h or 7d (got "forever")',
+    ],
+    [
+      { GRAPHQL_INTROSPECTION: 'yes' },
+      'Invalid configuration: GRAPHQL_INTROSPECTION must be true or false (got "yes")',
+    ],
     [
       { TRUSTED_PROXIES: '10.0.0.0/8, proxy.local' },
       'Invalid configuration: TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1) (got "10.0.0.0/8, proxy.local")',
@@ -50,7 +72,13 @@ describe('loadApiConfig', () => {
       subscriptionRecheckSeconds: 30,
     });
     const auth = loadApiConfig(
-      { JWT_EXPIRES_IN: '7d', SESSION_IDLE_TIMEOUT: '90s', LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '2m', SUBSCRIPTION_RECHECK: '5s' },
+      {
+        JWT_EXPIRES_IN: '7d',
+        SESSION_IDLE_TIMEOUT: '90s',
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_LOCKOUT: '2m',
+        SUBSCRIPTION_RECHECK: '5s',
+      },
       false,
     ).auth;
     expect(auth).toEqual({
@@ -83,7 +111,9 @@ describe('loadApiConfig', () => {
   it('turns introspection on unless NODE_ENV is production, or as GRAPHQL_INTROSPECTION says', () => {
     expect(loadApiConfig({}, false).graphqlIntrospection).toBe(true);
     expect(loadApiConfig({ NODE_ENV: 'production' }, false).graphqlIntrospection).toBe(false);
-    expect(loadApiConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }, false).graphqlIntrospection).toBe(true);
+    expect(loadApiConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }, false).graphqlIntrospection).toBe(
+      true,
+    );
     expect(loadApiConfig({ GRAPHQL_INTROSPECTION: 'false' }, false).graphqlIntrospection).toBe(false);
   });
 
@@ -114,9 +144,18 @@ describe('loadMcpStdioConfig', () => {
   });
 
   it.each([
-    [{ TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL is required: the address of a running Tomo, e.g. http://127.0.0.1:3000'],
-    [{ TOMO_URL: 'ftp://x', TOMO_API_TOKEN: 't' }, 'Invalid configuration: TOMO_URL must be an http:// or https:// URL, e.g. http://127.0.0.1:3000'],
-    [{ TOMO_URL: 'http://127.0.0.1:3000' }, 'Invalid configuration: TOMO_API_TOKEN is required: an API token (createApiToken or `npm run tomo -- token:create`)'],
+    [
+      { TOMO_API_TOKEN: 't' },
+      'Invalid configuration: TOMO_URL is required: the address of a running Tomo, e.g. http://127.0.0.1:3000',
+    ],
+    [
+      { TOMO_URL: 'ftp://x', TOMO_API_TOKEN: 't' },
+      'Invalid configuration: TOMO_URL must be an http:// or https:// URL, e.g. http://127.0.0.1:3000',
+    ],
+    [
+      { TOMO_URL: 'http://127.0.0.1:3000' },
+      'Invalid configuration: TOMO_API_TOKEN is required: an API token (createApiToken or `npm run tomo -- token:create`)',
+    ],
   ])('rejects %j with one line naming the variable (never echoing a token)', (env, message) => {
     expect(() => loadMcpStdioConfig(env)).toThrow(new ConfigError(message));
   });

@@ -58,10 +58,7 @@ export function loadCliConfig(env: Env = process.env): CommonConfig {
   return toCommonConfig(parseEnv(cliEnvSchema, { LOG_LEVEL: 'warn', ...env }), false);
 }
 
-export function loadWorkerConfig(
-  env: Env = process.env,
-  isTty = Boolean(process.stdout.isTTY),
-): WorkerConfig {
+export function loadWorkerConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY)): WorkerConfig {
   const parsed = parseEnv(workerEnvSchema, env);
   return {
     ...toCommonConfig(parsed, isTty),

@@ -22,7 +22,11 @@ describe('pino redaction', () => {
       req: {
         method: 'POST',
         url: '/graphql',
-        headers: { authorization: 'Bearer eyJhbGciOi.secret.jwt', cookie: 'tomo_session=eyJ.cookie.jwt', 'user-agent': 'curl' },
+        headers: {
+          authorization: 'Bearer eyJhbGciOi.secret.jwt',
+          cookie: 'tomo_session=eyJ.cookie.jwt',
+          'user-agent': 'curl',
+        },
       },
       res: { statusCode: 200, headers: { 'set-cookie': 'tomo_session=eyJ.new.jwt; HttpOnly' } },
       variables: { input: { username: 'admin', password: 'correct horse battery staple' } },

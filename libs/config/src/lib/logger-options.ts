@@ -22,9 +22,7 @@ export const REDACTED_LOG_PATHS = [
     'masterKey',
     'previousMasterKey',
     'authorization',
-  ].flatMap(
-    (key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`],
-  ),
+  ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
 ];
 
 export function pinoOptions(log: CommonConfig['log'], processName: string): LoggerOptions {

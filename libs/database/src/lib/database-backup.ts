@@ -25,7 +25,8 @@ export interface RestoreResult {
 }
 
 /** The migration names this version knows (a backup naming others comes from a newer Tomo). */
-const knownMigrations = (): Set<string> => new Set(MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name));
+const knownMigrations = (): Set<string> =>
+  new Set(MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name));
 
 const invalid = (message: string) => new TomoException(ErrorCode.BadUserInput, message);
 
@@ -89,9 +90,10 @@ export class DatabaseBackup {
       throw invalid(`${path} is the database itself: name a backup file`);
     }
     if (this.config.database.type === 'sqlite') await this.checkSqliteBackup(path);
-    else await this.pgTool('pg_restore', ['--list', path], false).catch(() => {
-      throw invalid(`${path} is not a pg_dump archive in custom format (made by db:backup on Postgres)`);
-    });
+    else
+      await this.pgTool('pg_restore', ['--list', path], false).catch(() => {
+        throw invalid(`${path} is not a pg_dump archive in custom format (made by db:backup on Postgres)`);
+      });
     const previous = (await this.backup(await this.defaultPath('before-restore'))).path;
     if (this.config.database.type === 'sqlite') {
       const source = new Database(path, { readonly: true, fileMustExist: true });
@@ -129,7 +131,10 @@ export class DatabaseBackup {
       const table = source.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").get();
       if (!table) throw invalid(`${path} is not a Tomo database (it has no migrations table)`);
       const names = source.prepare('SELECT name FROM migrations').all() as { name: string }[];
-      this.refuseNewer(path, names.map((row) => row.name));
+      this.refuseNewer(
+        path,
+        names.map((row) => row.name),
+      );
     } catch (error) {
       if (error instanceof TomoException) throw error;
       throw invalid(`${path} is not a SQLite database (${(error as Error).message})`);
@@ -141,7 +146,10 @@ export class DatabaseBackup {
   /** Postgres: the archive's migrations are known only once restored; a newer one is put back. */
   private async checkRestoredMigrations(): Promise<void> {
     const rows = (await this.dataSource.query('SELECT name FROM migrations')) as { name: string }[];
-    this.refuseNewer('the restored database', rows.map((row) => row.name));
+    this.refuseNewer(
+      'the restored database',
+      rows.map((row) => row.name),
+    );
   }
 
   private refuseNewer(what: string, names: string[]): void {

@@ -9,11 +9,8 @@ export const MIGRATIONS_LOCK_KEY = 0x746f6d6f;
  * its own while TypeORM migrates on another), so the later ones find the schema up to date
  * instead of failing on a CREATE TABLE the first one ran. TypeORM itself takes no lock.
  */
-export async function runPendingMigrations(
-  dataSource: DataSource,
-): Promise<Migration[]> {
-  if (dataSource.options.type !== 'postgres')
-    return dataSource.runMigrations({ transaction: 'each' });
+export async function runPendingMigrations(dataSource: DataSource): Promise<Migration[]> {
+  if (dataSource.options.type !== 'postgres') return dataSource.runMigrations({ transaction: 'each' });
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {

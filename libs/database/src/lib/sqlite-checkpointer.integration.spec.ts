@@ -40,7 +40,12 @@ describe('SqliteCheckpointer (real SQLite file, real thread)', () => {
     expect(statSync(path).size).toBe(sizeBefore);
 
     const errors: string[] = [];
-    const checkpointer = SqliteCheckpointer.start({ path, intervalMs: 20, busyTimeoutMs: 1_000, onError: (m) => errors.push(m) });
+    const checkpointer = SqliteCheckpointer.start({
+      path,
+      intervalMs: 20,
+      busyTimeoutMs: 1_000,
+      onError: (m) => errors.push(m),
+    });
     try {
       await until(() => statSync(path).size > 2_000_000, 10_000);
     } finally {
@@ -77,7 +82,9 @@ describe('SqliteCheckpointer (real SQLite file, real thread)', () => {
     const dataSource = app.get(DataSource);
     const path = config.database.type === 'sqlite' ? config.database.path : '';
     try {
-      expect(await dataSource.query('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: SAFETY_NET_AUTOCHECKPOINT_PAGES }]);
+      expect(await dataSource.query('PRAGMA wal_autocheckpoint')).toEqual([
+        { wal_autocheckpoint: SAFETY_NET_AUTOCHECKPOINT_PAGES },
+      ]);
       await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT NOT NULL)');
       const sizeBefore = statSync(path).size;
       await dataSource.transaction(async (manager) => {

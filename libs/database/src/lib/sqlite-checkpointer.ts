@@ -61,10 +61,17 @@ export class SqliteCheckpointer {
   }
 
   static start(options: SqliteCheckpointerOptions): SqliteCheckpointer {
-    const resolveFrom = [process.argv[1], join(process.cwd(), 'index.js')].filter((base): base is string => Boolean(base));
+    const resolveFrom = [process.argv[1], join(process.cwd(), 'index.js')].filter((base): base is string =>
+      Boolean(base),
+    );
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { path: options.path, intervalMs: options.intervalMs, busyTimeoutMs: options.busyTimeoutMs, resolveFrom },
+      workerData: {
+        path: options.path,
+        intervalMs: options.intervalMs,
+        busyTimeoutMs: options.busyTimeoutMs,
+        resolveFrom,
+      },
     });
     worker.on('message', (message: { error?: string }) => {
       if (message.error) options.onError(message.error);

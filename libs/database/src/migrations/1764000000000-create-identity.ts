@@ -43,7 +43,12 @@ export class CreateIdentity1764000000000 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'IDX_session_userId', columnNames: ['userId'] })],
         foreignKeys: [
-          { columnNames: ['userId'], referencedTableName: 'user_account', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['userId'],
+            referencedTableName: 'user_account',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -67,7 +72,12 @@ export class CreateIdentity1764000000000 implements MigrationInterface {
           new TableIndex({ name: 'IDX_api_token_userId', columnNames: ['userId'] }),
         ],
         foreignKeys: [
-          { columnNames: ['userId'], referencedTableName: 'user_account', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['userId'],
+            referencedTableName: 'user_account',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

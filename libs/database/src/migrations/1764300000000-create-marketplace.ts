@@ -55,7 +55,12 @@ export class CreateMarketplace1764300000000 implements MigrationInterface {
           new TableIndex({ name: 'UQ_marketplace_app_repoId_appId', columnNames: ['repoId', 'appId'], isUnique: true }),
         ],
         foreignKeys: [
-          { columnNames: ['repoId'], referencedTableName: 'marketplace_repo', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['repoId'],
+            referencedTableName: 'marketplace_repo',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

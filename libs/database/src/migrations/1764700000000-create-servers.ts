@@ -1,9 +1,4 @@
-import {
-  type MigrationInterface,
-  type QueryRunner,
-  Table,
-  TableIndex,
-} from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { portableTypes } from '../lib/column-types';
 
 /** Managed servers (credentials as SecretBox ciphertexts) and their metrics time series (issue: servers). */

@@ -9,7 +9,10 @@ export class MarketplaceRepoCredentials1765010000000 implements MigrationInterfa
   name = 'MarketplaceRepoCredentials1765010000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('marketplace_repo', new TableColumn({ name: 'credentialsCiphertext', type: 'text', isNullable: true }));
+    await queryRunner.addColumn(
+      'marketplace_repo',
+      new TableColumn({ name: 'credentialsCiphertext', type: 'text', isNullable: true }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,9 +1,4 @@
-import {
-  type MigrationInterface,
-  type QueryRunner,
-  Table,
-  TableIndex,
-} from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import { portableTypes } from '../lib/column-types';
 
 export class CreateNotifications1765300000000 implements MigrationInterface {

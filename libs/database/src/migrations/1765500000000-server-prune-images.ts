@@ -7,7 +7,10 @@ export class ServerPruneImages1765500000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { boolean, falseDefault } = portableTypes(queryRunner);
-    await queryRunner.addColumn('server', new TableColumn({ name: 'pruneImages', type: boolean, default: falseDefault }));
+    await queryRunner.addColumn(
+      'server',
+      new TableColumn({ name: 'pruneImages', type: boolean, default: falseDefault }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -39,8 +39,14 @@ export interface DeploymentIdentity {
  * deployment in practice (the install refuses a name taken by another deployment's container).
  */
 export function containerNameFor(appId: string, deploymentId: string): string {
-  const app = (appId.split('/').pop() ?? 'app').toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '');
-  const short = deploymentId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8).toLowerCase();
+  const app = (appId.split('/').pop() ?? 'app')
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
+  const short = deploymentId
+    .replace(/[^a-zA-Z0-9]/g, '')
+    .slice(0, 8)
+    .toLowerCase();
   return `tomo-${app.slice(0, 40) || 'app'}-${short}`;
 }
 
@@ -87,14 +93,17 @@ export function buildContainerSpec(options: {
       [LABEL_JOB]: options.jobId,
     },
     env: config.env.filter((v) => v.value !== null).map((v) => ({ name: v.name, value: v.value as string })),
-    publish: mode === 'bridge' ? config.ports.map((p) => ({ host: p.host, container: p.container, protocol: p.protocol })) : [],
+    publish:
+      mode === 'bridge'
+        ? config.ports.map((p) => ({ host: p.host, container: p.container, protocol: p.protocol }))
+        : [],
     mounts: config.volumes.map((v) => ({
       source: volumeSource(v.host, options.deploymentDir, deployment.id),
       target: v.container,
       readOnly: v.readOnly,
     })),
     networkMode: mode,
-    network: mode === 'bridge' ? networksToJoin(config.network)[0] ?? 'bridge' : mode,
+    network: mode === 'bridge' ? (networksToJoin(config.network)[0] ?? 'bridge') : mode,
     restartPolicy: app.restartPolicy,
     capabilities: [...app.capabilities],
     command: app.command ? [...app.command] : null,
@@ -126,7 +135,8 @@ export function dockerCreateCommand(spec: ContainerSpec): DockerCreateCommand {
   if (envFile.length > 0) argv.push('--env-file', '/dev/stdin');
   for (const { name, value } of spec.env) if (LINE_BREAK.test(value)) argv.push('--env', `${name}=${value}`);
   for (const port of spec.publish) argv.push('--publish', `${port.host}:${port.container}/${port.protocol}`);
-  for (const mount of spec.mounts) argv.push('--volume', `${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
+  for (const mount of spec.mounts)
+    argv.push('--volume', `${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`);
   argv.push('--network', spec.network);
   argv.push('--restart', spec.restartPolicy);
   for (const capability of spec.capabilities) argv.push('--cap-add', capability);
@@ -142,7 +152,9 @@ export function healthcheckPort(app: AppDefinition, config: DeploymentConfig): n
   if (!check || check.port === null) return null;
   const declared = app.ports.find((port) => port.host === check.port && port.protocol === 'tcp');
   if (!declared) return check.port;
-  return config.ports.find((port) => port.container === declared.container && port.protocol === 'tcp')?.host ?? check.port;
+  return (
+    config.ports.find((port) => port.container === declared.container && port.protocol === 'tcp')?.host ?? check.port
+  );
 }
 
 /**
@@ -183,25 +195,58 @@ export function probeArgs(target: ProbeTarget, tool: ProbeTool): string[] {
   const { check } = target;
   const timeout = String(Math.max(1, check.timeoutSeconds));
   if (check.protocol === 'tcp') {
-    if (tool === 'docker-exec') return ['docker', 'exec', target.container, 'nc', '-z', '-w', timeout, '127.0.0.1', String(target.containerPort)];
+    if (tool === 'docker-exec')
+      return ['docker', 'exec', target.container, 'nc', '-z', '-w', timeout, '127.0.0.1', String(target.containerPort)];
     return ['nc', '-z', '-w', timeout, '127.0.0.1', String(target.port)];
   }
   const path = check.path?.startsWith('/') ? check.path : `/${check.path ?? ''}`;
   const url = (port: number) => `${check.protocol}://127.0.0.1:${port}${path}`;
   switch (tool) {
     case 'curl':
-      return ['curl', '--silent', '--show-error', '--fail', '--output', '/dev/null', '--max-time', timeout, ...(check.protocol === 'https' ? ['--insecure'] : []), url(target.port)];
+      return [
+        'curl',
+        '--silent',
+        '--show-error',
+        '--fail',
+        '--output',
+        '/dev/null',
+        '--max-time',
+        timeout,
+        ...(check.protocol === 'https' ? ['--insecure'] : []),
+        url(target.port),
+      ];
     case 'wget':
     case 'nc':
-      return ['wget', '-q', '-O', '/dev/null', '-T', timeout, ...(check.protocol === 'https' ? ['--no-check-certificate'] : []), url(target.port)];
+      return [
+        'wget',
+        '-q',
+        '-O',
+        '/dev/null',
+        '-T',
+        timeout,
+        ...(check.protocol === 'https' ? ['--no-check-certificate'] : []),
+        url(target.port),
+      ];
     case 'docker-exec':
-      return ['docker', 'exec', target.container, 'wget', '-q', '-O', '/dev/null', '-T', timeout, url(target.containerPort)];
+      return [
+        'docker',
+        'exec',
+        target.container,
+        'wget',
+        '-q',
+        '-O',
+        '/dev/null',
+        '-T',
+        timeout,
+        url(target.containerPort),
+      ];
   }
 }
 
 /** Which tool to probe with, from `command -v curl wget nc` output (paths, one per line). */
 export function pickProbeTool(protocol: AppHealthcheck['protocol'], available: string): ProbeTool {
-  const has = (name: string) => available.split('\n').some((line) => line.trim().endsWith(`/${name}`) || line.trim() === name);
+  const has = (name: string) =>
+    available.split('\n').some((line) => line.trim().endsWith(`/${name}`) || line.trim() === name);
   if (protocol === 'tcp') return has('nc') ? 'nc' : 'docker-exec';
   if (has('curl')) return 'curl';
   if (has('wget')) return 'wget';

@@ -1,6 +1,14 @@
 import { ErrorCode, TomoException } from '@tomo/shared';
 import { testApp } from '../testing/test-app';
-import { configAsInput, maskSecrets, mergeConfigInput, PullPolicy, resolveDeploymentConfig, secretValues, withSecrets } from './deployment-config';
+import {
+  configAsInput,
+  maskSecrets,
+  mergeConfigInput,
+  PullPolicy,
+  resolveDeploymentConfig,
+  secretValues,
+  withSecrets,
+} from './deployment-config';
 
 const app = testApp({
   environment: `    - name: ADMIN_PASSWORD
@@ -59,7 +67,10 @@ describe('resolveDeploymentConfig', () => {
           { container: 9999, host: 80, protocol: 'tcp' },
           { container: 18080, host: 70000, protocol: 'tcp' },
         ],
-        volumes: [{ container: 'relative', host: '/x' }, { container: '/data', host: './../escape' }],
+        volumes: [
+          { container: 'relative', host: '/x' },
+          { container: '/data', host: './../escape' },
+        ],
         network: 'bad name!',
       }),
     );
@@ -88,7 +99,10 @@ describe('resolveDeploymentConfig', () => {
 
   it('lets a bridge network remap ports and keeps shell metacharacters as data', () => {
     const config = resolveDeploymentConfig(app, {
-      env: [{ name: 'ADMIN_PASSWORD', value: 'x' }, { name: 'EXTRA_TOKEN', value: '$(id)' }],
+      env: [
+        { name: 'ADMIN_PASSWORD', value: 'x' },
+        { name: 'EXTRA_TOKEN', value: '$(id)' },
+      ],
       ports: [{ container: 18080, host: 8080, protocol: 'TCP' }],
       volumes: [{ container: '/weird', host: "/tmp/a b;$(touch x)'`" }],
       network: 'my-net',
@@ -105,7 +119,10 @@ describe('resolveDeploymentConfig', () => {
     expect(masked.env.find((v) => v.name === 'ADMIN_PASSWORD')?.value).toBeNull();
     expect(JSON.stringify(masked)).not.toContain('s3cret');
     expect(withSecrets(masked, secretValues(config))).toEqual(config);
-    const merged = mergeConfigInput(configAsInput(config), { env: [{ name: 'GREETING', value: 'hi' }], pullPolicy: PullPolicy.Never });
+    const merged = mergeConfigInput(configAsInput(config), {
+      env: [{ name: 'GREETING', value: 'hi' }],
+      pullPolicy: PullPolicy.Never,
+    });
     const updated = resolveDeploymentConfig(app, merged);
     expect(updated.env.map((v) => [v.name, v.value])).toEqual([
       ['GREETING', 'hi'],

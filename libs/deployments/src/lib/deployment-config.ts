@@ -95,20 +95,25 @@ export function resolveDeploymentConfig(
   const userEnv = new Map<string, string>();
   for (const item of given.env ?? []) {
     if (!ENV_NAME.test(item.name)) {
-      errors.push(`config.env "${item.name}" is not a valid variable name (letters, digits and _, not starting with a digit)`);
+      errors.push(
+        `config.env "${item.name}" is not a valid variable name (letters, digits and _, not starting with a digit)`,
+      );
       continue;
     }
     if (userEnv.has(item.name)) errors.push(`config.env.${item.name} is given twice`);
     if (typeof item.value !== 'string') errors.push(`config.env.${item.name} must be a string`);
     else if (item.value.includes('\0')) errors.push(`config.env.${item.name} must not contain a NUL character`);
-    else if (item.value.length > MAX_ENV_VALUE) errors.push(`config.env.${item.name} is longer than ${MAX_ENV_VALUE} characters`);
+    else if (item.value.length > MAX_ENV_VALUE)
+      errors.push(`config.env.${item.name} is longer than ${MAX_ENV_VALUE} characters`);
     userEnv.set(item.name, item.value);
   }
   const env: DeploymentEnvVar[] = [];
   for (const variable of app.env) {
     const value = userEnv.get(variable.name) ?? variable.defaultValue;
     if ((value === null || value === '') && variable.required) {
-      errors.push(`config.env.${variable.name} is required by ${app.name}${variable.description ? ` (${variable.description})` : ''}`);
+      errors.push(
+        `config.env.${variable.name} is required by ${app.name}${variable.description ? ` (${variable.description})` : ''}`,
+      );
     }
     if (value !== null) env.push({ name: variable.name, value, secret: variable.secret });
   }
@@ -130,7 +135,10 @@ export function resolveDeploymentConfig(
       errors.push(`config.ports ${item.container}/${protocol} is not a port of ${app.name} (its ports: ${known})`);
       continue;
     }
-    if (!isPort(item.host)) errors.push(`config.ports ${item.container}/${protocol}: host port ${item.host} must be an integer from 1 to 65535`);
+    if (!isPort(item.host))
+      errors.push(
+        `config.ports ${item.container}/${protocol}: host port ${item.host} must be an integer from 1 to 65535`,
+      );
     userPorts.set(`${item.container}/${protocol}`, { host: item.host });
   }
   const ports: DeploymentPort[] = app.ports.map((port) => ({
@@ -141,7 +149,9 @@ export function resolveDeploymentConfig(
   if (mode === 'host') {
     for (const port of ports) {
       if (port.host !== port.container) {
-        errors.push(`config.ports ${port.container}/${port.protocol}: with host networking the app listens on ${port.container} itself; it cannot be moved to ${port.host}`);
+        errors.push(
+          `config.ports ${port.container}/${port.protocol}: with host networking the app listens on ${port.container} itself; it cannot be moved to ${port.host}`,
+        );
       }
     }
   }
@@ -171,7 +181,9 @@ export function resolveDeploymentConfig(
     if (user === undefined) {
       const expanded = expandVariables(volume.host, envValues);
       if (expanded.missing.length > 0) {
-        errors.push(`config.volumes ${volume.container}: ${volume.host} names ${expanded.missing.join(', ')}, which has no value`);
+        errors.push(
+          `config.volumes ${volume.container}: ${volume.host} names ${expanded.missing.join(', ')}, which has no value`,
+        );
       }
       host = expanded.value;
     }
@@ -206,15 +218,28 @@ export function resolveDeploymentConfig(
  * OPERATOR keeps the app's own volumes and network, relative paths under the deployment's
  * directory and named volumes. Returns one line per such choice (none: allowed for OPERATOR).
  */
-export function hostAccessBeyondApp(app: AppDefinition, config: DeploymentConfig, before: DeploymentConfig | null): string[] {
+export function hostAccessBeyondApp(
+  app: AppDefinition,
+  config: DeploymentConfig,
+  before: DeploymentConfig | null,
+): string[] {
   const reasons: string[] = [];
   const sameBind = (volumes: readonly { container: string; host: string }[], volume: DeploymentVolume) =>
     volumes.some((other) => other.container === volume.container && normalizeHost(other.host) === volume.host);
   for (const volume of config.volumes) {
-    if (volumeKind(volume.host) !== 'absolute' || sameBind(app.volumes, volume) || (before && sameBind(before.volumes, volume))) continue;
+    if (
+      volumeKind(volume.host) !== 'absolute' ||
+      sameBind(app.volumes, volume) ||
+      (before && sameBind(before.volumes, volume))
+    )
+      continue;
     reasons.push(`config.volumes ${volume.container}: binding the host path ${volume.host}`);
   }
-  if (networkModeOf(config.network) === 'host' && app.network.mode !== 'host' && (!before || networkModeOf(before.network) !== 'host')) {
+  if (
+    networkModeOf(config.network) === 'host' &&
+    app.network.mode !== 'host' &&
+    (!before || networkModeOf(before.network) !== 'host')
+  ) {
     reasons.push(`config.network: host networking, which ${app.name} does not declare`);
   }
   return reasons;
@@ -227,7 +252,9 @@ export function maskSecrets(config: DeploymentConfig): DeploymentConfig {
 
 /** The secret values alone, by name (stored encrypted). */
 export function secretValues(config: DeploymentConfig): Record<string, string> {
-  return Object.fromEntries(config.env.filter((v) => v.secret && v.value !== null).map((v) => [v.name, v.value as string]));
+  return Object.fromEntries(
+    config.env.filter((v) => v.secret && v.value !== null).map((v) => [v.name, v.value as string]),
+  );
 }
 
 /** Puts decrypted secret values back into a masked configuration. */
@@ -250,9 +277,16 @@ export function configAsInput(config: DeploymentConfig): DeploymentConfigInput {
 }
 
 /** Overlays `change` on `base` field by field (env, ports and volumes merge by key). */
-export function mergeConfigInput(base: DeploymentConfigInput, change: DeploymentConfigInput | null | undefined): DeploymentConfigInput {
+export function mergeConfigInput(
+  base: DeploymentConfigInput,
+  change: DeploymentConfigInput | null | undefined,
+): DeploymentConfigInput {
   if (!change) return base;
-  const byKey = <T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined, key: (item: T) => string): T[] => {
+  const byKey = <T>(
+    a: readonly T[] | null | undefined,
+    b: readonly T[] | null | undefined,
+    key: (item: T) => string,
+  ): T[] => {
     const merged = new Map((a ?? []).map((item) => [key(item), item]));
     for (const item of b ?? []) merged.set(key(item), item);
     return [...merged.values()];
@@ -293,9 +327,12 @@ function hostPathProblem(host: string): string | null {
   if (host === '') return 'must not be empty';
   const kind = volumeKind(host);
   if (kind === 'named') {
-    return VOLUME_NAME.test(host) ? null : 'is neither a path (/abs or ./rel) nor a volume name (letters, digits, _ . -)';
+    return VOLUME_NAME.test(host)
+      ? null
+      : 'is neither a path (/abs or ./rel) nor a volume name (letters, digits, _ . -)';
   }
-  if (kind === 'relative' && host.split('/').some((part) => part === '..')) return 'must stay inside the deployment directory (no ..)';
+  if (kind === 'relative' && host.split('/').some((part) => part === '..'))
+    return 'must stay inside the deployment directory (no ..)';
   return commonPathProblem(host);
 }
 

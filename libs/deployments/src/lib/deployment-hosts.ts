@@ -6,10 +6,7 @@ import type { RemoteCommandOptions, RemoteCommandResult } from '@tomo/ssh-keys';
  */
 export interface HostSession {
   /** Resolves with any exit status (non-zero included); rejects when the server cannot be reached. */
-  run(
-    argv: readonly string[],
-    options?: RemoteCommandOptions,
-  ): Promise<RemoteCommandResult>;
+  run(argv: readonly string[], options?: RemoteCommandOptions): Promise<RemoteCommandResult>;
 }
 
 /**

@@ -37,6 +37,7 @@ export const HEALTH_TIMEOUT_MS = 15 * 60_000;
  */
 export const HEALTH_CHECK_RETRY = {
   retry: { maxAttempts: 3 },
-  isTransient: (error: unknown): boolean => error instanceof TomoException && error.code === ErrorCode.ServerUnreachable,
+  isTransient: (error: unknown): boolean =>
+    error instanceof TomoException && error.code === ErrorCode.ServerUnreachable,
 };
 export const PULL_STEP = { timeoutMs: 30 * 60_000, retry: { maxAttempts: 3, initialDelayMs: 5_000 } };

@@ -1,11 +1,6 @@
 import { Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { NotificationsModule, NotificationsService } from '@tomo/notifications';
-import {
-  JobKind,
-  JobStatus,
-  NotificationEvent,
-  StepStatus,
-} from '@tomo/shared';
+import { JobKind, JobStatus, NotificationEvent, StepStatus } from '@tomo/shared';
 import {
   type JobFinished,
   JobsService,
@@ -43,34 +38,22 @@ export class DeploymentNotifier implements WorkflowObserver, OnModuleInit {
   jobFinished(event: JobFinished): void {
     const notify =
       event.kind === JobKind.DeploymentUpdate &&
-      (event.status === JobStatus.Failed ||
-        event.status === JobStatus.Cancelled)
+      (event.status === JobStatus.Failed || event.status === JobStatus.Cancelled)
         ? this.notifyRollback(event)
-        : event.kind === JobKind.MaintenanceReconcileDeployments &&
-            event.status === JobStatus.Succeeded
+        : event.kind === JobKind.MaintenanceReconcileDeployments && event.status === JobStatus.Succeeded
           ? this.notifyCrashes(event)
           : null;
-    notify?.catch((error: unknown) =>
-      this.logger.warn(
-        `Could not notify about job ${event.jobId}: ${String(error)}`,
-      ),
-    );
+    notify?.catch((error: unknown) => this.logger.warn(`Could not notify about job ${event.jobId}: ${String(error)}`));
   }
 
   private async notifyRollback(event: JobFinished): Promise<void> {
     const steps = await this.store.loadSteps(event.jobId);
     // Failed before it changed anything (validation, pull): nothing was rolled back, JOB_FAILED says enough.
-    if (
-      !steps.some((s) => s.status === StepStatus.Compensated) ||
-      !event.deploymentId
-    )
-      return;
+    if (!steps.some((s) => s.status === StepStatus.Compensated) || !event.deploymentId) return;
     const row = await this.records.find(event.deploymentId);
     const name = row?.containerName ?? event.deploymentId;
     const why =
-      event.status === JobStatus.Cancelled
-        ? 'the update was cancelled'
-        : (event.error?.message ?? 'unknown error');
+      event.status === JobStatus.Cancelled ? 'the update was cancelled' : (event.error?.message ?? 'unknown error');
     await this.notifications.emit(NotificationEvent.UpdateRolledBack, {
       message: `Update of ${name} rolled back${row ? `; it stays on ${row.image}` : ''}: ${why}`,
       jobId: event.jobId,
@@ -84,8 +67,7 @@ export class DeploymentNotifier implements WorkflowObserver, OnModuleInit {
   }
 
   private async notifyCrashes(event: JobFinished): Promise<void> {
-    const result = (await this.jobs.find(event.jobId))?.result as
-      Partial<ReconcileResult> | null | undefined;
+    const result = (await this.jobs.find(event.jobId))?.result as Partial<ReconcileResult> | null | undefined;
     for (const crash of result?.crashed ?? []) {
       await this.notifications.emit(NotificationEvent.AppCrashed, {
         message:

@@ -8,7 +8,14 @@ export interface ReconcileResult {
   checked: number;
   changed: { deploymentId: string; from: DeploymentStatus; to: DeploymentStatus }[];
   /** Labelled with a deployment no record knows; `removed`: an orphan the platform made that was not running. */
-  unknownContainers: { serverId: string; container: string; deploymentId: string; appId: string; state: string; removed: boolean }[];
+  unknownContainers: {
+    serverId: string;
+    container: string;
+    deploymentId: string;
+    appId: string;
+    state: string;
+    removed: boolean;
+  }[];
   unreachableServers: string[];
   /** Deployments recorded RUNNING whose container has exited or keeps restarting: seen once per change (the record then says STOPPED). */
   crashed: { deploymentId: string; serverId: string; containerName: string; appId: string; state: string }[];
@@ -38,7 +45,14 @@ export class DeploymentReconciler {
     const rows = await this.steps.records.list(null);
     const byServer = new Map<string, typeof rows>();
     for (const row of rows) byServer.set(row.serverId, [...(byServer.get(row.serverId) ?? []), row]);
-    const result: ReconcileResult = { servers: byServer.size, checked: 0, changed: [], unknownContainers: [], unreachableServers: [], crashed: [] };
+    const result: ReconcileResult = {
+      servers: byServer.size,
+      checked: 0,
+      changed: [],
+      unknownContainers: [],
+      unreachableServers: [],
+      crashed: [],
+    };
     const known = new Set(rows.map((row) => row.id));
     for (const [serverId, deployments] of byServer) {
       ctx.signal.throwIfAborted();
@@ -55,16 +69,35 @@ export class DeploymentReconciler {
       for (const container of containers) {
         if (known.has(container.deploymentId)) continue;
         // Read again: an install that started after the list above has its row by now.
-        const orphan = container.managed && !ORPHAN_KEEP_STATES.has(container.state) && !(await this.steps.records.find(container.deploymentId));
+        const orphan =
+          container.managed &&
+          !ORPHAN_KEEP_STATES.has(container.state) &&
+          !(await this.steps.records.find(container.deploymentId));
         const removed = orphan && (await docker.removeIfExists(container.name).catch(() => false));
-        result.unknownContainers.push({ serverId, container: container.name, deploymentId: container.deploymentId, appId: container.appId, state: container.state, removed });
+        result.unknownContainers.push({
+          serverId,
+          container: container.name,
+          deploymentId: container.deploymentId,
+          appId: container.appId,
+          state: container.state,
+          removed,
+        });
         ctx.log(
           `Server ${serverId}: container ${container.name} (${container.state}) is labelled tomo.deployment=${container.deploymentId}, which no deployment knows; ` +
-            (removed ? 'removed it (an orphan the platform created)' : container.managed ? 'left it (it runs): remove it by hand if it is not needed' : 'left it (not tomo.managed)'),
+            (removed
+              ? 'removed it (an orphan the platform created)'
+              : container.managed
+                ? 'left it (it runs): remove it by hand if it is not needed'
+                : 'left it (not tomo.managed)'),
         );
       }
       for (const row of deployments) {
-        if (row.status === DeploymentStatus.Installing || row.status === DeploymentStatus.Uninstalling || row.status === DeploymentStatus.Failed) continue;
+        if (
+          row.status === DeploymentStatus.Installing ||
+          row.status === DeploymentStatus.Uninstalling ||
+          row.status === DeploymentStatus.Failed
+        )
+          continue;
         const last = row.lastJobId ? await this.jobs.find(row.lastJobId) : null;
         if (last && !isFinishedJobStatus(last.status)) continue;
         result.checked++;
@@ -91,14 +124,24 @@ export class DeploymentReconciler {
         if (status !== row.status) {
           result.changed.push({ deploymentId: row.id, from: row.status, to: status });
           if (container && row.status === DeploymentStatus.Running && CRASHED_STATES.has(container.state)) {
-            result.crashed.push({ deploymentId: row.id, serverId, containerName: row.containerName, appId: row.appId, state: container.state });
+            result.crashed.push({
+              deploymentId: row.id,
+              serverId,
+              containerName: row.containerName,
+              appId: row.appId,
+              state: container.state,
+            });
           }
-          ctx.log(`Deployment ${row.id} (${row.containerName}): ${row.status} → ${status}${message ? ` (${message})` : ''}`);
+          ctx.log(
+            `Deployment ${row.id} (${row.containerName}): ${row.status} → ${status}${message ? ` (${message})` : ''}`,
+          );
         }
         await this.steps.records.update(row.id, { status, statusMessage: message });
       }
     }
-    ctx.log(`Checked ${result.checked} deployment(s) on ${result.servers} server(s); ${result.changed.length} changed, ${result.unknownContainers.length} unknown container(s)`);
+    ctx.log(
+      `Checked ${result.checked} deployment(s) on ${result.servers} server(s); ${result.changed.length} changed, ${result.unknownContainers.length} unknown container(s)`,
+    );
     return result;
   }
 }

@@ -39,7 +39,11 @@ export class DeploymentRecords implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.encryptedColumns.register({ table: 'deployment', primaryKey: 'id', columns: ['secretEnv', 'targetSecretEnv'] });
+    this.encryptedColumns.register({
+      table: 'deployment',
+      primaryKey: 'id',
+      columns: ['secretEnv', 'targetSecretEnv'],
+    });
   }
 
   find(id: string): Promise<DeploymentEntity | null> {

@@ -8,6 +8,7 @@ export const reconcileDeploymentsSchedule = {
   name: 'reconcile-deployments',
   kind: JobKind.MaintenanceReconcileDeployments,
   everySeconds: 300,
-  description: 'Compares deployments with the containers on their servers (RUNNING, STOPPED, MISSING, UNHEALTHY) and reports unknown ones.',
+  description:
+    'Compares deployments with the containers on their servers (RUNNING, STOPPED, MISSING, UNHEALTHY) and reports unknown ones.',
   input: (): Record<string, never> => ({}),
 } as const;

@@ -3,7 +3,14 @@ import { type MarketplaceService } from '@tomo/marketplace';
 import { formatBytes } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { WorkflowContext } from '@tomo/workflows';
-import { accessUrls, buildContainerSpec, deploymentDirectory, healthcheckPort, LABEL_DEPLOYMENT, namedVolumeFor } from './container-spec';
+import {
+  accessUrls,
+  buildContainerSpec,
+  deploymentDirectory,
+  healthcheckPort,
+  LABEL_DEPLOYMENT,
+  namedVolumeFor,
+} from './container-spec';
 import { type DeploymentConfig, networkModeOf, networksToJoin, PullPolicy, volumeKind } from './deployment-config';
 import type { DeploymentHosts } from './deployment-hosts';
 import { type DeploymentRecords } from './deployment-records';
@@ -63,14 +70,27 @@ export class DeploymentSteps {
   }
 
   /** Creates the container `name` from the target, unless an earlier attempt did; returns its id. */
-  async createContainer(scope: DeploymentScope, target: DeploymentTarget, name: string, ctx: Pick<WorkflowContext, 'log' | 'jobId'>) {
+  async createContainer(
+    scope: DeploymentScope,
+    target: DeploymentTarget,
+    name: string,
+    ctx: Pick<WorkflowContext, 'log' | 'jobId'>,
+  ) {
     const existing = await this.ownContainer(scope, name);
     if (existing) {
       ctx.log(`Container ${name} exists already (${existing.status}): an earlier attempt created it`);
       return { containerId: existing.id };
     }
     const deploymentDir = await this.deploymentDir(scope.docker, scope.row.id);
-    const spec = buildContainerSpec({ deployment: scope.row, app: scope.app, config: target.config, image: target.image, deploymentDir, jobId: ctx.jobId, name });
+    const spec = buildContainerSpec({
+      deployment: scope.row,
+      app: scope.app,
+      config: target.config,
+      image: target.image,
+      deploymentDir,
+      jobId: ctx.jobId,
+      name,
+    });
     const containerId = await scope.docker.create(spec);
     ctx.log(`Created container ${name} (${containerId.slice(0, 12)}) from ${target.image}`);
     return { containerId };
@@ -94,7 +114,8 @@ export class DeploymentSteps {
   /** The pending update's image and configuration; CONFLICT when there is none. */
   pendingUpdate(row: DeploymentEntity): DeploymentTarget {
     const config = this.records.fullTargetConfig(row);
-    if (!config || !row.targetImage) throw new TomoException(ErrorCode.Conflict, `Deployment ${row.id} has no pending update`);
+    if (!config || !row.targetImage)
+      throw new TomoException(ErrorCode.Conflict, `Deployment ${row.id} has no pending update`);
     return { config, image: row.targetImage };
   }
 
@@ -116,39 +137,66 @@ export class DeploymentSteps {
   }
 
   /** Docker ready, architecture, free host ports, memory and disk for the app's requirements. */
-  async preflight(scope: DeploymentScope, config: DeploymentConfig, ctx: Pick<WorkflowContext, 'log'>, ownPorts: ReadonlySet<string> = new Set()): Promise<Record<string, unknown>> {
+  async preflight(
+    scope: DeploymentScope,
+    config: DeploymentConfig,
+    ctx: Pick<WorkflowContext, 'log'>,
+    ownPorts: ReadonlySet<string> = new Set(),
+  ): Promise<Record<string, unknown>> {
     const { docker, app } = scope;
     const engine = await docker.dockerReady();
     const arch = normalizeArchitecture(engine.arch);
     ctx.log(`Docker ${engine.version} on ${arch}`);
     const supported = app.requirements.architectures;
     if (supported.length > 0 && !supported.includes(arch as (typeof supported)[number])) {
-      throw new TomoException(ErrorCode.BadUserInput, `${app.name} supports ${supported.join(', ')}; the server is ${arch}`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `${app.name} supports ${supported.join(', ')}; the server is ${arch}`,
+      );
     }
     const bound = await docker.boundPorts();
-    const taken = config.ports.filter((port) => !ownPorts.has(`${port.host}/${port.protocol}`) && bound[port.protocol].has(port.host));
+    const taken = config.ports.filter(
+      (port) => !ownPorts.has(`${port.host}/${port.protocol}`) && bound[port.protocol].has(port.host),
+    );
     if (taken.length > 0) {
       throw new TomoException(
         ErrorCode.Conflict,
         `Host port${taken.length > 1 ? 's' : ''} ${taken.map((p) => `${p.host}/${p.protocol}`).join(', ')} already in use on the server`,
       );
     }
-    ctx.log(config.ports.length > 0 ? `Host ports free: ${config.ports.map((p) => `${p.host}/${p.protocol}`).join(', ')}` : 'No host ports to check');
+    ctx.log(
+      config.ports.length > 0
+        ? `Host ports free: ${config.ports.map((p) => `${p.host}/${p.protocol}`).join(', ')}`
+        : 'No host ports to check',
+    );
     const memory = await docker.availableMemory();
     if (memory !== null && memory < app.requirements.memoryBytes) {
-      throw new TomoException(ErrorCode.BadUserInput, `${app.name} needs ${app.requirements.memory} of memory; the server has ${formatBytes(memory)} available`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `${app.name} needs ${app.requirements.memory} of memory; the server has ${formatBytes(memory)} available`,
+      );
     }
     const home = await docker.homeDirectory();
     const disk = await docker.availableDisk(home);
     if (disk !== null && disk < app.requirements.storageBytes) {
-      throw new TomoException(ErrorCode.BadUserInput, `${app.name} needs ${app.requirements.storage} of disk; the server has ${formatBytes(disk)} free in ${home}`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `${app.name} needs ${app.requirements.storage} of disk; the server has ${formatBytes(disk)} free in ${home}`,
+      );
     }
-    ctx.log(`Memory available: ${memory === null ? 'unknown' : formatBytes(memory)} (needs ${app.requirements.memory}); disk free: ${disk === null ? 'unknown' : formatBytes(disk)} (needs ${app.requirements.storage})`);
+    ctx.log(
+      `Memory available: ${memory === null ? 'unknown' : formatBytes(memory)} (needs ${app.requirements.memory}); disk free: ${disk === null ? 'unknown' : formatBytes(disk)} (needs ${app.requirements.storage})`,
+    );
     return { dockerVersion: engine.version, arch, memoryAvailableBytes: memory, diskAvailableBytes: disk };
   }
 
   /** Pulls according to the policy; a missing image is permanent (NOT_FOUND). */
-  async pull(docker: DockerOnServer, image: string, policy: PullPolicy, ctx: Pick<WorkflowContext, 'log'>): Promise<{ pulled: boolean } | null> {
+  async pull(
+    docker: DockerOnServer,
+    image: string,
+    policy: PullPolicy,
+    ctx: Pick<WorkflowContext, 'log'>,
+  ): Promise<{ pulled: boolean } | null> {
     if (policy !== PullPolicy.Always && (await docker.imageExists(image))) {
       ctx.log(`Image ${image} is present (pull policy ${policy})`);
       return null;
@@ -185,13 +233,21 @@ export class DeploymentSteps {
           if (!(await docker.pathExists(volume.host))) {
             // Docker creates a missing bind source itself (as root); creating it as the SSH user keeps it the user's.
             const made = await docker.run(['mkdir', '-p', '--', volume.host]);
-            ctx.log(made.exitCode === 0 ? `Created directory ${volume.host}` : `${volume.host} does not exist; Docker will create it`);
+            ctx.log(
+              made.exitCode === 0
+                ? `Created directory ${volume.host}`
+                : `${volume.host} does not exist; Docker will create it`,
+            );
           }
           break;
         case 'named': {
           const name = namedVolumeFor(row.id, volume.host);
           if (!(await docker.volumeExists(name))) {
-            await docker.createVolume(name, { 'tomo.managed': 'true', [LABEL_DEPLOYMENT]: row.id, 'tomo.app': row.appId });
+            await docker.createVolume(name, {
+              'tomo.managed': 'true',
+              [LABEL_DEPLOYMENT]: row.id,
+              'tomo.app': row.appId,
+            });
             created.volumes.push(name);
             ctx.log(`Created volume ${name}`);
           }
@@ -210,13 +266,19 @@ export class DeploymentSteps {
   }
 
   /** Health check of a container of this deployment, with the configuration it runs. */
-  async healthCheck(scope: DeploymentScope, config: DeploymentConfig, container: string, options: { attempts?: number; graceMs?: number } = {}): Promise<string> {
+  async healthCheck(
+    scope: DeploymentScope,
+    config: DeploymentConfig,
+    container: string,
+    options: { attempts?: number; graceMs?: number } = {},
+  ): Promise<string> {
     const port = healthcheckPort(scope.app, config);
     const mapped = config.ports.find((p) => p.host === port && p.protocol === 'tcp');
-    const containerPort = networkModeOf(config.network) === 'host' ? port : mapped?.container ?? port;
-    const app = options.attempts && scope.app.healthcheck
-      ? { ...scope.app, healthcheck: { ...scope.app.healthcheck, retries: options.attempts - 1 } }
-      : scope.app;
+    const containerPort = networkModeOf(config.network) === 'host' ? port : (mapped?.container ?? port);
+    const app =
+      options.attempts && scope.app.healthcheck
+        ? { ...scope.app, healthcheck: { ...scope.app.healthcheck, retries: options.attempts - 1 } }
+        : scope.app;
     return scope.docker.waitHealthy(app, { container, port, containerPort }, { graceMs: options.graceMs });
   }
 
@@ -224,4 +286,3 @@ export class DeploymentSteps {
     return accessUrls(await this.hostAddress(scope.row.serverId), scope.app, config);
   }
 }
-

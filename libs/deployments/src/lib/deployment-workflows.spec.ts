@@ -15,20 +15,39 @@ describe('health-check steps', () => {
     { redisPrefix: 'unused' } as CommonConfig,
     {} as DeploymentHosts,
   ).workflows();
-  const healthChecks = definitions.flatMap((definition) => definition.steps.filter((step) => step.name === 'health-check').map((step) => ({ kind: definition.kind, step })));
+  const healthChecks = definitions.flatMap((definition) =>
+    definition.steps.filter((step) => step.name === 'health-check').map((step) => ({ kind: definition.kind, step })),
+  );
 
   it('exist in install, start, restart and update', () => {
-    expect(healthChecks.map(({ kind }) => kind).sort()).toEqual([JobKind.DeploymentInstall, JobKind.DeploymentRestart, JobKind.DeploymentStart, JobKind.DeploymentUpdate].sort());
+    expect(healthChecks.map(({ kind }) => kind).sort()).toEqual(
+      [JobKind.DeploymentInstall, JobKind.DeploymentRestart, JobKind.DeploymentStart, JobKind.DeploymentUpdate].sort(),
+    );
   });
 
-  it.each(['install', 'start', 'restart', 'update'])('%s: run again when the SSH connection failed under it, never when the app answered unhealthy', (name) => {
-    const found = healthChecks.find(({ kind }) => kind.endsWith(`.${name}`));
-    if (!found) throw new Error(`no health-check step in ${name}`);
-    const { step } = found;
-    expect(retryPolicyOf(step).maxAttempts).toBeGreaterThan(1);
-    expect(isTransientError(new TomoException(ErrorCode.ServerUnreachable, 'Connection lost before the command finished'), step)).toBe(true);
-    expect(isTransientError(new TomoException(ErrorCode.Internal, 'Health check failed 4 times in a row: HTTP 404'), step)).toBe(false);
-    expect(isTransientError(new TomoException(ErrorCode.Internal, 'Container x is not running (exited, exit code 1)'), step)).toBe(false);
-    expect(isTransientError(new Error('unexpected'), step)).toBe(false);
-  });
+  it.each(['install', 'start', 'restart', 'update'])(
+    '%s: run again when the SSH connection failed under it, never when the app answered unhealthy',
+    (name) => {
+      const found = healthChecks.find(({ kind }) => kind.endsWith(`.${name}`));
+      if (!found) throw new Error(`no health-check step in ${name}`);
+      const { step } = found;
+      expect(retryPolicyOf(step).maxAttempts).toBeGreaterThan(1);
+      expect(
+        isTransientError(
+          new TomoException(ErrorCode.ServerUnreachable, 'Connection lost before the command finished'),
+          step,
+        ),
+      ).toBe(true);
+      expect(
+        isTransientError(new TomoException(ErrorCode.Internal, 'Health check failed 4 times in a row: HTTP 404'), step),
+      ).toBe(false);
+      expect(
+        isTransientError(
+          new TomoException(ErrorCode.Internal, 'Container x is not running (exited, exit code 1)'),
+          step,
+        ),
+      ).toBe(false);
+      expect(isTransientError(new Error('unexpected'), step)).toBe(false);
+    },
+  );
 });

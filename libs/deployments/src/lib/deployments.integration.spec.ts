@@ -43,7 +43,11 @@ describe('deployments on the testbed', () => {
 
   const docker = (...args: string[]): string => {
     try {
-      return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: testbed.docker.host }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      return execFileSync('docker', args, {
+        encoding: 'utf8',
+        env: { ...process.env, DOCKER_HOST: testbed.docker.host },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
     } catch (error) {
       throw new Error(`docker ${args.join(' ')}: ${String((error as { stderr?: string }).stderr ?? error)}`);
     }
@@ -62,7 +66,9 @@ describe('deployments on the testbed', () => {
     return out ? (JSON.parse(out) as Record<string, any>[])[0] : null; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const containersOf = (deploymentId: string) =>
-    docker('ps', '-a', '--filter', `label=tomo.deployment=${deploymentId}`, '--format', '{{.Names}}').split('\n').filter(Boolean);
+    docker('ps', '-a', '--filter', `label=tomo.deployment=${deploymentId}`, '--format', '{{.Names}}')
+      .split('\n')
+      .filter(Boolean);
   const fetchVersion = async (): Promise<string | null> => {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/tomo-version`, { signal: AbortSignal.timeout(2_000) });
@@ -86,17 +92,27 @@ describe('deployments on the testbed', () => {
     const done = await finished(job.id);
     if (done.status !== JobStatus.Succeeded) {
       const events = await jobs.events(job.id);
-      throw new Error(`job ${job.kind} ${done.status}: ${done.errorMessage}\n${events.map((e) => `${e.step ?? '-'} ${e.type} ${e.message}`).join('\n')}`);
+      throw new Error(
+        `job ${job.kind} ${done.status}: ${done.errorMessage}\n${events.map((e) => `${e.step ?? '-'} ${e.type} ${e.message}`).join('\n')}`,
+      );
     }
     return done;
   };
   /** Notifications the worker stored (no channel is configured: nothing is delivered). */
-  const notified = (event: NotificationEvent) => api.get(DataSource).getRepository(NotificationEntity).find({ where: { event }, order: { createdAt: 'ASC' } });
-  const firstNotified = async (event: NotificationEvent) => (await waitFor(async () => (await notified(event))[0], event));
+  const notified = (event: NotificationEvent) =>
+    api
+      .get(DataSource)
+      .getRepository(NotificationEntity)
+      .find({ where: { event }, order: { createdAt: 'ASC' } });
+  const firstNotified = async (event: NotificationEvent) =>
+    await waitFor(async () => (await notified(event))[0], event);
   const stepsOf = async (jobId: string) => Object.fromEntries((await jobs.steps(jobId)).map((s) => [s.name, s.status]));
 
   async function startWorker(): Promise<void> {
-    worker = await NestFactory.createApplicationContext(DeploymentsTestRootModule.forRoot(env.config, { worker: true }), { logger: ['error', 'warn'] });
+    worker = await NestFactory.createApplicationContext(
+      DeploymentsTestRootModule.forRoot(env.config, { worker: true }),
+      { logger: ['error', 'warn'] },
+    );
     await worker.init();
   }
 
@@ -150,7 +166,15 @@ describe('deployments on the testbed', () => {
     writeFileSync(join(dir, 'apps', 'utility', 'busybox-httpd', 'app.yaml'), yaml);
     const git = (...args: string[]) =>
       execFileSync('git', ['-C', dir, ...args], {
-        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t.invalid' },
+        env: {
+          ...process.env,
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_CONFIG_NOSYSTEM: '1',
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@t.invalid',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@t.invalid',
+        },
       });
     git('init', '--quiet', '--initial-branch=main');
     git('add', '--all');
@@ -170,7 +194,10 @@ describe('deployments on the testbed', () => {
     testbed = readTestbed();
     // A fresh repository in the registry: v1, v2 and a "broken" tag whose /etc/tomo-version is gone (health check → 404).
     repo = `${testbed.registry.address}/tomo/deploy-${randomBytes(4).toString('hex')}`;
-    for (const [source, tag] of [[testbed.images.v1, 'v1'], [testbed.images.v2, 'v2']] as const) {
+    for (const [source, tag] of [
+      [testbed.images.v1, 'v1'],
+      [testbed.images.v2, 'v2'],
+    ] as const) {
       docker('pull', '--quiet', source);
       docker('tag', source, `${repo}:${tag}`);
       docker('push', '--quiet', `${repo}:${tag}`);
@@ -180,13 +207,22 @@ describe('deployments on the testbed', () => {
     docker('export', '--output', rootfs, builder);
     docker('rm', builder);
     const stripped = join(scratch, 'stripped.tar');
-    execFileSync('sh', ['-c', 'mkdir -p "$1/fs" && tar -xf "$2" -C "$1/fs" && rm -f "$1/fs/etc/tomo-version" && tar -cf "$3" -C "$1/fs" .', 'sh', scratch, rootfs, stripped]);
+    execFileSync('sh', [
+      '-c',
+      'mkdir -p "$1/fs" && tar -xf "$2" -C "$1/fs" && rm -f "$1/fs/etc/tomo-version" && tar -cf "$3" -C "$1/fs" .',
+      'sh',
+      scratch,
+      rootfs,
+      stripped,
+    ]);
     docker('import', stripped, `${repo}:broken`);
     docker('push', '--quiet', `${repo}:broken`);
     for (const tag of ['v1', 'v2', 'broken']) docker('rmi', `${repo}:${tag}`);
 
     env = await createWorkflowTestEnv({ JOB_STALL_TIMEOUT_MS: '2000' });
-    api = await NestFactory.createApplicationContext(DeploymentsTestRootModule.forRoot(env.config, { worker: false }), { logger: ['error', 'warn'] });
+    api = await NestFactory.createApplicationContext(DeploymentsTestRootModule.forRoot(env.config, { worker: false }), {
+      logger: ['error', 'warn'],
+    });
     await api.init();
     deployments = api.get(DeploymentsService);
     jobs = api.get(JobsService);
@@ -209,7 +245,9 @@ describe('deployments on the testbed', () => {
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const name of (tryDocker('ps', '-a', '--filter', `label=tomo.app`, '--format', '{{.Names}}\t{{.Label "tomo.app"}}') ?? '').split('\n')) {
+    for (const name of (
+      tryDocker('ps', '-a', '--filter', `label=tomo.app`, '--format', '{{.Names}}\t{{.Label "tomo.app"}}') ?? ''
+    ).split('\n')) {
       const [container, app] = name.split('\t');
       if (container && app?.startsWith('deploy-')) tryDocker('rm', '-f', container);
     }
@@ -236,12 +274,17 @@ describe('deployments on the testbed', () => {
     const hostilePath = `./dir with 'quotes' $(touch ${marker}); and \`ticks\` & more`;
 
     // Install: validated at once (BAD_USER_INPUT before any job), then the workflow.
-    await expect(deployments.install({ serverId, appId, config: { ports: [{ container: 1, host: 2 }] } }, 'alice', Role.Admin)).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
+    await expect(
+      deployments.install({ serverId, appId, config: { ports: [{ container: 1, host: 2 }] } }, 'alice', Role.Admin),
+    ).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
     const request = {
       serverId,
       appId,
       config: {
-        env: [{ name: 'GREETING', value: hostile }, { name: 'API_TOKEN', value: 's3cret-value' }],
+        env: [
+          { name: 'GREETING', value: hostile },
+          { name: 'API_TOKEN', value: 's3cret-value' },
+        ],
         volumes: [{ container: '/weird', host: hostilePath }],
         pullPolicy: PullPolicy.Always,
       },
@@ -252,7 +295,9 @@ describe('deployments on the testbed', () => {
     // deployment; the key with another request is a CONFLICT.
     const again = await deployments.install(request, 'alice', Role.Admin);
     expect(again.id).toBe(install.id);
-    await expect(deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice', Role.Admin)).rejects.toMatchObject({
+    await expect(
+      deployments.install({ serverId, appId, config: {}, idempotencyKey: `install-${port}` }, 'alice', Role.Admin),
+    ).rejects.toMatchObject({
       code: ErrorCode.Conflict,
     });
     await succeeded(install);
@@ -275,13 +320,25 @@ describe('deployments on the testbed', () => {
     expect(timeline).not.toContain('s3cret-value');
 
     const row = await deployments.get(deploymentId);
-    expect(row).toMatchObject({ status: DeploymentStatus.Running, accessUrls: [`http://127.0.0.1:${port}`], image: `${repo}:v1` });
-    expect(deployments.publicConfig(row).env.find((v) => v.name === 'API_TOKEN')).toEqual({ name: 'API_TOKEN', value: null, secret: true });
+    expect(row).toMatchObject({
+      status: DeploymentStatus.Running,
+      accessUrls: [`http://127.0.0.1:${port}`],
+      image: `${repo}:v1`,
+    });
+    expect(deployments.publicConfig(row).env.find((v) => v.name === 'API_TOKEN')).toEqual({
+      name: 'API_TOKEN',
+      value: null,
+      secret: true,
+    });
     expect(JSON.stringify(row.config)).not.toContain('s3cret-value');
     const container = inspect(row.containerName);
     expect(container?.['Id']).toBe(row.containerId);
     expect(container?.['State'].Running).toBe(true);
-    expect(container?.['Config'].Labels).toMatchObject({ 'tomo.managed': 'true', 'tomo.deployment': deploymentId, 'tomo.app': appId });
+    expect(container?.['Config'].Labels).toMatchObject({
+      'tomo.managed': 'true',
+      'tomo.deployment': deploymentId,
+      'tomo.app': appId,
+    });
     expect(container?.['HostConfig'].NetworkMode).toBe('host');
     expect(container?.['HostConfig'].RestartPolicy.Name).toBe('unless-stopped');
     // Every value reached the container literally, and nothing ran.
@@ -290,7 +347,9 @@ describe('deployments on the testbed', () => {
     expect(envIn(row.containerName, 'API_TOKEN')).toBe('s3cret-value');
     const home = execFileSync('getent', ['passwd', testbed.ssh.username], { encoding: 'utf8' }).split(':')[5];
     const deploymentDir = `${home}/tomo/deployments/${deploymentId}`;
-    const mounts = (container?.['Mounts'] as { Source: string; Destination: string }[]).map((m) => [m.Destination, m.Source]).sort();
+    const mounts = (container?.['Mounts'] as { Source: string; Destination: string }[])
+      .map((m) => [m.Destination, m.Source])
+      .sort();
     expect(mounts).toEqual([
       ['/data', `${deploymentDir}/data`],
       ['/weird', `${deploymentDir}/${hostilePath.slice(2)}`],
@@ -300,7 +359,11 @@ describe('deployments on the testbed', () => {
     expect(await fetchVersion()).toBe('1');
 
     // Installing again is a no-op success: every step skipped, still one container.
-    const rerun = await jobs.create(JobKind.DeploymentInstall, { deploymentId }, { requestedBy: 'alice', serverId, deploymentId });
+    const rerun = await jobs.create(
+      JobKind.DeploymentInstall,
+      { deploymentId },
+      { requestedBy: 'alice', serverId, deploymentId },
+    );
     await succeeded(rerun);
     expect(Object.values(await stepsOf(rerun.id)).filter((s) => s === StepStatus.Skipped)).toHaveLength(6);
     expect(containersOf(deploymentId)).toEqual([row.containerName]);
@@ -324,7 +387,11 @@ describe('deployments on the testbed', () => {
     expect(await fetchVersion()).toBe('1');
 
     // Update to a good tag: a new container under the same name, serving v2.
-    const update = await deployments.update({ deploymentId, imageTag: 'v2', config: { env: [{ name: 'GREETING', value: 'hi' }] } }, 'alice', Role.Admin);
+    const update = await deployments.update(
+      { deploymentId, imageTag: 'v2', config: { env: [{ name: 'GREETING', value: 'hi' }] } },
+      'alice',
+      Role.Admin,
+    );
     await succeeded(update);
     const updated = await deployments.get(deploymentId);
     expect(updated).toMatchObject({ image: `${repo}:v2`, status: DeploymentStatus.Running, targetImage: null });
@@ -337,61 +404,154 @@ describe('deployments on the testbed', () => {
     expect(await fetchVersion()).toBe('2');
 
     // Update to an image whose health check fails: rolled back, the old container serves again.
-    const bad = await finished((await deployments.update({ deploymentId, imageTag: 'broken' }, 'alice', Role.Admin)).id);
+    const bad = await finished(
+      (await deployments.update({ deploymentId, imageTag: 'broken' }, 'alice', Role.Admin)).id,
+    );
     expect(bad.status).toBe(JobStatus.Failed);
     expect(bad.errorCode).toBe(ErrorCode.HealthCheckFailed);
     expect(bad.errorMessage).toMatch(/Health check failed/);
     const badSteps = await stepsOf(bad.id);
-    expect(badSteps).toMatchObject({ 'stop-old': StepStatus.Compensated, 'health-check': StepStatus.Failed, swap: StepStatus.Pending });
+    expect(badSteps).toMatchObject({
+      'stop-old': StepStatus.Compensated,
+      'health-check': StepStatus.Failed,
+      swap: StepStatus.Pending,
+    });
     expect(inspect(row.containerName)?.['Id']).toBe(updated.containerId);
     expect(inspect(row.containerName)?.['State'].Running).toBe(true);
     expect(containersOf(deploymentId)).toEqual([row.containerName]);
-    expect(await deployments.get(deploymentId)).toMatchObject({ image: `${repo}:v2`, containerId: updated.containerId });
-    expect(await waitFor(async () => (await fetchVersion()) === '2', 'the old container to serve again', 10_000)).toBe(true);
+    expect(await deployments.get(deploymentId)).toMatchObject({
+      image: `${repo}:v2`,
+      containerId: updated.containerId,
+    });
+    expect(await waitFor(async () => (await fetchVersion()) === '2', 'the old container to serve again', 10_000)).toBe(
+      true,
+    );
     const rolledBack = await firstNotified(NotificationEvent.UpdateRolledBack);
-    expect(rolledBack).toMatchObject({ jobId: bad.id, deploymentId, serverId, details: { containerName: row.containerName, image: `${repo}:v2` } });
-    expect(rolledBack.message).toContain(`Update of ${row.containerName} rolled back; it stays on ${repo}:v2: Health check failed`);
+    expect(rolledBack).toMatchObject({
+      jobId: bad.id,
+      deploymentId,
+      serverId,
+      details: { containerName: row.containerName, image: `${repo}:v2` },
+    });
+    expect(rolledBack.message).toContain(
+      `Update of ${row.containerName} rolled back; it stays on ${repo}:v2: Health check failed`,
+    );
 
     // A tag that does not exist: permanent at the pull, the old container never stopped.
-    const missing = await finished((await deployments.update({ deploymentId, imageTag: 'no-such-tag' }, 'alice', Role.Admin)).id);
+    const missing = await finished(
+      (await deployments.update({ deploymentId, imageTag: 'no-such-tag' }, 'alice', Role.Admin)).id,
+    );
     expect(missing).toMatchObject({ status: JobStatus.Failed, errorCode: ErrorCode.NotFound });
     expect((await jobs.steps(missing.id)).find((s) => s.name === 'pull-image')?.attempts).toBe(1);
     expect(inspect(row.containerName)?.['Id']).toBe(updated.containerId);
     expect(await fetchVersion()).toBe('2');
     // Nothing was undone there: JOB_FAILED only, no second UPDATE_ROLLED_BACK.
-    await waitFor(async () => (await notified(NotificationEvent.JobFailed)).some((n) => n.jobId === missing.id), 'JOB_FAILED of the missing tag');
+    await waitFor(
+      async () => (await notified(NotificationEvent.JobFailed)).some((n) => n.jobId === missing.id),
+      'JOB_FAILED of the missing tag',
+    );
     expect(await notified(NotificationEvent.UpdateRolledBack)).toHaveLength(1);
 
     // Reconciliation sees it running, then missing once removed behind its back.
-    const reconcile = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
+    const reconcile = await succeeded(
+      await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }),
+    );
     expect(reconcile.result).toMatchObject({ checked: 1, changed: [] });
-    docker('run', '-d', '--name', `stray-${port}`, '--label', 'tomo.deployment=nobody-knows-me', '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
+    docker(
+      'run',
+      '-d',
+      '--name',
+      `stray-${port}`,
+      '--label',
+      'tomo.deployment=nobody-knows-me',
+      '--network',
+      'none',
+      `${testbed.images.v1}`,
+      'sleep',
+      '300',
+    );
     // What an interrupted `docker create` of a deployment that is gone leaves: created, never started, ours.
     const orphanOf = randomUUID();
-    const orphanLabels = ['--label', 'tomo.managed=true', '--label', `tomo.deployment=${orphanOf}`, '--label', 'tomo.app=test/orphan'];
-    docker('create', '--name', `orphan-${port}`, ...orphanLabels, '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
+    const orphanLabels = [
+      '--label',
+      'tomo.managed=true',
+      '--label',
+      `tomo.deployment=${orphanOf}`,
+      '--label',
+      'tomo.app=test/orphan',
+    ];
+    docker(
+      'create',
+      '--name',
+      `orphan-${port}`,
+      ...orphanLabels,
+      '--network',
+      'none',
+      `${testbed.images.v1}`,
+      'sleep',
+      '300',
+    );
     // Ours too, but running: reported, left alone.
-    docker('run', '-d', '--name', `orphan-running-${port}`, ...orphanLabels, '--network', 'none', `${testbed.images.v1}`, 'sleep', '300');
+    docker(
+      'run',
+      '-d',
+      '--name',
+      `orphan-running-${port}`,
+      ...orphanLabels,
+      '--network',
+      'none',
+      `${testbed.images.v1}`,
+      'sleep',
+      '300',
+    );
     try {
       docker('stop', '--time', '1', row.containerName);
-      const second = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
+      const second = await succeeded(
+        await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }),
+      );
       expect(second.result).toMatchObject({
         changed: [{ deploymentId, from: DeploymentStatus.Running, to: DeploymentStatus.Stopped }],
         unknownContainers: expect.arrayContaining([
-          expect.objectContaining({ container: `stray-${port}`, deploymentId: 'nobody-knows-me', state: 'running', removed: false }),
-          expect.objectContaining({ container: `orphan-${port}`, deploymentId: orphanOf, state: 'created', removed: true }),
-          expect.objectContaining({ container: `orphan-running-${port}`, deploymentId: orphanOf, state: 'running', removed: false }),
+          expect.objectContaining({
+            container: `stray-${port}`,
+            deploymentId: 'nobody-knows-me',
+            state: 'running',
+            removed: false,
+          }),
+          expect.objectContaining({
+            container: `orphan-${port}`,
+            deploymentId: orphanOf,
+            state: 'created',
+            removed: true,
+          }),
+          expect.objectContaining({
+            container: `orphan-running-${port}`,
+            deploymentId: orphanOf,
+            state: 'running',
+            removed: false,
+          }),
         ]),
       });
       expect(inspect(`orphan-${port}`)).toBeNull();
       expect(inspect(`orphan-running-${port}`)?.['State'].Running).toBe(true);
       expect(inspect(`stray-${port}`)?.['State'].Running).toBe(true);
       const timeline = (await jobs.events(second.id)).map((e) => e.message).join('\n');
-      expect(timeline).toContain(`orphan-${port} (created) is labelled tomo.deployment=${orphanOf}, which no deployment knows; removed it`);
+      expect(timeline).toContain(
+        `orphan-${port} (created) is labelled tomo.deployment=${orphanOf}, which no deployment knows; removed it`,
+      );
       // The app stopped behind the record's back: APP_CRASHED once, not again on the next tick.
-      expect(second.result?.['crashed']).toEqual([{ deploymentId, serverId, containerName: row.containerName, appId: row.appId, state: 'exited' }]);
-      expect(await firstNotified(NotificationEvent.AppCrashed)).toMatchObject({ jobId: second.id, deploymentId, serverId, message: `App ${row.appId} (${row.containerName}) stopped: its container is exited` });
-      const third = await succeeded(await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }));
+      expect(second.result?.['crashed']).toEqual([
+        { deploymentId, serverId, containerName: row.containerName, appId: row.appId, state: 'exited' },
+      ]);
+      expect(await firstNotified(NotificationEvent.AppCrashed)).toMatchObject({
+        jobId: second.id,
+        deploymentId,
+        serverId,
+        message: `App ${row.appId} (${row.containerName}) stopped: its container is exited`,
+      });
+      const third = await succeeded(
+        await jobs.create(JobKind.MaintenanceReconcileDeployments, {}, { requestedBy: null }),
+      );
       expect(third.result).toMatchObject({ changed: [], crashed: [] });
       expect(await notified(NotificationEvent.AppCrashed)).toHaveLength(1);
     } finally {
@@ -411,15 +571,24 @@ describe('deployments on the testbed', () => {
   it('a worker killed mid-install: another one resumes and the deployment ends with exactly one container', async () => {
     await stopWorker();
     const crashPort = await freePort();
-    const appId = await addApp(`deploy-${randomBytes(3).toString('hex')}`, testAppYaml({ port: crashPort }), `${repo}:v1`);
+    const appId = await addApp(
+      `deploy-${randomBytes(3).toString('hex')}`,
+      testAppYaml({ port: crashPort }),
+      `${repo}:v1`,
+    );
     const a = await forkWorker();
-    const install = await deployments.install({ serverId, appId, config: { pullPolicy: PullPolicy.Always } }, 'alice', Role.Admin);
+    const install = await deployments.install(
+      { serverId, appId, config: { pullPolicy: PullPolicy.Always } },
+      'alice',
+      Role.Admin,
+    );
     const deploymentId = install.deploymentId as string;
     // Kill as soon as the container exists: the job is in create-container, start-container or health-check.
     await waitFor(() => containersOf(deploymentId).length > 0, 'the container to be created', 60_000, 20);
     a.kill('SIGKILL');
     await new Promise((done) => a.once('exit', done));
-    const interruptedAt = (await jobs.steps(install.id)).find((s) => s.status === StepStatus.Running)?.name ?? 'between steps';
+    const interruptedAt =
+      (await jobs.steps(install.id)).find((s) => s.status === StepStatus.Running)?.name ?? 'between steps';
     await forkWorker();
     const done = await succeeded(install);
     expect(done.status).toBe(JobStatus.Succeeded);

@@ -41,7 +41,9 @@ class ServerDeletionGuardRegistration implements OnModuleInit {
   onModuleInit(): void {
     this.servers.registerDeletionGuard(async (server) => {
       const count = await this.records.countOnServer(server.id);
-      return count > 0 ? `Server "${server.name}" has ${count} deployment(s): uninstall them before deleting the server` : null;
+      return count > 0
+        ? `Server "${server.name}" has ${count} deployment(s): uninstall them before deleting the server`
+        : null;
     });
   }
 }

@@ -92,7 +92,11 @@ export class DeploymentsService {
   async install(input: InstallAppInput, requestedBy: string | null, callerRole: Role): Promise<JobRow> {
     await this.servers.assertExists(input.serverId);
     const app = await this.marketplace.getApp(input.appId);
-    const config = resolveDeploymentConfig(app.definition, input.config, await this.settings.value('defaultPullPolicy'));
+    const config = resolveDeploymentConfig(
+      app.definition,
+      input.config,
+      await this.settings.value('defaultPullPolicy'),
+    );
     assertHostAccess(app.definition, config, null, callerRole);
     const sealed = this.records.seal(config);
     const id = randomUUID();
@@ -119,15 +123,19 @@ export class DeploymentsService {
     await this.records.insert(row);
     let job: JobRow;
     try {
-      job = await this.jobs.create(JobKind.DeploymentInstall, { deploymentId: id }, {
-        requestedBy,
-        serverId: input.serverId,
-        deploymentId: id,
-        idempotencyKey: input.idempotencyKey,
-        // What was asked, not the new deployment id; secret values are left out (masked), so
-        // a repeat that changes only a secret's value counts as the same request.
-        request: { serverId: input.serverId, appId: app.id, config: sealed.config },
-      });
+      job = await this.jobs.create(
+        JobKind.DeploymentInstall,
+        { deploymentId: id },
+        {
+          requestedBy,
+          serverId: input.serverId,
+          deploymentId: id,
+          idempotencyKey: input.idempotencyKey,
+          // What was asked, not the new deployment id; secret values are left out (masked), so
+          // a repeat that changes only a secret's value counts as the same request.
+          request: { serverId: input.serverId, appId: app.id, config: sealed.config },
+        },
+      );
     } catch (error) {
       await this.records.delete(id);
       throw error;
@@ -159,7 +167,10 @@ export class DeploymentsService {
     const app = await this.marketplace.getApp(row.appId);
     const tag = input.imageTag?.trim() || null;
     if (tag !== null && !TAG.test(tag)) {
-      throw new TomoException(ErrorCode.BadUserInput, `imageTag "${tag}" is not a valid tag (letters, digits, _ . -; at most 128)`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `imageTag "${tag}" is not a valid tag (letters, digits, _ . -; at most 128)`,
+      );
     }
     const image = tag === null ? app.definition.image.reference : `${app.definition.image.repository}:${tag}`;
     const current = this.records.fullConfig(row);
@@ -171,7 +182,10 @@ export class DeploymentsService {
     // window between the check and the new job, across API replicas.
     const claim = updateClaimKey(this.config.redisPrefix, row.id);
     if ((await this.redis.set(claim, requestedBy ?? 'system', 'PX', UPDATE_CLAIM_MS, 'NX')) !== 'OK') {
-      throw new TomoException(ErrorCode.Conflict, `An update of deployment ${row.id} is being started; wait for its job, then update again`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `An update of deployment ${row.id} is being started; wait for its job, then update again`,
+      );
     }
     try {
       const pending = await this.jobs.unfinishedOf(JobKind.DeploymentUpdate, row.id);
@@ -181,7 +195,11 @@ export class DeploymentsService {
           `Deployment ${row.id} has an update pending (job ${pending.id}, ${pending.status}); wait for it to finish or cancel it, then update again`,
         );
       }
-      await this.records.update(row.id, { targetImage: image, targetConfig: sealed.config, targetSecretEnv: sealed.secretEnv });
+      await this.records.update(row.id, {
+        targetImage: image,
+        targetConfig: sealed.config,
+        targetSecretEnv: sealed.secretEnv,
+      });
       return await this.startJob(JobKind.DeploymentUpdate, row, requestedBy);
     } finally {
       await this.redis.del(claim);
@@ -190,11 +208,15 @@ export class DeploymentsService {
 
   async uninstall(deploymentId: string, removeVolumes: boolean, requestedBy: string | null): Promise<JobRow> {
     const row = await this.records.get(deploymentId);
-    const job = await this.jobs.create(JobKind.DeploymentUninstall, { deploymentId, removeVolumes }, {
-      requestedBy,
-      serverId: row.serverId,
-      deploymentId,
-    });
+    const job = await this.jobs.create(
+      JobKind.DeploymentUninstall,
+      { deploymentId, removeVolumes },
+      {
+        requestedBy,
+        serverId: row.serverId,
+        deploymentId,
+      },
+    );
     await this.records.update(deploymentId, { lastJobId: job.id });
     return job;
   }
@@ -211,18 +233,28 @@ export class DeploymentsService {
     }
     const row = await this.records.get(deploymentId);
     // No deploymentId on the job: reading logs must not wait behind the deployment's lock.
-    const job = await this.jobs.create(JobKind.DeploymentLogs, { deploymentId, tail: lines }, { requestedBy, serverId: row.serverId });
+    const job = await this.jobs.create(
+      JobKind.DeploymentLogs,
+      { deploymentId, tail: lines },
+      { requestedBy, serverId: row.serverId },
+    );
     const deadline = Date.now() + LOGS_WAIT_MS;
     let finished = job;
     while (!isFinishedJobStatus(finished.status)) {
       if (Date.now() > deadline) {
-        throw new TomoException(ErrorCode.StepTimeout, `No worker read the logs within ${LOGS_WAIT_MS / 1000} s (job ${job.id})`);
+        throw new TomoException(
+          ErrorCode.StepTimeout,
+          `No worker read the logs within ${LOGS_WAIT_MS / 1000} s (job ${job.id})`,
+        );
       }
       await sleep(100);
       finished = await this.jobs.get(job.id);
     }
     if (finished.status !== JobStatus.Succeeded) {
-      throw new TomoException((finished.errorCode as ErrorCode | null) ?? ErrorCode.Internal, finished.errorMessage ?? `Reading the logs failed (job ${job.id})`);
+      throw new TomoException(
+        (finished.errorCode as ErrorCode | null) ?? ErrorCode.Internal,
+        finished.errorMessage ?? `Reading the logs failed (job ${job.id})`,
+      );
     }
     const key = containerLogsKey(this.config.redisPrefix, job.id);
     const logs = await this.redis.get(key);
@@ -230,7 +262,11 @@ export class DeploymentsService {
     return logs ?? '';
   }
 
-  private async action(kind: JobKind.DeploymentStart | JobKind.DeploymentStop | JobKind.DeploymentRestart, deploymentId: string, requestedBy: string | null): Promise<JobRow> {
+  private async action(
+    kind: JobKind.DeploymentStart | JobKind.DeploymentStop | JobKind.DeploymentRestart,
+    deploymentId: string,
+    requestedBy: string | null,
+  ): Promise<JobRow> {
     const row = await this.records.get(deploymentId);
     this.assertInstalled(row);
     return this.startJob(kind, row, requestedBy);
@@ -241,23 +277,38 @@ export class DeploymentsService {
     row: DeploymentEntity,
     requestedBy: string | null,
   ): Promise<JobRow> {
-    const job = await this.jobs.create(kind, { deploymentId: row.id }, { requestedBy, serverId: row.serverId, deploymentId: row.id });
+    const job = await this.jobs.create(
+      kind,
+      { deploymentId: row.id },
+      { requestedBy, serverId: row.serverId, deploymentId: row.id },
+    );
     await this.records.update(row.id, { lastJobId: job.id });
     return job;
   }
 
   private assertInstalled(row: DeploymentEntity): void {
     if (row.status === DeploymentStatus.Failed || row.status === DeploymentStatus.Uninstalling) {
-      throw new TomoException(ErrorCode.Conflict, `Deployment ${row.id} is ${row.status}; install it again or uninstall it`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Deployment ${row.id} is ${row.status}; install it again or uninstall it`,
+      );
     }
   }
 }
 
 /** FORBIDDEN, naming each choice, when a non-ADMIN reaches the host beyond what the app declares. */
-function assertHostAccess(app: AppDefinition, config: DeploymentConfig, before: DeploymentConfig | null, callerRole: Role): void {
+function assertHostAccess(
+  app: AppDefinition,
+  config: DeploymentConfig,
+  before: DeploymentConfig | null,
+  callerRole: Role,
+): void {
   if (roleSatisfies(callerRole, Role.Admin)) return;
   const reasons = hostAccessBeyondApp(app, config, before);
   if (reasons.length > 0) {
-    throw new TomoException(ErrorCode.Forbidden, `Only an ADMIN may give a deployment this access to the server: ${reasons.join('; ')}`);
+    throw new TomoException(
+      ErrorCode.Forbidden,
+      `Only an ADMIN may give a deployment this access to the server: ${reasons.join('; ')}`,
+    );
   }
 }

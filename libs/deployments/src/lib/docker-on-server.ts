@@ -4,7 +4,14 @@ import { parseDf, parseMemInfo } from '@tomo/servers';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import type { RemoteCommandResult } from '@tomo/ssh-keys';
 import type { WorkflowContext } from '@tomo/workflows';
-import { type ContainerSpec, dockerCreateCommand, pickProbeTool, probeArgs, type ProbeTool, LABEL_DEPLOYMENT } from './container-spec';
+import {
+  type ContainerSpec,
+  dockerCreateCommand,
+  pickProbeTool,
+  probeArgs,
+  type ProbeTool,
+  LABEL_DEPLOYMENT,
+} from './container-spec';
 import type { DeploymentHosts, HostSession } from './deployment-hosts';
 import {
   boundPorts,
@@ -39,7 +46,10 @@ export class DockerOnServer {
     private readonly io: Pick<WorkflowContext, 'signal' | 'log'>,
   ) {}
 
-  async run(argv: readonly string[], options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {}): Promise<RemoteCommandResult> {
+  async run(
+    argv: readonly string[],
+    options: { timeoutMs?: number; streamOutput?: boolean; stdin?: string } = {},
+  ): Promise<RemoteCommandResult> {
     this.io.signal.throwIfAborted();
     const session = await this.connection();
     return session.run(argv, {
@@ -60,9 +70,14 @@ export class DockerOnServer {
   }
 
   /** Runs and throws on a non-zero exit (REMOTE_COMMAND_FAILED: retried by default). */
-  async must(argv: readonly string[], what: string, options: { timeoutMs?: number; code?: ErrorCode } = {}): Promise<RemoteCommandResult> {
+  async must(
+    argv: readonly string[],
+    what: string,
+    options: { timeoutMs?: number; code?: ErrorCode } = {},
+  ): Promise<RemoteCommandResult> {
     const result = await this.run(argv, options);
-    if (result.exitCode !== 0) throw new TomoException(options.code ?? ErrorCode.RemoteCommandFailed, `${what} failed: ${lastLine(result)}`);
+    if (result.exitCode !== 0)
+      throw new TomoException(options.code ?? ErrorCode.RemoteCommandFailed, `${what} failed: ${lastLine(result)}`);
     return result;
   }
 
@@ -87,7 +102,10 @@ export class DockerOnServer {
   /** Containers labelled with a deployment id (all of them when `deploymentId` is null). */
   async listManaged(deploymentId: string | null): Promise<ListedContainer[]> {
     const filter = deploymentId === null ? LABEL_DEPLOYMENT : `${LABEL_DEPLOYMENT}=${deploymentId}`;
-    const result = await this.must(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${filter}`, '--format', PS_FORMAT], 'docker ps');
+    const result = await this.must(
+      ['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${filter}`, '--format', PS_FORMAT],
+      'docker ps',
+    );
     return parseContainerList(result.stdout);
   }
 
@@ -101,7 +119,8 @@ export class DockerOnServer {
     const result = await this.run(['docker', 'pull', '--', image], { timeoutMs: PULL_TIMEOUT_MS, streamOutput: true });
     if (result.exitCode === 0) return;
     const message = lastLine(result);
-    if (isMissingImageError(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Image ${image} cannot be pulled: ${message}`);
+    if (isMissingImageError(result.stderr))
+      throw new TomoException(ErrorCode.NotFound, `Image ${image} cannot be pulled: ${message}`);
     throw new TomoException(ErrorCode.ImagePullFailed, `docker pull ${image} failed: ${message}`);
   }
 
@@ -110,8 +129,10 @@ export class DockerOnServer {
     const result = await this.run(argv, stdin === null ? {} : { stdin });
     if (result.exitCode !== 0) {
       const message = lastLine(result);
-      if (/already in use/i.test(result.stderr)) throw new TomoException(ErrorCode.Conflict, `Container name ${spec.name} is taken: ${message}`);
-      if (/no such image|not found/i.test(result.stderr)) throw new TomoException(ErrorCode.NotFound, `Cannot create ${spec.name}: ${message}`);
+      if (/already in use/i.test(result.stderr))
+        throw new TomoException(ErrorCode.Conflict, `Container name ${spec.name} is taken: ${message}`);
+      if (/no such image|not found/i.test(result.stderr))
+        throw new TomoException(ErrorCode.NotFound, `Cannot create ${spec.name}: ${message}`);
       throw new TomoException(ErrorCode.RemoteCommandFailed, `docker create ${spec.name} failed: ${message}`);
     }
     return result.stdout.trim().split('\n').pop() ?? '';
@@ -146,8 +167,14 @@ export class DockerOnServer {
   }
 
   async logs(name: string, tail: number): Promise<string> {
-    const result = await this.run(['docker', 'logs', '--tail', String(tail), '--timestamps', '--', name], { timeoutMs: 30_000 });
-    if (result.exitCode !== 0) throw new TomoException(/no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.RemoteCommandFailed, `docker logs ${name} failed: ${lastLine(result)}`);
+    const result = await this.run(['docker', 'logs', '--tail', String(tail), '--timestamps', '--', name], {
+      timeoutMs: 30_000,
+    });
+    if (result.exitCode !== 0)
+      throw new TomoException(
+        /no such container/i.test(result.stderr) ? ErrorCode.NotFound : ErrorCode.RemoteCommandFailed,
+        `docker logs ${name} failed: ${lastLine(result)}`,
+      );
     // docker logs writes the container's stderr to its stderr: interleave as the engine gives them.
     return [result.stdout, result.stderr].filter((part) => part.length > 0).join('\n');
   }
@@ -156,7 +183,11 @@ export class DockerOnServer {
   async homeDirectory(): Promise<string> {
     const result = await this.must(['printenv', 'HOME'], 'printenv HOME');
     const home = result.stdout.trim();
-    if (!home.startsWith('/')) throw new TomoException(ErrorCode.RemoteCommandFailed, `The SSH user's HOME is not an absolute path (${home || 'empty'})`);
+    if (!home.startsWith('/'))
+      throw new TomoException(
+        ErrorCode.RemoteCommandFailed,
+        `The SSH user's HOME is not an absolute path (${home || 'empty'})`,
+      );
     return home;
   }
 
@@ -179,7 +210,21 @@ export class DockerOnServer {
     const parent = path.slice(0, slash) || '/';
     const base = path.slice(slash + 1);
     await this.must(
-      ['docker', 'run', '--rm', '--network', 'none', '--entrypoint', 'rm', '--volume', `${parent}:/tomo-parent`, image, '-rf', '--', `/tomo-parent/${base}`],
+      [
+        'docker',
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'rm',
+        '--volume',
+        `${parent}:/tomo-parent`,
+        image,
+        '-rf',
+        '--',
+        `/tomo-parent/${base}`,
+      ],
       `removing ${path}`,
     );
   }
@@ -206,7 +251,10 @@ export class DockerOnServer {
       ['docker', 'volume', 'ls', '--quiet', '--filter', `label=${LABEL_DEPLOYMENT}=${deploymentId}`],
       'docker volume ls',
     );
-    return result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    return result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 
   async networkExists(name: string): Promise<boolean> {
@@ -214,7 +262,10 @@ export class DockerOnServer {
   }
 
   async createNetwork(name: string): Promise<void> {
-    await this.must(['docker', 'network', 'create', '--label', 'tomo.managed=true', '--', name], `docker network create ${name}`);
+    await this.must(
+      ['docker', 'network', 'create', '--label', 'tomo.managed=true', '--', name],
+      `docker network create ${name}`,
+    );
   }
 
   async boundPorts(): Promise<{ tcp: Set<number>; udp: Set<number> }> {
@@ -238,7 +289,11 @@ export class DockerOnServer {
    * row, `interval` apart (the first probe after a short grace). Also fails early when the
    * container stops. Throws with the last probe's error.
    */
-  async waitHealthy(app: AppDefinition, target: { container: string; port: number | null; containerPort: number | null }, options: { graceMs?: number } = {}): Promise<string> {
+  async waitHealthy(
+    app: AppDefinition,
+    target: { container: string; port: number | null; containerPort: number | null },
+    options: { graceMs?: number } = {},
+  ): Promise<string> {
     const check = app.healthcheck;
     const attempts = (check?.retries ?? 3) + 1;
     const intervalMs = Math.min(Math.max((check?.intervalSeconds ?? 5) * 1000, 500), 60_000);
@@ -251,7 +306,11 @@ export class DockerOnServer {
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const state = await this.inspect(target.container);
-      if (!state) throw new TomoException(ErrorCode.HealthCheckFailed, `Container ${target.container} disappeared during the health check`);
+      if (!state)
+        throw new TomoException(
+          ErrorCode.HealthCheckFailed,
+          `Container ${target.container} disappeared during the health check`,
+        );
       if (!state.running || state.restarting) {
         const logs = await this.logs(target.container, 20).catch(() => '');
         throw new TomoException(
@@ -263,9 +322,16 @@ export class DockerOnServer {
         this.io.log(`No health check port: the container has been running for ${attempt} check(s)`);
         if (attempt >= 2) return 'running';
       } else {
-        const argv = probeArgs({ check, port: target.port, container: target.container, containerPort: target.containerPort ?? target.port }, tool);
+        const argv = probeArgs(
+          { check, port: target.port, container: target.container, containerPort: target.containerPort ?? target.port },
+          tool,
+        );
         const result = await this.run(argv, { timeoutMs: (check.timeoutSeconds + 10) * 1000 });
-        const what = `${check.protocol.toUpperCase()} ${check.protocol === 'tcp' ? '' : check.path ?? '/'} on port ${target.port} (${tool})`.replace('  ', ' ');
+        const what =
+          `${check.protocol.toUpperCase()} ${check.protocol === 'tcp' ? '' : (check.path ?? '/')} on port ${target.port} (${tool})`.replace(
+            '  ',
+            ' ',
+          );
         if (result.exitCode === 0) {
           this.io.log(`Health check ${what}: healthy (probe ${attempt} of ${attempts})`);
           return 'healthy';
@@ -275,6 +341,9 @@ export class DockerOnServer {
       }
       if (attempt < attempts) await sleep(intervalMs, undefined, { signal: this.io.signal });
     }
-    throw new TomoException(ErrorCode.HealthCheckFailed, `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`);
+    throw new TomoException(
+      ErrorCode.HealthCheckFailed,
+      `Health check failed ${attempts} times in a row: ${lastError || 'no answer'}`,
+    );
   }
 }

@@ -72,7 +72,9 @@ export function installWorkflow(steps: DeploymentSteps) {
   });
   workflow.step('pull-image', {
     ...PULL_STEP,
-    run: async (ctx, { row, docker }) => (await steps.pull(docker, row.image, row.config.pullPolicy, ctx)) ?? ctx.skip(`image ${row.image} already present`),
+    run: async (ctx, { row, docker }) =>
+      (await steps.pull(docker, row.image, row.config.pullPolicy, ctx)) ??
+      ctx.skip(`image ${row.image} already present`),
   });
   workflow.step('prepare-volumes', {
     timeoutMs: 2 * 60_000,
@@ -93,19 +95,26 @@ export function installWorkflow(steps: DeploymentSteps) {
   });
   workflow.step('create-container', {
     timeoutMs: 2 * 60_000,
-    run: async (ctx, deployment) => steps.createContainer(deployment, steps.current(deployment.row), deployment.row.containerName, ctx),
+    run: async (ctx, deployment) =>
+      steps.createContainer(deployment, steps.current(deployment.row), deployment.row.containerName, ctx),
     compensate: async (ctx, deployment) => {
-      if (await steps.removeOwn(deployment, deployment.row.containerName)) ctx.log(`Removed container ${deployment.row.containerName}`);
+      if (await steps.removeOwn(deployment, deployment.row.containerName))
+        ctx.log(`Removed container ${deployment.row.containerName}`);
     },
   });
   workflow.step('start-container', {
     timeoutMs: 2 * 60_000,
-    run: async (ctx, deployment) => ((await steps.startContainer(deployment, deployment.row.containerName, ctx)) ? { started: true } : ctx.skip('already started')),
+    run: async (ctx, deployment) =>
+      (await steps.startContainer(deployment, deployment.row.containerName, ctx))
+        ? { started: true }
+        : ctx.skip('already started'),
   });
   workflow.step('health-check', {
     ...HEALTH_CHECK_RETRY,
     timeoutMs: HEALTH_TIMEOUT_MS,
-    run: async (_ctx, deployment) => ({ health: await steps.healthCheck(deployment, deployment.row.config, deployment.row.containerName) }),
+    run: async (_ctx, deployment) => ({
+      health: await steps.healthCheck(deployment, deployment.row.config, deployment.row.containerName),
+    }),
   });
   workflow.step('record', {
     always: true,
@@ -115,7 +124,12 @@ export function installWorkflow(steps: DeploymentSteps) {
       const container = await docker.inspect(row.containerName);
       if (!container) throw new TomoException(ErrorCode.ContainerMissing, `Container ${row.containerName} is gone`);
       const urls = await steps.urls(deployment, row.config);
-      await steps.records.update(row.id, { status: DeploymentStatus.Running, statusMessage: null, containerId: container.id, accessUrls: urls });
+      await steps.records.update(row.id, {
+        status: DeploymentStatus.Running,
+        statusMessage: null,
+        containerId: container.id,
+        accessUrls: urls,
+      });
       ctx.log(urls.length > 0 ? `Running; reach it at ${urls.join(', ')}` : 'Running');
       return { deploymentId: row.id, containerId: container.id, accessUrls: urls };
     },

@@ -5,7 +5,11 @@ import type { DeploymentScope, DeploymentSteps } from './deployment-steps';
 import { DeploymentStatus } from './entities';
 
 type Action = 'start' | 'stop' | 'restart';
-const KINDS = { start: JobKind.DeploymentStart, stop: JobKind.DeploymentStop, restart: JobKind.DeploymentRestart } as const;
+const KINDS = {
+  start: JobKind.DeploymentStart,
+  stop: JobKind.DeploymentStop,
+  restart: JobKind.DeploymentRestart,
+} as const;
 const DONE = { start: 'Started', stop: 'Stopped', restart: 'Restarted' } as const;
 
 /**
@@ -28,7 +32,11 @@ export function lifecycleWorkflow(steps: DeploymentSteps, action: Action) {
         try {
           return { health: await steps.healthCheck(deployment, row.config, row.containerName) };
         } catch (error) {
-          if (!ctx.signal.aborted) await steps.records.update(row.id, { status: DeploymentStatus.Unhealthy, statusMessage: describeError(error).message });
+          if (!ctx.signal.aborted)
+            await steps.records.update(row.id, {
+              status: DeploymentStatus.Unhealthy,
+              statusMessage: describeError(error).message,
+            });
           throw error;
         }
       },
@@ -45,12 +53,23 @@ export function lifecycleWorkflow(steps: DeploymentSteps, action: Action) {
   return workflow;
 }
 
-async function act(steps: DeploymentSteps, action: Action, ctx: Pick<StepContext, 'skip' | 'log'>, deployment: DeploymentScope) {
+async function act(
+  steps: DeploymentSteps,
+  action: Action,
+  ctx: Pick<StepContext, 'skip' | 'log'>,
+  deployment: DeploymentScope,
+) {
   const { row, docker } = deployment;
   const container = await steps.ownContainer(deployment, row.containerName);
   if (!container) {
-    await steps.records.update(row.id, { status: DeploymentStatus.Missing, statusMessage: 'The container is not on the server' });
-    throw new TomoException(ErrorCode.NotFound, `Container ${row.containerName} is not on the server; install the app again`);
+    await steps.records.update(row.id, {
+      status: DeploymentStatus.Missing,
+      statusMessage: 'The container is not on the server',
+    });
+    throw new TomoException(
+      ErrorCode.NotFound,
+      `Container ${row.containerName} is not on the server; install the app again`,
+    );
   }
   if (action === 'start' && container.running) return ctx.skip('already running');
   if (action === 'stop' && !container.running) return ctx.skip('already stopped');

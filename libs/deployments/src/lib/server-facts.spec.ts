@@ -1,4 +1,10 @@
-import { boundPorts, isMissingImageError, normalizeArchitecture, parseContainerList, parseInspect } from './server-facts';
+import {
+  boundPorts,
+  isMissingImageError,
+  normalizeArchitecture,
+  parseContainerList,
+  parseInspect,
+} from './server-facts';
 
 describe('server facts', () => {
   it('reads listening TCP and bound UDP ports from /proc/net', () => {
@@ -24,15 +30,37 @@ describe('server facts', () => {
       { id: 'def', name: 'stray', state: 'exited', deploymentId: 'd2', appId: '', managed: false },
     ]);
     const inspected = parseInspect(
-      JSON.stringify([{ Id: 'f00', Name: '/tomo-x', Config: { Image: 'img:1', Labels: { 'tomo.deployment': 'd1' } }, State: { Running: true, Status: 'running', Restarting: false, ExitCode: 0 } }]),
+      JSON.stringify([
+        {
+          Id: 'f00',
+          Name: '/tomo-x',
+          Config: { Image: 'img:1', Labels: { 'tomo.deployment': 'd1' } },
+          State: { Running: true, Status: 'running', Restarting: false, ExitCode: 0 },
+        },
+      ]),
     );
-    expect(inspected).toEqual({ id: 'f00', name: 'tomo-x', image: 'img:1', running: true, status: 'running', restarting: false, exitCode: 0, labels: { 'tomo.deployment': 'd1' } });
+    expect(inspected).toEqual({
+      id: 'f00',
+      name: 'tomo-x',
+      image: 'img:1',
+      running: true,
+      status: 'running',
+      restarting: false,
+      exitCode: 0,
+      labels: { 'tomo.deployment': 'd1' },
+    });
     expect(parseInspect('[]')).toBeNull();
     expect(parseInspect('not json')).toBeNull();
   });
 
   it('tells a missing image from a network failure', () => {
-    expect(isMissingImageError('Error response from daemon: manifest for 127.0.0.1:5000/tomo/busybox:nope not found: manifest unknown')).toBe(true);
-    expect(isMissingImageError('Error response from daemon: Get "https://x/v2/": dial tcp: connection refused')).toBe(false);
+    expect(
+      isMissingImageError(
+        'Error response from daemon: manifest for 127.0.0.1:5000/tomo/busybox:nope not found: manifest unknown',
+      ),
+    ).toBe(true);
+    expect(isMissingImageError('Error response from daemon: Get "https://x/v2/": dial tcp: connection refused')).toBe(
+      false,
+    );
   });
 });

@@ -43,7 +43,8 @@ export interface ListedContainer {
 }
 
 /** Tab-separated: IDs, names and states never contain tabs; label values are ours. */
-export const PS_FORMAT = '{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Label "tomo.deployment"}}\t{{.Label "tomo.app"}}\t{{.Label "tomo.managed"}}';
+export const PS_FORMAT =
+  '{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Label "tomo.deployment"}}\t{{.Label "tomo.app"}}\t{{.Label "tomo.managed"}}';
 
 export function parseContainerList(output: string): ListedContainer[] {
   return output
@@ -97,5 +98,7 @@ export function parseInspect(output: string): InspectedContainer | null {
 
 /** Whether `docker pull` failed because the image or tag does not exist (retrying cannot help). */
 export function isMissingImageError(stderr: string): boolean {
-  return /manifest unknown|not found|does not exist|pull access denied|repository .* not found|no such image|invalid reference format/i.test(stderr);
+  return /manifest unknown|not found|does not exist|pull access denied|repository .* not found|no such image|invalid reference format/i.test(
+    stderr,
+  );
 }

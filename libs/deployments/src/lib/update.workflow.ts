@@ -18,7 +18,11 @@ export function updateWorkflow(steps: DeploymentSteps) {
   /** The deployment, the update it is to get (CONFLICT when none is pending) and the new container's name. */
   const updateScope = async (ctx: WorkflowContext<DeploymentJobInput>) => {
     const scope = await steps.scope(ctx, ctx.input.deploymentId);
-    return { ...scope, target: steps.pendingUpdate(scope.row), nextName: `${scope.row.containerName}${NEXT_CONTAINER_SUFFIX}` };
+    return {
+      ...scope,
+      target: steps.pendingUpdate(scope.row),
+      nextName: `${scope.row.containerName}${NEXT_CONTAINER_SUFFIX}`,
+    };
   };
   const workflow = defineWorkflow({ kind: JobKind.DeploymentUpdate, mutatesServer: true, context: updateScope });
 
@@ -27,11 +31,16 @@ export function updateWorkflow(steps: DeploymentSteps) {
     run: async (ctx, deployment) => {
       const { row, target, nextName } = deployment;
       const old = await steps.ownContainer(deployment, row.containerName);
-      if (!old) throw new TomoException(ErrorCode.Conflict, `Container ${row.containerName} is not on the server; install the app again instead of updating it`);
+      if (!old)
+        throw new TomoException(
+          ErrorCode.Conflict,
+          `Container ${row.containerName} is not on the server; install the app again instead of updating it`,
+        );
       // A leftover of an update that crashed before it could clean up.
       if (await steps.removeOwn(deployment, nextName)) ctx.log(`Removed ${nextName}, left over from an earlier update`);
       const bindsHost = (config: DeploymentConfig) =>
-        networkModeOf(config.network) === 'host' || (networkModeOf(config.network) === 'bridge' && config.ports.length > 0);
+        networkModeOf(config.network) === 'host' ||
+        (networkModeOf(config.network) === 'bridge' && config.ports.length > 0);
       /** Host networking or published ports: the old container must stop before the new one can start. */
       const stopFirst = bindsHost(row.config) || bindsHost(target.config);
       ctx.log(`Updating ${row.containerName} from ${row.image} to ${target.image}`);
@@ -45,7 +54,9 @@ export function updateWorkflow(steps: DeploymentSteps) {
   });
   workflow.step('pull-image', {
     ...PULL_STEP,
-    run: async (ctx, { docker, target }) => (await steps.pull(docker, target.image, target.config.pullPolicy, ctx)) ?? ctx.skip(`image ${target.image} already present`),
+    run: async (ctx, { docker, target }) =>
+      (await steps.pull(docker, target.image, target.config.pullPolicy, ctx)) ??
+      ctx.skip(`image ${target.image} already present`),
   });
   workflow.step('prepare-volumes', {
     timeoutMs: 2 * 60_000,
@@ -62,7 +73,8 @@ export function updateWorkflow(steps: DeploymentSteps) {
     timeoutMs: 2 * 60_000,
     run: async (ctx, deployment) => {
       const { row, docker } = deployment;
-      if (!ctx.output(validate).stopFirst) return ctx.skip('the old container keeps running until the new one is healthy');
+      if (!ctx.output(validate).stopFirst)
+        return ctx.skip('the old container keeps running until the new one is healthy');
       const old = await steps.ownContainer(deployment, row.containerName);
       if (!old?.running) return ctx.skip('the old container is not running');
       await docker.stop(row.containerName);
@@ -79,7 +91,10 @@ export function updateWorkflow(steps: DeploymentSteps) {
   });
   workflow.step('start-new', {
     timeoutMs: 2 * 60_000,
-    run: async (ctx, deployment) => ((await steps.startContainer(deployment, deployment.nextName, ctx)) ? { started: deployment.nextName } : ctx.skip('already started')),
+    run: async (ctx, deployment) =>
+      (await steps.startContainer(deployment, deployment.nextName, ctx))
+        ? { started: deployment.nextName }
+        : ctx.skip('already started'),
     compensate: async (ctx, deployment) => {
       if (await steps.removeOwn(deployment, deployment.nextName)) ctx.log(`Removed ${deployment.nextName}`);
     },
@@ -87,7 +102,9 @@ export function updateWorkflow(steps: DeploymentSteps) {
   workflow.step('health-check', {
     ...HEALTH_CHECK_RETRY,
     timeoutMs: HEALTH_TIMEOUT_MS,
-    run: async (_ctx, deployment) => ({ health: await steps.healthCheck(deployment, deployment.target.config, deployment.nextName) }),
+    run: async (_ctx, deployment) => ({
+      health: await steps.healthCheck(deployment, deployment.target.config, deployment.nextName),
+    }),
   });
   workflow.step('swap', {
     timeoutMs: 2 * 60_000,
@@ -100,7 +117,8 @@ export function updateWorkflow(steps: DeploymentSteps) {
         ctx.log(`Renamed ${nextName} to ${row.containerName}`);
       }
       const current = await steps.ownContainer(deployment, row.containerName);
-      if (!current) throw new TomoException(ErrorCode.ContainerMissing, `Neither ${nextName} nor ${row.containerName} exists`);
+      if (!current)
+        throw new TomoException(ErrorCode.ContainerMissing, `Neither ${nextName} nor ${row.containerName} exists`);
       const urls = await steps.urls(deployment, target.config);
       await steps.records.update(row.id, {
         status: DeploymentStatus.Running,

@@ -49,7 +49,9 @@ export class DeploymentsTestRootModule {
         DeploymentsModule,
         NotificationsModule,
         ...(options.worker ? [DeploymentNotificationsModule] : []),
-        options.worker ? WorkflowWorkerModule.forRoot({ kinds: DEPLOYMENT_TEST_KINDS, schedulePruning: false }) : WorkflowsModule,
+        options.worker
+          ? WorkflowWorkerModule.forRoot({ kinds: DEPLOYMENT_TEST_KINDS, schedulePruning: false })
+          : WorkflowsModule,
       ],
     };
   }

@@ -194,12 +194,18 @@ describe('parseAppDefinition', () => {
     const result = parseAppDefinition(text, 'deep.yaml');
     expect(result).toEqual({
       ok: false,
-      errors: [{ file: 'deep.yaml', message: 'deep.yaml: nests more than 64 levels deep (an app definition needs a handful)' }],
+      errors: [
+        { file: 'deep.yaml', message: 'deep.yaml: nests more than 64 levels deep (an app definition needs a handful)' },
+      ],
     });
   });
 
   it('bounds the nesting of every real app file far below the limit', () => {
-    const roots = [join(FIXTURES, 'ok'), join(SAMPLE_MARKETPLACE_DIR, 'apps'), join(__dirname, '..', '..', 'catalog', 'apps')];
+    const roots = [
+      join(FIXTURES, 'ok'),
+      join(SAMPLE_MARKETPLACE_DIR, 'apps'),
+      join(__dirname, '..', '..', 'catalog', 'apps'),
+    ];
     const files = roots.flatMap((root) =>
       readdirSync(root, { recursive: true, encoding: 'utf8' })
         .filter((name) => name.endsWith('.yaml'))
@@ -211,7 +217,8 @@ describe('parseAppDefinition', () => {
 
   it('refuses alias bombs', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 60; i++) lines.push(`a${i}: &a${i} [*${i === 1 ? 'a' : `a${i - 1}`}, *${i === 1 ? 'a' : `a${i - 1}`}]`);
+    for (let i = 1; i < 60; i++)
+      lines.push(`a${i}: &a${i} [*${i === 1 ? 'a' : `a${i - 1}`}, *${i === 1 ? 'a' : `a${i - 1}`}]`);
     const result = parseAppDefinition(lines.join('\n'), 'bomb.yaml');
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.errors[0]?.message).toMatch(/^bomb\.yaml: YAML .*alias/i);

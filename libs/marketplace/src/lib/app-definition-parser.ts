@@ -23,9 +23,7 @@ export interface MarketplaceFileError {
   message: string;
 }
 
-export type AppParseResult =
-  | { ok: true; app: AppDefinition }
-  | { ok: false; errors: MarketplaceFileError[] };
+export type AppParseResult = { ok: true; app: AppDefinition } | { ok: false; errors: MarketplaceFileError[] };
 
 /** app.yaml as the schema describes it (only reached after validation). */
 interface AppDocument {

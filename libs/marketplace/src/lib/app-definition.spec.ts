@@ -1,4 +1,10 @@
-import { isSecretEnvName, networkFromNames, parseImageReference, sizeToBytes, splitCommandLine } from './app-definition';
+import {
+  isSecretEnvName,
+  networkFromNames,
+  parseImageReference,
+  sizeToBytes,
+  splitCommandLine,
+} from './app-definition';
 
 describe('splitCommandLine', () => {
   it.each([
@@ -39,7 +45,10 @@ describe('parseImageReference', () => {
 describe('networkFromNames', () => {
   it('reads Docker network modes and user networks', () => {
     expect(networkFromNames([])).toEqual({ mode: 'bridge', networks: [] });
-    expect(networkFromNames(['backend', 'bridge', 'frontend'])).toEqual({ mode: 'bridge', networks: ['backend', 'frontend'] });
+    expect(networkFromNames(['backend', 'bridge', 'frontend'])).toEqual({
+      mode: 'bridge',
+      networks: ['backend', 'frontend'],
+    });
     expect(networkFromNames(['host'])).toEqual({ mode: 'host', networks: [] });
     expect(networkFromNames(['none'])).toEqual({ mode: 'none', networks: [] });
   });
@@ -55,10 +64,16 @@ describe('sizeToBytes', () => {
 });
 
 describe('isSecretEnvName', () => {
-  it.each(['WEBPASSWORD', 'DB_PASSWD', 'APP_SECRET', 'GITHUB_TOKEN', 'OPENAI_API_KEY', 'APIKEY', 'SSH_PRIVATE_KEY', 'AWS_CREDENTIALS'])(
-    'treats %s as secret',
-    (name) => expect(isSecretEnvName(name)).toBe(true),
-  );
+  it.each([
+    'WEBPASSWORD',
+    'DB_PASSWD',
+    'APP_SECRET',
+    'GITHUB_TOKEN',
+    'OPENAI_API_KEY',
+    'APIKEY',
+    'SSH_PRIVATE_KEY',
+    'AWS_CREDENTIALS',
+  ])('treats %s as secret', (name) => expect(isSecretEnvName(name)).toBe(true));
   it.each(['TZ', 'PUID', 'TOMO_SERVER_URL', 'KEYBOARD_LAYOUT', 'LOG_LEVEL'])('treats %s as plain', (name) =>
     expect(isSecretEnvName(name)).toBe(false),
   );

@@ -114,7 +114,10 @@ describe('GitClient (system git)', () => {
     try {
       await errorOf(new GitClient({ gitBinary: spy, timeoutMs: 30_000 }).checkout(origin, 'main', checkout));
     } finally {
-      for (const [name, value] of [['TOMO_MASTER_KEY', saved.key], ['DATABASE_URL', saved.db]] as const) {
+      for (const [name, value] of [
+        ['TOMO_MASTER_KEY', saved.key],
+        ['DATABASE_URL', saved.db],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -145,7 +148,9 @@ describe('GitClient (system git)', () => {
     const helperPidFile = join(root, 'helper.pid');
     // The helper sleeps longer than the test may take: settling at all shows the timeout did not wait for it.
     writeFileSync(slow, `#!/bin/sh\nsleep 600 &\necho $! > ${helperPidFile}\nwait\n`, { mode: 0o755 });
-    const error = await errorOf(new GitClient({ gitBinary: slow, timeoutMs: 2_000 }).checkout(origin, 'main', checkout));
+    const error = await errorOf(
+      new GitClient({ gitBinary: slow, timeoutMs: 2_000 }).checkout(origin, 'main', checkout),
+    );
     expect(error.code).toBe(ErrorCode.StepTimeout);
     expect(error.message).toBe('git clone did not finish within 2 s');
     const helperPid = Number(readFileSync(helperPidFile, 'utf8'));
@@ -157,7 +162,9 @@ describe('GitClient (system git)', () => {
 /** `gone`, or the state letter of /proc/<pid>/stat (`Z` for a zombie that nobody reaped yet). */
 function processState(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .charAt(0);
   } catch {
     return 'gone';
   }

@@ -33,7 +33,8 @@ const MAX_BRANCH_LENGTH = 200;
 
 const invalid = (message: string) => new TomoException(ErrorCode.BadUserInput, message);
 
-const URL_RULE = 'must be an https:// or ssh:// URL, an scp-like address (git@host:owner/repo.git) or an absolute local path';
+const URL_RULE =
+  'must be an https:// or ssh:// URL, an scp-like address (git@host:owner/repo.git) or an absolute local path';
 
 /**
  * Checks a marketplace repository address and returns it trimmed. Accepted: `https://host/…`,
@@ -47,7 +48,8 @@ export function validateRepoUrl(input: string): string {
   if (url === '') throw invalid(`Repository URL must not be empty; it ${URL_RULE}`);
   if (url.length > MAX_URL_LENGTH) throw invalid(`Repository URL must be at most ${MAX_URL_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(url)) throw invalid('Repository URL must not contain spaces or control characters');
+  if (/[\s\u0000-\u001f\u007f]/.test(url))
+    throw invalid('Repository URL must not contain spaces or control characters');
   if (url.startsWith('-')) throw invalid('Repository URL must not start with "-"');
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) {
     throw invalid(`Repository URL must not use a git transport prefix such as file:: or ext::; it ${URL_RULE}`);
@@ -60,7 +62,8 @@ export function validateRepoUrl(input: string): string {
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
-    if (scheme !== 'https' && scheme !== 'ssh') throw invalid(`Repository URL scheme ${scheme}:// is not allowed; it ${URL_RULE}`);
+    if (scheme !== 'https' && scheme !== 'ssh')
+      throw invalid(`Repository URL scheme ${scheme}:// is not allowed; it ${URL_RULE}`);
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -128,9 +131,7 @@ export function redactUrlCredentials(text: string): string {
  * the `ext` transport and symbolic links disabled, a timeout and cancellation.
  */
 export class GitClient {
-  constructor(
-    private readonly defaults: { timeoutMs?: number; gitBinary?: string } = {},
-  ) {}
+  constructor(private readonly defaults: { timeoutMs?: number; gitBinary?: string } = {}) {}
 
   /**
    * Makes `dir` a shallow checkout of `branch` of `url`: fetches into an existing clone of the
@@ -143,7 +144,19 @@ export class GitClient {
     const log = options.log ?? (() => undefined);
     if (await this.isCloneOf(dir, url, options)) {
       log(`Fetching branch ${branch}`);
-      await this.git(['-C', dir, 'fetch', '--depth=1', '--no-tags', '--', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], options);
+      await this.git(
+        [
+          '-C',
+          dir,
+          'fetch',
+          '--depth=1',
+          '--no-tags',
+          '--',
+          'origin',
+          `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+        ],
+        options,
+      );
       await this.git(['-C', dir, 'checkout', '--force', '-B', branch, `refs/remotes/origin/${branch}`, '--'], options);
       await this.git(['-C', dir, 'clean', '-ffdx'], options);
       const commit = await this.head(dir, options);
@@ -155,7 +168,10 @@ export class GitClient {
     const temp = `${dir}.clone-${randomBytes(4).toString('hex')}`;
     try {
       log(`Cloning branch ${branch} of ${redactUrlCredentials(url)}`);
-      await this.git(['clone', '--depth=1', '--single-branch', '--no-tags', `--branch=${branch}`, '--', url, temp], options);
+      await this.git(
+        ['clone', '--depth=1', '--single-branch', '--no-tags', `--branch=${branch}`, '--', url, temp],
+        options,
+      );
       await rename(temp, dir);
     } finally {
       await rm(temp, { recursive: true, force: true });
@@ -247,10 +263,14 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 
 /** `-c` settings for every git command: the ext transport runs commands, symlinks could point out of the checkout, hooks run code. */
 const SAFE_CONFIG = [
-  '-c', 'protocol.ext.allow=never',
-  '-c', 'core.symlinks=false',
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'advice.detachedHead=false',
+  '-c',
+  'protocol.ext.allow=never',
+  '-c',
+  'core.symlinks=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'advice.detachedHead=false',
 ];
 
 function gitEnvironment(credentials?: string | null): NodeJS.ProcessEnv {
@@ -273,7 +293,8 @@ function gitEnvironment(credentials?: string | null): NodeJS.ProcessEnv {
 
 const PERMANENT_FAILURE =
   /not found|does not exist|could not find remote branch|couldn't find remote ref|does not appear to be a git repository|not a git repository|authentication failed|permission denied|could not read username|terminal prompts disabled|host key verification failed/i;
-const NETWORK_FAILURE = /could not resolve host|connection (refused|timed out|reset)|network is unreachable|operation timed out|early eof|the remote end hung up/i;
+const NETWORK_FAILURE =
+  /could not resolve host|connection (refused|timed out|reset)|network is unreachable|operation timed out|early eof|the remote end hung up/i;
 
 /** A failed git command as a TomoException: wrong address or branch is permanent, a network problem is worth a retry. */
 function gitFailure(command: string, stderr: string): TomoException {
@@ -283,7 +304,8 @@ function gitFailure(command: string, stderr: string): TomoException {
     .filter((line) => line !== '' && !line.startsWith('warning:') && !line.startsWith('hint:'));
   // git's own diagnosis is on its `fatal:`/`error:` lines; what follows them is generic advice.
   const diagnosis = lines.filter((line) => /^(fatal|error):/.test(line));
-  const detail = (diagnosis.length > 0 ? diagnosis.slice(0, 2) : lines.slice(-3)).join(' ').slice(0, 500) || 'no output';
+  const detail =
+    (diagnosis.length > 0 ? diagnosis.slice(0, 2) : lines.slice(-3)).join(' ').slice(0, 500) || 'no output';
   const message = `git ${command} failed: ${detail}`;
   const all = lines.join('\n');
   if (PERMANENT_FAILURE.test(all)) return new TomoException(ErrorCode.BadUserInput, message);

@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ErrorCode, TomoException, notFound } from '@tomo/shared';
-import {
-  APP_CATEGORIES,
-  type AppCategory,
-  type AppDefinition,
-} from './app-definition';
+import { APP_CATEGORIES, type AppCategory, type AppDefinition } from './app-definition';
 import { MarketplaceAppEntity } from './entities';
 
 /** An app of the catalog, as the API shows it. */
@@ -66,31 +62,16 @@ export class MarketplaceCatalog {
       },
       relations: { repo: true },
     });
-    const words = (filter.search ?? '')
-      .toLowerCase()
-      .split(/\s+/)
-      .filter(Boolean);
+    const words = (filter.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
     const tag = filter.tag?.trim().toLowerCase() || null;
     return rows
       .filter((row) => tag === null || row.tags.includes(tag))
       .filter((row) => {
         if (words.length === 0) return true;
-        const text = [
-          row.name,
-          row.description,
-          row.appId,
-          row.category,
-          ...row.tags,
-        ]
-          .join(' ')
-          .toLowerCase();
+        const text = [row.name, row.description, row.appId, row.category, ...row.tags].join(' ').toLowerCase();
         return words.every((word) => text.includes(word));
       })
-      .sort(
-        (a, b) =>
-          a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) ||
-          a.id.localeCompare(b.id),
-      )
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id))
       .map(toApp);
   }
 
@@ -107,8 +88,7 @@ export class MarketplaceCatalog {
   /** Categories that have apps in the catalog, with how many. */
   async categories(): Promise<MarketplaceCategory[]> {
     const counts = new Map<AppCategory, number>();
-    for (const app of await this.listApps())
-      counts.set(app.category, (counts.get(app.category) ?? 0) + 1);
+    for (const app of await this.listApps()) counts.set(app.category, (counts.get(app.category) ?? 0) + 1);
     return APP_CATEGORIES.filter((name) => counts.has(name)).map((name) => ({
       name,
       appCount: counts.get(name) ?? 0,

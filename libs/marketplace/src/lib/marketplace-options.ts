@@ -12,10 +12,7 @@ export interface MarketplaceOptions {
 export const MARKETPLACE_OPTIONS = Symbol('MARKETPLACE_OPTIONS');
 
 /** Where the catalog is read from and repositories are checked out, defaults applied. */
-export function marketplacePaths(
-  config: CommonConfig,
-  options?: MarketplaceOptions,
-): Required<MarketplaceOptions> {
+export function marketplacePaths(config: CommonConfig, options?: MarketplaceOptions): Required<MarketplaceOptions> {
   return {
     catalogDir: options?.catalogDir ?? BUILT_IN_CATALOG_DIR,
     checkoutRoot: options?.checkoutRoot ?? join(config.dataDir, 'marketplace'),

@@ -107,7 +107,10 @@ describe('readMarketplaceRepo', () => {
   });
 
   it('does not read a manifest over MAX_MANIFEST_BYTES', async () => {
-    write('manifest.json', JSON.stringify({ apps: [{ path: 'apps/utility/heimdall', note: 'x'.repeat(MAX_MANIFEST_BYTES) }] }));
+    write(
+      'manifest.json',
+      JSON.stringify({ apps: [{ path: 'apps/utility/heimdall', note: 'x'.repeat(MAX_MANIFEST_BYTES) }] }),
+    );
     write('apps/utility/heimdall/app.yaml', sample('utility/heimdall'));
     const result = await readMarketplaceRepo(dir);
     expect(result.source).toBe('directory');
@@ -123,7 +126,9 @@ describe('readMarketplaceRepo', () => {
     const result = await readMarketplaceRepo(dir);
     expect(result.apps).toEqual([]);
     expect(result.errors).toHaveLength(MAX_APPS_PER_REPO + 1);
-    expect(result.errors.at(-1)?.message).toBe(`manifest.json: /apps/${MAX_APPS_PER_REPO}/path must be a relative path inside the repository`);
+    expect(result.errors.at(-1)?.message).toBe(
+      `manifest.json: /apps/${MAX_APPS_PER_REPO}/path must be a relative path inside the repository`,
+    );
   });
 });
 
@@ -179,7 +184,14 @@ describe('the test apps', () => {
         image: { reference: 'tomo/busybox:v1', registry: null, repository: 'tomo/busybox', tag: 'v1' },
         command: ['httpd', '-f', '-v', '-p', '18080', '-h', '/etc'],
         network: { mode: 'host', networks: [] },
-        healthcheck: { protocol: 'http', path: '/tomo-version', port: 18080, intervalSeconds: 5, timeoutSeconds: 2, retries: 3 },
+        healthcheck: {
+          protocol: 'http',
+          path: '/tomo-version',
+          port: 18080,
+          intervalSeconds: 5,
+          timeoutSeconds: 2,
+          retries: 3,
+        },
       }),
     ]);
   });

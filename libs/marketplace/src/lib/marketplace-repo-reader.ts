@@ -54,7 +54,9 @@ export async function readMarketplaceRepo(rootDir: string): Promise<RepoReadResu
     apps.push({ app: result.app, file });
   }
   if (files.length > MAX_APPS_PER_REPO) {
-    errors.push(fileError(manifestFiles ? MANIFEST : 'apps', `lists more than ${MAX_APPS_PER_REPO} apps; the rest were not read`));
+    errors.push(
+      fileError(manifestFiles ? MANIFEST : 'apps', `lists more than ${MAX_APPS_PER_REPO} apps; the rest were not read`),
+    );
   }
   return { apps, errors, source: manifestFiles ? 'manifest' : 'directory' };
 }
@@ -65,7 +67,9 @@ async function readManifest(root: string, errors: MarketplaceFileError[]): Promi
   try {
     // Sized before it is read: a repository decides how big the file is.
     if ((await stat(join(root, MANIFEST))).size > MAX_MANIFEST_BYTES) {
-      errors.push(fileError(MANIFEST, `is larger than ${MAX_MANIFEST_BYTES / 1024} KiB; reading apps/*/*/app.yaml instead`));
+      errors.push(
+        fileError(MANIFEST, `is larger than ${MAX_MANIFEST_BYTES / 1024} KiB; reading apps/*/*/app.yaml instead`),
+      );
       return null;
     }
     text = await readFile(join(root, MANIFEST), 'utf8');
@@ -76,7 +80,12 @@ async function readManifest(root: string, errors: MarketplaceFileError[]): Promi
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    errors.push(fileError(MANIFEST, `is not valid JSON (${error instanceof Error ? error.message : String(error)}); reading apps/*/*/app.yaml instead`));
+    errors.push(
+      fileError(
+        MANIFEST,
+        `is not valid JSON (${error instanceof Error ? error.message : String(error)}); reading apps/*/*/app.yaml instead`,
+      ),
+    );
     return null;
   }
   const entries = isRecord(manifest) ? manifest['apps'] : undefined;

@@ -9,21 +9,9 @@ import { SecretBox } from '@tomo/secrets';
 import { ErrorCode, TomoException, notFound } from '@tomo/shared';
 import { type MarketplaceFileError } from './app-definition-parser';
 import { BUILT_IN_REPO_NAME } from './built-in-catalog';
-import {
-  MarketplaceAppEntity,
-  MarketplaceRepoEntity,
-  type MarketplaceSyncStatus,
-} from './entities';
-import {
-  splitUrlCredentials,
-  validateBranch,
-  validateRepoUrl,
-} from './git-client';
-import {
-  MARKETPLACE_OPTIONS,
-  type MarketplaceOptions,
-  marketplacePaths,
-} from './marketplace-options';
+import { MarketplaceAppEntity, MarketplaceRepoEntity, type MarketplaceSyncStatus } from './entities';
+import { splitUrlCredentials, validateBranch, validateRepoUrl } from './git-client';
+import { MARKETPLACE_OPTIONS, type MarketplaceOptions, marketplacePaths } from './marketplace-options';
 
 export interface MarketplaceRepo {
   id: string;
@@ -70,9 +58,7 @@ export class MarketplaceRepositories {
   /** The built-in catalog first, then by name. */
   async listRepos(): Promise<MarketplaceRepo[]> {
     const rows = await this.repos.find({ order: { name: 'ASC' } });
-    return rows
-      .sort((a, b) => Number(b.builtIn) - Number(a.builtIn))
-      .map(toRepo);
+    return rows.sort((a, b) => Number(b.builtIn) - Number(a.builtIn)).map(toRepo);
   }
 
   async getRepo(id: string): Promise<MarketplaceRepo> {
@@ -89,15 +75,10 @@ export class MarketplaceRepositories {
       );
     }
     if (name === BUILT_IN_REPO_NAME) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `Repository name ${name} is reserved for the built-in catalog`,
-      );
+      throw new TomoException(ErrorCode.Conflict, `Repository name ${name} is reserved for the built-in catalog`);
     }
     // A token in the URL is stored apart, encrypted: the URL is shown to every VIEWER.
-    const { url, credentials } = splitUrlCredentials(
-      validateRepoUrl(input.url),
-    );
+    const { url, credentials } = splitUrlCredentials(validateRepoUrl(input.url));
     const branch = validateBranch(input.branch?.trim() || DEFAULT_BRANCH);
     const row = this.newRepo({
       id: randomUUID(),
@@ -106,8 +87,7 @@ export class MarketplaceRepositories {
       branch,
       builtIn: false,
     });
-    row.credentialsCiphertext =
-      credentials === null ? null : this.box.encrypt(credentials);
+    row.credentialsCiphertext = credentials === null ? null : this.box.encrypt(credentials);
     // Checked first for a clear message; the unique indexes decide when two requests race.
     await this.assertUnique(name, url, branch);
     try {
@@ -134,10 +114,7 @@ export class MarketplaceRepositories {
   async removeRepo(id: string): Promise<MarketplaceRepo> {
     const row = await this.findRepo(id);
     if (row.builtIn) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        'The built-in catalog cannot be removed; disable it instead',
-      );
+      throw new TomoException(ErrorCode.Conflict, 'The built-in catalog cannot be removed; disable it instead');
     }
     await this.repos.manager.transaction(async (manager) => {
       await manager.delete(MarketplaceAppEntity, { repoId: id });
@@ -157,10 +134,7 @@ export class MarketplaceRepositories {
     for (const row of rows) {
       const { url, credentials } = splitUrlCredentials(row.url);
       if (credentials === null) continue;
-      await this.repos.update(
-        { id: row.id },
-        { url, credentialsCiphertext: this.box.encrypt(credentials) },
-      );
+      await this.repos.update({ id: row.id }, { url, credentialsCiphertext: this.box.encrypt(credentials) });
       moved += 1;
     }
     return moved;
@@ -173,12 +147,7 @@ export class MarketplaceRepositories {
   }
 
   /** A repository row as it starts: enabled, never synced. */
-  newRepo(
-    fields: Pick<
-      MarketplaceRepoEntity,
-      'id' | 'name' | 'url' | 'branch' | 'builtIn'
-    >,
-  ): MarketplaceRepoEntity {
+  newRepo(fields: Pick<MarketplaceRepoEntity, 'id' | 'name' | 'url' | 'branch' | 'builtIn'>): MarketplaceRepoEntity {
     const now = new Date();
     return this.repos.create({
       ...fields,
@@ -195,22 +164,12 @@ export class MarketplaceRepositories {
     });
   }
 
-  private async assertUnique(
-    name: string,
-    url: string,
-    branch: string,
-  ): Promise<void> {
+  private async assertUnique(name: string, url: string, branch: string): Promise<void> {
     if (await this.repos.exists({ where: { name } })) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `A marketplace repository named ${name} already exists`,
-      );
+      throw new TomoException(ErrorCode.Conflict, `A marketplace repository named ${name} already exists`);
     }
     if (await this.repos.exists({ where: { url, branch } })) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `Branch ${branch} of ${url} is already a marketplace repository`,
-      );
+      throw new TomoException(ErrorCode.Conflict, `Branch ${branch} of ${url} is already a marketplace repository`);
     }
   }
 

@@ -6,28 +6,13 @@ import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { SecretBox } from '@tomo/secrets';
 import { ErrorCode, TomoException } from '@tomo/shared';
 import { type MarketplaceFileError } from './app-definition-parser';
-import {
-  BUILT_IN_REPO_ID,
-  BUILT_IN_REPO_NAME,
-  BUILT_IN_REPO_URL,
-} from './built-in-catalog';
-import {
-  MarketplaceAppEntity,
-  MarketplaceRepoEntity,
-  MarketplaceSyncStatus,
-} from './entities';
+import { BUILT_IN_REPO_ID, BUILT_IN_REPO_NAME, BUILT_IN_REPO_URL } from './built-in-catalog';
+import { MarketplaceAppEntity, MarketplaceRepoEntity, MarketplaceSyncStatus } from './entities';
 import { GitClient } from './git-client';
 import { publicAppId } from './marketplace-catalog';
-import {
-  MARKETPLACE_OPTIONS,
-  type MarketplaceOptions,
-  marketplacePaths,
-} from './marketplace-options';
+import { MARKETPLACE_OPTIONS, type MarketplaceOptions, marketplacePaths } from './marketplace-options';
 import { MarketplaceRepositories } from './marketplace-repositories';
-import {
-  type RepoReadResult,
-  readMarketplaceRepo,
-} from './marketplace-repo-reader';
+import { type RepoReadResult, readMarketplaceRepo } from './marketplace-repo-reader';
 
 export interface SyncOptions {
   signal?: AbortSignal;
@@ -81,10 +66,7 @@ export class MarketplaceSync {
    * the apps as they were, records the error on the repository and is thrown.
    * The built-in catalog is re-read from disk instead.
    */
-  async syncRepo(
-    id: string,
-    options: SyncOptions = {},
-  ): Promise<MarketplaceSyncResult> {
+  async syncRepo(id: string, options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
     return this.serialized(id, async () => {
       const repo = await this.repositories.findRepo(id);
       if (repo.builtIn) return this.syncBuiltIn(repo, options);
@@ -94,9 +76,7 @@ export class MarketplaceSync {
       let read: RepoReadResult;
       try {
         throwIfAborted(options.signal);
-        const credentials = repo.credentialsCiphertext
-          ? this.box.decrypt(repo.credentialsCiphertext)
-          : null;
+        const credentials = repo.credentialsCiphertext ? this.box.decrypt(repo.credentialsCiphertext) : null;
         ({ commit } = await this.git.checkout(repo.url, repo.branch, dir, {
           signal: options.signal,
           log,
@@ -131,9 +111,7 @@ export class MarketplaceSync {
    * Idempotent; call it at start-up after the migrations. A new install has it enabled; a
    * catalog the admin disabled stays disabled.
    */
-  async loadBuiltInCatalog(
-    options: SyncOptions = {},
-  ): Promise<MarketplaceSyncResult> {
+  async loadBuiltInCatalog(options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
     return this.serialized(BUILT_IN_REPO_ID, async () => {
       let repo = await this.repos.findOne({ where: { id: BUILT_IN_REPO_ID } });
       if (!repo) {
@@ -157,21 +135,15 @@ export class MarketplaceSync {
       } catch (error) {
         // The API and workers may load the catalog at the same moment: the inserts of the
         // slower one collide with the faster one's, and a second pass finds them in place.
-        this.logger.warn(
-          `Loading the built-in catalog failed once, trying again: ${String(error)}`,
-        );
+        this.logger.warn(`Loading the built-in catalog failed once, trying again: ${String(error)}`);
         return this.syncBuiltIn(repo, options);
       }
     });
   }
 
-  private async syncBuiltIn(
-    repo: MarketplaceRepoEntity,
-    options: SyncOptions,
-  ): Promise<MarketplaceSyncResult> {
+  private async syncBuiltIn(repo: MarketplaceRepoEntity, options: SyncOptions): Promise<MarketplaceSyncResult> {
     const read = await readMarketplaceRepo(this.catalogDir);
-    for (const error of read.errors)
-      this.logger.error(`Built-in catalog: ${error.message}`);
+    for (const error of read.errors) this.logger.error(`Built-in catalog: ${error.message}`);
     const result = await this.apply(repo, read, null);
     logResult(result, options.log ?? (() => undefined));
     return result;
@@ -186,10 +158,7 @@ export class MarketplaceSync {
     const now = new Date();
     const result: MarketplaceSyncResult = {
       repoId: repo.id,
-      status:
-        read.errors.length > 0
-          ? MarketplaceSyncStatus.Partial
-          : MarketplaceSyncStatus.Succeeded,
+      status: read.errors.length > 0 ? MarketplaceSyncStatus.Partial : MarketplaceSyncStatus.Succeeded,
       commit,
       added: [],
       updated: [],
@@ -229,11 +198,7 @@ export class MarketplaceSync {
             ...fields,
           });
           result.added.push(id);
-        } else if (
-          row.removed ||
-          row.sourcePath !== file ||
-          !isDeepStrictEqual(row.definition, app)
-        ) {
+        } else if (row.removed || row.sourcePath !== file || !isDeepStrictEqual(row.definition, app)) {
           await manager.update(MarketplaceAppEntity, { id: row.id }, fields);
           result.updated.push(id);
         } else {
@@ -247,11 +212,7 @@ export class MarketplaceSync {
           result.keptInvalid.push(row.id);
           continue;
         }
-        await manager.update(
-          MarketplaceAppEntity,
-          { id: row.id },
-          { removed: true, removedAt: now, updatedAt: now },
-        );
+        await manager.update(MarketplaceAppEntity, { id: row.id }, { removed: true, removedAt: now, updatedAt: now });
         result.removed.push(row.id);
       }
       await manager.update(
@@ -284,19 +245,13 @@ export class MarketplaceSync {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted)
-    throw new TomoException(ErrorCode.Cancelled, 'Sync was cancelled');
+  if (signal?.aborted) throw new TomoException(ErrorCode.Cancelled, 'Sync was cancelled');
 }
 
-function logResult(
-  result: MarketplaceSyncResult,
-  log: (line: string) => void,
-): void {
+function logResult(result: MarketplaceSyncResult, log: (line: string) => void): void {
   for (const error of result.errors) log(error.message);
   log(
     `Added ${result.added.length}, updated ${result.updated.length}, removed ${result.removed.length}, unchanged ${result.unchanged}` +
-      (result.keptInvalid.length > 0
-        ? `, kept the previous version of ${result.keptInvalid.join(', ')}`
-        : ''),
+      (result.keptInvalid.length > 0 ? `, kept the previous version of ${result.keptInvalid.join(', ')}` : ''),
   );
 }

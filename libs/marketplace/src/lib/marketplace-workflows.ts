@@ -1,18 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { JobKind } from '@tomo/shared';
-import {
-  DefinesWorkflows,
-  defineWorkflow,
-  type JobRow,
-  JobsService,
-  type WorkflowSource,
-} from '@tomo/workflows';
+import { DefinesWorkflows, defineWorkflow, type JobRow, JobsService, type WorkflowSource } from '@tomo/workflows';
 import { AppIconStore } from './app-icons';
-import {
-  type MarketplaceSyncResult,
-  MarketplaceService,
-} from './marketplace.service';
+import { type MarketplaceSyncResult, MarketplaceService } from './marketplace.service';
 
 /** Ids only (CONVENTIONS: payloads carry ids): the repository's URL and branch are read from its row. */
 export interface MarketplaceSyncInput {
@@ -44,11 +35,7 @@ const SYNC_STEP_TIMEOUT_MS = 5 * 60_000;
  * With `fetchAppIcons` (APP_ICON_FETCH), the step then downloads the icons the apps name that
  * Tomo does not hold yet; an icon that cannot be had is logged, never a failure of the sync.
  */
-export function marketplaceSyncWorkflow(
-  marketplace: MarketplaceService,
-  icons: AppIconStore,
-  fetchAppIcons: boolean,
-) {
+export function marketplaceSyncWorkflow(marketplace: MarketplaceService, icons: AppIconStore, fetchAppIcons: boolean) {
   const workflow = defineWorkflow({
     kind: JobKind.MarketplaceSync,
     exclusive: (input) => [`marketplace-repo:${input.repoId}`],
@@ -63,10 +50,7 @@ export function marketplaceSyncWorkflow(
       };
       const result = await marketplace.syncRepo(ctx.input.repoId, options);
       if (fetchAppIcons) await icons.refresh(result.repoId, options);
-      else
-        ctx.log(
-          'Icons not downloaded (APP_ICON_FETCH is off): the console shows placeholders',
-        );
+      else ctx.log('Icons not downloaded (APP_ICON_FETCH is off): the console shows placeholders');
       return result;
     },
   });
@@ -84,13 +68,7 @@ export class MarketplaceWorkflows implements WorkflowSource {
   ) {}
 
   workflows() {
-    return [
-      marketplaceSyncWorkflow(
-        this.marketplace,
-        this.icons,
-        this.config.fetchAppIcons,
-      ),
-    ];
+    return [marketplaceSyncWorkflow(this.marketplace, this.icons, this.config.fetchAppIcons)];
   }
 }
 
@@ -105,10 +83,6 @@ export class MarketplaceJobs {
   /** Queues a sync of the repository (NOT_FOUND at once when there is no such repository). */
   async startSync(repoId: string, requestedBy: string | null): Promise<JobRow> {
     const repo = await this.marketplace.getRepo(repoId);
-    return this.jobs.create(
-      JobKind.MarketplaceSync,
-      { repoId: repo.id },
-      { requestedBy },
-    );
+    return this.jobs.create(JobKind.MarketplaceSync, { repoId: repo.id }, { requestedBy });
   }
 }

@@ -16,7 +16,14 @@ import { MarketplaceService } from './marketplace.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature(MARKETPLACE_ENTITIES), SecretsModule],
-  providers: [MarketplaceService, MarketplaceCatalog, MarketplaceRepositories, MarketplaceSync, AppIconStore, { provide: GitClient, useFactory: () => new GitClient() }],
+  providers: [
+    MarketplaceService,
+    MarketplaceCatalog,
+    MarketplaceRepositories,
+    MarketplaceSync,
+    AppIconStore,
+    { provide: GitClient, useFactory: () => new GitClient() },
+  ],
   exports: [MarketplaceService, AppIconStore],
 })
 export class MarketplaceModule {

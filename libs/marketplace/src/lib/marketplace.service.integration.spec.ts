@@ -13,7 +13,14 @@ import { type MarketplaceApp, MarketplaceService } from './marketplace.service';
 import { commitAll, createGitRepo } from '@tomo/testing';
 import { SAMPLE_MARKETPLACE_DIR, TEST_APPS_DIR } from './testing/sample-marketplace';
 
-const BUILT_IN_IDS = ['builtin/caddy', 'builtin/heimdall', 'builtin/pihole', 'builtin/redis', 'builtin/uptime-kuma', 'builtin/whoami'];
+const BUILT_IN_IDS = [
+  'builtin/caddy',
+  'builtin/heimdall',
+  'builtin/pihole',
+  'builtin/redis',
+  'builtin/uptime-kuma',
+  'builtin/whoami',
+];
 const SAMPLE_IDS = ['community/heimdall', 'community/pihole', 'community/tomo-agent', 'community/uptime-kuma'];
 
 const ids = (apps: MarketplaceApp[]) => apps.map((app) => app.id).sort();
@@ -78,7 +85,12 @@ describe('MarketplaceService (SQLite, system git)', () => {
 
   it('loads the built-in catalog idempotently, as a repository that cannot be removed', async () => {
     const first = await service.loadBuiltInCatalog();
-    expect(first).toMatchObject({ repoId: 'builtin', status: MarketplaceSyncStatus.Succeeded, errors: [], removed: [] });
+    expect(first).toMatchObject({
+      repoId: 'builtin',
+      status: MarketplaceSyncStatus.Succeeded,
+      errors: [],
+      removed: [],
+    });
     expect(first.added.sort()).toEqual(BUILT_IN_IDS);
     const again = await service.loadBuiltInCatalog();
     expect(again).toMatchObject({ added: [], updated: [], removed: [], unchanged: 6 });
@@ -93,7 +105,14 @@ describe('MarketplaceService (SQLite, system git)', () => {
       tag: '1.23.16',
     });
     const [builtIn] = await service.listRepos();
-    expect(builtIn).toMatchObject({ id: 'builtin', name: 'builtin', builtIn: true, enabled: true, appCount: 6, lastSyncStatus: 'SUCCEEDED' });
+    expect(builtIn).toMatchObject({
+      id: 'builtin',
+      name: 'builtin',
+      builtIn: true,
+      enabled: true,
+      appCount: 6,
+      lastSyncStatus: 'SUCCEEDED',
+    });
 
     expect((await errorOf(service.removeRepo('builtin'))).code).toBe(ErrorCode.Conflict);
     // Disabling is allowed, and survives a restart (the next load).
@@ -106,7 +125,14 @@ describe('MarketplaceService (SQLite, system git)', () => {
   it('syncs a git copy of the sample marketplace, then reports a broken app, keeps the rest and marks a removed one', async () => {
     await service.loadBuiltInCatalog();
     const repo = await service.addRepo({ name: 'community', url: origin, branch: 'main' });
-    expect(repo).toMatchObject({ name: 'community', url: origin, branch: 'main', enabled: true, builtIn: false, lastSyncStatus: null });
+    expect(repo).toMatchObject({
+      name: 'community',
+      url: origin,
+      branch: 'main',
+      enabled: true,
+      builtIn: false,
+      lastSyncStatus: null,
+    });
 
     const lines: string[] = [];
     const first = await service.syncRepo(repo.id, { log: (line) => lines.push(line) });
@@ -123,13 +149,26 @@ describe('MarketplaceService (SQLite, system git)', () => {
     expect(existsSync(join(dataDir, 'marketplace', repo.id, 'manifest.json'))).toBe(true);
 
     // New commit: a new app that breaks the schema, an existing app broken, one app removed, one changed.
-    writeOrigin('apps/media/jellyfin/app.yaml', readFileSync(join(origin, 'apps/utility/heimdall/app.yaml'), 'utf8')
-      .replace('id: heimdall', 'id: jellyfin')
-      .replace('container: 80', 'container: "80"'));
-    writeOrigin('apps/networking/pihole/app.yaml', readFileSync(join(origin, 'apps/networking/pihole/app.yaml'), 'utf8')
-      .replace('category: networking', 'category: dns'));
-    writeOrigin('apps/utility/heimdall/app.yaml', readFileSync(join(origin, 'apps/utility/heimdall/app.yaml'), 'utf8')
-      .replace('version: "1.1.0"', 'version: "1.2.0"'));
+    writeOrigin(
+      'apps/media/jellyfin/app.yaml',
+      readFileSync(join(origin, 'apps/utility/heimdall/app.yaml'), 'utf8')
+        .replace('id: heimdall', 'id: jellyfin')
+        .replace('container: 80', 'container: "80"'),
+    );
+    writeOrigin(
+      'apps/networking/pihole/app.yaml',
+      readFileSync(join(origin, 'apps/networking/pihole/app.yaml'), 'utf8').replace(
+        'category: networking',
+        'category: dns',
+      ),
+    );
+    writeOrigin(
+      'apps/utility/heimdall/app.yaml',
+      readFileSync(join(origin, 'apps/utility/heimdall/app.yaml'), 'utf8').replace(
+        'version: "1.1.0"',
+        'version: "1.2.0"',
+      ),
+    );
     rmSync(join(origin, 'apps/utility/tomo-agent'), { recursive: true });
     const manifest = manifestOf();
     manifest.apps = manifest.apps.filter((app) => app.id !== 'tomo-agent');
@@ -150,7 +189,8 @@ describe('MarketplaceService (SQLite, system git)', () => {
       errors: [
         {
           file: 'apps/networking/pihole/app.yaml',
-          message: 'apps/networking/pihole/app.yaml: /category must be one of: automation, media, monitoring, networking, security, storage, utility',
+          message:
+            'apps/networking/pihole/app.yaml: /category must be one of: automation, media, monitoring, networking, security, storage, utility',
         },
         {
           file: 'apps/media/jellyfin/app.yaml',
@@ -174,8 +214,14 @@ describe('MarketplaceService (SQLite, system git)', () => {
     expect(await service.getApp('community/tomo-agent')).toMatchObject({ removed: true, name: 'Tomo Agent' });
 
     // Fixing the files brings everything back; an unchanged sync changes nothing.
-    writeOrigin('apps/networking/pihole/app.yaml', readFileSync(join(SAMPLE_MARKETPLACE_DIR, 'apps/networking/pihole/app.yaml'), 'utf8'));
-    writeOrigin('apps/utility/tomo-agent/app.yaml', readFileSync(join(SAMPLE_MARKETPLACE_DIR, 'apps/utility/tomo-agent/app.yaml'), 'utf8'));
+    writeOrigin(
+      'apps/networking/pihole/app.yaml',
+      readFileSync(join(SAMPLE_MARKETPLACE_DIR, 'apps/networking/pihole/app.yaml'), 'utf8'),
+    );
+    writeOrigin(
+      'apps/utility/tomo-agent/app.yaml',
+      readFileSync(join(SAMPLE_MARKETPLACE_DIR, 'apps/utility/tomo-agent/app.yaml'), 'utf8'),
+    );
     writeOrigin('manifest.json', readFileSync(join(SAMPLE_MARKETPLACE_DIR, 'manifest.json'), 'utf8'));
     commitAll(origin, 'fix');
     const fixed = await service.syncRepo(repo.id);
@@ -239,10 +285,18 @@ describe('MarketplaceService (SQLite, system git)', () => {
     expect(repo.branch).toBe('main');
 
     const sameUrl = await errorOf(service.addRepo({ name: 'other', url: ` ${origin} `, branch: 'main' }));
-    expect(sameUrl).toMatchObject({ code: ErrorCode.Conflict, message: `Branch main of ${origin} is already a marketplace repository` });
+    expect(sameUrl).toMatchObject({
+      code: ErrorCode.Conflict,
+      message: `Branch main of ${origin} is already a marketplace repository`,
+    });
     const sameName = await errorOf(service.addRepo({ name: 'community', url: origin, branch: 'stable' }));
-    expect(sameName).toMatchObject({ code: ErrorCode.Conflict, message: 'A marketplace repository named community already exists' });
-    expect((await errorOf(service.addRepo({ name: 'builtin', url: origin, branch: 'x' }))).code).toBe(ErrorCode.Conflict);
+    expect(sameName).toMatchObject({
+      code: ErrorCode.Conflict,
+      message: 'A marketplace repository named community already exists',
+    });
+    expect((await errorOf(service.addRepo({ name: 'builtin', url: origin, branch: 'x' }))).code).toBe(
+      ErrorCode.Conflict,
+    );
     // Another branch of the same URL is another repository.
     await expect(service.addRepo({ name: 'community-stable', url: origin, branch: 'stable' })).resolves.toBeDefined();
 
@@ -250,7 +304,9 @@ describe('MarketplaceService (SQLite, system git)', () => {
       code: ErrorCode.BadUserInput,
       message: expect.stringContaining('must be 2-40 lowercase letters'),
     });
-    expect(await errorOf(service.addRepo({ name: 'evil', url: 'ext::sh -c id' }))).toMatchObject({ code: ErrorCode.BadUserInput });
+    expect(await errorOf(service.addRepo({ name: 'evil', url: 'ext::sh -c id' }))).toMatchObject({
+      code: ErrorCode.BadUserInput,
+    });
     expect(await errorOf(service.addRepo({ name: 'evil', url: origin, branch: '--upload-pack=id' }))).toMatchObject({
       code: ErrorCode.BadUserInput,
     });
@@ -286,7 +342,10 @@ describe('MarketplaceService (SQLite, system git)', () => {
     const controller = new AbortController();
     controller.abort();
     expect((await errorOf(service.syncRepo(repo.id, { signal: controller.signal }))).code).toBe(ErrorCode.Cancelled);
-    expect(await service.getRepo(repo.id)).toMatchObject({ lastSyncStatus: 'FAILED', lastSyncError: 'Sync was cancelled' });
+    expect(await service.getRepo(repo.id)).toMatchObject({
+      lastSyncStatus: 'FAILED',
+      lastSyncError: 'Sync was cancelled',
+    });
   });
 
   it('syncs a repository that has no manifest.json, such as the test apps', async () => {

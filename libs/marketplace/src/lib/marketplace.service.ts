@@ -6,27 +6,11 @@ import {
   MarketplaceCatalog,
   type MarketplaceCategory,
 } from './marketplace-catalog';
-import {
-  type AddRepoInput,
-  type MarketplaceRepo,
-  MarketplaceRepositories,
-} from './marketplace-repositories';
-import {
-  type MarketplaceSyncResult,
-  MarketplaceSync,
-  type SyncOptions,
-} from './marketplace-sync';
+import { type AddRepoInput, type MarketplaceRepo, MarketplaceRepositories } from './marketplace-repositories';
+import { type MarketplaceSyncResult, MarketplaceSync, type SyncOptions } from './marketplace-sync';
 
-export {
-  MARKETPLACE_OPTIONS,
-  type MarketplaceOptions,
-} from './marketplace-options';
-export {
-  type AppFilter,
-  type MarketplaceApp,
-  type MarketplaceCategory,
-  publicAppId,
-} from './marketplace-catalog';
+export { MARKETPLACE_OPTIONS, type MarketplaceOptions } from './marketplace-options';
+export { type AppFilter, type MarketplaceApp, type MarketplaceCategory, publicAppId } from './marketplace-catalog';
 export type { AddRepoInput, MarketplaceRepo } from './marketplace-repositories';
 export type { MarketplaceSyncResult, SyncOptions } from './marketplace-sync';
 
@@ -100,17 +84,12 @@ export class MarketplaceService implements OnModuleInit {
   }
 
   /** Brings a repository's apps up to date (see MarketplaceSync.syncRepo). */
-  syncRepo(
-    id: string,
-    options: SyncOptions = {},
-  ): Promise<MarketplaceSyncResult> {
+  syncRepo(id: string, options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
     return this.sync.syncRepo(id, options);
   }
 
   /** Creates or refreshes the built-in catalog from the files shipped with Tomo; idempotent. */
-  loadBuiltInCatalog(
-    options: SyncOptions = {},
-  ): Promise<MarketplaceSyncResult> {
+  loadBuiltInCatalog(options: SyncOptions = {}): Promise<MarketplaceSyncResult> {
     return this.sync.loadBuiltInCatalog(options);
   }
 }

@@ -1,11 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
-import {
-  type MetricValues,
-  ServerMetricsStore,
-  ServersService,
-} from '@tomo/servers';
+import { type MetricValues, ServerMetricsStore, ServersService } from '@tomo/servers';
 import { SettingsService } from '@tomo/settings';
 import { NotificationEvent } from '@tomo/shared';
 import { NotificationEntity } from './entities';
@@ -31,17 +27,12 @@ export class DiskLowNotifier implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.onSample((serverId, values) =>
       this.check(serverId, values).catch((error: unknown) =>
-        this.logger.warn(
-          `Could not check the disk of server ${serverId}: ${String(error)}`,
-        ),
+        this.logger.warn(`Could not check the disk of server ${serverId}: ${String(error)}`),
       ),
     );
   }
 
-  private async check(
-    serverId: string,
-    { diskUsedBytes, diskTotalBytes }: MetricValues,
-  ): Promise<void> {
+  private async check(serverId: string, { diskUsedBytes, diskTotalBytes }: MetricValues): Promise<void> {
     if (diskUsedBytes === null || !diskTotalBytes) return;
     const usedPercent = Math.round((diskUsedBytes / diskTotalBytes) * 100);
     const thresholdPercent = await this.settings.value('diskLowPercent');

@@ -2,12 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { JobKind, NotificationChannelKind, SmtpSecurity } from '@tomo/shared';
 import { defineWorkflow } from '@tomo/workflows';
 import { type NotificationEntity } from './entities';
-import {
-  DeliveryError,
-  type NotificationPayload,
-  sendEmail,
-  sendWebhook,
-} from './notification-senders';
+import { DeliveryError, type NotificationPayload, sendEmail, sendWebhook } from './notification-senders';
 import type { NotificationsService } from './notifications.service';
 
 declare module '@tomo/workflows' {
@@ -20,9 +15,7 @@ declare module '@tomo/workflows' {
   }
 }
 
-export function payloadOf(
-  notification: NotificationEntity,
-): NotificationPayload {
+export function payloadOf(notification: NotificationEntity): NotificationPayload {
   const { details } = notification;
   return {
     event: notification.event,
@@ -51,9 +44,7 @@ export function payloadOf(
  * Delivers one notification to one channel. Its own job, so it is on the timeline, retried with
  * backoff (receivers go down; 6 attempts over about two minutes), and never blocks another channel.
  */
-export function notificationDeliveryWorkflow(
-  notifications: NotificationsService,
-) {
+export function notificationDeliveryWorkflow(notifications: NotificationsService) {
   const workflow = defineWorkflow({ kind: JobKind.NotificationDeliver });
   workflow.step('send', {
     retry: {
@@ -63,8 +54,7 @@ export function notificationDeliveryWorkflow(
       factor: 2,
     },
     timeoutMs: 60_000,
-    isTransient: (error) =>
-      error instanceof DeliveryError ? error.transient : undefined,
+    isTransient: (error) => (error instanceof DeliveryError ? error.transient : undefined),
     run: async (ctx) => {
       const channel = await notifications.channel(ctx.input.channelId);
       let payload: NotificationPayload;
@@ -75,27 +65,15 @@ export function notificationDeliveryWorkflow(
           message: `Test message for channel "${channel.name}"`,
         };
       } else {
-        const notification = await notifications.find(
-          ctx.input.notificationId,
-        );
-        if (!notification)
-          throw new UnrecoverableError(
-            `Notification ${ctx.input.notificationId} no longer exists`,
-          );
+        const notification = await notifications.find(ctx.input.notificationId);
+        if (!notification) throw new UnrecoverableError(`Notification ${ctx.input.notificationId} no longer exists`);
         payload = payloadOf(notification);
       }
       const { secret, smtpPassword } = notifications.revealSecrets(channel);
       switch (channel.kind) {
         case NotificationChannelKind.Webhook: {
-          const { status } = await sendWebhook(
-            channel.url ?? '',
-            secret ?? '',
-            payload,
-            ctx.signal,
-          );
-          ctx.log(
-            `${payload.event} delivered to ${new URL(channel.url ?? '').host} (HTTP ${status})`,
-          );
+          const { status } = await sendWebhook(channel.url ?? '', secret ?? '', payload, ctx.signal);
+          ctx.log(`${payload.event} delivered to ${new URL(channel.url ?? '').host} (HTTP ${status})`);
           return { channel: channel.name, status };
         }
         case NotificationChannelKind.Email: {
@@ -112,9 +90,7 @@ export function notificationDeliveryWorkflow(
             payload,
             ctx.signal,
           );
-          ctx.log(
-            `${payload.event} sent to ${channel.emailTo} (message ${messageId})`,
-          );
+          ctx.log(`${payload.event} sent to ${channel.emailTo} (message ${messageId})`);
           return { channel: channel.name, messageId };
         }
       }

@@ -1,10 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { SmtpSecurity } from '@tomo/shared';
-import {
-  SIGNATURE_HEADER,
-  signWebhook,
-  TIMESTAMP_HEADER,
-} from './webhook-signature';
+import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature';
 
 /** What a webhook receives and an email says (CONTRACT.md): ids and names, never secrets. */
 export interface NotificationPayload {
@@ -51,29 +47,17 @@ export async function sendWebhook(
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.any([
-        signal,
-        AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      ]),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new DeliveryError(
-      `Webhook ${new URL(url).host} unreachable: ${(error as Error).message}`,
-      true,
-    );
+    throw new DeliveryError(`Webhook ${new URL(url).host} unreachable: ${(error as Error).message}`, true);
   }
   // The body is not ours to log (it may echo anything); drain it so the socket is reused.
   await response.body?.cancel().catch(() => undefined);
   if (response.ok) return { status: response.status };
-  const transient =
-    response.status === 408 ||
-    response.status === 429 ||
-    response.status >= 500;
-  throw new DeliveryError(
-    `Webhook ${new URL(url).host} answered HTTP ${response.status}`,
-    transient,
-  );
+  const transient = response.status === 408 || response.status === 429 || response.status >= 500;
+  throw new DeliveryError(`Webhook ${new URL(url).host} answered HTTP ${response.status}`, transient);
 }
 
 export interface SmtpSettings {
@@ -98,9 +82,7 @@ export async function sendEmail(
     secure: smtp.security === SmtpSecurity.Tls,
     requireTLS: smtp.security === SmtpSecurity.StartTls,
     ignoreTLS: smtp.security === SmtpSecurity.None,
-    auth: smtp.username
-      ? { user: smtp.username, pass: smtp.password ?? '' }
-      : undefined,
+    auth: smtp.username ? { user: smtp.username, pass: smtp.password ?? '' } : undefined,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,

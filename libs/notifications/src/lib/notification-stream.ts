@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { AsyncQueue, createRedisConnection, REDIS_CLIENT } from '@tomo/redis';
@@ -47,19 +42,14 @@ export class NotificationStream implements OnApplicationShutdown {
   /** Resolves once listening, so nothing published after it returns is missed. */
   async added(role: Role): Promise<AsyncIterableIterator<NotificationView>> {
     await this.connect();
-    const queue = new AsyncQueue<NotificationView>(() =>
-      this.queues.delete(queue),
-    );
+    const queue = new AsyncQueue<NotificationView>(() => this.queues.delete(queue));
     this.queues.set(queue, role);
     return queue;
   }
 
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const subscriber = createRedisConnection(
-        this.config.redisUrl,
-        'tomo-notifications',
-      );
+      const subscriber = createRedisConnection(this.config.redisUrl, 'tomo-notifications');
       this.subscriber = subscriber;
       subscriber.on('message', (from: string, payload: string) => {
         if (from !== this.channel) return;
@@ -70,12 +60,9 @@ export class NotificationStream implements OnApplicationShutdown {
             createdAt: new Date(message.createdAt),
           };
           for (const [queue, role] of this.queues)
-            if (roleSatisfies(role, notification.minRole))
-              queue.push({ ...notification, read: false });
+            if (roleSatisfies(role, notification.minRole)) queue.push({ ...notification, read: false });
         } catch (error) {
-          this.logger.warn(
-            `Ignored a malformed notification message: ${(error as Error).message}`,
-          );
+          this.logger.warn(`Ignored a malformed notification message: ${(error as Error).message}`);
         }
       });
       await subscriber.subscribe(this.channel);

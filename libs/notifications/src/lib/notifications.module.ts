@@ -1,12 +1,6 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  DefinesWorkflows,
-  JobEntity,
-  WorkflowRegistry,
-  type WorkflowSource,
-  WorkflowsModule,
-} from '@tomo/workflows';
+import { DefinesWorkflows, JobEntity, WorkflowRegistry, type WorkflowSource, WorkflowsModule } from '@tomo/workflows';
 import { NOTIFICATION_ENTITIES } from './entities';
 import { JobFailureNotifier } from './job-failure-notifier';
 import { notificationDeliveryWorkflow } from './notification-delivery.workflow';
@@ -37,16 +31,8 @@ class NotificationWorkflows implements WorkflowSource, OnModuleInit {
  * Needs the database, Redis, the workflow engine and SecretsModule.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([...NOTIFICATION_ENTITIES, JobEntity]),
-    WorkflowsModule,
-  ],
-  providers: [
-    NotificationsService,
-    NotificationStream,
-    JobFailureNotifier,
-    NotificationWorkflows,
-  ],
+  imports: [TypeOrmModule.forFeature([...NOTIFICATION_ENTITIES, JobEntity]), WorkflowsModule],
+  providers: [NotificationsService, NotificationStream, JobFailureNotifier, NotificationWorkflows],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

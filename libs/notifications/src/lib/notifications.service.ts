@@ -14,15 +14,8 @@ import {
   TomoException,
 } from '@tomo/shared';
 import { type JobRow, JobsService } from '@tomo/workflows';
-import {
-  NotificationChannelEntity,
-  NotificationEntity,
-  NotificationReadEntity,
-} from './entities';
-import {
-  NOTIFICATION_AUDIENCE,
-  visibleMinRoles,
-} from './notification-audience';
+import { NotificationChannelEntity, NotificationEntity, NotificationReadEntity } from './entities';
+import { NOTIFICATION_AUDIENCE, visibleMinRoles } from './notification-audience';
 import {
   assertNoForeignFields,
   type NotificationChannelInput,
@@ -35,10 +28,7 @@ import {
   validateSmtpPort,
   validateWebhookUrl,
 } from './notification-channel-input';
-import {
-  NotificationStream,
-  type NotificationView,
-} from './notification-stream';
+import { NotificationStream, type NotificationView } from './notification-stream';
 
 export type { NotificationView } from './notification-stream';
 
@@ -67,10 +57,7 @@ export const encodeNotificationCursor = (n: NotificationEntity) =>
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [ms, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   if (!/^\d+$/.test(ms ?? '') || !id)
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      'after is not a cursor from this list',
-    );
+    throw new TomoException(ErrorCode.BadUserInput, 'after is not a cursor from this list');
   return { at: new Date(Number(ms)), id };
 }
 
@@ -119,16 +106,11 @@ export class NotificationsService implements OnModuleInit {
     input: NotificationChannelInput,
   ): Promise<{ channel: NotificationChannelEntity; secret: string | null }> {
     if (!Object.values(NotificationChannelKind).includes(input.kind))
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        'kind must be WEBHOOK or EMAIL',
-      );
+      throw new TomoException(ErrorCode.BadUserInput, 'kind must be WEBHOOK or EMAIL');
     assertNoForeignFields(input.kind, input);
     const now = new Date();
     const secret =
-      input.kind === NotificationChannelKind.Webhook
-        ? `whsec_${randomBytes(24).toString('base64url')}`
-        : null;
+      input.kind === NotificationChannelKind.Webhook ? `whsec_${randomBytes(24).toString('base64url')}` : null;
     const channel: NotificationChannelEntity = {
       id: randomUUID(),
       name: validateChannelName(input.name),
@@ -153,18 +135,12 @@ export class NotificationsService implements OnModuleInit {
     return { channel, secret };
   }
 
-  async updateChannel(
-    id: string,
-    patch: NotificationChannelPatch,
-  ): Promise<NotificationChannelEntity> {
+  async updateChannel(id: string, patch: NotificationChannelPatch): Promise<NotificationChannelEntity> {
     const channel = await this.channel(id);
     assertNoForeignFields(channel.kind, patch);
-    if (patch.name !== undefined && patch.name !== null)
-      channel.name = validateChannelName(patch.name);
-    if (patch.events !== undefined && patch.events !== null)
-      channel.events = validateEvents(patch.events);
-    if (patch.enabled !== undefined && patch.enabled !== null)
-      channel.enabled = patch.enabled;
+    if (patch.name !== undefined && patch.name !== null) channel.name = validateChannelName(patch.name);
+    if (patch.events !== undefined && patch.events !== null) channel.events = validateEvents(patch.events);
+    if (patch.enabled !== undefined && patch.enabled !== null) channel.enabled = patch.enabled;
     this.applyTransport(channel, patch);
     await this.assertNameFree(channel.name, id);
     channel.updatedAt = new Date();
@@ -181,11 +157,7 @@ export class NotificationsService implements OnModuleInit {
   /** Sends a test message through the channel as a job; the job's outcome is the test's. */
   async testChannel(id: string, requestedBy: string): Promise<JobRow> {
     await this.channel(id);
-    return this.jobs.create(
-      JobKind.NotificationDeliver,
-      { channelId: id, notificationId: null },
-      { requestedBy },
-    );
+    return this.jobs.create(JobKind.NotificationDeliver, { channelId: id, notificationId: null }, { requestedBy });
   }
 
   /**
@@ -193,10 +165,7 @@ export class NotificationsService implements OnModuleInit {
    * job per enabled channel that wants the event (a job per channel, so one slow or broken
    * receiver never holds up another; idempotency keys make a repeated call harmless).
    */
-  async emit(
-    event: NotificationEvent,
-    input: NotificationInput,
-  ): Promise<NotificationEntity> {
+  async emit(event: NotificationEvent, input: NotificationInput): Promise<NotificationEntity> {
     const notification: NotificationEntity = {
       id: randomUUID(),
       event,
@@ -212,9 +181,7 @@ export class NotificationsService implements OnModuleInit {
     await this.stream
       .publish(notification)
       .catch((error: unknown) =>
-        this.logger.warn(
-          `Could not publish notification ${notification.id}: ${String(error)}`,
-        ),
+        this.logger.warn(`Could not publish notification ${notification.id}: ${String(error)}`),
       );
     const channels = await this.channelsRepo.findBy({ enabled: true });
     for (const channel of channels.filter((c) => c.events.includes(event))) {
@@ -244,12 +211,9 @@ export class NotificationsService implements OnModuleInit {
     const take = Math.min(Math.max(first, 1), MAX_PAGE);
     const query = this.notificationsRepo
       .createQueryBuilder('n')
-      .leftJoin(
-        NotificationReadEntity,
-        'r',
-        'r.notificationId = n.id AND r.userId = :userId',
-        { userId: caller.userId },
-      )
+      .leftJoin(NotificationReadEntity, 'r', 'r.notificationId = n.id AND r.userId = :userId', {
+        userId: caller.userId,
+      })
       .addSelect('r.readAt', 'readAt')
       .where('n.minRole IN (:...roles)', {
         roles: visibleMinRoles(caller.role),
@@ -264,13 +228,7 @@ export class NotificationsService implements OnModuleInit {
         new Brackets((q) =>
           q
             .where('n.createdAt < :at', { at: cursor.at })
-            .orWhere(
-              new Brackets((same) =>
-                same
-                  .where('n.createdAt = :at')
-                  .andWhere('n.id < :id', { id: cursor.id }),
-              ),
-            ),
+            .orWhere(new Brackets((same) => same.where('n.createdAt = :at').andWhere('n.id < :id', { id: cursor.id }))),
         ),
       );
     }
@@ -285,23 +243,13 @@ export class NotificationsService implements OnModuleInit {
     return {
       items,
       hasNextPage: entities.length > take,
-      endCursor:
-        rows.length > 0
-          ? encodeNotificationCursor(rows[rows.length - 1])
-          : null,
+      endCursor: rows.length > 0 ? encodeNotificationCursor(rows[rows.length - 1]) : null,
     };
   }
 
   /** Marks notifications the caller may see as read by the caller; returns how many were unread. */
-  async markRead(
-    caller: { userId: string; role: Role },
-    ids: readonly string[],
-  ): Promise<number> {
-    if (ids.length > MAX_PAGE)
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        `ids must hold at most ${MAX_PAGE} ids`,
-      );
+  async markRead(caller: { userId: string; role: Role }, ids: readonly string[]): Promise<number> {
+    if (ids.length > MAX_PAGE) throw new TomoException(ErrorCode.BadUserInput, `ids must hold at most ${MAX_PAGE} ids`);
     if (ids.length === 0) return 0;
     const visible = await this.notificationsRepo.find({
       select: { id: true },
@@ -313,9 +261,7 @@ export class NotificationsService implements OnModuleInit {
       userId: caller.userId,
       notificationId: In([...ids]),
     });
-    const fresh = visible.filter(
-      (n) => !already.some((r) => r.notificationId === n.id),
-    );
+    const fresh = visible.filter((n) => !already.some((r) => r.notificationId === n.id));
     if (fresh.length > 0) {
       const readAt = new Date();
       await this.readsRepo
@@ -345,61 +291,34 @@ export class NotificationsService implements OnModuleInit {
     smtpPassword: string | null;
   } {
     return {
-      secret: channel.secretCiphertext
-        ? this.box.decrypt(channel.secretCiphertext)
-        : null,
-      smtpPassword: channel.smtpPasswordCiphertext
-        ? this.box.decrypt(channel.smtpPasswordCiphertext)
-        : null,
+      secret: channel.secretCiphertext ? this.box.decrypt(channel.secretCiphertext) : null,
+      smtpPassword: channel.smtpPasswordCiphertext ? this.box.decrypt(channel.smtpPasswordCiphertext) : null,
     };
   }
 
-  private applyTransport(
-    channel: NotificationChannelEntity,
-    input: NotificationChannelPatch,
-  ): void {
+  private applyTransport(channel: NotificationChannelEntity, input: NotificationChannelPatch): void {
     if (channel.kind === NotificationChannelKind.Webhook) {
-      if (input.url !== undefined || channel.url === null)
-        channel.url = validateWebhookUrl(input.url ?? channel.url);
+      if (input.url !== undefined || channel.url === null) channel.url = validateWebhookUrl(input.url ?? channel.url);
       return;
     }
-    const security =
-      input.smtpSecurity ?? channel.smtpSecurity ?? SmtpSecurity.StartTls;
+    const security = input.smtpSecurity ?? channel.smtpSecurity ?? SmtpSecurity.StartTls;
     if (!Object.values(SmtpSecurity).includes(security))
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        'smtpSecurity must be TLS, STARTTLS or NONE',
-      );
+      throw new TomoException(ErrorCode.BadUserInput, 'smtpSecurity must be TLS, STARTTLS or NONE');
     channel.smtpSecurity = security;
     channel.emailTo = validateRecipients(input.emailTo ?? channel.emailTo);
     channel.emailFrom = validateSender(input.emailFrom ?? channel.emailFrom);
     channel.smtpHost = validateSmtpHost(input.smtpHost ?? channel.smtpHost);
-    channel.smtpPort = validateSmtpPort(
-      input.smtpPort ?? channel.smtpPort,
-      security,
-    );
-    if (input.smtpUsername !== undefined)
-      channel.smtpUsername = input.smtpUsername?.trim() || null;
+    channel.smtpPort = validateSmtpPort(input.smtpPort ?? channel.smtpPort, security);
+    if (input.smtpUsername !== undefined) channel.smtpUsername = input.smtpUsername?.trim() || null;
     if (input.smtpPassword !== undefined)
-      channel.smtpPasswordCiphertext = input.smtpPassword
-        ? this.box.encrypt(input.smtpPassword)
-        : null;
+      channel.smtpPasswordCiphertext = input.smtpPassword ? this.box.encrypt(input.smtpPassword) : null;
     if (channel.smtpPasswordCiphertext && !channel.smtpUsername)
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        'smtpUsername is required with smtpPassword',
-      );
+      throw new TomoException(ErrorCode.BadUserInput, 'smtpUsername is required with smtpPassword');
   }
 
-  private async assertNameFree(
-    name: string,
-    exceptId: string | null,
-  ): Promise<void> {
+  private async assertNameFree(name: string, exceptId: string | null): Promise<void> {
     const other = await this.channelsRepo.findOneBy({ name });
     if (other && other.id !== exceptId)
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `A notification channel named "${name}" already exists`,
-      );
+      throw new TomoException(ErrorCode.Conflict, `A notification channel named "${name}" already exists`);
   }
 }

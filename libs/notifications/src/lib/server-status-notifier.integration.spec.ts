@@ -6,19 +6,10 @@ import { TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { SecretsModule } from '@tomo/secrets';
-import {
-  ServerAuthType,
-  ServerMetricsStore,
-  ServersService,
-  ServerStatus,
-} from '@tomo/servers';
+import { ServerAuthType, ServerMetricsStore, ServersService, ServerStatus } from '@tomo/servers';
 import { SettingsService } from '@tomo/settings';
 import { NotificationEvent } from '@tomo/shared';
-import {
-  createWorkflowTestEnv,
-  waitFor,
-  type WorkflowTestEnv,
-} from '@tomo/testing';
+import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { NotificationEntity } from './entities';
 import { ServerNotificationsModule } from './server-status-notifier';
 
@@ -51,9 +42,7 @@ describe('server status and disk notifications (real database and Redis)', () =>
 
   it('raises SERVER_OFFLINE, SERVER_ONLINE (only back from OFFLINE) and HOST_KEY_MISMATCH once per change', async () => {
     const servers = app.get(ServersService);
-    const notifications = app.get<Repository<NotificationEntity>>(
-      getRepositoryToken(NotificationEntity),
-    );
+    const notifications = app.get<Repository<NotificationEntity>>(getRepositoryToken(NotificationEntity));
     const { server } = await servers.add(
       {
         name: 'nas',
@@ -66,9 +55,7 @@ describe('server status and disk notifications (real database and Redis)', () =>
       'test',
     );
     const events = async () =>
-      (await notifications.find({ order: { createdAt: 'ASC' } })).map(
-        (n) => `${n.event} ${n.message}`,
-      );
+      (await notifications.find({ order: { createdAt: 'ASC' } })).map((n) => `${n.event} ${n.message}`);
 
     await servers.recordStatus(server.id, { status: ServerStatus.Online });
     await servers.recordStatus(server.id, {
@@ -82,21 +69,12 @@ describe('server status and disk notifications (real database and Redis)', () =>
     });
     await servers.recordStatus(server.id, { status: ServerStatus.Online });
     await waitFor(async () => (await events()).length === 2, 'SERVER_ONLINE');
-    await servers.recordHostKeyMismatch(
-      server.id,
-      'SHA256:other',
-      'Host key mismatch',
-    );
-    await waitFor(
-      async () => (await events()).length === 3,
-      'HOST_KEY_MISMATCH',
-    );
+    await servers.recordHostKeyMismatch(server.id, 'SHA256:other', 'Host key mismatch');
+    await waitFor(async () => (await events()).length === 3, 'HOST_KEY_MISMATCH');
     expect(await events()).toEqual([
       'SERVER_OFFLINE Server nas is offline: connect ECONNREFUSED',
       'SERVER_ONLINE Server nas is back online',
-      expect.stringMatching(
-        /^HOST_KEY_MISMATCH Server nas presented another host key/,
-      ),
+      expect.stringMatching(/^HOST_KEY_MISMATCH Server nas presented another host key/),
     ]);
     const stored = await notifications.find({ order: { createdAt: 'ASC' } });
     expect(stored.map((n) => [n.serverId, n.minRole])).toEqual([
@@ -118,9 +96,7 @@ describe('server status and disk notifications (real database and Redis)', () =>
       },
       'test',
     );
-    const notifications = app.get<Repository<NotificationEntity>>(
-      getRepositoryToken(NotificationEntity),
-    );
+    const notifications = app.get<Repository<NotificationEntity>>(getRepositoryToken(NotificationEntity));
     let at = Date.now();
     // addSample awaits its listeners: the check is done when it returns.
     const sample = (usedPercent: number) =>
@@ -154,10 +130,7 @@ describe('server status and disk notifications (real database and Redis)', () =>
     await app.get(SettingsService).update({ diskLowPercent: 80 }, 'test');
     await sample(85);
     expect(await diskLow()).toEqual([
-      [
-        'Server files: disk 85% used (above 80%)',
-        { serverName: 'files', usedPercent: '85', thresholdPercent: '80' },
-      ],
+      ['Server files: disk 85% used (above 80%)', { serverName: 'files', usedPercent: '85', thresholdPercent: '80' }],
     ]);
     await sample(97); // still low: no repeat within a day
     expect(await diskLow()).toHaveLength(1);

@@ -1,11 +1,6 @@
 import { Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  type ServerEntity,
-  ServersModule,
-  ServersService,
-  ServerStatus,
-} from '@tomo/servers';
+import { type ServerEntity, ServersModule, ServersService, ServerStatus } from '@tomo/servers';
 import { SettingsModule } from '@tomo/settings';
 import { NotificationEvent } from '@tomo/shared';
 import { DiskLowNotifier } from './disk-low-notifier';
@@ -40,9 +35,7 @@ export class ServerStatusNotifier implements OnModuleInit {
           details: { serverName: server.name },
         })
         .catch((error: unknown) =>
-          this.logger.warn(
-            `Could not notify ${event} for server ${server.id}: ${String(error)}`,
-          ),
+          this.logger.warn(`Could not notify ${event} for server ${server.id}: ${String(error)}`),
         );
     });
   }
@@ -51,27 +44,16 @@ export class ServerStatusNotifier implements OnModuleInit {
 function eventOf(
   status: ServerEntity['status'],
   previous: ServerStatus,
-):
-  | NotificationEvent.ServerOffline
-  | NotificationEvent.ServerOnline
-  | NotificationEvent.HostKeyMismatch
-  | null {
+): NotificationEvent.ServerOffline | NotificationEvent.ServerOnline | NotificationEvent.HostKeyMismatch | null {
   if (status === ServerStatus.Offline) return NotificationEvent.ServerOffline;
-  if (status === ServerStatus.HostKeyMismatch)
-    return NotificationEvent.HostKeyMismatch;
-  if (status === ServerStatus.Online && previous === ServerStatus.Offline)
-    return NotificationEvent.ServerOnline;
+  if (status === ServerStatus.HostKeyMismatch) return NotificationEvent.HostKeyMismatch;
+  if (status === ServerStatus.Online && previous === ServerStatus.Offline) return NotificationEvent.ServerOnline;
   return null;
 }
 
 /** Server status and DISK_LOW notifications; imported by the worker, where connection tests and metrics record status and samples. */
 @Module({
-  imports: [
-    ServersModule,
-    NotificationsModule,
-    SettingsModule,
-    TypeOrmModule.forFeature([NotificationEntity]),
-  ],
+  imports: [ServersModule, NotificationsModule, SettingsModule, TypeOrmModule.forFeature([NotificationEntity])],
   providers: [ServerStatusNotifier, DiskLowNotifier],
 })
 export class ServerNotificationsModule {}

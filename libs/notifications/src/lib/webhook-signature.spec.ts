@@ -6,9 +6,7 @@ describe('webhook signature', () => {
   const body = '{"event":"JOB_FAILED"}';
 
   it('is the hex HMAC-SHA256 of "<timestamp>.<body>" prefixed with sha256=', () => {
-    const expected = createHmac('sha256', secret)
-      .update(`1700000000.${body}`)
-      .digest('hex');
+    const expected = createHmac('sha256', secret).update(`1700000000.${body}`).digest('hex');
     expect(signWebhook(secret, 1_700_000_000, body)).toBe(`sha256=${expected}`);
   });
 
@@ -19,9 +17,10 @@ describe('webhook signature', () => {
     expect(verifyWebhook(secret, headers, body, now + 10)).toEqual({
       ok: true,
     });
-    expect(
-      verifyWebhook(secret, headers, body.replace('FAILED', 'OK'), now),
-    ).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyWebhook(secret, headers, body.replace('FAILED', 'OK'), now)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
     expect(verifyWebhook('other', headers, body, now)).toEqual({
       ok: false,
       reason: 'bad-signature',
@@ -30,8 +29,9 @@ describe('webhook signature', () => {
       ok: false,
       reason: 'stale-timestamp',
     });
-    expect(
-      verifyWebhook(secret, { timestamp: undefined, signature }, body, now),
-    ).toEqual({ ok: false, reason: 'missing-headers' });
+    expect(verifyWebhook(secret, { timestamp: undefined, signature }, body, now)).toEqual({
+      ok: false,
+      reason: 'missing-headers',
+    });
   });
 });

@@ -6,11 +6,7 @@ export const SIGNATURE_HEADER = 'X-Tomo-Signature';
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">` (CONTRACT.md, Notifications). */
-export function signWebhook(
-  secret: string,
-  timestamp: number,
-  body: string,
-): string {
+export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
@@ -32,8 +28,7 @@ export function verifyWebhook(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): WebhookVerdict {
   const { timestamp, signature } = headers;
-  if (!timestamp || !signature || !/^\d+$/.test(timestamp))
-    return { ok: false, reason: 'missing-headers' };
+  if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing-headers' };
   const expected = Buffer.from(signWebhook(secret, Number(timestamp), rawBody));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given))

@@ -1,6 +1,11 @@
 import { reconcileDeploymentsSchedule } from '@tomo/deployments';
 import { PRUNE_SESSIONS_SCHEDULE } from '@tomo/identity';
-import { BACKUP_DATABASE_SCHEDULE, defineSchedule, PRUNE_JOBS_SCHEDULE, type ScheduleDefinition } from '@tomo/schedules';
+import {
+  BACKUP_DATABASE_SCHEDULE,
+  defineSchedule,
+  PRUNE_JOBS_SCHEDULE,
+  type ScheduleDefinition,
+} from '@tomo/schedules';
 import { COLLECT_SERVER_METRICS_SCHEDULE, PRUNE_IMAGES_SCHEDULE } from '@tomo/servers';
 
 /**

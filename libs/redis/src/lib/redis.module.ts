@@ -1,11 +1,4 @@
-import {
-  type DynamicModule,
-  Global,
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 
@@ -19,7 +12,11 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
  * fails with MaxRetriesPerRequestError after one reconnection attempt instead, so that a
  * request answers UNAVAILABLE rather than hanging until Redis is back.
  */
-export function createRedisConnection(url: string, connectionName: string, options: { failFast?: boolean } = {}): Redis {
+export function createRedisConnection(
+  url: string,
+  connectionName: string,
+  options: { failFast?: boolean } = {},
+): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: options.failFast ? 1 : null, connectionName });
   // ioredis reconnects by itself; without a listener every failed attempt is logged as an
   // "Unhandled error event". Report a lost connection once, and its return.
@@ -68,7 +65,8 @@ export class RedisModule implements OnApplicationShutdown {
         {
           provide: REDIS_CLIENT,
           inject: [TOMO_CONFIG],
-          useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, connectionName, { failFast: config.redisFailFast }),
+          useFactory: (config: CommonConfig) =>
+            createRedisConnection(config.redisUrl, connectionName, { failFast: config.redisFailFast }),
         },
       ],
       exports: [REDIS_CLIENT],

@@ -5,12 +5,7 @@ import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { DatabaseBackup } from '@tomo/database';
 import { SettingsModule, SettingsService } from '@tomo/settings';
 import { JobKind } from '@tomo/shared';
-import {
-  DefinesWorkflows,
-  defineWorkflow,
-  type WorkflowSource,
-  WorkflowsModule,
-} from '@tomo/workflows';
+import { DefinesWorkflows, defineWorkflow, type WorkflowSource, WorkflowsModule } from '@tomo/workflows';
 import { defineSchedule } from './schedule-definition';
 
 declare module '@tomo/workflows' {
@@ -37,16 +32,11 @@ export const BACKUP_DATABASE_SCHEDULE = defineSchedule({
   name: 'backup-database',
   kind: JobKind.MaintenanceBackupDatabase,
   everySeconds: 24 * 60 * 60,
-  description:
-    'Backs the database up to DATA_DIR/backups (as db:backup does) and keeps the newest ones.',
+  description: 'Backs the database up to DATA_DIR/backups (as db:backup does) and keeps the newest ones.',
   input: () => ({}),
 });
 
-export function backupDatabaseWorkflow(
-  backups: DatabaseBackup,
-  config: CommonConfig,
-  settings: SettingsService,
-) {
+export function backupDatabaseWorkflow(backups: DatabaseBackup, config: CommonConfig, settings: SettingsService) {
   const dir = join(config.dataDir, 'backups');
   const workflow = defineWorkflow({
     kind: JobKind.MaintenanceBackupDatabase,
@@ -66,8 +56,7 @@ export function backupDatabaseWorkflow(
       const scheduled = newestFirst(await readdir(dir));
       const old = scheduled.slice(keep);
       for (const name of old) await rm(join(dir, name), { force: true });
-      if (old.length === 0)
-        return ctx.skip(`${scheduled.length} backup(s), keeping up to ${keep}`);
+      if (old.length === 0) return ctx.skip(`${scheduled.length} backup(s), keeping up to ${keep}`);
       ctx.log(`Deleted ${old.join(', ')}`);
       return { kept: scheduled.length - old.length, deleted: old };
     },

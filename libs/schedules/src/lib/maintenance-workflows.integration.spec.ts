@@ -8,16 +8,9 @@ import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
 import { SettingsService } from '@tomo/settings';
 import { JobKind, JobStatus } from '@tomo/shared';
-import {
-  createWorkflowTestEnv,
-  waitFor,
-  type WorkflowTestEnv,
-} from '@tomo/testing';
+import { createWorkflowTestEnv, waitFor, type WorkflowTestEnv } from '@tomo/testing';
 import { JobsService, WorkflowWorkerModule } from '@tomo/workflows';
-import {
-  BACKUP_DATABASE_SCHEDULE,
-  MaintenanceWorkflowsModule,
-} from './database-backup.workflow';
+import { BACKUP_DATABASE_SCHEDULE, MaintenanceWorkflowsModule } from './database-backup.workflow';
 
 describe('maintenance workflows: database backup (real engine, real SQLite file)', () => {
   let env: WorkflowTestEnv;
@@ -32,11 +25,7 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
         RedisModule.forRoot('backup-schedule-test'),
         MaintenanceWorkflowsModule,
         WorkflowWorkerModule.forRoot({
-          kinds: [
-            JobKind.SystemPing,
-            JobKind.MaintenancePruneJobs,
-            JobKind.MaintenanceBackupDatabase,
-          ],
+          kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, JobKind.MaintenanceBackupDatabase],
           schedulePruning: false,
         }),
       ],
@@ -55,11 +44,9 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
 
   const runSchedule = async () => {
     const jobs = app.get(JobsService);
-    const job = await jobs.create(
-      BACKUP_DATABASE_SCHEDULE.kind,
-      BACKUP_DATABASE_SCHEDULE.input(),
-      { requestedBy: `schedule:${BACKUP_DATABASE_SCHEDULE.name}` },
-    );
+    const job = await jobs.create(BACKUP_DATABASE_SCHEDULE.kind, BACKUP_DATABASE_SCHEDULE.input(), {
+      requestedBy: `schedule:${BACKUP_DATABASE_SCHEDULE.name}`,
+    });
     const done = await waitFor(
       async () => {
         const current = await jobs.get(job.id);
@@ -75,8 +62,7 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
   it('backs up to DATA_DIR/backups and keeps the newest backupsToKeep (default BACKUPS_TO_KEEP) scheduled backups', async () => {
     const dir = join(env.config.dataDir, 'backups');
     const paths: string[] = [];
-    for (let i = 0; i < 3; i++)
-      paths.push(String((await runSchedule()).result?.['path']));
+    for (let i = 0; i < 3; i++) paths.push(String((await runSchedule()).result?.['path']));
     // Files named otherwise (a restore's safety copy, one made by hand) are never deleted.
     writeFileSync(join(dir, 'before-restore-20260101-000000.sqlite'), '');
     writeFileSync(join(dir, 'mine.sqlite'), '');
@@ -87,18 +73,12 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
     const scheduled = readdirSync(dir)
       .filter((name) => name.startsWith('tomo-'))
       .sort();
-    expect(scheduled).toEqual(
-      [paths[2], paths[3]].map((p) => p.slice(dir.length + 1)).sort(),
-    );
-    expect(existsSync(join(dir, 'before-restore-20260101-000000.sqlite'))).toBe(
-      true,
-    );
+    expect(scheduled).toEqual([paths[2], paths[3]].map((p) => p.slice(dir.length + 1)).sort());
+    expect(existsSync(join(dir, 'before-restore-20260101-000000.sqlite'))).toBe(true);
     expect(existsSync(join(dir, 'mine.sqlite'))).toBe(true);
     // The newest backup is a readable database with the schema in it.
     const copy = new Database(paths[3], { readonly: true });
-    expect(
-      copy.prepare('SELECT count(*) AS n FROM migrations').get(),
-    ).toMatchObject({ n: expect.any(Number) });
+    expect(copy.prepare('SELECT count(*) AS n FROM migrations').get()).toMatchObject({ n: expect.any(Number) });
     copy.close();
   });
 
@@ -107,8 +87,6 @@ describe('maintenance workflows: database backup (real engine, real SQLite file)
     const dir = join(env.config.dataDir, 'backups');
     const newest = String((await runSchedule()).result?.['path']);
     // (The -wal/-shm files are those of the first test's read-only look at a backup.)
-    expect(
-      readdirSync(dir).filter((name) => /^tomo-.*\.sqlite$/.test(name)),
-    ).toEqual([newest.slice(dir.length + 1)]);
+    expect(readdirSync(dir).filter((name) => /^tomo-.*\.sqlite$/.test(name))).toEqual([newest.slice(dir.length + 1)]);
   });
 });

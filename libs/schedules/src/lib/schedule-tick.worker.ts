@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
@@ -53,7 +59,8 @@ export class ScheduleTickWorker implements OnApplicationBootstrap, BeforeApplica
   private async repair(): Promise<void> {
     try {
       const repaired = await this.schedules.repairSchedulers();
-      if (repaired.length > 0) this.logger.warn(`Redis had lost the schedulers of ${repaired.join(', ')}; installed them again`);
+      if (repaired.length > 0)
+        this.logger.warn(`Redis had lost the schedulers of ${repaired.join(', ')}; installed them again`);
     } catch (error) {
       this.logger.warn(`Checking the schedulers failed (next try later): ${(error as Error).message}`);
     }

@@ -14,12 +14,6 @@ export interface ScheduleTickData {
 /** BullMQ job name of every tick. Stored in queued jobs: never rename. */
 export const SCHEDULE_TICK = 'schedule.tick';
 
-export function createSchedulesQueue(
-  config: CommonConfig,
-): Queue<ScheduleTickData> {
-  return createQueue<ScheduleTickData>(
-    QueueName.Schedules,
-    config,
-    'tomo-schedules-queue',
-  );
+export function createSchedulesQueue(config: CommonConfig): Queue<ScheduleTickData> {
+  return createQueue<ScheduleTickData>(QueueName.Schedules, config, 'tomo-schedules-queue');
 }

@@ -103,7 +103,10 @@ describe('schedules', () => {
   it('runs a schedule on demand and reports the run status', async () => {
     const job = await schedules.run(daily.name, 'admin');
     expect(job).toMatchObject({ kind: JobKind.SystemPing, requestedBy: 'admin' });
-    await waitFor(async () => (await schedules.get(daily.name)).lastStatus === JobStatus.Succeeded, 'the run to finish');
+    await waitFor(
+      async () => (await schedules.get(daily.name)).lastStatus === JobStatus.Succeeded,
+      'the run to finish',
+    );
     expect((await schedules.get(daily.name)).lastJobId).toBe(job.id);
   });
 
@@ -118,7 +121,9 @@ describe('schedules', () => {
     expect(await schedules.tick(daily.name, 'tick-2')).toBeNull();
     await jobs.update({ id: first?.id }, { status: JobStatus.Succeeded });
     expect(await schedules.tick(daily.name, 'tick-3')).not.toBeNull();
-    expect(await jobs.countBy({ idempotencyKey: In(['schedule:tick-1', 'schedule:tick-2', 'schedule:tick-3']) })).toBe(2);
+    expect(await jobs.countBy({ idempotencyKey: In(['schedule:tick-1', 'schedule:tick-2', 'schedule:tick-3']) })).toBe(
+      2,
+    );
   });
 
   it('puts back a scheduler Redis lost (restart without data, flush), and leaves a paused one out', async () => {

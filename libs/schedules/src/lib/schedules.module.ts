@@ -21,7 +21,11 @@ export class SchedulesModule {
       imports: [TypeOrmModule.forFeature([ScheduleEntity]), WorkflowsModule],
       providers: [
         { provide: SCHEDULE_DEFINITIONS, useValue: definitions },
-        { provide: SCHEDULES_QUEUE, inject: [TOMO_CONFIG], useFactory: (config: CommonConfig) => createSchedulesQueue(config) },
+        {
+          provide: SCHEDULES_QUEUE,
+          inject: [TOMO_CONFIG],
+          useFactory: (config: CommonConfig) => createSchedulesQueue(config),
+        },
         SchedulesService,
       ],
       exports: [SchedulesService],

@@ -46,7 +46,10 @@ describe('keyring', () => {
     const fromFile = loadKeyring(fileSettings()).current;
     const ring = loadKeyring({ dataDir, masterKey: 'the new master key', previousMasterKey: 'the old master key' });
     expect(ring.current.version).toBe(deriveMasterKey('the new master key').version);
-    expect(ring.previous.map((k) => k.version)).toEqual([deriveMasterKey('the old master key').version, fromFile.version]);
+    expect(ring.previous.map((k) => k.version)).toEqual([
+      deriveMasterKey('the old master key').version,
+      fromFile.version,
+    ]);
   });
 
   it('rotates the key file: a new current key, old ones kept until dropped', () => {

@@ -87,7 +87,8 @@ function readKeyFile(file: string): SecretKey[] {
   if (lines.length === 0) throw new Error(`the key file ${file} is empty`);
   return lines.map((line, index) => {
     const key = Buffer.from(line, 'base64');
-    if (key.length !== 32) throw new Error(`the key file ${file} is damaged (line ${index + 1} is not a 32-byte base64 key)`);
+    if (key.length !== 32)
+      throw new Error(`the key file ${file} is damaged (line ${index + 1} is not a 32-byte base64 key)`);
     return secretKey(key);
   });
 }

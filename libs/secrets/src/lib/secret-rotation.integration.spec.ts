@@ -41,14 +41,20 @@ describe('secrets:rotate on a real SQLite database', () => {
 
     const report = await new SecretRotationService(config, registry, dataSource).rotate();
 
-    expect(report).toEqual({ source: 'key-file', keyVersion: expect.not.stringMatching(oldBox.currentKeyVersion), reencrypted: 3 });
+    expect(report).toEqual({
+      source: 'key-file',
+      keyVersion: expect.not.stringMatching(oldBox.currentKeyVersion),
+      reencrypted: 3,
+    });
     expect(readFileSync(keyFilePath(dataDir), 'utf8').trim().split('\n')).toHaveLength(1);
     const newBox = boxOf(config);
     expect(newBox.currentKeyVersion).toBe(report.keyVersion);
     const stored: { id: string; password: string; privateKey: string | null }[] = await dataSource.query(
       'SELECT * FROM server_probe ORDER BY id',
     );
-    expect(stored.map((row) => [newBox.decrypt(row.password), row.privateKey && newBox.decrypt(row.privateKey)])).toEqual([
+    expect(
+      stored.map((row) => [newBox.decrypt(row.password), row.privateKey && newBox.decrypt(row.privateKey)]),
+    ).toEqual([
       ['ssh password a', '-----BEGIN KEY a'],
       ['ssh password b', null],
     ]);

@@ -42,7 +42,12 @@ describe('prune-images (real sshd, real Docker engine)', () => {
   };
   /** A one-file image imported under the probe tag; importing again leaves the previous one dangling. */
   const importProbe = (content: string): string => {
-    const tar = execFileSync('sh', ['-c', 'd=$(mktemp -d) && printf %s "$1" > "$d/probe" && tar -C "$d" -c probe && rm -r "$d"', 'sh', content]);
+    const tar = execFileSync('sh', [
+      '-c',
+      'd=$(mktemp -d) && printf %s "$1" > "$d/probe" && tar -C "$d" -c probe && rm -r "$d"',
+      'sh',
+      content,
+    ]);
     return execFileSync('docker', ['import', '-', `${PROBE}:latest`], {
       input: tar,
       env: { ...process.env, DOCKER_HOST: testbed.docker.host },
@@ -52,10 +57,14 @@ describe('prune-images (real sshd, real Docker engine)', () => {
   };
   const run = async (input: { serverId?: string } = {}): Promise<JobRow> => {
     const job = await jobs.create(PRUNE_IMAGES_SCHEDULE.kind, input, { requestedBy: 'schedule:prune-images' });
-    return waitFor(async () => {
-      const current = await jobs.get(job.id);
-      return current.finishedAt !== null && current;
-    }, 'the prune-images job', 60_000);
+    return waitFor(
+      async () => {
+        const current = await jobs.get(job.id);
+        return current.finishedAt !== null && current;
+      },
+      'the prune-images job',
+      60_000,
+    );
   };
   const addServer = async (name: string, pruneImages: boolean) => {
     const { server, job } = await servers.add(
@@ -107,7 +116,9 @@ describe('prune-images (real sshd, real Docker engine)', () => {
   afterAll(async () => {
     await app?.close();
     await env?.cleanup();
-    if (testbed) for (const id of docker(['image', 'ls', '--quiet', PROBE]).split('\n').filter(Boolean)) docker(['image', 'rm', '--force', id]);
+    if (testbed)
+      for (const id of docker(['image', 'ls', '--quiet', PROBE]).split('\n').filter(Boolean))
+        docker(['image', 'rm', '--force', id]);
   });
 
   it('leaves servers that did not opt in alone, then removes only dangling images where pruneImages is on', async () => {

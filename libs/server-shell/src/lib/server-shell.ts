@@ -55,10 +55,7 @@ export class ServerShell extends ServerCommands {
         expectedFingerprint: server.hostKeyFingerprint,
       });
     } catch (error) {
-      if (
-        error instanceof TomoException &&
-        error.code === ErrorCode.HostKeyMismatch
-      ) {
+      if (error instanceof TomoException && error.code === ErrorCode.HostKeyMismatch) {
         await this.servers.recordHostKeyMismatch(
           serverId,
           PRESENTED_FINGERPRINT.exec(error.message)?.[1] ?? null,
@@ -68,26 +65,12 @@ export class ServerShell extends ServerCommands {
       throw error;
     }
     if (session.firstUse) {
-      const pinned = await this.servers.pinHostKey(
-        serverId,
-        session.hostKeyFingerprint,
-      );
-      if (
-        pinned !== null &&
-        !fingerprintsEqual(pinned, session.hostKeyFingerprint)
-      ) {
+      const pinned = await this.servers.pinHostKey(serverId, session.hostKeyFingerprint);
+      if (pinned !== null && !fingerprintsEqual(pinned, session.hostKeyFingerprint)) {
         // Another connection pinned a different key first: this one is not trusted.
         this.pool.closeServer(serverId);
-        const error = hostKeyMismatchException(
-          endpoint,
-          pinned,
-          session.hostKeyFingerprint,
-        );
-        await this.servers.recordHostKeyMismatch(
-          serverId,
-          session.hostKeyFingerprint,
-          error.message,
-        );
+        const error = hostKeyMismatchException(endpoint, pinned, session.hostKeyFingerprint);
+        await this.servers.recordHostKeyMismatch(serverId, session.hostKeyFingerprint, error.message);
         throw error;
       }
     }
@@ -99,21 +82,12 @@ export class ServerShell extends ServerCommands {
     const row = await this.repo
       .createQueryBuilder('server')
       .select('server.id')
-      .addSelect([
-        'server.passwordCiphertext',
-        'server.privateKeyCiphertext',
-        'server.passphraseCiphertext',
-      ])
+      .addSelect(['server.passwordCiphertext', 'server.privateKeyCiphertext', 'server.passphraseCiphertext'])
       .where('server.id = :id', { id: serverId })
       .getOne();
-    if (!row)
-      throw new TomoException(
-        ErrorCode.NotFound,
-        `Server ${serverId} does not exist`,
-      );
+    if (!row) throw new TomoException(ErrorCode.NotFound, `Server ${serverId} does not exist`);
     try {
-      const open = (ciphertext: string | null | undefined) =>
-        ciphertext ? this.box.decrypt(ciphertext) : undefined;
+      const open = (ciphertext: string | null | undefined) => (ciphertext ? this.box.decrypt(ciphertext) : undefined);
       return {
         password: open(row.passwordCiphertext),
         privateKey: open(row.privateKeyCiphertext),

@@ -11,11 +11,7 @@ import {
   parseMemInfo,
   parseProcStat,
 } from './server-facts';
-import {
-  DEFAULT_RAW_RETENTION_HOURS,
-  type MetricValues,
-  type ServerMetricsStore,
-} from './server-metrics.store';
+import { DEFAULT_RAW_RETENTION_HOURS, type MetricValues, type ServerMetricsStore } from './server-metrics.store';
 import type { ServerCommands } from './server-commands';
 import { ServerStatus } from './server-status';
 import type { ServersService } from './servers.service';
@@ -51,10 +47,7 @@ const MAX_DELTA_BASE_AGE_MS = 10 * 60_000;
 const SERVER_TIMEOUT_MS = 30_000;
 const PARALLEL_SERVERS = 4;
 /** Servers that would only fail again (and count against fail2ban-style lockouts). */
-const SKIPPED_STATUSES = new Set([
-  ServerStatus.AuthFailed,
-  ServerStatus.HostKeyMismatch,
-]);
+const SKIPPED_STATUSES = new Set([ServerStatus.AuthFailed, ServerStatus.HostKeyMismatch]);
 
 export interface CollectMetricsDeps {
   servers: ServersService;
@@ -65,24 +58,13 @@ export interface CollectMetricsDeps {
 }
 
 /** collect (per server, in parallel) → downsample → prune. */
-export function collectServerMetricsWorkflow({
-  servers,
-  metrics,
-  shell,
-  hourlyRetentionDays,
-}: CollectMetricsDeps) {
+export function collectServerMetricsWorkflow({ servers, metrics, shell, hourlyRetentionDays }: CollectMetricsDeps) {
   const sampleServer = async (
     server: ServerEntity,
     signal: AbortSignal,
   ): Promise<MetricValues & { ticks: CpuTicks | null }> => {
-    const run = async (argv: string[]) =>
-      shell().run(server.id, argv, { signal, timeoutMs: SERVER_TIMEOUT_MS });
-    const proc = await run([
-      'cat',
-      '/proc/stat',
-      '/proc/meminfo',
-      '/proc/loadavg',
-    ]);
+    const run = async (argv: string[]) => shell().run(server.id, argv, { signal, timeoutMs: SERVER_TIMEOUT_MS });
+    const proc = await run(['cat', '/proc/stat', '/proc/meminfo', '/proc/loadavg']);
     if (proc.exitCode !== 0)
       throw new TomoException(
         ErrorCode.BadUserInput,
@@ -116,16 +98,12 @@ export function collectServerMetricsWorkflow({
     const df = await run(['df', '-Pk', '/']);
     const disk = df.exitCode === 0 ? parseDf(df.stdout) : null;
     const ps = await run(['docker', 'ps', '-a', '--format', '{{.State}}']);
-    const containers =
-      ps.exitCode === 0 ? parseContainerStates(ps.stdout) : null;
+    const containers = ps.exitCode === 0 ? parseContainerStates(ps.stdout) : null;
     return {
       ticks,
       cpuPercent,
       memoryTotalBytes: memory?.totalBytes ?? null,
-      memoryUsedBytes:
-        memory && memory.availableBytes !== null
-          ? memory.totalBytes - memory.availableBytes
-          : null,
+      memoryUsedBytes: memory && memory.availableBytes !== null ? memory.totalBytes - memory.availableBytes : null,
       diskTotalBytes: disk?.totalBytes ?? null,
       diskUsedBytes: disk?.usedBytes ?? null,
       load1: load?.load1 ?? null,
@@ -147,9 +125,7 @@ export function collectServerMetricsWorkflow({
       const only = ctx.input.serverId ?? ctx.serverId;
       const targets = only
         ? [await servers.get(only)]
-        : (await servers.list()).filter(
-            (s) => !SKIPPED_STATUSES.has(s.status),
-          );
+        : (await servers.list()).filter((s) => !SKIPPED_STATUSES.has(s.status));
       const failed: string[] = [];
       let sampled = 0;
       const queue = [...targets];
@@ -160,20 +136,14 @@ export function collectServerMetricsWorkflow({
           try {
             const { ticks, ...values } = await sampleServer(
               server,
-              AbortSignal.any([
-                ctx.signal,
-                AbortSignal.timeout(SERVER_TIMEOUT_MS * 2),
-              ]),
+              AbortSignal.any([ctx.signal, AbortSignal.timeout(SERVER_TIMEOUT_MS * 2)]),
             );
             await metrics.addSample(server.id, at, values, ticks);
             await servers.recordStatus(server.id, {
               lastSeenAt: at,
               // Back from OFFLINE: whether Docker answers decides between ONLINE and NO_DOCKER.
               ...(server.status === ServerStatus.Offline && {
-                status:
-                  values.containersTotal === null
-                    ? ServerStatus.NoDocker
-                    : ServerStatus.Online,
+                status: values.containersTotal === null ? ServerStatus.NoDocker : ServerStatus.Online,
                 statusMessage: null,
               }),
             });
@@ -185,21 +155,14 @@ export function collectServerMetricsWorkflow({
           } catch (error) {
             ctx.signal.throwIfAborted();
             failed.push(server.name);
-            const message =
-              error instanceof Error ? error.message : String(error);
+            const message = error instanceof Error ? error.message : String(error);
             ctx.log(`${server.name}: not sampled: ${message}`);
-            if (
-              meansServerOffline(error) &&
-              server.status !== ServerStatus.Offline
-            ) {
+            if (meansServerOffline(error) && server.status !== ServerStatus.Offline) {
               await servers.recordStatus(server.id, {
                 status: ServerStatus.Offline,
                 statusMessage: message,
               });
-            } else if (
-              error instanceof TomoException &&
-              error.code === ErrorCode.SshAuthFailed
-            ) {
+            } else if (error instanceof TomoException && error.code === ErrorCode.SshAuthFailed) {
               await servers.recordStatus(server.id, {
                 status: ServerStatus.AuthFailed,
                 statusMessage: message,
@@ -208,17 +171,9 @@ export function collectServerMetricsWorkflow({
           }
         }
       };
-      await Promise.all(
-        Array.from(
-          { length: Math.min(PARALLEL_SERVERS, targets.length) },
-          worker,
-        ),
-      );
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_SERVERS, targets.length) }, worker));
       if (targets.length > 0 && sampled === 0) {
-        throw new TomoException(
-          ErrorCode.ServerUnreachable,
-          `No server could be sampled (${failed.join(', ')})`,
-        );
+        throw new TomoException(ErrorCode.ServerUnreachable, `No server could be sampled (${failed.join(', ')})`);
       }
       return { sampled, failed };
     },
@@ -233,10 +188,8 @@ export function collectServerMetricsWorkflow({
   workflow.step('prune', {
     run: async (ctx) => {
       const policy = {
-        rawRetentionHours:
-          ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
-        hourlyRetentionDays:
-          ctx.input.hourlyRetentionDays ?? (await hourlyRetentionDays()),
+        rawRetentionHours: ctx.input.rawRetentionHours ?? DEFAULT_RAW_RETENTION_HOURS,
+        hourlyRetentionDays: ctx.input.hourlyRetentionDays ?? (await hourlyRetentionDays()),
       };
       const deleted = await metrics.prune(new Date(), policy);
       ctx.log(

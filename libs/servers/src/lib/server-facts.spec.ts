@@ -31,17 +31,12 @@ describe('server facts parsers', () => {
   it('reads CPU count, memory and disk', () => {
     expect(parseCpuCount('8\n')).toBe(8);
     expect(parseCpuCount('garbage')).toBeNull();
-    const meminfo =
-      'MemTotal:        16303884 kB\nMemFree:          512000 kB\nMemAvailable:    8000000 kB\n';
+    const meminfo = 'MemTotal:        16303884 kB\nMemFree:          512000 kB\nMemAvailable:    8000000 kB\n';
     expect(parseMemInfo(meminfo)).toEqual({
       totalBytes: 16303884 * 1024,
       availableBytes: 8000000 * 1024,
     });
-    expect(
-      parseMemInfo(
-        'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 20 kB\n',
-      ),
-    ).toEqual({
+    expect(parseMemInfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 20 kB\n')).toEqual({
       totalBytes: 1000 * 1024,
       availableBytes: 130 * 1024,
     });
@@ -53,11 +48,7 @@ describe('server facts parsers', () => {
       availableBytes: 51200000 * 1024,
     });
     // A file system name with spaces is read from the end of the line.
-    expect(
-      parseDf(
-        'Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /\n',
-      ),
-    ).toEqual({
+    expect(parseDf('Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /\n')).toEqual({
       totalBytes: 100 * 1024,
       usedBytes: 40 * 1024,
       availableBytes: 60 * 1024,
@@ -73,25 +64,22 @@ describe('server facts parsers', () => {
   });
 
   it('computes CPU busy share from /proc/stat deltas', () => {
-    const before = parseProcStat(
-      'cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3 4\n',
-    );
+    const before = parseProcStat('cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3 4\n');
     const after = parseProcStat('intr 1\ncpu  200 0 200 1300 100 0 0 0 0 0\n');
     expect(before).toEqual({ total: 1000, idle: 800 });
     expect(after).toEqual({ total: 1800, idle: 1400 });
-    const [a, b] = [
-      before ?? { total: 0, idle: 0 },
-      after ?? { total: 0, idle: 0 },
-    ];
+    const [a, b] = [before ?? { total: 0, idle: 0 }, after ?? { total: 0, idle: 0 }];
     expect(cpuPercentBetween(a, b)).toBe(25);
     expect(cpuPercentBetween(b, a)).toBeNull(); // counters reset (reboot)
     expect(parseProcStat('nothing')).toBeNull();
   });
 
   it('reads load average and container states', () => {
-    expect(
-      parseLoadAvg('MemTotal: 1 kB\n0.52 0.58 0.59 2/1203 123456\n'),
-    ).toEqual({ load1: 0.52, load5: 0.58, load15: 0.59 });
+    expect(parseLoadAvg('MemTotal: 1 kB\n0.52 0.58 0.59 2/1203 123456\n')).toEqual({
+      load1: 0.52,
+      load5: 0.58,
+      load15: 0.59,
+    });
     expect(parseContainerStates('running\nexited\nrunning\n\n')).toEqual({
       running: 2,
       total: 3,
@@ -100,17 +88,16 @@ describe('server facts parsers', () => {
   });
 
   it('classifies Docker', () => {
-    expect(
-      parseDockerClientVersion('Docker version 24.0.7, build afdd53b\n'),
-    ).toBe('24.0.7');
+    expect(parseDockerClientVersion('Docker version 24.0.7, build afdd53b\n')).toBe('24.0.7');
     expect(parseDockerClientVersion('sh: docker: not found')).toBeNull();
     expect(classifyDockerServerCheck(0, '27.1.1\n', '')).toEqual({
       accessible: true,
       serverVersion: '27.1.1',
     });
-    expect(
-      classifyDockerServerCheck(127, '', 'sh: 1: docker: not found'),
-    ).toMatchObject({ accessible: false, reason: 'not-installed' });
+    expect(classifyDockerServerCheck(127, '', 'sh: 1: docker: not found')).toMatchObject({
+      accessible: false,
+      reason: 'not-installed',
+    });
     expect(
       classifyDockerServerCheck(
         1,

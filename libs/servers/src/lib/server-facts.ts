@@ -17,9 +17,7 @@ export function parseOsFacts(uname: string, osRelease: string): OsFacts {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (match) fields.set(match[1], unquote(match[2]));
   }
-  const pretty =
-    fields.get('PRETTY_NAME') ||
-    [fields.get('NAME'), fields.get('VERSION')].filter(Boolean).join(' ');
+  const pretty = fields.get('PRETTY_NAME') || [fields.get('NAME'), fields.get('VERSION')].filter(Boolean).join(' ');
   return {
     os: (pretty || system || 'unknown').slice(0, 200),
     kernel: kernel?.slice(0, 200) ?? null,
@@ -29,8 +27,7 @@ export function parseOsFacts(uname: string, osRelease: string): OsFacts {
 
 function unquote(value: string): string {
   const trimmed = value.trim();
-  if (/^".*"$/.test(trimmed))
-    return trimmed.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
+  if (/^".*"$/.test(trimmed)) return trimmed.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
   if (/^'.*'$/.test(trimmed)) return trimmed.slice(1, -1);
   return trimmed;
 }
@@ -57,9 +54,7 @@ export function parseMemInfo(output: string): MemInfo | null {
   if (availableBytes === null) {
     // Kernels before 3.14 have no MemAvailable: approximate it as the kernel's free(1) did.
     const parts = ['MemFree', 'Buffers', 'Cached'].map(kib);
-    availableBytes = parts.every((p) => p !== null)
-      ? parts.reduce<number>((sum, p) => sum + (p ?? 0), 0)
-      : null;
+    availableBytes = parts.every((p) => p !== null) ? parts.reduce<number>((sum, p) => sum + (p ?? 0), 0) : null;
   }
   return { totalBytes, availableBytes };
 }
@@ -121,10 +116,7 @@ export function parseProcStat(output: string): CpuTicks | null {
 }
 
 /** Busy percentage between two /proc/stat readings; null when the counters did not advance (or reset). */
-export function cpuPercentBetween(
-  before: CpuTicks,
-  after: CpuTicks,
-): number | null {
+export function cpuPercentBetween(before: CpuTicks, after: CpuTicks): number | null {
   const total = after.total - before.total;
   const idle = after.idle - before.idle;
   if (total <= 0 || idle < 0 || idle > total) return null;
@@ -139,10 +131,7 @@ export interface LoadAverage {
 
 /** /proc/loadavg (`0.00 0.01 0.05 1/123 4567`), possibly inside other output. */
 export function parseLoadAvg(output: string): LoadAverage | null {
-  const match =
-    /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) \d+\/\d+ \d+$/m.exec(
-      output,
-    );
+  const match = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) \d+\/\d+ \d+$/m.exec(output);
   return match
     ? {
         load1: Number(match[1]),
@@ -162,29 +151,19 @@ export type DockerAccess =
   | { accessible: true; serverVersion: string }
   | {
       accessible: false;
-      reason:
-        'permission-denied' | 'daemon-unreachable' | 'not-installed' | 'error';
+      reason: 'permission-denied' | 'daemon-unreachable' | 'not-installed' | 'error';
       detail: string;
     };
 
 /** The result of `docker version --format {{.Server.Version}}`. */
-export function classifyDockerServerCheck(
-  exitCode: number | null,
-  stdout: string,
-  stderr: string,
-): DockerAccess {
+export function classifyDockerServerCheck(exitCode: number | null, stdout: string, stderr: string): DockerAccess {
   const version = stdout.trim().split('\n').pop()?.trim() ?? '';
-  if (exitCode === 0 && version !== '')
-    return { accessible: true, serverVersion: version.slice(0, 64) };
+  if (exitCode === 0 && version !== '') return { accessible: true, serverVersion: version.slice(0, 64) };
   const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300);
-  if (exitCode === 127)
-    return { accessible: false, reason: 'not-installed', detail };
-  if (/permission denied/i.test(stderr))
-    return { accessible: false, reason: 'permission-denied', detail };
+  if (exitCode === 127) return { accessible: false, reason: 'not-installed', detail };
+  if (/permission denied/i.test(stderr)) return { accessible: false, reason: 'permission-denied', detail };
   if (
-    /cannot connect to the docker daemon|is the docker daemon running|connection refused|no such file/i.test(
-      stderr,
-    )
+    /cannot connect to the docker daemon|is the docker daemon running|connection refused|no such file/i.test(stderr)
   ) {
     return { accessible: false, reason: 'daemon-unreachable', detail };
   }

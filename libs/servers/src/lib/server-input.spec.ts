@@ -35,14 +35,7 @@ describe('server input validation', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tomo-server-input-'));
     const keygen = (file: string, args: string[]) => {
-      execFileSync('ssh-keygen', [
-        '-q',
-        '-f',
-        join(dir, file),
-        '-C',
-        'test',
-        ...args,
-      ]);
+      execFileSync('ssh-keygen', ['-q', '-f', join(dir, file), '-C', 'test', ...args]);
       return readFileSync(join(dir, file), 'utf8');
     };
     plainKey = keygen('plain', ['-t', 'ed25519', '-N', '']);
@@ -66,10 +59,7 @@ describe('server input validation', () => {
       '1.2.3.256',
       `${'a'.repeat(64)}.com`,
     ]) {
-      badInput(
-        () => validateHost(bad),
-        /host must be a host name or an IP address/,
-      );
+      badInput(() => validateHost(bad), /host must be a host name or an IP address/);
     }
   });
 
@@ -77,10 +67,7 @@ describe('server input validation', () => {
     expect(validatePort(22)).toBe(22);
     expect(validatePort(65535)).toBe(65535);
     for (const bad of [0, 65536, -1, 22.5])
-      badInput(
-        () => validatePort(bad),
-        /port must be a whole number from 1 to 65535/,
-      );
+      badInput(() => validatePort(bad), /port must be a whole number from 1 to 65535/);
     expect(validateUsername('deploy_user')).toBe('deploy_user');
     for (const bad of ['', '-oProxyCommand=x', 'a b', 'root;id', '.hidden'])
       badInput(() => validateUsername(bad), /username must be/);
@@ -106,14 +93,8 @@ describe('server input validation', () => {
       privateKey: null,
       passphrase: null,
     });
-    badInput(
-      () => validateCredentials(ServerAuthType.Password, {}),
-      /password is required/,
-    );
-    badInput(
-      () => validateCredentials(ServerAuthType.Key, { password: 'pw' }),
-      /privateKey is required/,
-    );
+    badInput(() => validateCredentials(ServerAuthType.Password, {}), /password is required/);
+    badInput(() => validateCredentials(ServerAuthType.Key, { password: 'pw' }), /privateKey is required/);
     expect(
       validateCredentials(ServerAuthType.Key, {
         privateKey: plainKey,
@@ -124,21 +105,14 @@ describe('server input validation', () => {
       privateKey: plainKey,
       passphrase: null,
     });
-    expect(
-      validateCredentials(ServerAuthType.Key, { privateKey: pemKey })
-        .privateKey,
-    ).toBe(pemKey);
+    expect(validateCredentials(ServerAuthType.Key, { privateKey: pemKey }).privateKey).toBe(pemKey);
     expect(
       validateCredentials(ServerAuthType.Key, {
         privateKey: encryptedKey,
         passphrase: 'open sesame',
       }).passphrase,
     ).toBe('open sesame');
-    badInput(
-      () =>
-        validateCredentials(ServerAuthType.Key, { privateKey: encryptedKey }),
-      /passphrase is required/,
-    );
+    badInput(() => validateCredentials(ServerAuthType.Key, { privateKey: encryptedKey }), /passphrase is required/);
     badInput(
       () =>
         validateCredentials(ServerAuthType.Key, {
@@ -154,11 +128,7 @@ describe('server input validation', () => {
         }),
       /malformed/,
     );
-    badInput(
-      () =>
-        validateCredentials(ServerAuthType.Key, { privateKey: 'not a key' }),
-      /malformed/,
-    );
+    badInput(() => validateCredentials(ServerAuthType.Key, { privateKey: 'not a key' }), /malformed/);
   });
 
   it('never puts a secret in a message', () => {
@@ -168,9 +138,7 @@ describe('server input validation', () => {
         passphrase: 'wrong-secret-words',
       });
     } catch (error) {
-      expect(String((error as Error).message)).not.toContain(
-        'wrong-secret-words',
-      );
+      expect(String((error as Error).message)).not.toContain('wrong-secret-words');
     }
   });
 });

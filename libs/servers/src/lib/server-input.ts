@@ -32,8 +32,7 @@ export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_NETWORK_MODE = 'host';
 export const MAX_CONCURRENT_JOBS_LIMIT = 16;
 
-const badInput = (message: string) =>
-  new TomoException(ErrorCode.BadUserInput, message);
+const badInput = (message: string) => new TomoException(ErrorCode.BadUserInput, message);
 
 const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 /** POSIX-ish user names; no leading `-` (never an option), no spaces or shell characters. */
@@ -43,10 +42,8 @@ const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export function validateName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 100)
-    throw badInput('name must be 1-100 characters');
-  if (/[\p{Cc}]/u.test(trimmed))
-    throw badInput('name must not contain control characters');
+  if (trimmed.length === 0 || trimmed.length > 100) throw badInput('name must be 1-100 characters');
+  if (/[\p{Cc}]/u.test(trimmed)) throw badInput('name must not contain control characters');
   return trimmed;
 }
 
@@ -63,9 +60,7 @@ export function validateHost(host: string): string {
     !labels.every((label) => HOST_LABEL.test(label)) ||
     /^\d+$/.test(labels[labels.length - 1])
   ) {
-    throw badInput(
-      `host must be a host name or an IP address (got "${trimmed.slice(0, 100)}")`,
-    );
+    throw badInput(`host must be a host name or an IP address (got "${trimmed.slice(0, 100)}")`);
   }
   return name.toLowerCase();
 }
@@ -79,9 +74,7 @@ export function validatePort(port: number): number {
 export function validateUsername(username: string): string {
   const trimmed = username.trim();
   if (!USERNAME.test(trimmed)) {
-    throw badInput(
-      'username must be 1-64 letters, digits, "_", "." or "-", and must not start with "-" or "."',
-    );
+    throw badInput('username must be 1-64 letters, digits, "_", "." or "-", and must not start with "-" or "."');
   }
   return trimmed;
 }
@@ -98,14 +91,8 @@ export function validateNetworkMode(mode: string): string {
 }
 
 export function validateMaxConcurrentJobs(value: number): number {
-  if (
-    !Number.isInteger(value) ||
-    value < 1 ||
-    value > MAX_CONCURRENT_JOBS_LIMIT
-  ) {
-    throw badInput(
-      `maxConcurrentJobs must be a whole number from 1 to ${MAX_CONCURRENT_JOBS_LIMIT}`,
-    );
+  if (!Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_JOBS_LIMIT) {
+    throw badInput(`maxConcurrentJobs must be a whole number from 1 to ${MAX_CONCURRENT_JOBS_LIMIT}`);
   }
   return value;
 }
@@ -116,36 +103,23 @@ export interface ServerSecrets {
   passphrase: string | null;
 }
 
-const present = (value: string | null | undefined): value is string =>
-  typeof value === 'string' && value !== '';
+const present = (value: string | null | undefined): value is string => typeof value === 'string' && value !== '';
 
 /**
  * Checks the credentials of an auth type: a password for PASSWORD; for KEY a private key that
  * parses (OpenSSH or PEM), with its passphrase when it is encrypted. Messages never hold secrets.
  */
-export function validateCredentials(
-  authType: ServerAuthType,
-  secrets: Partial<ServerSecrets>,
-): ServerSecrets {
+export function validateCredentials(authType: ServerAuthType, secrets: Partial<ServerSecrets>): ServerSecrets {
   switch (authType) {
     case ServerAuthType.Password:
-      if (!present(secrets.password))
-        throw badInput('password is required when authType is PASSWORD');
-      if (secrets.password.length > 1024)
-        throw badInput('password must be at most 1024 characters');
+      if (!present(secrets.password)) throw badInput('password is required when authType is PASSWORD');
+      if (secrets.password.length > 1024) throw badInput('password must be at most 1024 characters');
       return { password: secrets.password, privateKey: null, passphrase: null };
     case ServerAuthType.Key: {
-      if (!present(secrets.privateKey))
-        throw badInput('privateKey is required when authType is KEY');
-      if (secrets.privateKey.length > 32_768)
-        throw badInput('privateKey must be at most 32 KiB');
-      const passphrase = present(secrets.passphrase)
-        ? secrets.passphrase
-        : null;
-      const info = describePrivateKey(
-        secrets.privateKey,
-        passphrase ?? undefined,
-      );
+      if (!present(secrets.privateKey)) throw badInput('privateKey is required when authType is KEY');
+      if (secrets.privateKey.length > 32_768) throw badInput('privateKey must be at most 32 KiB');
+      const passphrase = present(secrets.passphrase) ? secrets.passphrase : null;
+      const info = describePrivateKey(secrets.privateKey, passphrase ?? undefined);
       // A passphrase for an unencrypted key is harmless but would be stored for nothing.
       return {
         password: null,

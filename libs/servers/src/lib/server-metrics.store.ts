@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  And,
-  Between,
-  LessThan,
-  MoreThanOrEqual,
-  type Repository,
-} from 'typeorm';
+import { And, Between, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
 import { RAW_SAMPLE, ServerMetricEntity } from './entities';
 
 /** Length of a downsampled bucket. */
@@ -33,18 +27,14 @@ const AVERAGED = [
 export type MetricValues = Pick<ServerMetricEntity, (typeof AVERAGED)[number]>;
 
 /** Hears of each stored sample; awaited by `addSample`, so it must catch its own errors. */
-export type SampleListener = (
-  serverId: string,
-  values: MetricValues,
-) => Promise<void>;
+export type SampleListener = (serverId: string, values: MetricValues) => Promise<void>;
 
 export interface RetentionPolicy {
   rawRetentionHours: number;
   hourlyRetentionDays: number;
 }
 
-const floorToHour = (at: Date) =>
-  new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+const floorToHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 
 /**
  * The metrics time series: raw samples (one per collection) and hourly averages. Charts read
@@ -100,8 +90,7 @@ export class ServerMetricsStore {
       })
       .orIgnore()
       .execute();
-    for (const listener of this.sampleListeners)
-      await listener(serverId, values);
+    for (const listener of this.sampleListeners) await listener(serverId, values);
   }
 
   /** For checks of each new sample (the worker's DISK_LOW notifier, libs/notifications). */
@@ -128,9 +117,7 @@ export class ServerMetricsStore {
         where: { serverId, bucketSeconds: HOURLY_BUCKET_SECONDS },
         order: { at: 'DESC' },
       });
-      const from = lastBucket
-        ? new Date(lastBucket.at.getTime() + HOUR_MS)
-        : new Date(0);
+      const from = lastBucket ? new Date(lastBucket.at.getTime() + HOUR_MS) : new Date(0);
       if (from >= currentHour) continue;
       const samples = await this.repo.find({
         where: {
@@ -176,16 +163,9 @@ export class ServerMetricsStore {
   }
 
   /** Deletes raw samples and hourly rows past their retention. */
-  async prune(
-    now: Date,
-    policy: RetentionPolicy,
-  ): Promise<{ raw: number; hourly: number }> {
-    const rawBefore = new Date(
-      now.getTime() - policy.rawRetentionHours * HOUR_MS,
-    );
-    const hourlyBefore = new Date(
-      now.getTime() - policy.hourlyRetentionDays * 24 * HOUR_MS,
-    );
+  async prune(now: Date, policy: RetentionPolicy): Promise<{ raw: number; hourly: number }> {
+    const rawBefore = new Date(now.getTime() - policy.rawRetentionHours * HOUR_MS);
+    const hourlyBefore = new Date(now.getTime() - policy.hourlyRetentionDays * 24 * HOUR_MS);
     const raw = await this.repo.delete({
       bucketSeconds: RAW_SAMPLE,
       at: LessThan(rawBefore),
@@ -201,11 +181,7 @@ export class ServerMetricsStore {
    * Points since `since`, oldest first: hourly averages for the hours before the oldest raw
    * sample still kept, raw samples after that.
    */
-  async series(
-    serverId: string,
-    since: Date,
-    now = new Date(),
-  ): Promise<ServerMetricEntity[]> {
+  async series(serverId: string, since: Date, now = new Date()): Promise<ServerMetricEntity[]> {
     const oldestRaw = await this.repo.findOne({
       where: {
         serverId,
@@ -221,10 +197,7 @@ export class ServerMetricsStore {
             where: {
               serverId,
               bucketSeconds: HOURLY_BUCKET_SECONDS,
-              at: Between(
-                floorToHour(since),
-                new Date(floorToHour(rawFrom).getTime() - 1),
-              ),
+              at: Between(floorToHour(since), new Date(floorToHour(rawFrom).getTime() - 1)),
             },
             order: { at: 'ASC' },
           })
@@ -239,10 +212,7 @@ export class ServerMetricsStore {
           order: { at: 'ASC' },
         })
       : [];
-    return [
-      ...hourly.filter((row) => row.at.getTime() + HOUR_MS > since.getTime()),
-      ...raw,
-    ];
+    return [...hourly.filter((row) => row.at.getTime() + HOUR_MS > since.getTime()), ...raw];
   }
 }
 
@@ -251,9 +221,5 @@ function average(values: (number | null)[], decimals: number): number | null {
   const present = values.filter((value): value is number => value !== null);
   if (present.length === 0) return null;
   const scale = 10 ** decimals;
-  return (
-    Math.round(
-      (present.reduce((sum, value) => sum + value, 0) / present.length) * scale,
-    ) / scale
-  );
+  return Math.round((present.reduce((sum, value) => sum + value, 0) / present.length) * scale) / scale;
 }

@@ -4,14 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsSelect, IsNull, QueryFailedError, type Repository } from 'typeorm';
 import { ChangedRecord, RecordChangePublisher } from '@tomo/redis';
 import { SecretBox, EncryptedColumnRegistry } from '@tomo/secrets';
-import {
-  ErrorCode,
-  JobKind,
-  notFound,
-  Role,
-  roleSatisfies,
-  TomoException,
-} from '@tomo/shared';
+import { ErrorCode, JobKind, notFound, Role, roleSatisfies, TomoException } from '@tomo/shared';
 import { fingerprintsEqual } from '@tomo/ssh-keys';
 import { type JobRow, JobsService, WorkflowRegistry } from '@tomo/workflows';
 import { ServerEntity } from './entities';
@@ -60,11 +53,7 @@ export type ServerStatusPatch = Partial<
   >
 >;
 
-const SECRET_COLUMNS = [
-  'passwordCiphertext',
-  'privateKeyCiphertext',
-  'passphraseCiphertext',
-] as const;
+const SECRET_COLUMNS = ['passwordCiphertext', 'privateKeyCiphertext', 'passphraseCiphertext'] as const;
 
 /**
  * Server records, for the API and the worker alike. Secrets come in through add/update, are
@@ -93,9 +82,7 @@ export class ServersService implements OnModuleInit {
       columns: [...SECRET_COLUMNS],
     });
     // The engine's per-server lock reads each server's own limit (default 1).
-    this.registry.setServerConcurrency((serverId) =>
-      this.maxConcurrentJobs(serverId),
-    );
+    this.registry.setServerConcurrency((serverId) => this.maxConcurrentJobs(serverId));
   }
 
   /**
@@ -129,10 +116,7 @@ export class ServersService implements OnModuleInit {
   }
 
   /** Validates, stores (secrets encrypted) and starts a connection test. */
-  async add(
-    input: AddServerInput,
-    requestedBy: string | null,
-  ): Promise<{ server: ServerEntity; job: JobRow }> {
+  async add(input: AddServerInput, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
     const authType = input.authType;
     const secrets = validateCredentials(authType, input);
     const now = new Date();
@@ -144,12 +128,8 @@ export class ServersService implements OnModuleInit {
       username: validateUsername(input.username),
       authType,
       ...this.encryptSecrets(secrets),
-      networkMode: validateNetworkMode(
-        input.networkMode ?? DEFAULT_NETWORK_MODE,
-      ),
-      maxConcurrentJobs: validateMaxConcurrentJobs(
-        input.maxConcurrentJobs ?? 1,
-      ),
+      networkMode: validateNetworkMode(input.networkMode ?? DEFAULT_NETWORK_MODE),
+      maxConcurrentJobs: validateMaxConcurrentJobs(input.maxConcurrentJobs ?? 1),
       pruneImages: input.pruneImages ?? false,
       status: ServerStatus.Unknown,
       statusMessage: null,
@@ -200,14 +180,9 @@ export class ServersService implements OnModuleInit {
     if (input.name != null) patch.name = validateName(input.name);
     if (input.host != null) patch.host = validateHost(input.host);
     if (input.port != null) patch.port = validatePort(input.port);
-    if (input.username != null)
-      patch.username = validateUsername(input.username);
-    if (input.networkMode != null)
-      patch.networkMode = validateNetworkMode(input.networkMode);
-    if (input.maxConcurrentJobs != null)
-      patch.maxConcurrentJobs = validateMaxConcurrentJobs(
-        input.maxConcurrentJobs,
-      );
+    if (input.username != null) patch.username = validateUsername(input.username);
+    if (input.networkMode != null) patch.networkMode = validateNetworkMode(input.networkMode);
+    if (input.maxConcurrentJobs != null) patch.maxConcurrentJobs = validateMaxConcurrentJobs(input.maxConcurrentJobs);
     if (input.pruneImages != null) patch.pruneImages = input.pruneImages;
 
     const authType = input.authType ?? current.authType;
@@ -215,45 +190,24 @@ export class ServersService implements OnModuleInit {
       (value) => value != null && value !== '',
     );
     if (input.passphrase && !input.privateKey) {
-      throw new TomoException(
-        ErrorCode.BadUserInput,
-        'passphrase can only be changed together with privateKey',
-      );
+      throw new TomoException(ErrorCode.BadUserInput, 'passphrase can only be changed together with privateKey');
     }
     if (authType !== current.authType || newSecret) {
-      const ownSecret =
-        authType === ServerAuthType.Password
-          ? input.password
-          : input.privateKey;
+      const ownSecret = authType === ServerAuthType.Password ? input.password : input.privateKey;
       if (authType === current.authType && !ownSecret) {
-        const field =
-          authType === ServerAuthType.Password
-            ? 'privateKey/passphrase are'
-            : 'password is';
-        throw new TomoException(
-          ErrorCode.BadUserInput,
-          `${field} not used when authType is ${authType}`,
-        );
+        const field = authType === ServerAuthType.Password ? 'privateKey/passphrase are' : 'password is';
+        throw new TomoException(ErrorCode.BadUserInput, `${field} not used when authType is ${authType}`);
       }
       // The other type's stored secrets are dropped (validateCredentials returns them as null).
-      Object.assign(
-        patch,
-        { authType },
-        this.encryptSecrets(validateCredentials(authType, input)),
-      );
+      Object.assign(patch, { authType }, this.encryptSecrets(validateCredentials(authType, input)));
     }
 
     const addressChanged =
       (patch.host !== undefined && patch.host !== current.host) ||
       (patch.port !== undefined && patch.port !== current.port);
     const credentialsChanged =
-      patch.authType !== undefined ||
-      (patch.username !== undefined && patch.username !== current.username);
-    if (
-      addressChanged &&
-      patch.authType === undefined &&
-      !roleSatisfies(callerRole, Role.Admin)
-    ) {
+      patch.authType !== undefined || (patch.username !== undefined && patch.username !== current.username);
+    if (addressChanged && patch.authType === undefined && !roleSatisfies(callerRole, Role.Admin)) {
       throw new TomoException(
         ErrorCode.Forbidden,
         `Changing the address of server "${current.name}" sends its stored credentials there: supply ${current.authType === ServerAuthType.Password ? 'password' : 'privateKey'} again, or ask an ADMIN`,
@@ -273,15 +227,11 @@ export class ServersService implements OnModuleInit {
     try {
       await this.repo.update({ id }, { ...patch, updatedAt: new Date() });
     } catch (error) {
-      if (error instanceof QueryFailedError && patch.name !== undefined)
-        throw nameTaken(patch.name);
+      if (error instanceof QueryFailedError && patch.name !== undefined) throw nameTaken(patch.name);
       throw error;
     }
     this.changed(id);
-    const job =
-      addressChanged || credentialsChanged
-        ? await this.testConnection(id, requestedBy)
-        : null;
+    const job = addressChanged || credentialsChanged ? await this.testConnection(id, requestedBy) : null;
     return { server: await this.get(id), job };
   }
 
@@ -302,16 +252,9 @@ export class ServersService implements OnModuleInit {
   }
 
   /** Starts the testConnection workflow for the server. */
-  async testConnection(
-    id: string,
-    requestedBy: string | null,
-  ): Promise<JobRow> {
+  async testConnection(id: string, requestedBy: string | null): Promise<JobRow> {
     await this.get(id);
-    return this.jobs.create(
-      JobKind.ServerTestConnection,
-      {},
-      { requestedBy, serverId: id },
-    );
+    return this.jobs.create(JobKind.ServerTestConnection, {}, { requestedBy, serverId: id });
   }
 
   /**
@@ -319,17 +262,11 @@ export class ServersService implements OnModuleInit {
    * connection), clears the mismatch and tests the connection again. CONFLICT when there is no
    * mismatch to accept.
    */
-  async acceptHostKey(
-    id: string,
-    requestedBy: string | null,
-  ): Promise<{ server: ServerEntity; job: JobRow }> {
+  async acceptHostKey(id: string, requestedBy: string | null): Promise<{ server: ServerEntity; job: JobRow }> {
     const server = await this.get(id);
     const presented = server.presentedHostKeyFingerprint;
     if (server.status !== ServerStatus.HostKeyMismatch || !presented) {
-      throw new TomoException(
-        ErrorCode.Conflict,
-        `Server "${server.name}" has no changed host key to accept`,
-      );
+      throw new TomoException(ErrorCode.Conflict, `Server "${server.name}" has no changed host key to accept`);
     }
     const result = await this.repo.update(
       { id, presentedHostKeyFingerprint: presented },
@@ -377,11 +314,7 @@ export class ServersService implements OnModuleInit {
     return server?.hostKeyFingerprint ?? null;
   }
 
-  async recordHostKeyMismatch(
-    id: string,
-    presented: string | null,
-    message: string,
-  ): Promise<void> {
+  async recordHostKeyMismatch(id: string, presented: string | null, message: string): Promise<void> {
     await this.recordStatus(id, {
       status: ServerStatus.HostKeyMismatch,
       statusMessage: message,
@@ -417,11 +350,8 @@ export class ServersService implements OnModuleInit {
     return pinned !== null && fingerprintsEqual(pinned, fingerprint);
   }
 
-  private encryptSecrets(
-    secrets: ServerSecrets,
-  ): Pick<ServerEntity, (typeof SECRET_COLUMNS)[number]> {
-    const seal = (value: string | null) =>
-      value === null ? null : this.box.encrypt(value);
+  private encryptSecrets(secrets: ServerSecrets): Pick<ServerEntity, (typeof SECRET_COLUMNS)[number]> {
+    const seal = (value: string | null) => (value === null ? null : this.box.encrypt(value));
     return {
       passwordCiphertext: seal(secrets.password),
       privateKeyCiphertext: seal(secrets.privateKey),
@@ -429,10 +359,7 @@ export class ServersService implements OnModuleInit {
     };
   }
 
-  private async assertNameFree(
-    name: string,
-    exceptId: string | null,
-  ): Promise<void> {
+  private async assertNameFree(name: string, exceptId: string | null): Promise<void> {
     const other = await this.repo.findOne({
       where: { name },
       select: { id: true },
@@ -442,8 +369,5 @@ export class ServersService implements OnModuleInit {
 }
 
 function nameTaken(name: string): TomoException {
-  return new TomoException(
-    ErrorCode.Conflict,
-    `A server named "${name}" already exists`,
-  );
+  return new TomoException(ErrorCode.Conflict, `A server named "${name}" already exists`);
 }

@@ -36,10 +36,7 @@ export interface TestConnectionDeps {
 
 function serverIdOf(ctx: Pick<WorkflowContext, 'serverId'>): string {
   if (!ctx.serverId)
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      'A connection test needs the server id (job serverId)',
-    );
+    throw new TomoException(ErrorCode.BadUserInput, 'A connection test needs the server id (job serverId)');
   return ctx.serverId;
 }
 
@@ -75,20 +72,13 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
       );
       try {
         const session = await shell().connect(serverId);
-        ctx.log(
-          `Connected; the server presented host key ${session.hostKeyFingerprint}`,
-        );
+        ctx.log(`Connected; the server presented host key ${session.hostKeyFingerprint}`);
         return {
           hostKeyFingerprint: session.hostKeyFingerprint,
           firstUse: session.firstUse,
         };
       } catch (error) {
-        await recordConnectFailure(
-          servers,
-          serverId,
-          error,
-          ctx.attempt >= CONNECT_ATTEMPTS,
-        );
+        await recordConnectFailure(servers, serverId, error, ctx.attempt >= CONNECT_ATTEMPTS);
         throw error;
       }
     },
@@ -120,10 +110,7 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
           `uname failed (exit ${uname.exitCode}): ${uname.stderr.trim().slice(0, 200)}`,
         );
       const osRelease = await run(ctx, ['cat', '/etc/os-release']);
-      const facts = parseOsFacts(
-        uname.stdout,
-        osRelease.exitCode === 0 ? osRelease.stdout : '',
-      );
+      const facts = parseOsFacts(uname.stdout, osRelease.exitCode === 0 ? osRelease.stdout : '');
       ctx.log(`${facts.os}, kernel ${facts.kernel ?? '?'}, ${facts.arch ?? '?'}`);
       return facts;
     },
@@ -132,8 +119,7 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
     run: async (ctx) => {
       let result = await run(ctx, ['getconf', '_NPROCESSORS_ONLN']);
       if (result.exitCode !== 0) result = await run(ctx, ['nproc']);
-      const cpuCount =
-        result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
+      const cpuCount = result.exitCode === 0 ? parseCpuCount(result.stdout) : null;
       ctx.log(cpuCount === null ? 'CPU count unknown' : `${cpuCount} CPU(s)`);
       return { cpuCount };
     },
@@ -141,25 +127,17 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
   const memory = workflow.step('detect-memory', {
     run: async (ctx) => {
       const result = await run(ctx, ['cat', '/proc/meminfo']);
-      const memory: MemInfo | null =
-        result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
-      ctx.log(
-        memory
-          ? `${formatBytes(memory.totalBytes)} memory`
-          : 'Memory unknown (no /proc/meminfo)',
-      );
+      const memory: MemInfo | null = result.exitCode === 0 ? parseMemInfo(result.stdout) : null;
+      ctx.log(memory ? `${formatBytes(memory.totalBytes)} memory` : 'Memory unknown (no /proc/meminfo)');
       return { memoryBytes: memory?.totalBytes ?? null };
     },
   });
   const disk = workflow.step('detect-disk', {
     run: async (ctx) => {
       const result = await run(ctx, ['df', '-Pk', '/']);
-      const disk: DiskUsage | null =
-        result.exitCode === 0 ? parseDf(result.stdout) : null;
+      const disk: DiskUsage | null = result.exitCode === 0 ? parseDf(result.stdout) : null;
       ctx.log(
-        disk
-          ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)`
-          : 'Disk size unknown',
+        disk ? `${formatBytes(disk.totalBytes)} disk on / (${formatBytes(disk.usedBytes)} used)` : 'Disk size unknown',
       );
       return { diskBytes: disk?.totalBytes ?? null };
     },
@@ -167,31 +145,16 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
   const docker = workflow.step('detect-docker', {
     run: async (ctx) => {
       const result = await run(ctx, ['docker', '--version']);
-      const clientVersion =
-        result.exitCode === 0 ? parseDockerClientVersion(result.stdout) : null;
-      ctx.log(
-        clientVersion
-          ? `Docker ${clientVersion} is installed`
-          : 'Docker is not installed (no docker command)',
-      );
+      const clientVersion = result.exitCode === 0 ? parseDockerClientVersion(result.stdout) : null;
+      ctx.log(clientVersion ? `Docker ${clientVersion} is installed` : 'Docker is not installed (no docker command)');
       return { installed: clientVersion !== null, clientVersion };
     },
   });
   const permission = workflow.step('check-docker-permission', {
     run: async (ctx) => {
-      if (!ctx.output(docker).installed)
-        return ctx.skip('Docker is not installed');
-      const result = await run(ctx, [
-        'docker',
-        'version',
-        '--format',
-        '{{.Server.Version}}',
-      ]);
-      const access = classifyDockerServerCheck(
-        result.exitCode,
-        result.stdout,
-        result.stderr,
-      );
+      if (!ctx.output(docker).installed) return ctx.skip('Docker is not installed');
+      const result = await run(ctx, ['docker', 'version', '--format', '{{.Server.Version}}']);
+      const access = classifyDockerServerCheck(result.exitCode, result.stdout, result.stderr);
       ctx.log(
         access.accessible
           ? `The Docker engine ${access.serverVersion} answers this user`
@@ -208,11 +171,7 @@ export function testConnectionWorkflow({ servers, shell }: TestConnectionDeps) {
       const { installed, clientVersion } = ctx.output(docker);
       const access = ctx.output(permission) ?? null;
       const server = await servers.get(serverId);
-      const { status, message } = dockerStatus(
-        server.username,
-        installed,
-        access,
-      );
+      const { status, message } = dockerStatus(server.username, installed, access);
       const now = new Date();
       const recorded = {
         status,
@@ -309,4 +268,3 @@ async function recordConnectFailure(
       }
   }
 }
-

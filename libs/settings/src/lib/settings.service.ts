@@ -45,7 +45,10 @@ export class SettingsService {
       const key = row.key as SystemSettingKey;
       const parsed = fields[key].safeParse(safeJson(row.value));
       if (parsed.success) Object.assign(current, { [key]: parsed.data });
-      else this.logger.warn(`Stored setting ${key} is not valid any more (${parsed.error.issues[0]?.message}); using its default`);
+      else
+        this.logger.warn(
+          `Stored setting ${key} is not valid any more (${parsed.error.issues[0]?.message}); using its default`,
+        );
     }
     return current;
   }
@@ -79,13 +82,17 @@ export class SettingsService {
 
   async updatePreferences(userId: string, change: Partial<UserPreferences>): Promise<UserPreferences> {
     const errors: string[] = [];
-    if (change.theme != null && !Object.values(Theme).includes(change.theme)) errors.push(`theme must be one of ${Object.values(Theme).join(', ')}`);
+    if (change.theme != null && !Object.values(Theme).includes(change.theme))
+      errors.push(`theme must be one of ${Object.values(Theme).join(', ')}`);
     if (change.timeFormat != null && !Object.values(TimeFormat).includes(change.timeFormat)) {
       errors.push(`timeFormat must be one of ${Object.values(TimeFormat).join(', ')}`);
     }
     if (errors.length > 0) throw new TomoException(ErrorCode.BadUserInput, errors.join('; '));
     const current = await this.preferencesOf(userId);
-    const next: UserPreferences = { theme: change.theme ?? current.theme, timeFormat: change.timeFormat ?? current.timeFormat };
+    const next: UserPreferences = {
+      theme: change.theme ?? current.theme,
+      timeFormat: change.timeFormat ?? current.timeFormat,
+    };
     await this.preferences.upsert({ userId, ...next, updatedAt: new Date() }, ['userId']);
     return next;
   }

@@ -56,7 +56,9 @@ export function parseSettingsChange(change: Record<string, unknown>): SystemSett
   const parsed = systemSettingsChangeSchema.safeParse(change);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) =>
-    issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a setting` : `${issue.path.join('.')}: ${issue.message}`,
+    issue.code === 'unrecognized_keys'
+      ? `${issue.keys.join(', ')}: not a setting`
+      : `${issue.path.join('.')}: ${issue.message}`,
   );
   throw new TomoException(ErrorCode.BadUserInput, problems.join('; '));
 }

@@ -1,10 +1,5 @@
 import { ErrorCode } from './error-code';
-import {
-  isDependencyUnavailable,
-  isTransientCode,
-  isTransientError,
-  meansServerOffline,
-} from './error-classification';
+import { isDependencyUnavailable, isTransientCode, isTransientError, meansServerOffline } from './error-classification';
 import { TomoException } from './tomo-exception';
 
 describe('isTransientCode', () => {
@@ -49,21 +44,13 @@ describe('isTransientError', () => {
 
 describe('isDependencyUnavailable', () => {
   it('recognises a refused connection, also wrapped as a cause (a real socket error: see format-graphql-error.spec)', () => {
-    const refused = Object.assign(
-      new Error('connect ECONNREFUSED 127.0.0.1:6379'),
-      { code: 'ECONNREFUSED' },
-    );
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
     expect(isDependencyUnavailable(refused)).toBe(true);
-    expect(
-      isDependencyUnavailable(new Error('query failed', { cause: refused })),
-    ).toBe(true);
+    expect(isDependencyUnavailable(new Error('query failed', { cause: refused }))).toBe(true);
   });
 
   it.each([
-    [
-      Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
-      true,
-    ],
+    [Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }), true],
     [
       Object.assign(new Error('Reached the max retries per request limit'), {
         name: 'MaxRetriesPerRequestError',

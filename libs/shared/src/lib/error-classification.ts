@@ -36,9 +36,7 @@ export function isTransientCode(code: string): boolean {
 
 /** Transient vs permanent for any thrown value: a TomoException by its code, anything else as Internal. */
 export function isTransientError(error: unknown): boolean {
-  return isTransientCode(
-    error instanceof TomoException ? error.code : ErrorCode.Internal,
-  );
+  return isTransientCode(error instanceof TomoException ? error.code : ErrorCode.Internal);
 }
 
 /**
@@ -49,8 +47,7 @@ export function isTransientError(error: unknown): boolean {
 export function meansServerOffline(error: unknown): boolean {
   return (
     error instanceof TomoException &&
-    (error.code === ErrorCode.ServerUnreachable ||
-      error.code === ErrorCode.StepTimeout)
+    (error.code === ErrorCode.ServerUnreachable || error.code === ErrorCode.StepTimeout)
   );
 }
 
@@ -65,10 +62,7 @@ const UNAVAILABLE_ERROR_CODES = new Set<string>([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
 ]);
-const UNAVAILABLE_ERROR_NAMES = new Set<string>([
-  'MaxRetriesPerRequestError',
-  'ConnectionTimeoutError',
-]);
+const UNAVAILABLE_ERROR_NAMES = new Set<string>(['MaxRetriesPerRequestError', 'ConnectionTimeoutError']);
 
 /** The error and every `originalError`/`cause` it wraps (Apollo and Nest each add a layer). */
 export function* errorChain(error: unknown): Generator<unknown> {
@@ -89,17 +83,14 @@ export function* errorChain(error: unknown): Generator<unknown> {
  */
 export function isDependencyUnavailable(error: unknown): boolean {
   for (const link of errorChain(error)) {
-    if (link instanceof TomoException)
-      return link.code === ErrorCode.Unavailable;
+    if (link instanceof TomoException) return link.code === ErrorCode.Unavailable;
     const { code, name, message } = link as {
       code?: unknown;
       name?: unknown;
       message?: unknown;
     };
-    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code))
-      return true;
-    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name))
-      return true;
+    if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
+    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
     // ioredis rejects commands on a closed connection with exactly this message.
     if (message === 'Connection is closed.') return true;
   }

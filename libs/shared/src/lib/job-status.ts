@@ -9,11 +9,7 @@ export enum JobStatus {
   Cancelled = 'CANCELLED',
 }
 
-export const FINISHED_JOB_STATUSES: readonly JobStatus[] = [
-  JobStatus.Succeeded,
-  JobStatus.Failed,
-  JobStatus.Cancelled,
-];
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled];
 
 export function isFinishedJobStatus(status: JobStatus): boolean {
   return FINISHED_JOB_STATUSES.includes(status);

@@ -15,14 +15,9 @@ export function hostKeyFingerprint(rawKey: Buffer): string {
 export function publicKeyLineFingerprint(line: string): string {
   const fields = line.trim().split(/\s+/);
   // known_hosts lines start with the host pattern; .pub lines with the key type.
-  const blob =
-    fields.find((f, i) => i > 0 && /^AAAA[A-Za-z0-9+/]+=*$/.test(f)) ??
-    fields[1];
+  const blob = fields.find((f, i) => i > 0 && /^AAAA[A-Za-z0-9+/]+=*$/.test(f)) ?? fields[1];
   if (!blob) {
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      'Not an OpenSSH public key line',
-    );
+    throw new TomoException(ErrorCode.BadUserInput, 'Not an OpenSSH public key line');
   }
   return hostKeyFingerprint(Buffer.from(blob, 'base64'));
 }

@@ -31,18 +31,12 @@ const BAD_PASSPHRASE_HINT = /(bad passphrase|integrity check failed|decrypt)/i;
  * wrong passphrase, a public key given instead of a private one, PKCS#8.
  * The messages never contain key material.
  */
-export function parsePrivateKey(
-  key: string | Buffer,
-  passphrase?: string | Buffer,
-): ParsedKey {
+export function parsePrivateKey(key: string | Buffer, passphrase?: string | Buffer): ParsedKey {
   const text = Buffer.isBuffer(key) ? key.toString('utf8') : key;
   if (typeof text !== 'string' || text.trim() === '') {
     throw invalid('The private key is empty');
   }
-  const pass =
-    passphrase === undefined || passphrase === '' || passphrase.length === 0
-      ? undefined
-      : passphrase;
+  const pass = passphrase === undefined || passphrase === '' || passphrase.length === 0 ? undefined : passphrase;
   const parsed = parseKey(key, pass);
   const error = parsed instanceof Error ? parsed : undefined;
   if (error) {
@@ -50,13 +44,8 @@ export function parsePrivateKey(
     if (ENCRYPTED_HINT.test(msg) && pass === undefined) {
       throw invalid('The private key is encrypted: a passphrase is required');
     }
-    if (
-      pass !== undefined &&
-      (BAD_PASSPHRASE_HINT.test(msg) || isEncryptedText(text))
-    ) {
-      throw invalid(
-        'The passphrase does not decrypt the private key (wrong passphrase?)',
-      );
+    if (pass !== undefined && (BAD_PASSPHRASE_HINT.test(msg) || isEncryptedText(text))) {
+      throw invalid('The passphrase does not decrypt the private key (wrong passphrase?)');
     }
     if (/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
       throw invalid(
@@ -67,23 +56,16 @@ export function parsePrivateKey(
       'The private key is malformed: paste the whole OpenSSH ("BEGIN OPENSSH PRIVATE KEY") or PEM ("BEGIN RSA PRIVATE KEY") key, including its first and last line',
     );
   }
-  const first = Array.isArray(parsed)
-    ? (parsed as ParsedKey[])[0]
-    : (parsed as ParsedKey);
+  const first = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : (parsed as ParsedKey);
   if (!first) throw invalid('The private key is malformed: it holds no key');
   if (!first.isPrivateKey()) {
-    throw invalid(
-      'This is a public key: paste the private key (the file without .pub)',
-    );
+    throw invalid('This is a public key: paste the private key (the file without .pub)');
   }
   return first;
 }
 
 /** `parsePrivateKey` for validation at the edges (addServer): returns what a user may see. */
-export function describePrivateKey(
-  key: string | Buffer,
-  passphrase?: string | Buffer,
-): PrivateKeyInfo {
+export function describePrivateKey(key: string | Buffer, passphrase?: string | Buffer): PrivateKeyInfo {
   const parsed = parsePrivateKey(key, passphrase);
   const text = Buffer.isBuffer(key) ? key.toString('utf8') : key;
   return {
@@ -95,10 +77,7 @@ export function describePrivateKey(
 
 function isEncryptedText(text: string): boolean {
   if (/Proc-Type:\s*4,ENCRYPTED/.test(text)) return true;
-  const m =
-    /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(
-      text,
-    );
+  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
   if (!m) return false;
   // openssh-key-v1\0 + string ciphername: "none" for unencrypted keys.
   const blob = Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
@@ -106,9 +85,5 @@ function isEncryptedText(text: string): boolean {
   if (blob.length < magic.length + 4) return false;
   if (blob.subarray(0, magic.length).toString('latin1') !== magic) return false;
   const len = blob.readUInt32BE(magic.length);
-  return (
-    blob
-      .subarray(magic.length + 4, magic.length + 4 + len)
-      .toString('latin1') !== 'none'
-  );
+  return blob.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
 }

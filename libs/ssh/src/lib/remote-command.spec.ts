@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@tomo/shared';
 import type { ClientChannel } from 'ssh2';
-import {
-  killCommand,
-  runRemoteCommand,
-  wrapCommand,
-  type ExecChannelOpener,
-} from './remote-command';
+import { killCommand, runRemoteCommand, wrapCommand, type ExecChannelOpener } from './remote-command';
 
 /** Just enough of an ssh2 ClientChannel for the runner. */
 class FakeChannel extends EventEmitter {
@@ -61,9 +56,7 @@ class FakeOpener implements ExecChannelOpener {
 
 describe('wrapCommand / killCommand', () => {
   it('prints the pid, then runs the quoted argv', () => {
-    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(
-      `echo __tomo_pid=$$; printf '%s\\n' '$(id)'`,
-    );
+    expect(wrapCommand(['printf', '%s\\n', '$(id)'])).toBe(`echo __tomo_pid=$$; printf '%s\\n' '$(id)'`);
   });
 
   it('kill only takes integer pids > 1', () => {
@@ -89,13 +82,7 @@ describe('runRemoteCommand', () => {
     const result = await runRemoteCommand(opener, ['x'], {
       onOutput: (l, s) => lines.push(`${s}:${l}`),
     });
-    expect(lines).toEqual([
-      'stdout:first',
-      'stdout:second',
-      'stderr:oops',
-      'stdout:日',
-      'stdout:no newline at end',
-    ]);
+    expect(lines).toEqual(['stdout:first', 'stdout:second', 'stderr:oops', 'stdout:日', 'stdout:no newline at end']);
     expect(result).toMatchObject({
       exitCode: 3,
       exitSignal: null,
@@ -122,9 +109,7 @@ describe('runRemoteCommand', () => {
       ch.out('motd line\n__tomo_pid=77\nreal\n');
       ch.finish(0);
     };
-    expect((await runRemoteCommand(opener, ['x'])).stdout).toBe(
-      'motd line\nreal\n',
-    );
+    expect((await runRemoteCommand(opener, ['x'])).stdout).toBe('motd line\nreal\n');
   });
 
   it('caps the captured output but streams all of it', async () => {
@@ -195,9 +180,9 @@ describe('runRemoteCommand', () => {
       opener.channels[0].finish(null, 'SIGTERM');
       ch.finish(0);
     };
-    await expect(
-      runRemoteCommand(opener, ['sleep', '300'], { signal: controller.signal }),
-    ).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+    await expect(runRemoteCommand(opener, ['sleep', '300'], { signal: controller.signal })).rejects.toMatchObject({
+      code: ErrorCode.Cancelled,
+    });
     expect(opener.commands[1]).toMatch(/tomo-kill 4242 \d+$/);
   });
 
@@ -211,9 +196,7 @@ describe('runRemoteCommand', () => {
       opener.channels[0].finish(null, 'SIGTERM');
       ch.finish(0);
     };
-    await expect(
-      runRemoteCommand(opener, ['sleep', '300'], { timeoutMs: 20 }),
-    ).rejects.toMatchObject({
+    await expect(runRemoteCommand(opener, ['sleep', '300'], { timeoutMs: 20 })).rejects.toMatchObject({
       code: ErrorCode.StepTimeout,
       message: expect.stringContaining('`sleep`'),
     });
@@ -222,9 +205,7 @@ describe('runRemoteCommand', () => {
 
   it('an already aborted signal opens no channel', async () => {
     const opener = new FakeOpener();
-    await expect(
-      runRemoteCommand(opener, ['true'], { signal: AbortSignal.abort() }),
-    ).rejects.toMatchObject({
+    await expect(runRemoteCommand(opener, ['true'], { signal: AbortSignal.abort() })).rejects.toMatchObject({
       code: ErrorCode.Cancelled,
     });
     expect(opener.commands).toEqual([]);
@@ -243,9 +224,7 @@ describe('runRemoteCommand', () => {
 
   it('rejects NUL before opening anything', async () => {
     const opener = new FakeOpener();
-    await expect(
-      runRemoteCommand(opener, ['echo', 'a\0b']),
-    ).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
+    await expect(runRemoteCommand(opener, ['echo', 'a\0b'])).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
     expect(opener.commands).toEqual([]);
   });
 });

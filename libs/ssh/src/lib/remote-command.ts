@@ -10,10 +10,7 @@ import { quoteShellCommand } from './shell-quote';
  * `urgent` channels (the kill) may use the slots kept in reserve above the channel limit.
  */
 export interface ExecChannelOpener {
-  openExec(
-    command: string,
-    options: { urgent: boolean },
-  ): Promise<ClientChannel>;
+  openExec(command: string, options: { urgent: boolean }): Promise<ClientChannel>;
   /** Error to raise when a channel closes without an exit status (the connection broke). */
   lostConnectionError(detail: string): Error;
 }
@@ -43,17 +40,9 @@ const KILL_SCRIPT =
   'kill -KILL -"$1" 2>/dev/null; exit 0';
 
 export function killCommand(pgid: number, graceMs: number): string {
-  if (!Number.isSafeInteger(pgid) || pgid <= 1)
-    throw new Error(`Refusing to kill process group ${pgid}`);
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) throw new Error(`Refusing to kill process group ${pgid}`);
   const rounds = Math.max(0, Math.ceil(graceMs / 100));
-  return quoteShellCommand([
-    'sh',
-    '-c',
-    KILL_SCRIPT,
-    'tomo-kill',
-    String(pgid),
-    String(rounds),
-  ]);
+  return quoteShellCommand(['sh', '-c', KILL_SCRIPT, 'tomo-kill', String(pgid), String(rounds)]);
 }
 
 /** Splits a byte stream into UTF-8 lines; keeps a bounded copy of it for the result. */
@@ -68,8 +57,7 @@ class LineCollector {
   constructor(
     private readonly stream: OutputStream,
     private readonly maxBytes: number,
-    private readonly onLine:
-      ((line: string, stream: OutputStream) => void) | undefined,
+    private readonly onLine: ((line: string, stream: OutputStream) => void) | undefined,
   ) {}
 
   push(chunk: Buffer): void {
@@ -106,11 +94,7 @@ class LineCollector {
     if (text === '') return;
     const pieces = (this.partial + text).split('\n');
     this.partial = pieces.pop() ?? '';
-    for (const line of pieces)
-      this.onLine?.(
-        line.endsWith('\r') ? line.slice(0, -1) : line,
-        this.stream,
-      );
+    for (const line of pieces) this.onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line, this.stream);
   }
 }
 
@@ -141,10 +125,7 @@ class PidLineParser {
       }
       const line = this.buffer.subarray(0, nl).toString('latin1');
       const rest = this.buffer.subarray(nl + 1);
-      if (
-        line.startsWith(PID_MARKER) &&
-        /^\d+$/.test(line.slice(PID_MARKER.length))
-      ) {
+      if (line.startsWith(PID_MARKER) && /^\d+$/.test(line.slice(PID_MARKER.length))) {
         this.pid = Number(line.slice(PID_MARKER.length));
         this.done = true;
         this.buffer = Buffer.alloc(0);
@@ -208,11 +189,7 @@ export async function runRemoteCommand(
     const startKill = (): void => {
       if (killStarted || pidParser.pid === null) return;
       killStarted = true;
-      killDone = killProcessGroup(
-        opener,
-        pidParser.pid,
-        options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-      ).finally(() => {
+      killDone = killProcessGroup(opener, pidParser.pid, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS).finally(() => {
         // The process is gone (or the connection is); close our side too.
         closeQuietly(channel);
       });
@@ -289,9 +266,7 @@ export async function runRemoteCommand(
       }
       if (!sawExit) {
         reject(
-          opener.lostConnectionError(
-            `the channel running ${describeProgram(argv)} closed without an exit status`,
-          ),
+          opener.lostConnectionError(`the channel running ${describeProgram(argv)} closed without an exit status`),
         );
         return;
       }
@@ -303,11 +278,7 @@ export async function runRemoteCommand(
   });
 }
 
-async function killProcessGroup(
-  opener: ExecChannelOpener,
-  pgid: number,
-  graceMs: number,
-): Promise<void> {
+async function killProcessGroup(opener: ExecChannelOpener, pgid: number, graceMs: number): Promise<void> {
   let channel: ClientChannel;
   try {
     channel = await opener.openExec(killCommand(pgid, graceMs), {
@@ -342,10 +313,7 @@ function closeQuietly(channel: ClientChannel): void {
 }
 
 function cancelledError(argv: readonly string[]): TomoException {
-  return new TomoException(
-    ErrorCode.Cancelled,
-    `Remote command ${describeProgram(argv)} was cancelled`,
-  );
+  return new TomoException(ErrorCode.Cancelled, `Remote command ${describeProgram(argv)} was cancelled`);
 }
 
 function timeoutError(argv: readonly string[], ms: number): TomoException {

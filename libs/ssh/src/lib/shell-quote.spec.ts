@@ -39,17 +39,9 @@ const HOSTILE: readonly string[] = [
   '>out <in 2>&1',
 ];
 
-function viaShell(
-  shell: string,
-  argv: readonly string[],
-  cwd: string,
-): string[] {
+function viaShell(shell: string, argv: readonly string[], cwd: string): string[] {
   // printf '%s\0' prints each argument NUL-terminated: exactly what the program received.
-  const out = execFileSync(
-    shell,
-    ['-c', quoteShellCommand(['printf', '%s\\0', ...argv])],
-    { cwd },
-  );
+  const out = execFileSync(shell, ['-c', quoteShellCommand(['printf', '%s\\0', ...argv])], { cwd });
   const parts = out.toString('utf8').split('\0');
   parts.pop();
   return parts;
@@ -80,9 +72,7 @@ describe('quoteShellArg', () => {
   });
 
   it('rejects non-strings', () => {
-    expect(() => quoteShellArg(42 as unknown as string)).toThrow(
-      /must be a string/,
-    );
+    expect(() => quoteShellArg(42 as unknown as string)).toThrow(/must be a string/);
   });
 });
 
@@ -95,34 +85,24 @@ describe('quoteShellCommand', () => {
     );
   });
 
-  const shells = ['/bin/sh', '/bin/bash', '/bin/dash', '/usr/bin/zsh'].filter(
-    (s) => existsSync(s),
-  );
+  const shells = ['/bin/sh', '/bin/bash', '/bin/dash', '/usr/bin/zsh'].filter((s) => existsSync(s));
 
-  it.each(shells)(
-    'hostile values arrive as literal arguments in %s, with no side effect',
-    (shell) => {
-      const dir = mkdtempSync(join(tmpdir(), 'tomo-quote-'));
-      try {
-        expect(viaShell(shell, HOSTILE, dir)).toEqual(HOSTILE);
-        for (const value of HOSTILE)
-          expect(viaShell(shell, [value], dir)).toEqual([value]);
-        expect(readdirSync(dir)).toEqual([]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  it.each(shells)('hostile values arrive as literal arguments in %s, with no side effect', (shell) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tomo-quote-'));
+    try {
+      expect(viaShell(shell, HOSTILE, dir)).toEqual(HOSTILE);
+      for (const value of HOSTILE) expect(viaShell(shell, [value], dir)).toEqual([value]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a hostile program name is still one word', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tomo-quote-'));
     try {
       expect(() =>
-        execFileSync(
-          '/bin/sh',
-          ['-c', quoteShellCommand(['true; touch pwned'])],
-          { cwd: dir, stdio: 'ignore' },
-        ),
+        execFileSync('/bin/sh', ['-c', quoteShellCommand(['true; touch pwned'])], { cwd: dir, stdio: 'ignore' }),
       ).toThrow(); // "command not found" (127), not two commands
       expect(readdirSync(dir)).toEqual([]);
     } finally {

@@ -15,10 +15,7 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-]+$/;
  */
 export function quoteShellArg(arg: string): string {
   if (typeof arg !== 'string') {
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      `A remote command argument must be a string, got ${typeof arg}`,
-    );
+    throw new TomoException(ErrorCode.BadUserInput, `A remote command argument must be a string, got ${typeof arg}`);
   }
   if (arg.includes('\0')) {
     throw new TomoException(
@@ -36,16 +33,10 @@ export function quoteShellArg(arg: string): string {
  */
 export function quoteShellCommand(argv: readonly string[]): string {
   if (!Array.isArray(argv) || argv.length === 0) {
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      'A remote command needs at least one argument (the program)',
-    );
+    throw new TomoException(ErrorCode.BadUserInput, 'A remote command needs at least one argument (the program)');
   }
   if (argv[0] === '') {
-    throw new TomoException(
-      ErrorCode.BadUserInput,
-      'The remote program name is empty',
-    );
+    throw new TomoException(ErrorCode.BadUserInput, 'The remote program name is empty');
   }
   return argv.map(quoteShellArg).join(' ');
 }

@@ -1,8 +1,4 @@
-import {
-  ErrorCode,
-  isDependencyUnavailable,
-  TomoException,
-} from '@tomo/shared';
+import { ErrorCode, isDependencyUnavailable, TomoException } from '@tomo/shared';
 import type { AnyAuthMethod, AuthenticationType, ParsedKey } from 'ssh2';
 import { parsePrivateKey } from '@tomo/ssh-keys';
 
@@ -27,10 +23,7 @@ export interface AuthPlan {
  * Asks the provider for the server's credentials and checks they can be used: a key that does
  * not parse, or neither key nor password, is SSH_AUTH_FAILED before any connection is tried.
  */
-export async function loadAuthPlan(
-  serverId: string,
-  provider: SshCredentialsProvider,
-): Promise<AuthPlan> {
+export async function loadAuthPlan(serverId: string, provider: SshCredentialsProvider): Promise<AuthPlan> {
   let creds: SshCredentials;
   try {
     creds = await provider();
@@ -38,18 +31,12 @@ export async function loadAuthPlan(
     if (error instanceof TomoException) throw error;
     // The provider reads the database: an unreachable one means "retry later", not a bug.
     throw new TomoException(
-      isDependencyUnavailable(error)
-        ? ErrorCode.Unavailable
-        : ErrorCode.Internal,
+      isDependencyUnavailable(error) ? ErrorCode.Unavailable : ErrorCode.Internal,
       `Could not load the credentials of server ${serverId}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   let key: ParsedKey | undefined;
-  if (
-    creds.privateKey !== undefined &&
-    creds.privateKey !== '' &&
-    creds.privateKey.length > 0
-  ) {
+  if (creds.privateKey !== undefined && creds.privateKey !== '' && creds.privateKey.length > 0) {
     try {
       key = parsePrivateKey(creds.privateKey, creds.passphrase);
     } catch (error) {
@@ -60,15 +47,9 @@ export async function loadAuthPlan(
       );
     }
   }
-  const password =
-    creds.password !== undefined && creds.password.length > 0
-      ? creds.password
-      : undefined;
+  const password = creds.password !== undefined && creds.password.length > 0 ? creds.password : undefined;
   if (!key && password === undefined) {
-    throw new TomoException(
-      ErrorCode.SshAuthFailed,
-      `Server ${serverId} has neither a password nor a private key`,
-    );
+    throw new TomoException(ErrorCode.SshAuthFailed, `Server ${serverId} has neither a password nor a private key`);
   }
   return { key, password, tried: new Set() };
 }
@@ -79,17 +60,12 @@ export function nextAuthMethod(
   methodsLeft: AuthenticationType[] | null,
   username: string,
 ): AnyAuthMethod | false {
-  const allowed = (m: AuthenticationType): boolean =>
-    methodsLeft === null || methodsLeft.includes(m);
+  const allowed = (m: AuthenticationType): boolean => methodsLeft === null || methodsLeft.includes(m);
   if (plan.key && !plan.tried.has('publickey') && allowed('publickey')) {
     plan.tried.add('publickey');
     return { type: 'publickey', username, key: plan.key };
   }
-  if (
-    plan.password !== undefined &&
-    !plan.tried.has('password') &&
-    allowed('password')
-  ) {
+  if (plan.password !== undefined && !plan.tried.has('password') && allowed('password')) {
     plan.tried.add('password');
     return { type: 'password', username, password: plan.password.toString() };
   }

@@ -85,9 +85,7 @@ export class ChannelSlots {
   }
 
   private hasRoom(urgent: boolean): boolean {
-    const limit = urgent
-      ? Math.min(OPENSSH_MAX_SESSIONS, this.limit + URGENT_RESERVE)
-      : this.limit;
+    const limit = urgent ? Math.min(OPENSSH_MAX_SESSIONS, this.limit + URGENT_RESERVE) : this.limit;
     return this.inUse < limit;
   }
 }

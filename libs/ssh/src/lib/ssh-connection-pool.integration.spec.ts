@@ -6,11 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ErrorCode, type TomoException } from '@tomo/shared';
 import { readTestbed } from '@tomo/testing';
-import {
-  SshConnectionPool,
-  type SshCredentials,
-  type SshServerTarget,
-} from './ssh-connection-pool';
+import { SshConnectionPool, type SshCredentials, type SshServerTarget } from './ssh-connection-pool';
 
 jest.setTimeout(60_000);
 
@@ -18,10 +14,7 @@ const tb = readTestbed();
 const key = readFileSync(tb.ssh.privateKeyPath, 'utf8');
 const encryptedKey = readFileSync(tb.ssh.encryptedKeyPath, 'utf8');
 
-function target(
-  credentials: SshCredentials,
-  extra: Partial<SshServerTarget> = {},
-): SshServerTarget {
+function target(credentials: SshCredentials, extra: Partial<SshServerTarget> = {}): SshServerTarget {
   return {
     host: tb.ssh.host,
     port: tb.ssh.port,
@@ -33,9 +26,7 @@ function target(
 }
 
 const pools: SshConnectionPool[] = [];
-function newPool(
-  options?: ConstructorParameters<typeof SshConnectionPool>[0],
-): SshConnectionPool {
+function newPool(options?: ConstructorParameters<typeof SshConnectionPool>[0]): SshConnectionPool {
   const pool = new SshConnectionPool(options);
   pools.push(pool);
   return pool;
@@ -58,27 +49,13 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
  * command). Only that user's: the testbed's sshd shares the machine (and its process list) with
  * other checkouts' testbeds, which run these same commands.
  */
-async function remoteProcesses(
-  pool: SshConnectionPool,
-  args: string,
-): Promise<string[]> {
-  const ps = await pool.run('ps', target({ privateKey: key }), [
-    'ps',
-    '-u',
-    tb.ssh.username,
-    '-o',
-    'pid=,args=',
-  ]);
+async function remoteProcesses(pool: SshConnectionPool, args: string): Promise<string[]> {
+  const ps = await pool.run('ps', target({ privateKey: key }), ['ps', '-u', tb.ssh.username, '-o', 'pid=,args=']);
   expect(ps.exitCode).toBe(0);
-  return ps.stdout
-    .split('\n')
-    .filter((l) => l.trim().replace(/^\d+\s+/, '') === args);
+  return ps.stdout.split('\n').filter((l) => l.trim().replace(/^\d+\s+/, '') === args);
 }
 
-async function waitFor(
-  check: () => Promise<boolean>,
-  ms: number,
-): Promise<boolean> {
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
@@ -90,10 +67,7 @@ async function waitFor(
 describe('authentication and host keys', () => {
   it('key auth: reports the fingerprint and first use when none was pinned', async () => {
     const pool = newPool();
-    const session = await pool.connect(
-      's1',
-      target({ privateKey: key }, { expectedFingerprint: null }),
-    );
+    const session = await pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: null }));
     expect(session.firstUse).toBe(true);
     expect(session.hostKeyFingerprint).toBe(tb.ssh.hostKeyFingerprint);
     const who = await session.run(['whoami']);
@@ -106,40 +80,24 @@ describe('authentication and host keys', () => {
 
   it('password auth', async () => {
     const pool = newPool();
-    const session = await pool.connect(
-      's1',
-      target({ password: tb.ssh.password }),
-    );
+    const session = await pool.connect('s1', target({ password: tb.ssh.password }));
     expect(session.firstUse).toBe(false);
-    expect((await session.run(['id', '-un'])).stdout.trim()).toBe(
-      tb.ssh.username,
-    );
+    expect((await session.run(['id', '-un'])).stdout.trim()).toBe(tb.ssh.username);
   });
 
   it('passphrase-protected key', async () => {
     const pool = newPool();
-    const res = await pool.run(
-      's1',
-      target({ privateKey: encryptedKey, passphrase: tb.ssh.passphrase }),
-      ['whoami'],
-    );
+    const res = await pool.run('s1', target({ privateKey: encryptedKey, passphrase: tb.ssh.passphrase }), ['whoami']);
     expect(res.stdout.trim()).toBe(tb.ssh.username);
   });
 
   it('encrypted key without / with a wrong passphrase → SSH_AUTH_FAILED with a clear message', async () => {
     const pool = newPool();
-    await expect(
-      pool.connect('s1', target({ privateKey: encryptedKey })),
-    ).rejects.toMatchObject({
+    await expect(pool.connect('s1', target({ privateKey: encryptedKey }))).rejects.toMatchObject({
       code: ErrorCode.SshAuthFailed,
       message: expect.stringMatching(/passphrase is required/),
     });
-    await expect(
-      pool.connect(
-        's1',
-        target({ privateKey: encryptedKey, passphrase: 'nope' }),
-      ),
-    ).rejects.toMatchObject({
+    await expect(pool.connect('s1', target({ privateKey: encryptedKey, passphrase: 'nope' }))).rejects.toMatchObject({
       code: ErrorCode.SshAuthFailed,
       message: expect.stringMatching(/wrong passphrase/),
     });
@@ -149,9 +107,7 @@ describe('authentication and host keys', () => {
   // SERVER_UNREACHABLE), so no wall-clock bound is needed (it failed on a loaded machine).
   it('wrong password → SSH_AUTH_FAILED (not a timeout), and it is not cached as a connection', async () => {
     const pool = newPool();
-    const error = await pool
-      .connect('s1', target({ password: `${tb.ssh.password}-wrong` }))
-      .catch((e: unknown) => e);
+    const error = await pool.connect('s1', target({ password: `${tb.ssh.password}-wrong` })).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.SshAuthFailed });
     expect((error as Error).message).not.toContain(tb.ssh.password);
     expect(pool.stats('s1')).toMatchObject({
@@ -164,10 +120,7 @@ describe('authentication and host keys', () => {
     const pool = newPool();
     const wrong = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
     const error = await pool
-      .connect(
-        's1',
-        target({ privateKey: key }, { expectedFingerprint: wrong }),
-      )
+      .connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong }))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.HostKeyMismatch });
     expect((error as Error).message).toContain(wrong);
@@ -177,33 +130,20 @@ describe('authentication and host keys', () => {
       connectionsOpened: 0,
     });
     // Same again: permanent, not "fixed" by a retry.
-    expect(
-      await codeOf(
-        pool.connect(
-          's1',
-          target({ privateKey: key }, { expectedFingerprint: wrong }),
-        ),
-      ),
-    ).toBe(ErrorCode.HostKeyMismatch);
+    expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong })))).toBe(
+      ErrorCode.HostKeyMismatch,
+    );
     const ok = await pool.connect('s1', target({ privateKey: key }));
     expect(ok.hostKeyFingerprint).toBe(tb.ssh.hostKeyFingerprint);
   });
 
   it('a live connection is not reused for a caller that pins a different key', async () => {
     const pool = newPool();
-    await pool.connect(
-      's1',
-      target({ privateKey: key }, { expectedFingerprint: null }),
-    );
+    await pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: null }));
     const wrong = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
-    expect(
-      await codeOf(
-        pool.connect(
-          's1',
-          target({ privateKey: key }, { expectedFingerprint: wrong }),
-        ),
-      ),
-    ).toBe(ErrorCode.HostKeyMismatch);
+    expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { expectedFingerprint: wrong })))).toBe(
+      ErrorCode.HostKeyMismatch,
+    );
   });
 
   it('closed port → SERVER_UNREACHABLE', async () => {
@@ -212,9 +152,7 @@ describe('authentication and host keys', () => {
     const { port } = server.address() as { port: number };
     await new Promise<void>((r) => server.close(() => r()));
     const pool = newPool();
-    const error = await pool
-      .connect('s1', target({ privateKey: key }, { port }))
-      .catch((e: unknown) => e);
+    const error = await pool.connect('s1', target({ privateKey: key }, { port })).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: ErrorCode.ServerUnreachable,
       message: expect.stringMatching(/refused/),
@@ -227,9 +165,7 @@ describe('authentication and host keys', () => {
     const { port } = server.address() as { port: number };
     try {
       const pool = newPool({ readyTimeoutMs: 500 });
-      expect(
-        await codeOf(pool.connect('s1', target({ privateKey: key }, { port }))),
-      ).toBe(ErrorCode.ServerUnreachable);
+      expect(await codeOf(pool.connect('s1', target({ privateKey: key }, { port })))).toBe(ErrorCode.ServerUnreachable);
     } finally {
       server.close();
     }
@@ -267,13 +203,9 @@ describe('pooling', () => {
     }, 5);
     try {
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          session.run(['sh', '-c', 'sleep 0.2; echo "$1"', 'sh', `n${i}`]),
-        ),
+        Array.from({ length: 30 }, (_, i) => session.run(['sh', '-c', 'sleep 0.2; echo "$1"', 'sh', `n${i}`])),
       );
-      expect(results.map((r) => r.stdout)).toEqual(
-        Array.from({ length: 30 }, (_, i) => `n${i}\n`),
-      );
+      expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: 30 }, (_, i) => `n${i}\n`));
       expect(results.every((r) => r.exitCode === 0)).toBe(true);
     } finally {
       clearInterval(sampler);
@@ -291,9 +223,7 @@ describe('pooling', () => {
     async (max) => {
       const pool = newPool({ maxChannelsPerConnection: max });
       const session = await pool.connect('s1', target({ privateKey: key }));
-      const results = await Promise.all(
-        Array.from({ length: 200 }, () => session.run(['true'])),
-      );
+      const results = await Promise.all(Array.from({ length: 200 }, () => session.run(['true'])));
       expect(results.every((r) => r.exitCode === 0)).toBe(true);
       expect(pool.connectionsOpened).toBe(1);
     },
@@ -308,13 +238,9 @@ describe('pooling', () => {
     const killSshd =
       'p=$$; while :; do p=$(ps -o ppid= -p "$p" | tr -d " "); [ "${p:-0}" -gt 1 ] || exit 3; ' +
       'case "$(ps -o comm= -p "$p")" in sshd*) kill -KILL "$p"; sleep 5; exit 0;; esac; done';
-    const killed = await session
-      .run(['sh', '-c', killSshd])
-      .catch((e: unknown) => e);
+    const killed = await session.run(['sh', '-c', killSshd]).catch((e: unknown) => e);
     expect(killed).toMatchObject({ code: ErrorCode.ServerUnreachable });
-    expect(
-      await waitFor(() => Promise.resolve(!pool.stats('s1').connected), 5_000),
-    ).toBe(true);
+    expect(await waitFor(() => Promise.resolve(!pool.stats('s1').connected), 5_000)).toBe(true);
     const again = await session.run(['echo', 'back']);
     expect(again.stdout).toBe('back\n');
     expect(pool.stats('s1').connectionsOpened).toBe(2);
@@ -359,11 +285,7 @@ describe('remote commands', () => {
     const res = await pool.run('s1', t, ['printf', '%s\\0', ...hostile]);
     expect(res.exitCode).toBe(0);
     expect(res.stdout).toBe(hostile.map((h) => `${h}\0`).join(''));
-    const lines = await pool.run('s1', t, [
-      'printf',
-      '%s\\n',
-      ...hostile.filter((h) => !h.includes('\n')),
-    ]);
+    const lines = await pool.run('s1', t, ['printf', '%s\\n', ...hostile.filter((h) => !h.includes('\n'))]);
     expect(lines.stdout).toBe(
       hostile
         .filter((h) => !h.includes('\n'))
@@ -376,17 +298,11 @@ describe('remote commands', () => {
   });
 
   it('NUL is refused with BAD_USER_INPUT before anything is sent', async () => {
-    expect(await codeOf(pool.run('s1', t, ['echo', 'a\0b']))).toBe(
-      ErrorCode.BadUserInput,
-    );
+    expect(await codeOf(pool.run('s1', t, ['echo', 'a\0b']))).toBe(ErrorCode.BadUserInput);
   });
 
   it('returns non-zero exit codes and stderr', async () => {
-    const res = await pool.run('s1', t, [
-      'sh',
-      '-c',
-      'echo out; echo err >&2; exit 7',
-    ]);
+    const res = await pool.run('s1', t, ['sh', '-c', 'echo out; echo err >&2; exit 7']);
     expect(res).toMatchObject({
       exitCode: 7,
       stdout: 'out\n',
@@ -401,20 +317,13 @@ describe('remote commands', () => {
     const res = await pool.run(
       's1',
       t,
-      [
-        'sh',
-        '-c',
-        'i=1; while [ $i -le 500 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2',
-      ],
+      ['sh', '-c', 'i=1; while [ $i -le 500 ]; do echo "line $i"; i=$((i+1)); done; echo done >&2'],
       {
         onOutput: (line, stream) => seen.push(`${stream} ${line}`),
       },
     );
     expect(res.exitCode).toBe(0);
-    expect(seen).toEqual([
-      ...Array.from({ length: 500 }, (_, i) => `stdout line ${i + 1}`),
-      'stderr done',
-    ]);
+    expect(seen).toEqual([...Array.from({ length: 500 }, (_, i) => `stdout line ${i + 1}`), 'stderr done']);
   });
 
   it('lines arrive while the command is still running', async () => {
@@ -447,13 +356,7 @@ describe('remote commands', () => {
     const run = pool.run('s1', t, ['sh', '-c', script], {
       signal: controller.signal,
     });
-    expect(
-      await waitFor(
-        async () =>
-          (await remoteProcesses(pool, `sleep ${n + 1}`)).length === 1,
-        20_000,
-      ),
-    ).toBe(true);
+    expect(await waitFor(async () => (await remoteProcesses(pool, `sleep ${n + 1}`)).length === 1, 20_000)).toBe(true);
     expect(await remoteProcesses(pool, `sleep ${n}`)).toHaveLength(1);
     expect(await remoteProcesses(pool, `sh -c ${script}`)).toHaveLength(1);
     controller.abort();
@@ -474,21 +377,14 @@ describe('remote commands', () => {
       signal: controller.signal,
       killGraceMs: 300,
     });
-    expect(
-      await waitFor(
-        async () => (await remoteProcesses(pool, `sleep ${n}`)).length > 0,
-        20_000,
-      ),
-    ).toBe(true);
+    expect(await waitFor(async () => (await remoteProcesses(pool, `sleep ${n}`)).length > 0, 20_000)).toBe(true);
     const startedAt = Date.now();
     controller.abort();
     expect(await codeOf(run)).toBe(ErrorCode.Cancelled);
     // TERM was ignored: it took the grace period and a KILL.
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(300);
     expect(await remoteProcesses(pool, `sleep ${n}`)).toEqual([]);
-    expect(
-      await remoteProcesses(pool, `sh -c trap '' TERM; sleep ${n}`),
-    ).toEqual([]);
+    expect(await remoteProcesses(pool, `sh -c trap '' TERM; sleep ${n}`)).toEqual([]);
   });
 
   it('timeout: STEP_TIMEOUT, and the remote process is gone', async () => {
@@ -496,15 +392,10 @@ describe('remote commands', () => {
     const seen: string[] = [];
     // The line says the command ran before its time was up (so "gone" means killed), without
     // racing a ps against the timeout; `exec` makes the sleep the process that must go.
-    const run = pool.run(
-      's1',
-      t,
-      ['sh', '-c', `echo running; exec sleep ${n}`],
-      {
-        timeoutMs: 2_000,
-        onOutput: (line) => seen.push(line),
-      },
-    );
+    const run = pool.run('s1', t, ['sh', '-c', `echo running; exec sleep ${n}`], {
+      timeoutMs: 2_000,
+      onOutput: (line) => seen.push(line),
+    });
     // Settling at all (within the test's timeout) shows the timeout did not wait for the command.
     expect(await codeOf(run)).toBe(ErrorCode.StepTimeout);
     expect(seen).toEqual(['running']);
@@ -516,12 +407,7 @@ describe('remote commands', () => {
     const run = pool.run('s1', t, ['sleep', '300'], {
       signal: controller.signal,
     });
-    expect(
-      await waitFor(
-        async () => (await remoteProcesses(pool, 'sleep 300')).length === 1,
-        20_000,
-      ),
-    ).toBe(true);
+    expect(await waitFor(async () => (await remoteProcesses(pool, 'sleep 300')).length === 1, 20_000)).toBe(true);
     controller.abort();
     expect(await codeOf(run)).toBe(ErrorCode.Cancelled);
     expect(await remoteProcesses(pool, 'sleep 300')).toEqual([]);

@@ -4,12 +4,7 @@ import { normalizeFingerprint, type RemoteCommandOptions, type RemoteCommandResu
 import { runRemoteCommand, type ExecChannelOpener } from './remote-command';
 import { ChannelSlots, OPENSSH_MAX_SESSIONS } from './ssh-channel-slots';
 import { connectionLostException } from './ssh-errors';
-import {
-  endClient,
-  execOn,
-  PooledServer,
-  type SshServerTarget,
-} from './ssh-server-connection';
+import { endClient, execOn, PooledServer, type SshServerTarget } from './ssh-server-connection';
 
 export type { SshCredentials, SshCredentialsProvider } from './ssh-auth-plan';
 export type { SshServerTarget } from './ssh-server-connection';
@@ -67,15 +62,11 @@ export class SshSession {
   ) {}
 
   /** Runs a command given as an argument vector; see `runRemoteCommand`. */
-  run(
-    argv: readonly string[],
-    options?: RemoteCommandOptions,
-  ): Promise<RemoteCommandResult> {
+  run(argv: readonly string[], options?: RemoteCommandOptions): Promise<RemoteCommandResult> {
     // Should the pool have closed the connection meanwhile (idle), reconnect with this key pinned.
     const pinned = {
       ...this.target,
-      expectedFingerprint:
-        this.target.expectedFingerprint ?? this.hostKeyFingerprint,
+      expectedFingerprint: this.target.expectedFingerprint ?? this.hostKeyFingerprint,
     };
     return this.pool.runOnServer(this.serverId, pinned, argv, options);
   }
@@ -89,15 +80,13 @@ export class SshSession {
  */
 export class SshConnectionPool {
   private readonly entries = new Map<string, PooledServer>();
-  private readonly options: Required<Omit<SshPoolOptions, 'log'>> &
-    Pick<SshPoolOptions, 'log'>;
+  private readonly options: Required<Omit<SshPoolOptions, 'log'>> & Pick<SshPoolOptions, 'log'>;
   private closed = false;
   private totalConnections = 0;
   private channelWaitListener: ((seconds: number) => void) | null = null;
 
   constructor(options: SshPoolOptions = {}) {
-    const max =
-      options.maxChannelsPerConnection ?? DEFAULTS.maxChannelsPerConnection;
+    const max = options.maxChannelsPerConnection ?? DEFAULTS.maxChannelsPerConnection;
     if (!Number.isInteger(max) || max < 1 || max > OPENSSH_MAX_SESSIONS - 1) {
       throw new TomoException(
         ErrorCode.BadUserInput,
@@ -107,8 +96,7 @@ export class SshConnectionPool {
     this.options = {
       maxChannelsPerConnection: max,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
-      keepaliveIntervalMs:
-        options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
       readyTimeoutMs: options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
       log: options.log,
     };
@@ -136,39 +124,25 @@ export class SshConnectionPool {
    * when there is none or it dropped. Verifies the host key against `expectedFingerprint`:
    * a mismatch throws HOST_KEY_MISMATCH and leaves nothing cached.
    */
-  async connect(
-    serverId: string,
-    target: SshServerTarget,
-  ): Promise<SshSession> {
+  async connect(serverId: string, target: SshServerTarget): Promise<SshSession> {
     this.assertOpen();
-    const expected =
-      target.expectedFingerprint === null
-        ? null
-        : normalizeFingerprint(target.expectedFingerprint);
+    const expected = target.expectedFingerprint === null ? null : normalizeFingerprint(target.expectedFingerprint);
     const normalized: SshServerTarget = {
       ...target,
       expectedFingerprint: expected,
     };
     let entry = this.entries.get(serverId);
-    if (
-      entry &&
-      (!entry.sameEndpoint(normalized) || entry.pinChanged(expected))
-    ) {
+    if (entry && (!entry.sameEndpoint(normalized) || entry.pinChanged(expected))) {
       // The server was edited (address, user or pinned key): the old connection is not it.
       this.retire(entry);
       entry = undefined;
     }
     if (!entry) {
-      entry = new PooledServer(
-        serverId,
-        normalized,
-        new ChannelSlots(this.options.maxChannelsPerConnection),
-        {
-          ...this.options,
-          poolClosed: () => this.closed,
-          onConnected: () => this.totalConnections++,
-        },
-      );
+      entry = new PooledServer(serverId, normalized, new ChannelSlots(this.options.maxChannelsPerConnection), {
+        ...this.options,
+        poolClosed: () => this.closed,
+        onConnected: () => this.totalConnections++,
+      });
       this.entries.set(serverId, entry);
     } else {
       // Newest credentials provider wins for future reconnects.
@@ -206,10 +180,7 @@ export class SshConnectionPool {
       await this.connect(serverId, target);
       entry = this.entries.get(serverId);
       if (!entry)
-        throw new TomoException(
-          ErrorCode.ServerUnreachable,
-          `The connection to server ${serverId} was closed`,
-        );
+        throw new TomoException(ErrorCode.ServerUnreachable, `The connection to server ${serverId} was closed`);
     }
     return runRemoteCommand(this.openerFor(entry), argv, options);
   }
@@ -245,26 +216,17 @@ export class SshConnectionPool {
 
   private assertOpen(): void {
     // Only at shutdown: the step is retried by the next worker.
-    if (this.closed)
-      throw new TomoException(
-        ErrorCode.Unavailable,
-        'The SSH connection pool is closed',
-      );
+    if (this.closed) throw new TomoException(ErrorCode.Unavailable, 'The SSH connection pool is closed');
   }
 
   private openerFor(entry: PooledServer): ExecChannelOpener {
     return {
       openExec: (command, { urgent }) => this.openExec(entry, command, urgent),
-      lostConnectionError: (detail) =>
-        connectionLostException(entry.endpoint, detail),
+      lostConnectionError: (detail) => connectionLostException(entry.endpoint, detail),
     };
   }
 
-  private async openExec(
-    entry: PooledServer,
-    command: string,
-    urgent: boolean,
-  ): Promise<ClientChannel> {
+  private async openExec(entry: PooledServer, command: string, urgent: boolean): Promise<ClientChannel> {
     await this.acquireSlot(entry, urgent);
     let released = false;
     const release = (): void => {
@@ -284,26 +246,16 @@ export class SshConnectionPool {
           channel.once('close', release);
           return channel;
         } catch (error) {
-          const message =
-            error instanceof Error ? error.message : String(error);
-          if (
-            /Channel open failure/i.test(message) &&
-            openFailures < OPEN_FAILURE_RETRIES
-          ) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (/Channel open failure/i.test(message) && openFailures < OPEN_FAILURE_RETRIES) {
             openFailures++;
-            this.options.log?.(
-              `ssh ${entry.serverId}: ${message}; retry ${openFailures}`,
-            );
+            this.options.log?.(`ssh ${entry.serverId}: ${message}; retry ${openFailures}`);
             const backoff = OPEN_FAILURE_BACKOFF_MS * 2 ** (openFailures - 1);
-            if (openFailures === 1 && entry.slots.active > 1)
-              await entry.slots.nextChannelClose(backoff * 10);
+            if (openFailures === 1 && entry.slots.active > 1) await entry.slots.nextChannelClose(backoff * 10);
             else await delay(backoff);
             continue;
           }
-          if (
-            /Not connected|No response from server/i.test(message) &&
-            !retriedDrop
-          ) {
+          if (/Not connected|No response from server/i.test(message) && !retriedDrop) {
             // The connection died between our check and the open: reconnect once.
             retriedDrop = true;
             entry.forgetClient(client);
@@ -324,10 +276,7 @@ export class SshConnectionPool {
     }
   }
 
-  private async acquireSlot(
-    entry: PooledServer,
-    urgent: boolean,
-  ): Promise<void> {
+  private async acquireSlot(entry: PooledServer, urgent: boolean): Promise<void> {
     entry.disarmIdle();
     const waited = await entry.slots.acquire(urgent);
     this.channelWaitListener?.(waited);
@@ -339,8 +288,7 @@ export class SshConnectionPool {
 
   /** Removes the entry from the pool; its connection ends once its channels have closed. */
   private retire(entry: PooledServer): void {
-    if (this.entries.get(entry.serverId) === entry)
-      this.entries.delete(entry.serverId);
+    if (this.entries.get(entry.serverId) === entry) this.entries.delete(entry.serverId);
     entry.retire();
   }
 }

@@ -2,8 +2,7 @@ import { ErrorCode, isTransientError, meansServerOffline, TomoException } from '
 import { toSshConnectException } from './ssh-errors';
 
 const ep = { host: '10.0.0.5', port: 22, username: 'deploy' };
-const err = (message: string, extra: Record<string, unknown> = {}): Error =>
-  Object.assign(new Error(message), extra);
+const err = (message: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(message), extra);
 
 describe('toSshConnectException', () => {
   it.each([
@@ -12,10 +11,7 @@ describe('toSshConnectException', () => {
     ['ECONNRESET', /reset/],
     ['EHOSTUNREACH', /no route/],
   ])('%s → SERVER_UNREACHABLE (transient)', (code, message) => {
-    const e = toSshConnectException(
-      err(`connect ${code}`, { code, level: 'client-socket' }),
-      ep,
-    );
+    const e = toSshConnectException(err(`connect ${code}`, { code, level: 'client-socket' }), ep);
     expect(e.code).toBe(ErrorCode.ServerUnreachable);
     expect(e.message).toMatch(message);
     expect(isTransientError(e)).toBe(true);
@@ -23,10 +19,7 @@ describe('toSshConnectException', () => {
   });
 
   it('handshake timeout → SERVER_UNREACHABLE', () => {
-    const e = toSshConnectException(
-      err('Timed out while waiting for handshake', { level: 'client-timeout' }),
-      ep,
-    );
+    const e = toSshConnectException(err('Timed out while waiting for handshake', { level: 'client-timeout' }), ep);
     expect(e.code).toBe(ErrorCode.ServerUnreachable);
   });
 

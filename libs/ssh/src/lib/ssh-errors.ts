@@ -29,9 +29,7 @@ interface ErrorLike {
 }
 
 function asErrorLike(error: unknown): ErrorLike {
-  return typeof error === 'object' && error !== null
-    ? (error as ErrorLike)
-    : {};
+  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
 }
 
 function where(endpoint: SshEndpoint): string {
@@ -44,19 +42,13 @@ function where(endpoint: SshEndpoint): string {
  * authentication failure → SSH_AUTH_FAILED (permanent). Host key mismatches are detected
  * by the pool itself (it knows both fingerprints) and never reach this function.
  */
-export function toSshConnectException(
-  error: unknown,
-  endpoint: SshEndpoint,
-): TomoException {
+export function toSshConnectException(error: unknown, endpoint: SshEndpoint): TomoException {
   if (error instanceof TomoException) return error;
   const e = asErrorLike(error);
   const message = typeof e.message === 'string' ? e.message : String(error);
   const code = typeof e.code === 'string' ? e.code : undefined;
 
-  if (
-    e.level === 'client-authentication' ||
-    /authentication methods failed/i.test(message)
-  ) {
+  if (e.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
     return new TomoException(
       ErrorCode.SshAuthFailed,
       `SSH authentication as ${endpoint.username} on ${endpoint.host}:${endpoint.port} failed: the server rejected the credentials`,
@@ -76,10 +68,7 @@ export function toSshConnectException(
   }
   // Anything else during a handshake (socket closed early, protocol error, no common
   // algorithm): the server is not usable right now; treat it as unreachable so it is retried.
-  return new TomoException(
-    ErrorCode.ServerUnreachable,
-    `SSH connection to ${where(endpoint)} failed: ${message}`,
-  );
+  return new TomoException(ErrorCode.ServerUnreachable, `SSH connection to ${where(endpoint)} failed: ${message}`);
 }
 
 function describeSocketCode(code: string): string {
@@ -105,21 +94,11 @@ function describeSocketCode(code: string): string {
 }
 
 /** A connection that was up and broke while a command ran on it. */
-export function connectionLostException(
-  endpoint: SshEndpoint,
-  detail: string,
-): TomoException {
-  return new TomoException(
-    ErrorCode.ServerUnreachable,
-    `SSH connection to ${where(endpoint)} was lost: ${detail}`,
-  );
+export function connectionLostException(endpoint: SshEndpoint, detail: string): TomoException {
+  return new TomoException(ErrorCode.ServerUnreachable, `SSH connection to ${where(endpoint)} was lost: ${detail}`);
 }
 
-export function hostKeyMismatchException(
-  endpoint: SshEndpoint,
-  expected: string,
-  seen: string,
-): TomoException {
+export function hostKeyMismatchException(endpoint: SshEndpoint, expected: string, seen: string): TomoException {
   return new TomoException(
     ErrorCode.HostKeyMismatch,
     `Host key of ${endpoint.host}:${endpoint.port} does not match the pinned one: expected ${expected}, the server presented ${seen}. ` +

@@ -1,20 +1,10 @@
 import { ErrorCode, TomoException } from '@tomo/shared';
-import {
-  Client,
-  type AnyAuthMethod,
-  type AuthenticationType,
-  type ClientChannel,
-  type NextAuthHandler,
-} from 'ssh2';
+import { Client, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type NextAuthHandler } from 'ssh2';
 import { fingerprintsEqual, hostKeyFingerprint } from '@tomo/ssh-keys';
 import { type AuthPlan, loadAuthPlan, nextAuthMethod } from './ssh-auth-plan';
 import type { SshCredentialsProvider } from './ssh-auth-plan';
 import type { ChannelSlots } from './ssh-channel-slots';
-import {
-  hostKeyMismatchException,
-  toSshConnectException,
-  type SshEndpoint,
-} from './ssh-errors';
+import { hostKeyMismatchException, toSshConnectException, type SshEndpoint } from './ssh-errors';
 
 export interface SshServerTarget extends SshEndpoint {
   credentials: SshCredentialsProvider;
@@ -81,11 +71,7 @@ export class PooledServer {
   }
 
   sameEndpoint(t: SshEndpoint): boolean {
-    return (
-      t.host === this.target.host &&
-      t.port === this.target.port &&
-      t.username === this.target.username
-    );
+    return t.host === this.target.host && t.port === this.target.port && t.username === this.target.username;
   }
 
   ensureConnected(): Promise<Client> {
@@ -116,8 +102,7 @@ export class PooledServer {
 
   /** Calls `onIdle` once no channel has been open or waiting for `idleTimeoutMs`. */
   armIdle(onIdle: () => void): void {
-    if (this.slots.active > 0 || this.slots.queued > 0 || this.idleTimer)
-      return;
+    if (this.slots.active > 0 || this.slots.queued > 0 || this.idleTimer) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.slots.active === 0 && this.slots.queued === 0) {
@@ -159,10 +144,7 @@ export class PooledServer {
     const target = this.target;
     const endpoint = this.endpoint;
     const pinned = this.pinned;
-    let auth: AuthPlan | null = await loadAuthPlan(
-      this.serverId,
-      target.credentials,
-    );
+    let auth: AuthPlan | null = await loadAuthPlan(this.serverId, target.credentials);
 
     const client = new Client();
     let seen: string | null = null;
@@ -197,16 +179,10 @@ export class PooledServer {
             }
             return true;
           },
-          authHandler: (
-            methodsLeft: AuthenticationType[] | null,
-            _partial: boolean | null,
-            next: NextAuthHandler,
-          ) => {
+          authHandler: (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler) => {
             // ssh2 accepts `false` for "no more methods" although its typings do not say so.
             const giveUp = next as (method: AnyAuthMethod | false) => void;
-            giveUp(
-              auth ? nextAuthMethod(auth, methodsLeft, target.username) : false,
-            );
+            giveUp(auth ? nextAuthMethod(auth, methodsLeft, target.username) : false);
           },
         });
         // ssh2 creates the socket inside connect(); without TCP_NODELAY every exec costs ~40 ms (Nagle).
@@ -216,8 +192,7 @@ export class PooledServer {
       client.removeAllListeners('error');
       client.on('error', () => undefined);
       client.destroy();
-      if (mismatch && pinned !== null && seen !== null)
-        throw hostKeyMismatchException(endpoint, pinned, seen);
+      if (mismatch && pinned !== null && seen !== null) throw hostKeyMismatchException(endpoint, pinned, seen);
       throw toSshConnectException(error, endpoint);
     } finally {
       // Secrets live only as long as the handshake: drop our references to them.
@@ -238,17 +213,13 @@ export class PooledServer {
     this.pinned ??= fingerprint;
     this.connectionsOpened++;
     this.settings.onConnected();
-    this.settings.log?.(
-      `ssh ${this.serverId}: connected to ${endpoint.host}:${endpoint.port} (${fingerprint})`,
-    );
+    this.settings.log?.(`ssh ${this.serverId}: connected to ${endpoint.host}:${endpoint.port} (${fingerprint})`);
 
     const onGone = (reason: string) => (): void => {
       if (this.client === client) {
         this.client = null;
         this.fingerprint = null;
-        this.settings.log?.(
-          `ssh ${this.serverId}: connection ${reason}; will reconnect on next use`,
-        );
+        this.settings.log?.(`ssh ${this.serverId}: connection ${reason}; will reconnect on next use`);
       }
     };
     client.on('error', (error: Error) => {
@@ -261,15 +232,10 @@ export class PooledServer {
   }
 }
 
-export function execOn(
-  client: Client,
-  command: string,
-): Promise<ClientChannel> {
+export function execOn(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(command, (error, channel) =>
-        error ? reject(error) : resolve(channel),
-      );
+      client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -1,10 +1,4 @@
-import {
-  type DynamicModule,
-  Global,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { SshConnectionPool, type SshPoolOptions } from './ssh-connection-pool';
 
 /**

@@ -32,7 +32,8 @@ export async function gqlOk<T = Record<string, unknown>>(
   token?: string,
 ): Promise<T> {
   const result = await gql<T>(urlOf(target), query, variables, token ?? {});
-  if (result.errors || !result.data) throw new Error(`${query}: HTTP ${result.status} ${JSON.stringify(result.errors)}`);
+  if (result.errors || !result.data)
+    throw new Error(`${query}: HTTP ${result.status} ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
@@ -47,7 +48,11 @@ export async function signIn(target: GraphqlTarget, { username, password }: Cred
 }
 
 /** Creates a user of `role` as the admin. */
-export async function createUser(target: GraphqlTarget, adminToken: string, user: Credentials & { role: string }): Promise<void> {
+export async function createUser(
+  target: GraphqlTarget,
+  adminToken: string,
+  user: Credentials & { role: string },
+): Promise<void> {
   await gqlOk(target, CREATE_USER, { input: user }, adminToken);
 }
 

@@ -55,10 +55,7 @@ function findRoot(start: string): string | null {
 export function testbedStatePath(): string {
   const override = process.env['TOMO_TESTBED_STATE'];
   if (override) return resolve(override);
-  const starts =
-    typeof __dirname === 'string'
-      ? [__dirname, process.cwd()]
-      : [process.cwd()];
+  const starts = typeof __dirname === 'string' ? [__dirname, process.cwd()] : [process.cwd()];
   for (const start of starts) {
     const root = findRoot(start);
     if (root) return join(root, 'tmp', 'testbed', 'state.json');
@@ -74,19 +71,14 @@ function isObject(value: unknown): value is Json {
 
 function section(obj: Json, key: string, file: string): Json {
   const value = obj[key];
-  if (!isObject(value))
-    throw new Error(
-      `testbed state ${file}: "${key}" is missing; re-run \`npm run testbed -- up\``,
-    );
+  if (!isObject(value)) throw new Error(`testbed state ${file}: "${key}" is missing; re-run \`npm run testbed -- up\``);
   return value;
 }
 
 function str(obj: Json, key: string, where: string): string {
   const value = obj[key];
   if (typeof value !== 'string' || value === '') {
-    throw new Error(
-      `testbed state: ${where}.${key} must be a non-empty string; re-run \`npm run testbed -- up\``,
-    );
+    throw new Error(`testbed state: ${where}.${key} must be a non-empty string; re-run \`npm run testbed -- up\``);
   }
   return value;
 }
@@ -94,9 +86,7 @@ function str(obj: Json, key: string, where: string): string {
 function num(obj: Json, key: string, where: string): number {
   const value = obj[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(
-      `testbed state: ${where}.${key} must be a positive integer; re-run \`npm run testbed -- up\``,
-    );
+    throw new Error(`testbed state: ${where}.${key} must be a positive integer; re-run \`npm run testbed -- up\``);
   }
   return value;
 }
@@ -112,8 +102,7 @@ export function readTestbed(): TestbedState {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = isObject(err) ? err['code'] : undefined;
-    if (code === 'ENOENT')
-      throw new Error(`${NOT_UP} (${file} does not exist)`);
+    if (code === 'ENOENT') throw new Error(`${NOT_UP} (${file} does not exist)`);
     throw new Error(`${NOT_UP} (cannot read ${file}: ${String(err)})`);
   }
   let parsed: unknown;
@@ -122,12 +111,8 @@ export function readTestbed(): TestbedState {
   } catch (err) {
     throw new Error(`${NOT_UP} (${file} is not valid JSON: ${String(err)})`);
   }
-  if (!isObject(parsed))
-    throw new Error(`${NOT_UP} (${file} is not a JSON object)`);
-  if (parsed['status'] !== 'up')
-    throw new Error(
-      `${NOT_UP} (${file} says it is ${String(parsed['status'])})`,
-    );
+  if (!isObject(parsed)) throw new Error(`${NOT_UP} (${file} is not a JSON object)`);
+  if (parsed['status'] !== 'up') throw new Error(`${NOT_UP} (${file} says it is ${String(parsed['status'])})`);
 
   const ssh = section(parsed, 'ssh', file);
   const docker = section(parsed, 'docker', file);

@@ -33,7 +33,12 @@ function firstLine(port: number, greeting?: string): Promise<string> {
   });
 }
 
-async function waitUntil(what: string, child: ChildProcess, ready: () => Promise<boolean>, log: () => string): Promise<void> {
+async function waitUntil(
+  what: string,
+  child: ChildProcess,
+  ready: () => Promise<boolean>,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await ready())) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} did not start: ${log()}`);
@@ -73,10 +78,27 @@ export class ThrowawayRedis {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--logfile', 'redis.log', ...this.persistence];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      '--logfile',
+      'redis.log',
+      ...this.persistence,
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
-    await waitUntil('throwaway redis-server', child, async () => (await firstLine(this.port, 'PING\r\n')) === '+PONG', () => this.log());
+    await waitUntil(
+      'throwaway redis-server',
+      child,
+      async () => (await firstLine(this.port, 'PING\r\n')) === '+PONG',
+      () => this.log(),
+    );
   }
 
   /** SIGKILL: no shutdown save, as when the machine or the process dies. */
@@ -114,7 +136,17 @@ export class ThrowawaySshd {
     readonly port: number,
   ) {
     for (const name of ['a', 'b']) {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `throwaway-${name}`, '-f', join(this.dir, `host_key_${name}`)]);
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        `throwaway-${name}`,
+        '-f',
+        join(this.dir, `host_key_${name}`),
+      ]);
     }
   }
 
@@ -123,7 +155,9 @@ export class ThrowawaySshd {
   }
 
   fingerprint(key: 'a' | 'b'): string {
-    return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(this.dir, `host_key_${key}.pub`)], { encoding: 'utf8' }).split(/\s+/)[1];
+    return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(this.dir, `host_key_${key}.pub`)], {
+      encoding: 'utf8',
+    }).split(/\s+/)[1];
   }
 
   async start(key: 'a' | 'b'): Promise<void> {
@@ -131,11 +165,25 @@ export class ThrowawaySshd {
       .split('\n')
       .filter((line) => !/^(Port|HostKey|PidFile)\s/.test(line));
     const config = join(this.dir, `sshd_config_${key}`);
-    writeFileSync(config, [`Port ${this.port}`, `HostKey ${join(this.dir, `host_key_${key}`)}`, `PidFile ${join(this.dir, 'sshd.pid')}`, ...base].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      config,
+      [
+        `Port ${this.port}`,
+        `HostKey ${join(this.dir, `host_key_${key}`)}`,
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+        ...base,
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     // -D: stays in the foreground, so this child is the listener.
     const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', join(this.dir, 'sshd.log')], { stdio: 'ignore' });
     this.child = child;
-    await waitUntil('throwaway sshd', child, async () => (await firstLine(this.port)).startsWith('SSH-'), () => readFileSync(join(this.dir, 'sshd.log'), 'utf8').slice(-2000));
+    await waitUntil(
+      'throwaway sshd',
+      child,
+      async () => (await firstLine(this.port)).startsWith('SSH-'),
+      () => readFileSync(join(this.dir, 'sshd.log'), 'utf8').slice(-2000),
+    );
   }
 
   /**
@@ -147,7 +195,10 @@ export class ThrowawaySshd {
     if (!pid) return 0;
     let children: number[];
     try {
-      children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+      children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return 0; // pgrep exits 1 when there is none
     }

@@ -40,8 +40,11 @@ export class ActiveRun {
   /** False (and the run stopped) once a lease is past its time. */
   checkLease(now = Date.now()): boolean {
     if (!this.lost && now > Math.min(this.leases.queue, this.leases.locks)) {
-      const which = this.leases.queue <= this.leases.locks ? "the queue's lock on the job" : 'its server/deployment lock';
-      this.loseLease(`${which} expired ${now - Math.min(this.leases.queue, this.leases.locks)} ms ago (event loop blocked or Redis unreachable)`);
+      const which =
+        this.leases.queue <= this.leases.locks ? "the queue's lock on the job" : 'its server/deployment lock';
+      this.loseLease(
+        `${which} expired ${now - Math.min(this.leases.queue, this.leases.locks)} ms ago (event loop blocked or Redis unreachable)`,
+      );
     }
     return !this.lost;
   }

@@ -126,10 +126,32 @@ export class JobStore {
       }
       yield sql(
         'INSERT INTO "job" ("id", "kind", "status", "serverId", "deploymentId", "input", "result", "idempotencyKey", "requestFingerprint", "requestedBy", "retryOfJobId", "lastEventSeq", "cancelRequested", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1, ?, ?, ?)',
-        [job.id, job.kind, JobStatus.Queued, job.serverId, job.deploymentId, JSON.stringify(job.input), job.idempotencyKey, job.requestFingerprint, job.requestedBy, job.retryOfJobId, false, job.createdAt, job.createdAt],
+        [
+          job.id,
+          job.kind,
+          JobStatus.Queued,
+          job.serverId,
+          job.deploymentId,
+          JSON.stringify(job.input),
+          job.idempotencyKey,
+          job.requestFingerprint,
+          job.requestedBy,
+          job.retryOfJobId,
+          false,
+          job.createdAt,
+          job.createdAt,
+        ],
       );
       if (job.stepNames.length > 0) yield insertSteps(job.id, job.stepNames, 0);
-      const record: JobEventRecord = { jobId: job.id, seq: 1, type: event.type, step: event.step, message: event.message, status: JobStatus.Queued, at: job.createdAt };
+      const record: JobEventRecord = {
+        jobId: job.id,
+        seq: 1,
+        type: event.type,
+        step: event.step,
+        message: event.message,
+        status: JobStatus.Queued,
+        at: job.createdAt,
+      };
       yield insertEvents([record]);
       return { jobId: job.id, created: true, existingFingerprint: null, events: [record] };
     };
@@ -265,7 +287,9 @@ export class JobStore {
   }
 
   async lastEvent(jobId: string): Promise<JobEventRecord | null> {
-    const [row] = await this.executor.query('SELECT * FROM "job_event" WHERE "jobId" = ? ORDER BY "seq" DESC LIMIT 1', [jobId]);
+    const [row] = await this.executor.query('SELECT * FROM "job_event" WHERE "jobId" = ? ORDER BY "seq" DESC LIMIT 1', [
+      jobId,
+    ]);
     return row ? toEventRecord(row) : null;
   }
 
@@ -343,7 +367,11 @@ function shapedSql(kind: string, shape: number, build: () => string): string {
 }
 
 /** The columns of `patch` that are set (not undefined), as a bit mask over `columns`, and their values. */
-function patchShape<K extends string>(patch: Partial<Record<K, unknown>>, columns: readonly K[], params: unknown[]): number {
+function patchShape<K extends string>(
+  patch: Partial<Record<K, unknown>>,
+  columns: readonly K[],
+  params: unknown[],
+): number {
   let shape = 0;
   for (let i = 0; i < columns.length; i++) {
     const value = patch[columns[i]];
@@ -390,13 +418,21 @@ function updateStep(jobId: string, step: StepPatch): SqlQuery {
   const params: unknown[] = [];
   const shape = patchShape(step, STEP_COLUMNS, params);
   params.push(jobId, step.position);
-  const text = shapedSql('step:', shape, () => `UPDATE "job_step" SET ${setsOf(shape, STEP_COLUMNS, STEP_SETS).join(', ')} WHERE "jobId" = ? AND "position" = ?`);
+  const text = shapedSql(
+    'step:',
+    shape,
+    () =>
+      `UPDATE "job_step" SET ${setsOf(shape, STEP_COLUMNS, STEP_SETS).join(', ')} WHERE "jobId" = ? AND "position" = ?`,
+  );
   return sql(text, params);
 }
 
 function insertEvents(events: JobEventRecord[]): SqlQuery {
-  const text = shapedSql('events:', events.length, () =>
-    `INSERT INTO "job_event" ("jobId", "seq", "type", "step", "message", "status", "at") VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  const text = shapedSql(
+    'events:',
+    events.length,
+    () =>
+      `INSERT INTO "job_event" ("jobId", "seq", "type", "step", "message", "status", "at") VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
   );
   const params: unknown[] = [];
   for (const e of events) params.push(e.jobId, e.seq, e.type, e.step, e.message, e.status, e.at);

@@ -4,11 +4,27 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CommonConfig, TOMO_CONFIG } from '@tomo/config';
 import { REDIS_CLIENT } from '@tomo/redis';
-import { ErrorCode, isFinishedJobStatus, JobStatus, notFound, type Role, roleSatisfies, roleToStart, TomoException } from '@tomo/shared';
+import {
+  ErrorCode,
+  isFinishedJobStatus,
+  JobStatus,
+  notFound,
+  type Role,
+  roleSatisfies,
+  roleToStart,
+  TomoException,
+} from '@tomo/shared';
 import { newJobId } from './job-id';
 import { JobEventType } from './job-event-type';
 import { JobEventPublisher } from './job-events';
-import { type JobEventRecord, type JobFilter, type JobRow, JobStore, NOT_FINISHED_STATUSES, type StepRow } from './job-store';
+import {
+  type JobEventRecord,
+  type JobFilter,
+  type JobRow,
+  JobStore,
+  NOT_FINISHED_STATUSES,
+  type StepRow,
+} from './job-store';
 import { workflowKeys } from './redis-keys';
 import { describeError } from './step-errors';
 import type { JobInputOf } from './workflow-definition';
@@ -93,7 +109,10 @@ export class JobsService {
     };
     row.updatedAt = row.createdAt;
     const requestFingerprint = idempotencyKey
-      ? fingerprint({ kind, request: options.request ?? { serverId: row.serverId, deploymentId: row.deploymentId, input } })
+      ? fingerprint({
+          kind,
+          request: options.request ?? { serverId: row.serverId, deploymentId: row.deploymentId, input },
+        })
       : null;
     const created = await this.store.createJob(
       { ...row, requestFingerprint, stepNames: this.registry.get(kind)?.steps.map((step) => step.name) ?? [] },
@@ -180,7 +199,13 @@ export class JobsService {
       const requested = await this.store.commit({
         jobId,
         job: { cancelRequested: true },
-        events: [{ type: JobEventType.JobCancelRequested, step: null, message: requestedBy ? `Cancellation requested by ${requestedBy}` : 'Cancellation requested' }],
+        events: [
+          {
+            type: JobEventType.JobCancelRequested,
+            step: null,
+            message: requestedBy ? `Cancellation requested by ${requestedBy}` : 'Cancellation requested',
+          },
+        ],
         onlyIfStatusIn: NOT_FINISHED_STATUSES,
       });
       if (!requested) throw alreadyFinished(await this.get(jobId));
@@ -197,7 +222,9 @@ export class JobsService {
         await this.finishHere(
           jobId,
           JobStatus.Cancelled,
-          job.startedAt ? 'Cancelled (no worker held the job, so its finished steps were not undone)' : 'Cancelled before it started',
+          job.startedAt
+            ? 'Cancelled (no worker held the job, so its finished steps were not undone)'
+            : 'Cancelled before it started',
         );
       } else {
         await this.redis.publish(this.keys.cancelChannel, jobId);
@@ -215,7 +242,10 @@ export class JobsService {
     const job = await this.get(jobId);
     assertMayStart(job, callerRole, 'Retrying');
     if (job.status !== JobStatus.Failed && job.status !== JobStatus.Cancelled) {
-      throw new TomoException(ErrorCode.Conflict, `Job ${jobId} is ${job.status}; only failed or cancelled jobs can be retried`);
+      throw new TomoException(
+        ErrorCode.Conflict,
+        `Job ${jobId} is ${job.status}; only failed or cancelled jobs can be retried`,
+      );
     }
     return this.create(job.kind, job.input, {
       requestedBy,
@@ -225,12 +255,25 @@ export class JobsService {
     });
   }
 
-  private async finishHere(jobId: string, status: JobStatus.Failed | JobStatus.Cancelled, message: string): Promise<void> {
-    const error = status === JobStatus.Cancelled ? { code: ErrorCode.Cancelled, message: 'Cancelled on request' } : { code: ErrorCode.Internal, message };
+  private async finishHere(
+    jobId: string,
+    status: JobStatus.Failed | JobStatus.Cancelled,
+    message: string,
+  ): Promise<void> {
+    const error =
+      status === JobStatus.Cancelled
+        ? { code: ErrorCode.Cancelled, message: 'Cancelled on request' }
+        : { code: ErrorCode.Internal, message };
     const done = await this.store.commit({
       jobId,
       job: { status, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
-      events: [{ type: status === JobStatus.Cancelled ? JobEventType.JobCancelled : JobEventType.JobFailed, step: null, message }],
+      events: [
+        {
+          type: status === JobStatus.Cancelled ? JobEventType.JobCancelled : JobEventType.JobFailed,
+          step: null,
+          message,
+        },
+      ],
       onlyIfStatusIn: NOT_FINISHED_STATUSES,
     });
     if (done) this.publisher.publish(done.events);
@@ -241,12 +284,18 @@ export class JobsService {
 function assertMayStart(job: JobRow, callerRole: Role, verb: 'Retrying' | 'Cancelling'): void {
   const required = roleToStart(job.kind);
   if (!roleSatisfies(callerRole, required)) {
-    throw new TomoException(ErrorCode.Forbidden, `${verb} a ${job.kind} job requires the ${required} role (you have ${callerRole})`);
+    throw new TomoException(
+      ErrorCode.Forbidden,
+      `${verb} a ${job.kind} job requires the ${required} role (you have ${callerRole})`,
+    );
   }
 }
 
 function alreadyFinished(job: JobRow): TomoException {
-  return new TomoException(ErrorCode.Conflict, `Job ${job.id} already finished (${job.status}); it cannot be cancelled`);
+  return new TomoException(
+    ErrorCode.Conflict,
+    `Job ${job.id} already finished (${job.status}); it cannot be cancelled`,
+  );
 }
 
 function assertNoSecrets(input: unknown, path = 'input'): void {
@@ -282,7 +331,13 @@ function fingerprint(value: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : typeof v === 'object' && v !== null
-        ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, canonical((v as Record<string, unknown>)[key])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((key) => [key, canonical((v as Record<string, unknown>)[key])]),
+          )
         : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }

@@ -1,7 +1,16 @@
 import { isFinishedJobStatus, JobStatus, type StepStatus } from '@tomo/shared';
 import type { ActiveRun } from './active-run';
 import type { JobEventPublisher } from './job-events';
-import { type CommitResult, type JobChange, type JobPatch, type JobRow, type JobStore, type NewEvent, NOT_FINISHED_STATUSES, type StepPatch } from './job-store';
+import {
+  type CommitResult,
+  type JobChange,
+  type JobPatch,
+  type JobRow,
+  type JobStore,
+  type NewEvent,
+  NOT_FINISHED_STATUSES,
+  type StepPatch,
+} from './job-store';
 import { describeError, type JobErrorInfo } from './step-errors';
 import { StepLogBuffer } from './step-log-buffer';
 import type { WorkflowRegistry } from './workflow-registry';
@@ -48,7 +57,8 @@ export class RunWriter {
   async stopped(run: ActiveRun): Promise<RunOutcome> {
     if (run.lost) return LOST;
     const job = await this.store.loadJob(run.jobId);
-    if (!job || isFinishedJobStatus(job.status)) return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
+    if (!job || isFinishedJobStatus(job.status))
+      return { kind: 'finished', status: job?.status ?? JobStatus.Cancelled };
     run.loseLease('another run of the job wrote it (its fencing token replaced ours)');
     return LOST;
   }
@@ -63,7 +73,9 @@ export class RunWriter {
           await before();
           await this.commit(run, { job: {}, steps: [], events });
         } catch (error) {
-          this.logger.warn(`Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`);
+          this.logger.warn(
+            `Job ${jobId}: could not store ${events.length} log line(s): ${describeError(error).message}`,
+          );
         }
       },
       this.options.logFlushMs,
@@ -85,13 +97,26 @@ export class RunWriter {
     const to = pending.job.status;
     if (to && to !== JobStatus.Running && events.length > 1) {
       // Several steps of the story in one transaction: the job was running until the last event.
-      events = events.map((event, i) => (i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event));
+      events = events.map((event, i) =>
+        i < events.length - 1 && !event.status ? { ...event, status: JobStatus.Running } : event,
+      );
     }
-    const change: JobChange = { jobId, job: pending.job, steps: pending.steps, events, onlyIfStatusIn: NOT_FINISHED_STATUSES, fence: run.fence };
+    const change: JobChange = {
+      jobId,
+      job: pending.job,
+      steps: pending.steps,
+      events,
+      onlyIfStatusIn: NOT_FINISHED_STATUSES,
+      fence: run.fence,
+    };
     const result = await this.store.commit(change);
     if (result) this.publisher.publish(result.events);
     if (result && job) {
-      this.notifyFinished(job, result, pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null);
+      this.notifyFinished(
+        job,
+        result,
+        pending.job.errorCode ? { code: pending.job.errorCode, message: pending.job.errorMessage ?? '' } : null,
+      );
     }
     return result;
   }
@@ -99,7 +124,13 @@ export class RunWriter {
   /** Observers (notifications, metrics) hear of a job once its end is stored. */
   notifyFinished(job: JobRow, result: CommitResult, error: { code: string; message: string } | null): void {
     if (!isFinishedJobStatus(result.status)) return;
-    const finished = { jobId: job.id, kind: job.kind, status: result.status, serverId: job.serverId, deploymentId: job.deploymentId };
+    const finished = {
+      jobId: job.id,
+      kind: job.kind,
+      status: result.status,
+      serverId: job.serverId,
+      deploymentId: job.deploymentId,
+    };
     this.registry.notify({ job: { ...finished, error } }, (e) =>
       this.logger.warn(`Job ${job.id}: a workflow observer failed: ${describeError(e).message}`),
     );

@@ -86,7 +86,9 @@ class SqliteExecutor implements SqlExecutor {
 
   constructor(private readonly db: Database) {
     this.runOne = db.transaction((body: TxBody<unknown>) => drive(body, (query) => this.exec(query)));
-    this.runGroup = db.transaction((bodies: TxBody<unknown>[]) => bodies.map((body) => drive(body, (query) => this.exec(query))));
+    this.runGroup = db.transaction((bodies: TxBody<unknown>[]) =>
+      bodies.map((body) => drive(body, (query) => this.exec(query))),
+    );
   }
 
   /**

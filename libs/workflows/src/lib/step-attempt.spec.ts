@@ -18,8 +18,12 @@ describe('RunOutputs', () => {
   it('refuses a read of the step itself, a later one, or a step of another workflow of the same name', () => {
     const outputs = new RunOutputs(workflow);
     outputs.set('first', { n: 1 });
-    expect(() => outputs.readerFor(0).output(first)).toThrow('Step "first" of workflow "test.outputs" reads step "first", which does not come before it');
+    expect(() => outputs.readerFor(0).output(first)).toThrow(
+      'Step "first" of workflow "test.outputs" reads step "first", which does not come before it',
+    );
     expect(() => outputs.readerFor(1).output(last)).toThrow('reads step "last", which does not come before it');
-    expect(() => outputs.readerFor(3).output(other)).toThrow('The result of workflow "test.outputs" reads step "first"');
+    expect(() => outputs.readerFor(3).output(other)).toThrow(
+      'The result of workflow "test.outputs" reads step "first"',
+    );
   });
 });

@@ -51,8 +51,11 @@ export class RunOutputs {
       output: <T>(handle: StepHandle<T>): T => {
         const at = this.definition.steps.indexOf(handle as Step);
         if (at < 0 || at >= position) {
-          const reader = position < this.definition.steps.length ? `Step "${this.definition.steps[position].name}"` : 'The result';
-          throw new Error(`${reader} of workflow "${this.definition.kind}" reads step "${handle.name}", which does not come before it`);
+          const reader =
+            position < this.definition.steps.length ? `Step "${this.definition.steps[position].name}"` : 'The result';
+          throw new Error(
+            `${reader} of workflow "${this.definition.kind}" reads step "${handle.name}", which does not come before it`,
+          );
         }
         return this.values.get(handle.name) as T;
       },
@@ -91,9 +94,18 @@ export async function attemptStep(plan: AttemptPlan, cancel: Interrupt, settle: 
     },
   });
   try {
-    const output = await untilInterrupted(() => (running = withContext(plan.definition, ctx, (context) => step.run(ctx, context))), interrupt);
+    const output = await untilInterrupted(
+      () => (running = withContext(plan.definition, ctx, (context) => step.run(ctx, context))),
+      interrupt,
+    );
     const skip = isSkip(output) ? output.reason : null;
-    return { ok: true, output: skip === null ? output : null, skip, skipRest: skip === null ? skipRest : null, logs: await plan.logs.close() };
+    return {
+      ok: true,
+      output: skip === null ? output : null,
+      skip,
+      skipRest: skip === null ? skipRest : null,
+      logs: await plan.logs.close(),
+    };
   } catch (error) {
     if (interrupt.aborted && settle()) await settleInterrupted(plan, step.name, running);
     return { ok: false, error, logs: await plan.logs.close() };
@@ -107,7 +119,10 @@ export async function attemptStep(plan: AttemptPlan, cancel: Interrupt, settle: 
  * Undoes a step: transient errors are retried in place (compensationPolicyOf), each attempt with
  * the step's timeout; cancellation does not reach it. `stepOutput`: what the step returned, null if its outcome is unknown.
  */
-export async function compensateStep(plan: Omit<AttemptPlan, 'attempt' | 'warn'>, stepOutput: unknown): Promise<AttemptResult> {
+export async function compensateStep(
+  plan: Omit<AttemptPlan, 'attempt' | 'warn'>,
+  stepOutput: unknown,
+): Promise<AttemptResult> {
   const step = plan.definition.steps[plan.position];
   const compensate = step.compensate;
   const policy = compensationPolicyOf(step);
@@ -115,7 +130,10 @@ export async function compensateStep(plan: Omit<AttemptPlan, 'attempt' | 'warn'>
   let lastError: unknown;
   for (let attempt = 1; compensate && attempt <= policy.maxAttempts; attempt++) {
     const interrupt = new Interrupt();
-    const timer = setTimeout(() => interrupt.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)), timeoutMs);
+    const timer = setTimeout(
+      () => interrupt.abort(new StepTimeoutError(`${step.name} (compensation)`, timeoutMs)),
+      timeoutMs,
+    );
     const ctx = workflowContext({ ...plan, attempt }, interrupt, { stepOutput });
     try {
       await untilInterrupted(() => withContext(plan.definition, ctx, (context) => compensate(ctx, context)), interrupt);
@@ -168,7 +186,11 @@ function workflowContext<X extends object>(
 }
 
 /** Builds the workflow's context for this attempt (if it has one), then runs `body` with it. */
-async function withContext<T>(definition: Definition, ctx: WorkflowContext, body: (context: unknown) => Promise<T>): Promise<T> {
+async function withContext<T>(
+  definition: Definition,
+  ctx: WorkflowContext,
+  body: (context: unknown) => Promise<T>,
+): Promise<T> {
   return body(definition.context ? await definition.context(ctx) : undefined);
 }
 
@@ -182,10 +204,17 @@ async function settleInterrupted(plan: AttemptPlan, step: string, running: Promi
     INTERRUPTED_STEP_SETTLE_MS,
   );
   if (settled === STILL_RUNNING) {
-    plan.warn(`Job ${plan.job.id}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`);
+    plan.warn(
+      `Job ${plan.job.id}: step "${step}" ignored its abort for ${formatDuration(INTERRUPTED_STEP_SETTLE_MS)}; going on without it`,
+    );
   }
 }
 
 function isSkip(value: unknown): value is StepSkip {
-  return typeof value === 'object' && value !== null && (value as StepSkip).skipped === true && typeof (value as StepSkip).reason === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as StepSkip).skipped === true &&
+    typeof (value as StepSkip).reason === 'string'
+  );
 }

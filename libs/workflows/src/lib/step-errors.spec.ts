@@ -45,7 +45,10 @@ describe('retryDelayMs', () => {
 
 describe('describeError', () => {
   it('keeps a TomoException code and message, and reports anything else as INTERNAL_SERVER_ERROR', () => {
-    expect(describeError(new TomoException(ErrorCode.SshAuthFailed, 'bad key'))).toEqual({ code: 'SSH_AUTH_FAILED', message: 'bad key' });
+    expect(describeError(new TomoException(ErrorCode.SshAuthFailed, 'bad key'))).toEqual({
+      code: 'SSH_AUTH_FAILED',
+      message: 'bad key',
+    });
     expect(describeError(new Error('disk full'))).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'disk full' });
     expect(describeError(42)).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: '42' });
     expect(describeError(new Error('x'.repeat(5_000))).message).toHaveLength(2_001);

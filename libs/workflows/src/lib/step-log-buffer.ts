@@ -23,7 +23,7 @@ export class StepLogBuffer {
   readonly add = (line: string): void => {
     if (this.closed) return;
     for (const part of String(line).split(/\r?\n/)) {
-      if (part === '' ) continue;
+      if (part === '') continue;
       this.lines.push(part.length > MAX_LINE_LENGTH ? `${part.slice(0, MAX_LINE_LENGTH)}…` : part);
     }
     if (this.lines.length >= this.maxBatch) this.flush();

@@ -55,7 +55,9 @@ export async function windDown(
           {
             type: JobEventType.StepCompensated,
             step: step.name,
-            message: unknown ? 'Compensated (its outcome was unknown: whatever it did is undone)' : 'Compensated (undone)',
+            message: unknown
+              ? 'Compensated (its outcome was unknown: whatever it did is undone)'
+              : 'Compensated (undone)',
           },
         ],
       });
@@ -65,7 +67,11 @@ export async function windDown(
         steps: [],
         events: [
           ...outcome.logs,
-          { type: JobEventType.StepCompensationFailed, step: step.name, message: `Compensation failed: ${describeError(outcome.error).message}` },
+          {
+            type: JobEventType.StepCompensationFailed,
+            step: step.name,
+            message: `Compensation failed: ${describeError(outcome.error).message}`,
+          },
         ],
       });
     }

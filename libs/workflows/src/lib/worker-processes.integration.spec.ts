@@ -42,9 +42,12 @@ describe('workflow worker processes', () => {
   beforeEach(async () => {
     env = await createWorkflowTestEnv({ JOB_STALL_TIMEOUT_MS: '2000', WORKER_CONCURRENCY: '2' });
     redis = new Redis(env.config.redisUrl);
-    producer = await NestFactory.createApplicationContext(WorkflowTestRootModule.forRoot(env.config, { worker: false }), {
-      logger: ['error', 'warn'],
-    });
+    producer = await NestFactory.createApplicationContext(
+      WorkflowTestRootModule.forRoot(env.config, { worker: false }),
+      {
+        logger: ['error', 'warn'],
+      },
+    );
     await producer.init();
     jobs = producer.get(JobsService);
   });
@@ -67,7 +70,10 @@ describe('workflow worker processes', () => {
     await waitFor(async () => (await trace()).includes(`two:start-1:${a.child.pid}`), 'step two to start on worker A');
     // The engine records a step's start once it has run for a moment (fast steps write start and
     // finish together); kill only after that, so this is a crash in the middle of a started step.
-    await waitFor(async () => (await jobs.steps(id))[1]?.status === StepStatus.Running, 'step two to be recorded as running');
+    await waitFor(
+      async () => (await jobs.steps(id))[1]?.status === StepStatus.Running,
+      'step two to be recorded as running',
+    );
 
     a.child.kill('SIGKILL');
     expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
@@ -117,7 +123,7 @@ describe('workflow worker processes', () => {
     expect((await jobs.steps(id)).map((s) => s.attempts)).toEqual([1, 1, 1]);
   });
 
-  it("never runs one job on two workers at once: a worker whose event loop was blocked past its lease stops and writes nothing", async () => {
+  it('never runs one job on two workers at once: a worker whose event loop was blocked past its lease stops and writes nothing', async () => {
     const a = await spawnWorker();
     // 8 s of blocked event loop against a 2 s lease: the job is free for another run meanwhile.
     const { id } = await jobs.create(TestKind.Hog, { blockMs: 8_000, effectAfterMs: 300 }, { requestedBy: null });
@@ -137,7 +143,11 @@ describe('workflow worker processes', () => {
     const effects = entries.filter((entry) => entry.includes(':effect-'));
     expect(effects).toHaveLength(1);
     const effectPid = Number(effects[0].split(':').pop());
-    expect(entries.slice(1, entries.indexOf(effects[0])).some((entry) => entry.startsWith(`hog:start-`) && entry.endsWith(`:${effectPid}`))).toBe(true);
+    expect(
+      entries
+        .slice(1, entries.indexOf(effects[0]))
+        .some((entry) => entry.startsWith(`hog:start-`) && entry.endsWith(`:${effectPid}`)),
+    ).toBe(true);
     expect(entries.filter((entry) => entry.startsWith('after:'))).toEqual([`after:run:${effectPid}`]);
     const steps = await jobs.steps(id);
     expect(steps.map((s) => [s.name, s.status])).toEqual([
@@ -156,7 +166,10 @@ describe('workflow worker processes', () => {
   it('stops a step whose server lock lease is lost (another job may hold the server now), then runs it again once it holds the lock', async () => {
     await spawnWorker();
     const { id } = await jobs.create(TestKind.Mutating, { ms: 3_000 }, { requestedBy: null, serverId: 'lease-srv' });
-    await waitFor(async () => (await trace()).some((entry) => entry.startsWith(`work:start:${id}:`)), 'the work to start');
+    await waitFor(
+      async () => (await trace()).some((entry) => entry.startsWith(`work:start:${id}:`)),
+      'the work to start',
+    );
     // The lease runs out under the worker (as after a pause longer than the lease): Redis no longer counts it as the holder.
     expect(await redis.zrem(workflowKeys(env.config.redisPrefix).serverLock('lease-srv'), id)).toBe(1);
 
@@ -175,11 +188,18 @@ describe('workflow worker processes', () => {
     const [a, b] = await Promise.all([spawnWorker(), spawnWorker()]);
     // Each worker runs at most 2 at a time, so 8 jobs of 250 ms need both to finish quickly.
     const created = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => jobs.create(TestKind.Mutating, { ms: 250 }, { requestedBy: null, serverId: `s${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        jobs.create(TestKind.Mutating, { ms: 250 }, { requestedBy: null, serverId: `s${i}` }),
+      ),
     );
     for (const job of created) await until(job.id, [JobStatus.Succeeded]);
     const startedOn = await Promise.all(
-      created.map(async (job) => (await jobs.events(job.id)).find((e) => e.type === 'job.started')?.message.split(':').pop()),
+      created.map(async (job) =>
+        (await jobs.events(job.id))
+          .find((e) => e.type === 'job.started')
+          ?.message.split(':')
+          .pop(),
+      ),
     );
     expect(new Set(startedOn)).toEqual(new Set([String(a.child.pid), String(b.child.pid)]));
   });

@@ -53,8 +53,13 @@ describe('compensationPolicyOf', () => {
   });
 
   it('keeps a step policy that is already more patient, and a compensationRetry of its own wins', () => {
-    expect(compensationPolicyOf({ retry: { maxAttempts: 12, maxDelayMs: 120_000 } })).toMatchObject({ maxAttempts: 12, maxDelayMs: 120_000 });
-    expect(compensationPolicyOf({ retry: { maxAttempts: 1 }, compensationRetry: { maxAttempts: 2, maxDelayMs: 10 } })).toMatchObject({
+    expect(compensationPolicyOf({ retry: { maxAttempts: 12, maxDelayMs: 120_000 } })).toMatchObject({
+      maxAttempts: 12,
+      maxDelayMs: 120_000,
+    });
+    expect(
+      compensationPolicyOf({ retry: { maxAttempts: 1 }, compensationRetry: { maxAttempts: 2, maxDelayMs: 10 } }),
+    ).toMatchObject({
       maxAttempts: 2,
       maxDelayMs: 10,
     });

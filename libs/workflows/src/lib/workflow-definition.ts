@@ -102,7 +102,10 @@ export interface StepContext<TInput = Record<string, unknown>> extends WorkflowC
   skipRest(reason: string): void;
 }
 
-export interface CompensationContext<TInput = Record<string, unknown>, TOutput = unknown> extends WorkflowContext<TInput> {
+export interface CompensationContext<
+  TInput = Record<string, unknown>,
+  TOutput = unknown,
+> extends WorkflowContext<TInput> {
   /**
    * The output the step produced when it succeeded; null when its outcome is unknown (it was
    * cancelled, timed out or failed with a transient error: it may have done part or all of its work).
@@ -134,8 +137,7 @@ export interface StepOptions<TInput, TContext, R> {
 }
 
 export interface StepDefinition<TInput = Record<string, unknown>, TContext = unknown, R = unknown>
-  extends StepOptions<TInput, TContext, R>,
-    StepHandle<OutputOf<R>> {
+  extends StepOptions<TInput, TContext, R>, StepHandle<OutputOf<R>> {
   /** Unique within the workflow; shown on the timeline. Renaming one breaks resuming queued runs. */
   readonly name: string;
 }

@@ -60,7 +60,10 @@ describe('workflow definitions are discovered, and a worker boots only with exac
         RedisModule.forRoot('tomo-test'),
         WorkflowsModule,
         FeatureModule,
-        WorkflowWorkerModule.forRoot({ kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, EXPECTED], schedulePruning: false }),
+        WorkflowWorkerModule.forRoot({
+          kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, EXPECTED],
+          schedulePruning: false,
+        }),
       ],
     }).compile();
     app.useLogger(false);
@@ -73,11 +76,15 @@ describe('workflow definitions are discovered, and a worker boots only with exac
 
   it('registers the workflows of every @DefinesWorkflows provider', async () => {
     const booted = await bootWorker([DiscoveredWorkflows]);
-    expect(booted.get(WorkflowRegistry).kinds().sort()).toEqual([EXPECTED, JobKind.MaintenancePruneJobs, JobKind.SystemPing].sort());
+    expect(booted.get(WorkflowRegistry).kinds().sort()).toEqual(
+      [EXPECTED, JobKind.MaintenancePruneJobs, JobKind.SystemPing].sort(),
+    );
   });
 
   it('refuses to boot when a job kind has no definition, naming it', async () => {
-    await expect(bootWorker([])).rejects.toThrow(`Workflow registry check failed: no workflow registered for ${EXPECTED}`);
+    await expect(bootWorker([])).rejects.toThrow(
+      `Workflow registry check failed: no workflow registered for ${EXPECTED}`,
+    );
   });
 
   it('refuses to boot when a job kind is defined twice, naming both sources', async () => {

@@ -63,7 +63,11 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const created = await jobs.create(JobKind.SystemPing, {}, { requestedBy: 'alice' });
     expect(created.status).toBe(JobStatus.Queued);
     const job = await until(created.id, [JobStatus.Succeeded]);
-    expect(job.result).toEqual({ pong: true, worker: expect.stringContaining(`:${process.pid}`), at: expect.any(String) });
+    expect(job.result).toEqual({
+      pong: true,
+      worker: expect.stringContaining(`:${process.pid}`),
+      at: expect.any(String),
+    });
     expect(job.requestedBy).toBe('alice');
     expect(job.startedAt).toBeInstanceOf(Date);
     expect(job.finishedAt).toBeInstanceOf(Date);
@@ -100,10 +104,15 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const events = await allEvents(id);
     const retrying = events.filter((e) => e.type === 'step.retrying');
     expect(retrying.map((e) => e.status)).toEqual([JobStatus.Waiting, JobStatus.Waiting]);
-    expect(retrying[0].message).toMatch(/^Attempt 1 of 3 failed: flaky failure 1\. Next attempt at \d{4}-\d\d-\d\dT.+Z \(in \d+ ms\)$/);
+    expect(retrying[0].message).toMatch(
+      /^Attempt 1 of 3 failed: flaky failure 1\. Next attempt at \d{4}-\d\d-\d\dT.+Z \(in \d+ ms\)$/,
+    );
     expect(events.filter((e) => e.type === 'job.resumed')).toHaveLength(2);
     // Equal jitter: the delay after attempt n is at least half of min(150 * 2^(n-1), 300).
-    for (const [n, minDelay] of [[1, 75], [2, 150]] as const) {
+    for (const [n, minDelay] of [
+      [1, 75],
+      [2, 150],
+    ] as const) {
       const failed = retrying[n - 1];
       const next = events.find((e) => e.type === 'step.started' && e.seq > failed.seq);
       expect(next?.message).toBe(`Attempt ${n + 1} of 3`);
@@ -139,9 +148,13 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(tail[1].message).toBe('Undoing 2 step(s): b, a');
   });
 
-  it('retries a compensation that meets an unreachable server, beyond its step\'s attempts, until it is undone', async () => {
+  it("retries a compensation that meets an unreachable server, beyond its step's attempts, until it is undone", async () => {
     await boot(true);
-    const { id } = await jobs.create(TestKind.Compensating, { failWith: 'permanent', undoFailsTimes: 5 }, { requestedBy: null });
+    const { id } = await jobs.create(
+      TestKind.Compensating,
+      { failWith: 'permanent', undoFailsTimes: 5 },
+      { requestedBy: null },
+    );
     const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
     expect(job.status).toBe(JobStatus.Failed);
     expect(await trace()).toEqual([
@@ -167,10 +180,25 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const job = await until(id, [JobStatus.Failed, JobStatus.Succeeded]);
     expect([job.status, job.errorCode, job.errorMessage]).toEqual([JobStatus.Failed, ErrorCode.Internal, 'disk full']);
     // d failed with a transient error: it may have done part of its work, so it is undone too (first).
-    expect(await trace()).toEqual(['a:run', 'b:run', 'c:run', 'd:attempt-1', 'd:attempt-2', 'd:compensate', 'b:compensate', 'a:compensate']);
-    expect((await jobs.steps(id))[3]).toMatchObject({ status: StepStatus.Failed, attempts: 2, errorMessage: 'disk full' });
+    expect(await trace()).toEqual([
+      'a:run',
+      'b:run',
+      'c:run',
+      'd:attempt-1',
+      'd:attempt-2',
+      'd:compensate',
+      'b:compensate',
+      'a:compensate',
+    ]);
+    expect((await jobs.steps(id))[3]).toMatchObject({
+      status: StepStatus.Failed,
+      attempts: 2,
+      errorMessage: 'disk full',
+    });
     const events = await allEvents(id);
-    expect(events.find((e) => e.type === 'job.compensating')?.message).toBe('Undoing 3 step(s): d (outcome unknown), b, a');
+    expect(events.find((e) => e.type === 'job.compensating')?.message).toBe(
+      'Undoing 3 step(s): d (outcome unknown), b, a',
+    );
     expect(events.find((e) => e.type === 'step.compensated' && e.step === 'd')?.message).toBe(
       'Compensated (its outcome was unknown: whatever it did is undone)',
     );
@@ -184,7 +212,13 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
     expect(job.status).toBe(JobStatus.Cancelled);
     // The undo runs once the interrupted step settled, so it sees (and removes) what it created.
-    expect(await trace()).toEqual(['prep:run', 'create:start', 'create:created', 'create:compensate', 'prep:compensate']);
+    expect(await trace()).toEqual([
+      'prep:run',
+      'create:start',
+      'create:created',
+      'create:compensate',
+      'prep:compensate',
+    ]);
     expect((await jobs.steps(id)).map((s) => s.status)).toEqual([StepStatus.Compensated, StepStatus.Cancelled]);
   });
 
@@ -214,7 +248,13 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await expect(jobs.cancel(created.id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
 
     const retry = await jobs.retry(created.id, 'carol', Role.Admin);
-    expect(retry).toMatchObject({ kind: TestKind.Quick, status: JobStatus.Queued, input: { n: 1 }, retryOfJobId: created.id, requestedBy: 'carol' });
+    expect(retry).toMatchObject({
+      kind: TestKind.Quick,
+      status: JobStatus.Queued,
+      input: { n: 1 },
+      retryOfJobId: created.id,
+      requestedBy: 'carol',
+    });
     expect(retry.id).not.toBe(created.id);
     await expect(jobs.retry(retry.id, null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.Conflict });
     await expect(jobs.cancel('no-such-job', null, Role.Admin)).rejects.toMatchObject({ code: ErrorCode.NotFound });
@@ -228,7 +268,11 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const job = await until(id, [JobStatus.Cancelled, JobStatus.Failed]);
     expect([job.status, job.errorCode]).toEqual([JobStatus.Cancelled, ErrorCode.Cancelled]);
     expect(await trace()).toEqual(['prep:run', 'block:start', 'block:aborted-CANCELLED', 'prep:compensate']);
-    expect((await jobs.steps(id)).map((s) => s.status)).toEqual([StepStatus.Compensated, StepStatus.Cancelled, StepStatus.Pending]);
+    expect((await jobs.steps(id)).map((s) => s.status)).toEqual([
+      StepStatus.Compensated,
+      StepStatus.Cancelled,
+      StepStatus.Pending,
+    ]);
     const events = await allEvents(id);
     expect(events.at(-1)).toMatchObject({ type: 'job.cancelled', status: JobStatus.Cancelled });
     expect(events.map((e) => e.type)).toContain('step.cancelled');
@@ -263,7 +307,9 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await boot(true);
     app?.get(WorkflowRegistry).setServerConcurrency((serverId) => (serverId === 'big' ? 2 : 1));
     const sameDeployment = await Promise.all(
-      ['s1', 's2'].map((serverId) => jobs.create(TestKind.Mutating, { ms: 300 }, { requestedBy: null, serverId, deploymentId: 'dep-1' })),
+      ['s1', 's2'].map((serverId) =>
+        jobs.create(TestKind.Mutating, { ms: 300 }, { requestedBy: null, serverId, deploymentId: 'dep-1' }),
+      ),
     );
     const bigServer = await Promise.all(
       [1, 2].map(() => jobs.create(TestKind.Mutating, { ms: 300 }, { requestedBy: null, serverId: 'big' })),
@@ -279,7 +325,7 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(overlap(bigServer[0].id, bigServer[1].id)).toBe(true);
   });
 
-  it("serialises jobs that name the same exclusive resource across servers; another resource runs beside them", async () => {
+  it('serialises jobs that name the same exclusive resource across servers; another resource runs beside them', async () => {
     await boot(true);
     const [first, second, other] = await Promise.all([
       jobs.create(TestKind.Mutating, { ms: 300, resource: 'repo-a' }, { requestedBy: null, serverId: 's1' }),
@@ -302,7 +348,9 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const lost = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
     await (await app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE).getJob(lost.id))?.remove();
     const backdate = (id: string) =>
-      app?.get(JobStore).executor.query('UPDATE "job" SET "updatedAt" = ? WHERE "id" = ?', [new Date(Date.now() - 5 * 60_000), id]);
+      app
+        ?.get(JobStore)
+        .executor.query('UPDATE "job" SET "updatedAt" = ? WHERE "id" = ?', [new Date(Date.now() - 5 * 60_000), id]);
     await backdate(lost.id);
     await app?.close();
 
@@ -310,13 +358,18 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     // Unfinished and idle as far as the database can tell, but running: the queue holds it.
     const running = await jobs.create(TestKind.Blocking, {}, { requestedBy: null });
     await waitFor(async () => (await trace()).includes('block:start'), 'the blocking step to start');
-    await waitFor(async () => (await jobs.get(running.id)).status === JobStatus.Running, 'the blocking job to be RUNNING');
+    await waitFor(
+      async () => (await jobs.get(running.id)).status === JobStatus.Running,
+      'the blocking job to be RUNNING',
+    );
     await backdate(running.id);
 
     const done = await until(lost.id, [JobStatus.Succeeded]);
     expect(done.status).toBe(JobStatus.Succeeded);
     const requeued = (await allEvents(lost.id)).filter((e) => e.type === 'job.requeued');
-    expect(requeued.map((e) => e.message)).toEqual(['The queue had lost this job (was Redis restarted without its data?); queued it again']);
+    expect(requeued.map((e) => e.message)).toEqual([
+      'The queue had lost this job (was Redis restarted without its data?); queued it again',
+    ]);
     // Several more sweeps: the running job is not touched.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await allEvents(running.id)).some((e) => e.type === 'job.requeued')).toBe(false);
@@ -331,16 +384,22 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await (await queue()?.getJob(lost.id))?.remove();
     const store = app?.get(JobStore);
     const inAnHour = new Date(Date.now() + 3_600_000);
-    await store?.executor.query('UPDATE "job_step" SET "status" = ?, "attempts" = 1, "nextAttemptAt" = ? WHERE "jobId" = ? AND "position" = 0', [
-      StepStatus.Waiting,
-      inAnHour,
+    await store?.executor.query(
+      'UPDATE "job_step" SET "status" = ?, "attempts" = 1, "nextAttemptAt" = ? WHERE "jobId" = ? AND "position" = 0',
+      [StepStatus.Waiting, inAnHour, lost.id],
+    );
+    await store?.executor.query('UPDATE "job" SET "status" = ?, "updatedAt" = ? WHERE "id" = ?', [
+      JobStatus.Waiting,
+      new Date(Date.now() - 5 * 60_000),
       lost.id,
     ]);
-    await store?.executor.query('UPDATE "job" SET "status" = ?, "updatedAt" = ? WHERE "id" = ?', [JobStatus.Waiting, new Date(Date.now() - 5 * 60_000), lost.id]);
     await app?.close();
 
     await boot(true, 200);
-    const requeued = await waitFor(async () => (await queue()?.getJob(lost.id)) ?? false, 'the lost job to be queued again');
+    const requeued = await waitFor(
+      async () => (await queue()?.getJob(lost.id)) ?? false,
+      'the lost job to be queued again',
+    );
     expect(await requeued.getState()).toBe('delayed');
     expect(requeued.delay).toBeGreaterThan(3_500_000);
     expect((await jobs.get(lost.id)).status).toBe(JobStatus.Waiting);
@@ -355,40 +414,83 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const page = await jobs.list({ kind: TestKind.Quick });
     expect(page.jobs).toHaveLength(1);
     const queue = app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE);
-    expect(await queue?.getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({ waiting: 1, delayed: 0, prioritized: 0 });
-    await expect(jobs.create(TestKind.Flaky, {}, { requestedBy: null, idempotencyKey: 'install-42' })).rejects.toMatchObject({
+    expect(await queue?.getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({
+      waiting: 1,
+      delayed: 0,
+      prioritized: 0,
+    });
+    await expect(
+      jobs.create(TestKind.Flaky, {}, { requestedBy: null, idempotencyKey: 'install-42' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.Conflict,
     });
 
     // Older than the window: a new job.
     const store = app?.get(JobStore);
-    await store?.executor.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [new Date(Date.now() - 25 * 3600_000), results[0].id]);
+    await store?.executor.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [
+      new Date(Date.now() - 25 * 3600_000),
+      results[0].id,
+    ]);
     const fresh = await jobs.create(TestKind.Quick, {}, { requestedBy: null, idempotencyKey: 'install-42' });
     expect(fresh.id).not.toBe(results[0].id);
   });
 
   it("scopes idempotency keys to the caller and to what was asked: same key with another input is a CONFLICT, another caller's key is its own", async () => {
     await boot(false);
-    const first = await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' });
+    const first = await jobs.create(
+      TestKind.Mutating,
+      { ms: 10 },
+      { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' },
+    );
     // The same request again (keys in another order): the same job.
-    expect((await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).id).toBe(first.id);
-    await expect(jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' })).rejects.toMatchObject({
+    expect(
+      (await jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' }))
+        .id,
+    ).toBe(first.id);
+    await expect(
+      jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'alice', serverId: 's1', idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.Conflict,
       message: expect.stringContaining('another request'),
     });
-    await expect(jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's2', idempotencyKey: 'k' })).rejects.toMatchObject({
+    await expect(
+      jobs.create(TestKind.Mutating, { ms: 10 }, { requestedBy: 'alice', serverId: 's2', idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.Conflict,
     });
     // Another caller's same key is independent, both ways.
-    const bobs = await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' });
+    const bobs = await jobs.create(
+      TestKind.Mutating,
+      { ms: 99 },
+      { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' },
+    );
     expect(bobs.id).not.toBe(first.id);
-    expect((await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' })).id).toBe(bobs.id);
+    expect(
+      (await jobs.create(TestKind.Mutating, { ms: 99 }, { requestedBy: 'bob', serverId: 's2', idempotencyKey: 'k' }))
+        .id,
+    ).toBe(bobs.id);
     // A caller that describes its request itself (generated ids in the input) is matched on that.
     const asked = { serverId: 's3', appId: 'whoami', config: { env: [{ name: 'A', value: '1' }] } };
-    const a = await jobs.create(TestKind.Quick, { generated: 'id-1' }, { requestedBy: 'alice', idempotencyKey: 'install', request: asked });
-    expect((await jobs.create(TestKind.Quick, { generated: 'id-2' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked } })).id).toBe(a.id);
+    const a = await jobs.create(
+      TestKind.Quick,
+      { generated: 'id-1' },
+      { requestedBy: 'alice', idempotencyKey: 'install', request: asked },
+    );
+    expect(
+      (
+        await jobs.create(
+          TestKind.Quick,
+          { generated: 'id-2' },
+          { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked } },
+        )
+      ).id,
+    ).toBe(a.id);
     await expect(
-      jobs.create(TestKind.Quick, { generated: 'id-3' }, { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked, appId: 'other' } }),
+      jobs.create(
+        TestKind.Quick,
+        { generated: 'id-3' },
+        { requestedBy: 'alice', idempotencyKey: 'install', request: { ...asked, appId: 'other' } },
+      ),
     ).rejects.toMatchObject({ code: ErrorCode.Conflict });
   });
 
@@ -398,7 +500,11 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     if (!store) throw new Error('no store');
     const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
     const note = (token: string, previous: string | null, message: string) =>
-      store.commit({ jobId: id, events: [{ type: JobEventType.StepLog, step: 'q1', message }], fence: { token, previous } });
+      store.commit({
+        jobId: id,
+        events: [{ type: JobEventType.StepLog, step: 'q1', message }],
+        fence: { token, previous },
+      });
     expect(await note('run-a', null, 'A claims the job')).not.toBeNull();
     expect(await note('run-a', null, 'A writes again')).not.toBeNull();
     // B loaded the job after A's lease ran out: it saw A's token and takes over with its own.
@@ -406,7 +512,13 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     expect(await note('run-a', null, 'stale A')).toBeNull();
     expect(await note('run-c', null, 'a run that loaded before A wrote')).toBeNull();
     expect(await note('run-b', 'run-a', 'B goes on')).not.toBeNull();
-    expect((await allEvents(id)).map((e) => e.message)).toEqual(['Queued', 'A claims the job', 'A writes again', 'B takes over', 'B goes on']);
+    expect((await allEvents(id)).map((e) => e.message)).toEqual([
+      'Queued',
+      'A claims the job',
+      'A writes again',
+      'B takes over',
+      'B goes on',
+    ]);
     expect((await jobs.get(id)).runToken).toBe('run-b');
   });
 
@@ -454,9 +566,14 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
       () => null,
       (error: unknown) => error as Error,
     );
-    expect(ended).toMatchObject({ code: ErrorCode.RateLimited, message: expect.stringMatching(/fell behind job .* by more than \d+ events .* afterSeq/) });
+    expect(ended).toMatchObject({
+      code: ErrorCode.RateLimited,
+      message: expect.stringMatching(/fell behind job .* by more than \d+ events .* afterSeq/),
+    });
     // What graphql-ws sends a client whose stream ended with this error: the code is there.
-    expect(new GraphQLError(ended?.message ?? '', { originalError: ended ?? undefined }).toJSON().extensions).toEqual({ code: ErrorCode.RateLimited });
+    expect(new GraphQLError(ended?.message ?? '', { originalError: ended ?? undefined }).toJSON().extensions).toEqual({
+      code: ErrorCode.RateLimited,
+    });
 
     // From the DB, a reader that takes its time gets everything (pages wait for it).
     const replay = await stream.events(id, 0);
@@ -491,7 +608,10 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     await until(old.id, [JobStatus.Succeeded]);
     await until(recent.id, [JobStatus.Succeeded]);
     const store = app?.get(JobStore);
-    await store?.executor.query('UPDATE "job" SET "finishedAt" = ? WHERE "id" = ?', [new Date(Date.now() - 31 * 86_400_000), old.id]);
+    await store?.executor.query('UPDATE "job" SET "finishedAt" = ? WHERE "id" = ?', [
+      new Date(Date.now() - 31 * 86_400_000),
+      old.id,
+    ]);
     const prune = await jobs.create(JobKind.MaintenancePruneJobs, { retentionDays: 30 }, { requestedBy: null });
     const done = await until(prune.id, [JobStatus.Succeeded, JobStatus.Failed]);
     expect(done.result).toMatchObject({ deleted: 1, retentionDays: 30 });
@@ -504,19 +624,27 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
   it('rejects inputs that carry secrets', async () => {
     await boot(false);
     const before = (await jobs.list({}, 100)).jobs.length;
-    const error: unknown = await jobs.create(TestKind.Quick, { server: { name: 'web', password: 'hunter2' } }, { requestedBy: null }).catch((e: unknown) => e);
+    const error: unknown = await jobs
+      .create(TestKind.Quick, { server: { name: 'web', password: 'hunter2' } }, { requestedBy: null })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TomoException);
     // A programming error (steps load secrets from their own tables), naming the field and never the value.
-    expect(error).toMatchObject({ code: ErrorCode.Internal, message: expect.stringContaining('input.server.password') });
+    expect(error).toMatchObject({
+      code: ErrorCode.Internal,
+      message: expect.stringContaining('input.server.password'),
+    });
     expect((error as TomoException).message).not.toContain('hunter2');
     expect((await jobs.list({}, 100)).jobs).toHaveLength(before);
-    expect(await app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE).getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({ waiting: 0, delayed: 0, prioritized: 0 });
+    expect(
+      await app?.get<Queue<WorkflowJobData>>(WORKFLOW_QUEUE).getJobCounts('waiting', 'delayed', 'prioritized'),
+    ).toEqual({ waiting: 0, delayed: 0, prioritized: 0 });
   });
 
   it('paginates jobs newest first with cursors and filters', async () => {
     await boot(false);
     const created: JobRow[] = [];
-    for (let i = 0; i < 5; i++) created.push(await jobs.create(TestKind.Quick, { i }, { requestedBy: null, serverId: i % 2 ? 'odd' : 'even' }));
+    for (let i = 0; i < 5; i++)
+      created.push(await jobs.create(TestKind.Quick, { i }, { requestedBy: null, serverId: i % 2 ? 'odd' : 'even' }));
     const first = await jobs.list({}, 2);
     expect(first.jobs.map((j) => j.input['i'])).toEqual([4, 3]);
     expect(first.hasNextPage).toBe(true);
@@ -535,7 +663,8 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await jobs.create(TestKind.Quick, { i }, { requestedBy: null })).id);
     const same = new Date(Date.now() + 60_000);
-    for (const id of ids.slice(1, 4)) await executor?.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [same, id]);
+    for (const id of ids.slice(1, 4))
+      await executor?.query('UPDATE "job" SET "createdAt" = ? WHERE "id" = ?', [same, id]);
     const expected = [...ids.slice(1, 4).sort().reverse(), ids[4], ids[0]];
     const seen: string[] = [];
     let page = await jobs.list({}, 1);
@@ -552,7 +681,11 @@ describe('workflow engine (real Redis, real SQLite, in-process worker)', () => {
     const now = Date.now();
     const finish = async (status: JobStatus, finishedAt: Date | null) => {
       const { id } = await jobs.create(TestKind.Quick, {}, { requestedBy: null });
-      await store.executor.query('UPDATE "job" SET "status" = ?, "finishedAt" = ? WHERE "id" = ?', [status, finishedAt, id]);
+      await store.executor.query('UPDATE "job" SET "status" = ?, "finishedAt" = ? WHERE "id" = ?', [
+        status,
+        finishedAt,
+        id,
+      ]);
     };
     await finish(JobStatus.Succeeded, new Date(now - 1_000));
     await finish(JobStatus.Succeeded, new Date(now - 2_000));

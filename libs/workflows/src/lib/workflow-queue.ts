@@ -17,11 +17,7 @@ const connections = new WeakMap<Queue, Redis>();
  * A producer of one of Tomo's queues, on a Redis connection of its own (named `connectionName`
  * in CLIENT LIST). The DB is the record: BullMQ's copies of jobs go as soon as a run ends.
  */
-export function createQueue<T>(
-  name: QueueName,
-  config: CommonConfig,
-  connectionName: string,
-): Queue<T> {
+export function createQueue<T>(name: QueueName, config: CommonConfig, connectionName: string): Queue<T> {
   const connection = createRedisConnection(config.redisUrl, connectionName, { failFast: config.redisFailFast });
   const queue = new Queue<T>(name, {
     connection,
@@ -43,12 +39,6 @@ export async function closeQueue(queue: Queue): Promise<void> {
   if (connection) await closeRedisConnection(connection);
 }
 
-export function createWorkflowQueue(
-  config: CommonConfig,
-): Queue<WorkflowJobData> {
-  return createQueue<WorkflowJobData>(
-    QueueName.Workflows,
-    config,
-    'tomo-workflow-queue',
-  );
+export function createWorkflowQueue(config: CommonConfig): Queue<WorkflowJobData> {
+  return createQueue<WorkflowJobData>(QueueName.Workflows, config, 'tomo-workflow-queue');
 }

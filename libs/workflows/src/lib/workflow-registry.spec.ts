@@ -8,7 +8,9 @@ describe('WorkflowRegistry', () => {
     registry.register({ kind: 'a', steps: [step('x')] });
     expect(() => registry.register({ kind: 'a', steps: [step('y')] })).toThrow('Workflow "a" is registered twice');
     expect(() => registry.register({ kind: 'b', steps: [] })).toThrow('Workflow "b" has no steps');
-    expect(() => registry.register({ kind: 'c', steps: [step('x'), step('x')] })).toThrow('Workflow "c" has two steps named "x"');
+    expect(() => registry.register({ kind: 'c', steps: [step('x'), step('x')] })).toThrow(
+      'Workflow "c" has two steps named "x"',
+    );
   });
 
   it('checks at boot that exactly the expected kinds have a definition', () => {

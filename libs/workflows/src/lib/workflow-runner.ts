@@ -6,7 +6,14 @@ import type { JobEventPublisher } from './job-events';
 import type { JobLocks, LockSpec } from './job-lock';
 import { type CommitResult, type JobRow, type JobStore, NOT_FINISHED_STATUSES, type StepRow } from './job-store';
 import { emptyPending, LOST, type Pending, type RunnerLogger, type RunOutcome, RunWriter } from './run-writer';
-import { attemptStep, type AttemptPlan, type Definition, RunOutputs, settledWithin, STILL_RUNNING } from './step-attempt';
+import {
+  attemptStep,
+  type AttemptPlan,
+  type Definition,
+  RunOutputs,
+  settledWithin,
+  STILL_RUNNING,
+} from './step-attempt';
 import { describeError, formatDuration, isTransientError, JobCancelledError, retryDelayMs } from './step-errors';
 import { windDown } from './wind-down';
 import { retryPolicyOf } from './workflow-definition';
@@ -101,7 +108,8 @@ export class WorkflowRunner {
     this.active.set(jobId, run);
     try {
       const outcome = await this.load(run);
-      if (outcome.kind === 'lost') this.logger.warn(`Job ${jobId}: stopped without writing; ${run.lostReason ?? 'another run took it over'}`);
+      if (outcome.kind === 'lost')
+        this.logger.warn(`Job ${jobId}: stopped without writing; ${run.lostReason ?? 'another run took it over'}`);
       return outcome;
     } finally {
       if (this.active.get(jobId) === run) this.active.delete(jobId);
@@ -128,7 +136,8 @@ export class WorkflowRunner {
     const jobId = run.jobId;
     const cancel = run.cancel;
     const loaded = await this.store.loadRun(jobId);
-    if (!loaded || isFinishedJobStatus(loaded.job.status)) return { kind: 'finished', status: loaded?.job.status ?? JobStatus.Cancelled };
+    if (!loaded || isFinishedJobStatus(loaded.job.status))
+      return { kind: 'finished', status: loaded?.job.status ?? JobStatus.Cancelled };
     const job = loaded.job;
     run.fence.previous = job.runToken;
     const definition = this.registry.get(job.kind);
@@ -137,17 +146,31 @@ export class WorkflowRunner {
     }
     let steps = loaded.steps;
     if (steps.length < definition.steps.length) {
-      await this.store.addMissingSteps(jobId, definition.steps.map((s) => s.name), steps.length);
+      await this.store.addMissingSteps(
+        jobId,
+        definition.steps.map((s) => s.name),
+        steps.length,
+      );
       steps = await this.store.loadSteps(jobId);
     }
     const mismatch = definition.steps.findIndex((step, i) => steps[i]?.name !== step.name);
     if (mismatch >= 0 || steps.length !== definition.steps.length) {
-      return this.failBeforeStart(run, job, `The "${job.kind}" workflow changed since this job was created; start it again`);
+      return this.failBeforeStart(
+        run,
+        job,
+        `The "${job.kind}" workflow changed since this job was created; start it again`,
+      );
     }
     if (job.cancelRequested) cancel.abort(new JobCancelledError());
 
-    const serverLimit = definition.mutatesServer && job.serverId ? await this.options.serverConcurrency(job.serverId) : 1;
-    const lock = this.locks.specFor(job, definition.mutatesServer ?? false, serverLimit, definition.exclusive?.(job.input) ?? []);
+    const serverLimit =
+      definition.mutatesServer && job.serverId ? await this.options.serverConcurrency(job.serverId) : 1;
+    const lock = this.locks.specFor(
+      job,
+      definition.mutatesServer ?? false,
+      serverLimit,
+      definition.exclusive?.(job.input) ?? [],
+    );
     if (lock && !cancel.aborted) {
       const acquired = await this.locks.acquire(lock, jobId);
       if (!acquired.acquired) return this.waitForLock(run, job, acquired.holders);
@@ -177,7 +200,9 @@ export class WorkflowRunner {
         if (waiters.length > 0) await this.wakeJobs(waiters);
       }
     } catch (error) {
-      this.logger.warn(`Job ${jobId}: could not settle its locks (their lease will run out): ${describeError(error).message}`);
+      this.logger.warn(
+        `Job ${jobId}: could not settle its locks (their lease will run out): ${describeError(error).message}`,
+      );
     }
   }
 
@@ -197,11 +222,15 @@ export class WorkflowRunner {
 
   private async failBeforeStart(run: ActiveRun, job: JobRow, message: string): Promise<RunOutcome> {
     const error = { code: ErrorCode.Internal, message };
-    const failed = await this.writer.commit(run, {
-      job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
-      steps: [],
-      events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
-    }, job);
+    const failed = await this.writer.commit(
+      run,
+      {
+        job: { status: JobStatus.Failed, finishedAt: new Date(), errorCode: error.code, errorMessage: error.message },
+        steps: [],
+        events: [{ type: JobEventType.JobFailed, step: null, message: `Failed: ${message}` }],
+      },
+      job,
+    );
     return failed ? { kind: 'failed', error } : this.writer.stopped(run);
   }
 
@@ -226,7 +255,11 @@ export class WorkflowRunner {
     } else {
       // Still RUNNING on arrival: the worker that ran it died or handed it back mid-run.
       const why = job.status === JobStatus.Running ? ' (the previous worker stopped mid-run)' : '';
-      pending.events.push({ type: JobEventType.JobResumed, step: null, message: `Resumed on worker ${WORKER_NAME}${why}` });
+      pending.events.push({
+        type: JobEventType.JobResumed,
+        step: null,
+        message: `Resumed on worker ${WORKER_NAME}${why}`,
+      });
     }
     const runStartedAt = Date.now();
 
@@ -237,9 +270,22 @@ export class WorkflowRunner {
       pending = next;
     }
 
-    const result = definition.result ? definition.result(outputs.readerFor(steps.length)) : defaultResult(definition, steps, outputs);
-    pending.job = { ...pending.job, status: JobStatus.Succeeded, finishedAt: new Date(), result, errorCode: null, errorMessage: null };
-    pending.events.push({ type: JobEventType.JobSucceeded, step: null, message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}` });
+    const result = definition.result
+      ? definition.result(outputs.readerFor(steps.length))
+      : defaultResult(definition, steps, outputs);
+    pending.job = {
+      ...pending.job,
+      status: JobStatus.Succeeded,
+      finishedAt: new Date(),
+      result,
+      errorCode: null,
+      errorMessage: null,
+    };
+    pending.events.push({
+      type: JobEventType.JobSucceeded,
+      step: null,
+      message: `Succeeded in ${formatDuration(Date.now() - runStartedAt)}`,
+    });
     if (!(await this.writer.commit(run, pending, job))) return this.writer.stopped(run);
     return { kind: 'finished', status: JobStatus.Succeeded };
   }
@@ -266,8 +312,19 @@ export class WorkflowRunner {
       if (row.status === StepStatus.Running || row.status === StepStatus.Waiting) {
         // Interrupted mid-way or waiting for its next attempt: it did not finish, so it is cancelled.
         row.status = StepStatus.Cancelled;
-        pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt: new Date(), nextAttemptAt: null, errorCode: error.code, errorMessage: error.message });
-        pending.events.push({ type: JobEventType.StepCancelled, step: step.name, message: 'Cancelled before its next attempt' });
+        pending.steps.push({
+          position: i,
+          status: StepStatus.Cancelled,
+          finishedAt: new Date(),
+          nextAttemptAt: null,
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+        pending.events.push({
+          type: JobEventType.StepCancelled,
+          step: step.name,
+          message: 'Cancelled before its next attempt',
+        });
       }
       return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
     }
@@ -279,7 +336,10 @@ export class WorkflowRunner {
     const note = row.status === StepStatus.Running ? ' (the previous attempt was interrupted)' : '';
     const start: Pending = {
       job: { ...pending.job, status: JobStatus.Running, startedAt },
-      steps: [...pending.steps, { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null }],
+      steps: [
+        ...pending.steps,
+        { position: i, status: StepStatus.Running, attempts: attempt, startedAt, nextAttemptAt: null },
+      ],
       events: [
         ...pending.events,
         {
@@ -303,7 +363,15 @@ export class WorkflowRunner {
     row.status = StepStatus.Running;
     row.attempts = attempt;
 
-    const plan: AttemptPlan = { job, definition, position: i, attempt, outputs, logs: this.writer.logBuffer(run, step.name, commitStart), warn: (m) => this.logger.warn(m) };
+    const plan: AttemptPlan = {
+      job,
+      definition,
+      position: i,
+      attempt,
+      outputs,
+      logs: this.writer.logBuffer(run, step.name, commitStart),
+      warn: (m) => this.logger.warn(m),
+    };
     const running = attemptStep(plan, cancel, () => !run.lost);
     const early = await settledWithin(running, START_COMMIT_GRACE_MS);
     if (early === STILL_RUNNING) await commitStart();
@@ -326,7 +394,7 @@ export class WorkflowRunner {
         position: i,
         status: row.status,
         finishedAt,
-        output: result.skip === null ? result.output ?? null : null,
+        output: result.skip === null ? (result.output ?? null) : null,
         errorCode: null,
         errorMessage: null,
       });
@@ -350,18 +418,40 @@ export class WorkflowRunner {
     const error = describeError(result.error);
     const transient = !cancelled && isTransientError(result.error, step);
     const retrying = transient && attempt < policy.maxAttempts;
-    this.writer.stepFinished(job, step.name, cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed, durationMs);
+    this.writer.stepFinished(
+      job,
+      step.name,
+      cancelled ? StepStatus.Cancelled : retrying ? StepStatus.Waiting : StepStatus.Failed,
+      durationMs,
+    );
     if (cancelled) {
       row.status = StepStatus.Cancelled;
-      pending.steps.push({ position: i, status: StepStatus.Cancelled, finishedAt, errorCode: error.code, errorMessage: error.message });
-      pending.events.push(...result.logs, { type: JobEventType.StepCancelled, step: step.name, message: `Cancelled after ${took}` });
+      pending.steps.push({
+        position: i,
+        status: StepStatus.Cancelled,
+        finishedAt,
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
+      pending.events.push(...result.logs, {
+        type: JobEventType.StepCancelled,
+        step: step.name,
+        message: `Cancelled after ${took}`,
+      });
       return windDown(this.writer, run, job, steps, definition, outputs, true, error, pending);
     }
     if (retrying) {
       const delay = retryDelayMs(policy, attempt);
       const until = Date.now() + delay;
       pending.job = { ...pending.job, status: JobStatus.Waiting };
-      pending.steps.push({ position: i, status: StepStatus.Waiting, finishedAt, nextAttemptAt: new Date(until), errorCode: error.code, errorMessage: error.message });
+      pending.steps.push({
+        position: i,
+        status: StepStatus.Waiting,
+        finishedAt,
+        nextAttemptAt: new Date(until),
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
       pending.events.push(...result.logs, {
         type: JobEventType.StepRetrying,
         step: step.name,
@@ -371,7 +461,13 @@ export class WorkflowRunner {
       return { kind: 'delayed', until };
     }
     row.status = StepStatus.Failed;
-    pending.steps.push({ position: i, status: StepStatus.Failed, finishedAt, errorCode: error.code, errorMessage: error.message });
+    pending.steps.push({
+      position: i,
+      status: StepStatus.Failed,
+      finishedAt,
+      errorCode: error.code,
+      errorMessage: error.message,
+    });
     pending.events.push(...result.logs, {
       type: JobEventType.StepFailed,
       step: step.name,
@@ -393,24 +489,43 @@ export class WorkflowRunner {
     if (!(await this.writer.commit(run, pending))) return this.writer.stopped(run);
     return { kind: 'delayed', until: Date.now() };
   }
-
 }
 
 function defaultResult(definition: Definition, steps: StepRow[], outputs: RunOutputs): Record<string, unknown> | null {
   for (let i = definition.steps.length - 1; i >= 0; i--) {
     if (steps[i].status !== StepStatus.Succeeded) continue;
     const output = outputs.of(definition.steps[i].name);
-    return typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : null;
+    return typeof output === 'object' && output !== null && !Array.isArray(output)
+      ? (output as Record<string, unknown>)
+      : null;
   }
   return null;
 }
 
 /** Marks the steps after `position` SKIPPED, but those that run `always`. */
-function skipRest(definition: Definition, steps: StepRow[], position: number, reason: string, finishedAt: Date, pending: Pending): void {
+function skipRest(
+  definition: Definition,
+  steps: StepRow[],
+  position: number,
+  reason: string,
+  finishedAt: Date,
+  pending: Pending,
+): void {
   for (let j = position + 1; j < steps.length; j++) {
     if (definition.steps[j].always || DONE_STEP_STATUSES.has(steps[j].status)) continue;
     steps[j].status = StepStatus.Skipped;
-    pending.steps.push({ position: j, status: StepStatus.Skipped, finishedAt, output: null, errorCode: null, errorMessage: null });
-    pending.events.push({ type: JobEventType.StepSkipped, step: definition.steps[j].name, message: `Skipped: ${reason}` });
+    pending.steps.push({
+      position: j,
+      status: StepStatus.Skipped,
+      finishedAt,
+      output: null,
+      errorCode: null,
+      errorMessage: null,
+    });
+    pending.events.push({
+      type: JobEventType.StepSkipped,
+      step: definition.steps[j].name,
+      message: `Skipped: ${reason}`,
+    });
   }
 }

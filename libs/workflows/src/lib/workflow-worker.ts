@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TOMO_CONFIG, type WorkerConfig } from '@tomo/config';
@@ -76,7 +82,8 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     let leaseRunner: WorkflowRunner | null = null;
     const locks = new JobLocks(this.redis, this.keys, stallMs, {
       renewed: (jobId, until) => leaseRunner?.leaseRenewed(jobId, 'locks', until),
-      lost: (jobId) => leaseRunner?.leaseLost(jobId, 'its server/deployment lock expired (another job may hold it now)'),
+      lost: (jobId) =>
+        leaseRunner?.leaseLost(jobId, 'its server/deployment lock expired (another job may hold it now)'),
     });
     this.locks = locks;
     const runner = new WorkflowRunner(
@@ -102,22 +109,29 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
     await this.cancelSubscriber.subscribe(this.keys.cancelChannel);
 
     this.workerConnection = createRedisConnection(this.config.redisUrl, 'tomo-worker');
-    this.worker = new LeaseReportingWorker(runner, QueueName.Workflows, (job, token) => this.process(runner, job, token), {
-      connection: this.workerConnection,
-      prefix: this.config.redisPrefix,
-      concurrency: this.config.concurrency,
-      // A dead worker's job is taken over once its lock expires and a stalled check sees it.
-      lockDuration: stallMs,
-      stalledInterval: Math.max(500, Math.floor(stallMs / 2)),
-      maxStalledCount: MAX_STALLED_COUNT,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
-    });
+    this.worker = new LeaseReportingWorker(
+      runner,
+      QueueName.Workflows,
+      (job, token) => this.process(runner, job, token),
+      {
+        connection: this.workerConnection,
+        prefix: this.config.redisPrefix,
+        concurrency: this.config.concurrency,
+        // A dead worker's job is taken over once its lock expires and a stalled check sees it.
+        lockDuration: stallMs,
+        stalledInterval: Math.max(500, Math.floor(stallMs / 2)),
+        maxStalledCount: MAX_STALLED_COUNT,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 0 },
+      },
+    );
     this.worker.on('failed', (job, error) => {
       // Our own failures (UnrecoverableError) are already on record; anything else is not.
       if (!job?.id || error instanceof UnrecoverableError) return;
       this.logger.error(`Job ${job.id} ended outside the step loop: ${error.message}`);
-      runner.failUnfinished(job.id, error.message).catch((e: unknown) => this.logger.error(`Job ${job.id}: ${describeError(e).message}`));
+      runner
+        .failUnfinished(job.id, error.message)
+        .catch((e: unknown) => this.logger.error(`Job ${job.id}: ${describeError(e).message}`));
     });
     this.worker.on('error', (error) => this.logger.error(`Queue worker error: ${error.message}`));
     await this.worker.waitUntilReady();
@@ -195,7 +209,13 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
    */
   private async requeueLostJobs(intervalMs: number): Promise<void> {
     try {
-      const mine = await this.redis.set(this.keys.lostJobsSweepLock, String(process.pid), 'PX', Math.max(1, Math.floor(intervalMs / 2)), 'NX');
+      const mine = await this.redis.set(
+        this.keys.lostJobsSweepLock,
+        String(process.pid),
+        'PX',
+        Math.max(1, Math.floor(intervalMs / 2)),
+        'NX',
+      );
       if (mine !== 'OK') return;
       const idle = await this.store.idleUnfinishedJobs(new Date(Date.now() - LOST_JOB_MIN_IDLE_MS), LOST_JOBS_BATCH);
       for (const job of idle) {
@@ -214,13 +234,17 @@ export class WorkflowWorker implements OnApplicationBootstrap, BeforeApplication
         if (!noted) continue;
         this.publisher.publish(noted.events);
         // A step waiting for its next attempt keeps its backoff: the job comes back when it was due.
-        const due = (await this.store.loadSteps(job.id)).find((step) => step.status === StepStatus.Waiting)?.nextAttemptAt;
+        const due = (await this.store.loadSteps(job.id)).find(
+          (step) => step.status === StepStatus.Waiting,
+        )?.nextAttemptAt;
         const delay = due ? Math.max(0, due.getTime() - Date.now()) : 0;
         await this.queue.add(job.kind, { jobId: job.id }, { jobId: job.id, delay });
         this.logger.warn(`Job ${job.id} (${job.kind}) was missing from the queue; queued it again`);
       }
     } catch (error) {
-      this.logger.warn(`Looking for jobs the queue lost failed (next try in ${intervalMs} ms): ${describeError(error).message}`);
+      this.logger.warn(
+        `Looking for jobs the queue lost failed (next try in ${intervalMs} ms): ${describeError(error).message}`,
+      );
     }
   }
 
@@ -255,7 +279,8 @@ class LeaseReportingWorker extends Worker<WorkflowJobData> {
     const sentAt = Date.now();
     const failed = await super.extendJobLocks(jobIds, tokens, duration);
     for (const jobId of jobIds) {
-      if (failed.includes(jobId)) this.runner.leaseLost(jobId, "the queue's lock on the job was gone (another worker may run it)");
+      if (failed.includes(jobId))
+        this.runner.leaseLost(jobId, "the queue's lock on the job was gone (another worker may run it)");
       else this.runner.leaseRenewed(jobId, 'queue', sentAt + duration);
     }
     return failed;

@@ -49,11 +49,16 @@ class WorkflowConnections implements OnApplicationShutdown {
   providers: [
     WorkflowRegistry,
     WorkflowDiscovery,
-    { provide: JobStore, inject: [DataSource], useFactory: (dataSource: DataSource) => new JobStore(createSqlExecutor(dataSource)) },
+    {
+      provide: JobStore,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new JobStore(createSqlExecutor(dataSource)),
+    },
     {
       provide: PUBLISHER_CONNECTION,
       inject: [TOMO_CONFIG],
-      useFactory: (config: CommonConfig) => createRedisConnection(config.redisUrl, 'tomo-job-events-publisher', { failFast: config.redisFailFast }),
+      useFactory: (config: CommonConfig) =>
+        createRedisConnection(config.redisUrl, 'tomo-job-events-publisher', { failFast: config.redisFailFast }),
     },
     {
       provide: JobEventPublisher,

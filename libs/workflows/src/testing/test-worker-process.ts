@@ -21,7 +21,10 @@ export async function startTestWorker(env: Record<string, string>, timeoutMs = 3
     child.once('exit', (code, signal) => done({ code, signal })),
   );
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`test worker ${child.pid} did not start within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`test worker ${child.pid} did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('message', () => {
       clearTimeout(timer);
       ready();

@@ -50,7 +50,8 @@ type Input = Record<string, unknown>;
 /** Appends to the trace list; resolves with the list's new length. */
 type Trace = (entry: string) => Promise<number>;
 
-const num = (input: Input, key: string, fallback: number) => (typeof input[key] === 'number' ? (input[key] as number) : fallback);
+const num = (input: Input, key: string, fallback: number) =>
+  typeof input[key] === 'number' ? (input[key] as number) : fallback;
 
 /** Resolves when the signal fires, rejecting with its reason (like a well-behaved remote command). */
 function untilAborted(signal: AbortSignal): Promise<never> {
@@ -283,7 +284,10 @@ class TestWorkflowsModule {}
 @Module({})
 export class WorkflowTestRootModule {
   /** The engine with the test workflows; with `worker`, this process also runs them. */
-  static forRoot(config: WorkerConfig, options: { worker: boolean; lockRetryMs?: number; lostJobsCheckMs?: number }): DynamicModule {
+  static forRoot(
+    config: WorkerConfig,
+    options: { worker: boolean; lockRetryMs?: number; lostJobsCheckMs?: number },
+  ): DynamicModule {
     return {
       module: WorkflowTestRootModule,
       imports: [

@@ -24,20 +24,28 @@ export class ApiTokensResolver {
 
   @Roles(Role.Viewer)
   @AuditTarget('api-token')
-  @Mutation(() => CreatedApiTokenModel, { description: 'Creates a token for GraphQL and MCP clients. The secret is in this answer only.' })
+  @Mutation(() => CreatedApiTokenModel, {
+    description: 'Creates a token for GraphQL and MCP clients. The secret is in this answer only.',
+  })
   async createApiToken(
     @Args('input') input: CreateApiTokenInput,
     @CurrentPrincipal() principal: Principal,
     @CallContext() ctx: TomoGraphqlContext,
   ): Promise<CreatedApiTokenModel> {
     const created = await this.authentication.createApiToken(principal, input, clientInfo(ctx));
-    return Object.assign(new CreatedApiTokenModel(), { token: created.token, apiToken: ApiTokenModel.of(created.apiToken) });
+    return Object.assign(new CreatedApiTokenModel(), {
+      token: created.token,
+      apiToken: ApiTokenModel.of(created.apiToken),
+    });
   }
 
   @Roles(Role.Viewer)
   @AuditTarget('api-token')
   @Mutation(() => ApiTokenModel, { description: 'Revokes a token at once.' })
-  async revokeApiToken(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<ApiTokenModel> {
+  async revokeApiToken(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ApiTokenModel> {
     return ApiTokenModel.of(await this.tokens.revoke(id, principal.role === Role.Admin ? undefined : principal.userId));
   }
 }

@@ -7,7 +7,11 @@ export function auditActorOf(ctx: TomoGraphqlContext): AuditActor {
   const principal = ctx.principal;
   if (!principal) return { type: 'anonymous' };
   if (principal.kind === 'api-token') {
-    return { type: 'api-token', id: principal.userId, name: `${principal.username} (token ${principal.apiTokenName ?? ''})` };
+    return {
+      type: 'api-token',
+      id: principal.userId,
+      name: `${principal.username} (token ${principal.apiTokenName ?? ''})`,
+    };
   }
   return { type: 'user', id: principal.userId, name: principal.username };
 }

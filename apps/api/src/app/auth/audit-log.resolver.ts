@@ -9,13 +9,23 @@ export class AuditLogResolver {
   constructor(private readonly audit: AuditService) {}
 
   @Roles(Role.Admin)
-  @Query(() => AuditLogConnectionModel, { description: 'State changes, newest first; optionally only those of one actor and/or one action.' })
+  @Query(() => AuditLogConnectionModel, {
+    description: 'State changes, newest first; optionally only those of one actor and/or one action.',
+  })
   async auditLog(
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
-    @Args('actor', { type: () => String, nullable: true, description: 'Only entries of this actor name (exact: a username or token name).' })
+    @Args('actor', {
+      type: () => String,
+      nullable: true,
+      description: 'Only entries of this actor name (exact: a username or token name).',
+    })
     actor?: string | null,
-    @Args('action', { type: () => String, nullable: true, description: 'Only entries of this action (exact, e.g. updateUser).' })
+    @Args('action', {
+      type: () => String,
+      nullable: true,
+      description: 'Only entries of this action (exact, e.g. updateUser).',
+    })
     action?: string | null,
   ): Promise<AuditLogConnectionModel> {
     const page = await this.audit.list(first, after, { actor, action });

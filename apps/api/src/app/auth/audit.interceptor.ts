@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -52,7 +59,9 @@ export class AuditInterceptor implements NestInterceptor {
 
     return next.handle().pipe(
       mergeMap((result) => from(record('SUCCESS', result).then(() => result))),
-      catchError((error: unknown) => from(record('FAILURE', undefined, error)).pipe(mergeMap(() => throwError(() => error)))),
+      catchError((error: unknown) =>
+        from(record('FAILURE', undefined, error)).pipe(mergeMap(() => throwError(() => error))),
+      ),
     );
   }
 }

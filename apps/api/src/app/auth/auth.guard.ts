@@ -50,28 +50,58 @@ export class AuthGuard implements CanActivate {
 
     const presented = presentedCredential(ctx);
     if (!presented) {
-      return this.refuse(context, ctx, ErrorCode.Unauthenticated, 'Sign in first: send "Authorization: Bearer <token>"');
+      return this.refuse(
+        context,
+        ctx,
+        ErrorCode.Unauthenticated,
+        'Sign in first: send "Authorization: Bearer <token>"',
+      );
     }
     // A browser sends cookies with cross-site requests too; a custom header it cannot add proves the console sent it.
     if (presented.source === 'cookie' && !hasCsrfHeader(ctx)) {
-      return this.refuse(context, ctx, ErrorCode.Forbidden, `Requests authenticated by cookie must send the ${CSRF_HEADER} header`);
+      return this.refuse(
+        context,
+        ctx,
+        ErrorCode.Forbidden,
+        `Requests authenticated by cookie must send the ${CSRF_HEADER} header`,
+      );
     }
     // A WebSocket cannot carry that header; the Origin the browser sets on the handshake proves the console opened it.
     if (presented.source === 'websocket-cookie' && !isSameOrigin(ctx)) {
-      return this.refuse(context, ctx, ErrorCode.Forbidden, 'WebSocket connections authenticated by cookie must come from the console (Origin of this host)');
+      return this.refuse(
+        context,
+        ctx,
+        ErrorCode.Forbidden,
+        'WebSocket connections authenticated by cookie must come from the console (Origin of this host)',
+      );
     }
     const principal = await this.authentication.authenticate(presented.credential);
     if (!principal) {
-      return this.refuse(context, ctx, ErrorCode.Unauthenticated, 'Invalid, expired or revoked credentials: sign in again');
+      return this.refuse(
+        context,
+        ctx,
+        ErrorCode.Unauthenticated,
+        'Invalid, expired or revoked credentials: sign in again',
+      );
     }
     ctx.principal = principal;
     if (!ruleAllows(rule, principal.role)) {
-      return this.refuse(context, ctx, ErrorCode.Forbidden, `${operation} requires the ${rule.role} role (you have ${principal.role})`);
+      return this.refuse(
+        context,
+        ctx,
+        ErrorCode.Forbidden,
+        `${operation} requires the ${rule.role} role (you have ${principal.role})`,
+      );
     }
     return true;
   }
 
-  private async refuse(context: ExecutionContext, ctx: TomoGraphqlContext, code: ErrorCode, message: string): Promise<never> {
+  private async refuse(
+    context: ExecutionContext,
+    ctx: TomoGraphqlContext,
+    code: ErrorCode,
+    message: string,
+  ): Promise<never> {
     if (context.getType<GqlContextType>() !== 'graphql') {
       // Plain HTTP routes answer with a status; TomoExceptionFilter speaks GraphQL only.
       throw code === ErrorCode.Unauthenticated ? new UnauthorizedException(message) : new ForbiddenException(message);

@@ -37,7 +37,11 @@ describe('identity and security over real HTTP', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi(appWithRoleProbe, { LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '10m', SUBSCRIPTION_RECHECK: '1s' });
+    api = await startTestApi(appWithRoleProbe, {
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_LOCKOUT: '10m',
+      SUBSCRIPTION_RECHECK: '1s',
+    });
     url = api.graphqlUrl;
   });
   afterAll(() => api?.close());
@@ -120,7 +124,9 @@ describe('identity and security over real HTTP', () => {
 
       // A session the server says has ended (expiresAt passed) is refused even if the JWT is not.
       const other = await login(ADMIN.username, ADMIN.password);
-      const otherSid = (JSON.parse(Buffer.from(other.token.split('.')[1], 'base64url').toString('utf8')) as { sid: string }).sid;
+      const otherSid = (
+        JSON.parse(Buffer.from(other.token.split('.')[1], 'base64url').toString('utf8')) as { sid: string }
+      ).sid;
       await sessions.update(otherSid, { expiresAt: new Date(Date.now() - 1000) });
       expect(errorCodes(await gql(url, ME, {}, other.token))).toEqual(['UNAUTHENTICATED']);
     });
@@ -128,16 +134,15 @@ describe('identity and security over real HTTP', () => {
     it('lists sessions and ends one at once with revokeSession', async () => {
       const first = await login(ADMIN.username, ADMIN.password);
       const second = await login(ADMIN.username, ADMIN.password);
-      const listed = await gql<{ sessions: { id: string; current: boolean; userAgent: string | null; ip: string | null }[] }>(
-        url,
-        '{ sessions { id current userAgent ip lastActivityAt } }',
-        {},
-        first.token,
-      );
+      const listed = await gql<{
+        sessions: { id: string; current: boolean; userAgent: string | null; ip: string | null }[];
+      }>(url, '{ sessions { id current userAgent ip lastActivityAt } }', {}, first.token);
       const current = listed.data?.sessions.find((s) => s.current);
       expect(current).toBeDefined();
       expect(current?.ip).toMatch(/127\.0\.0\.1/);
-      const secondSid = (JSON.parse(Buffer.from(second.token.split('.')[1], 'base64url').toString('utf8')) as { sid: string }).sid;
+      const secondSid = (
+        JSON.parse(Buffer.from(second.token.split('.')[1], 'base64url').toString('utf8')) as { sid: string }
+      ).sid;
       expect(listed.data?.sessions.map((s) => s.id)).toContain(secondSid);
 
       const revoked = await gql(url, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: secondSid }, first.token);
@@ -151,10 +156,20 @@ describe('identity and security over real HTTP', () => {
       const a = await login('carol', passwordOf('carol'));
       const b = await login('carol', passwordOf('carol'));
       const change = 'mutation($input: ChangePasswordInput!) { changePassword(input: $input) }';
-      const wrong = await gql(url, change, { input: { currentPassword: 'not my password!!', newPassword: 'a new long passphrase' } }, a.token);
+      const wrong = await gql(
+        url,
+        change,
+        { input: { currentPassword: 'not my password!!', newPassword: 'a new long passphrase' } },
+        a.token,
+      );
       expect(errorCodes(wrong)).toEqual(['BAD_USER_INPUT']);
       expect(wrong.errors?.[0].message).toBe('currentPassword is not correct');
-      const ok = await gql(url, change, { input: { currentPassword: passwordOf('carol'), newPassword: 'a new long passphrase' } }, a.token);
+      const ok = await gql(
+        url,
+        change,
+        { input: { currentPassword: passwordOf('carol'), newPassword: 'a new long passphrase' } },
+        a.token,
+      );
       expect(ok.data).toEqual({ changePassword: true });
       expect((await gql(url, ME, {}, a.token)).data?.me).toBeDefined();
       expect(errorCodes(await gql(url, ME, {}, b.token))).toEqual(['UNAUTHENTICATED']);
@@ -165,7 +180,12 @@ describe('identity and security over real HTTP', () => {
   describe('API tokens', () => {
     it('works for GraphQL, is stored hashed, listed without the secret, and refused after revocation', async () => {
       const admin = await login(ADMIN.username, ADMIN.password);
-      const created = await gql<{ createApiToken: { token: string; apiToken: { id: string; name: string; role: string; prefix: string; expiresAt: string } } }>(
+      const created = await gql<{
+        createApiToken: {
+          token: string;
+          apiToken: { id: string; name: string; role: string; prefix: string; expiresAt: string };
+        };
+      }>(
         url,
         'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id name role prefix expiresAt } } }',
         { input: { name: 'ci script', role: 'OPERATOR', expiresInDays: 30 } },
@@ -181,7 +201,9 @@ describe('identity and security over real HTTP', () => {
       // The token acts with its own role (OPERATOR), not its owner's.
       expect((await gql(url, ME, {}, token)).data).toEqual({ me: admin.user });
       expect(errorCodes(await gql(url, '{ users { id } }', {}, token))).toEqual(['FORBIDDEN']);
-      expect((await gql(url, 'mutation { probeOperatorAction }', {}, token)).data).toEqual({ probeOperatorAction: true });
+      expect((await gql(url, 'mutation { probeOperatorAction }', {}, token)).data).toEqual({
+        probeOperatorAction: true,
+      });
 
       const rows: { tokenHash: string }[] = await api.app.get(DataSource).query('SELECT "tokenHash" FROM api_token');
       expect(rows.some((row) => row.tokenHash === token || row.tokenHash.includes(token.slice(5)))).toBe(false);
@@ -195,20 +217,33 @@ describe('identity and security over real HTTP', () => {
       expect(listText).toContain('"lastUsedAt":"');
       expect(listText).not.toContain(token);
 
-      const revoke = await gql(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: apiToken.id }, admin.token);
+      const revoke = await gql(
+        url,
+        'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }',
+        { id: apiToken.id },
+        admin.token,
+      );
       expect(revoke.data).toEqual({ revokeApiToken: { revokedAt: expect.any(String) } });
       expect(errorCodes(await gql(url, ME, {}, token))).toEqual(['UNAUTHENTICATED']);
-      expect(errorCodes(await gql(url, ME, {}, 'tomo_thisTokenDoesNotExistxxxxxxxxxxxxxxxxxxxxx'))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await gql(url, ME, {}, 'tomo_thisTokenDoesNotExistxxxxxxxxxxxxxxxxxxxxx'))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
     });
 
     it('a token made with a token expires no later than it and is revoked with it', async () => {
       const admin = await login(ADMIN.username, ADMIN.password);
-      const create = 'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id expiresAt } } }';
+      const create =
+        'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id expiresAt } } }';
       type Created = { createApiToken: { token: string; apiToken: { id: string; expiresAt: string | null } } };
       const parent = await gql<Created>(url, create, { input: { name: 'parent', expiresInDays: 2 } }, admin.token);
       const parentToken = parent.data?.createApiToken.token ?? '';
       const child = await gql<Created>(url, create, { input: { name: 'child, asks for forever' } }, parentToken);
-      const grandchild = await gql<Created>(url, create, { input: { name: 'grandchild', expiresInDays: 365 } }, child.data?.createApiToken.token ?? '');
+      const grandchild = await gql<Created>(
+        url,
+        create,
+        { input: { name: 'grandchild', expiresInDays: 365 } },
+        child.data?.createApiToken.token ?? '',
+      );
       const parentExpiry = parent.data?.createApiToken.apiToken.expiresAt;
       expect(parentExpiry).toEqual(expect.any(String));
       expect(child.data?.createApiToken.apiToken.expiresAt).toBe(parentExpiry);
@@ -216,7 +251,12 @@ describe('identity and security over real HTTP', () => {
       const grandchildToken = grandchild.data?.createApiToken.token ?? '';
       expect(errorCodes(await gql(url, ME, {}, grandchildToken))).toEqual([]);
 
-      await gql(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: parent.data?.createApiToken.apiToken.id }, admin.token);
+      await gql(
+        url,
+        'mutation($id: ID!) { revokeApiToken(id: $id) { id } }',
+        { id: parent.data?.createApiToken.apiToken.id },
+        admin.token,
+      );
       expect(errorCodes(await gql(url, ME, {}, child.data?.createApiToken.token ?? ''))).toEqual(['UNAUTHENTICATED']);
       expect(errorCodes(await gql(url, ME, {}, grandchildToken))).toEqual(['UNAUTHENTICATED']);
     });
@@ -236,36 +276,56 @@ describe('identity and security over real HTTP', () => {
       const admin = await login(ADMIN.username, ADMIN.password);
       const operator = await createUser(admin.token, 'oscar', 'OPERATOR');
       const viewer = await createUser(admin.token, 'victor', 'VIEWER');
-      const newUser = (name: string) => ({ input: { username: name, password: 'yet another passphrase', role: 'VIEWER' } });
+      const newUser = (name: string) => ({
+        input: { username: name, password: 'yet another passphrase', role: 'VIEWER' },
+      });
       const createUserOp = 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }';
 
-      const matrix: [string, string, Record<string, unknown>, { admin: boolean; operator: boolean; viewer: boolean }][] = [
+      const matrix: [
+        string,
+        string,
+        Record<string, unknown>,
+        { admin: boolean; operator: boolean; viewer: boolean },
+      ][] = [
         ['read', ME, {}, { admin: true, operator: true, viewer: true }],
         ['operate', 'mutation { probeOperatorAction }', {}, { admin: true, operator: true, viewer: false }],
         ['list users', '{ users { id } }', {}, { admin: true, operator: false, viewer: false }],
         ['audit log', '{ auditLog(first: 1) { nodes { id } } }', {}, { admin: true, operator: false, viewer: false }],
       ];
       for (const [what, query, variables, allowed] of matrix) {
-        for (const [who, token] of [['admin', admin.token], ['operator', operator.token], ['viewer', viewer.token]] as const) {
+        for (const [who, token] of [
+          ['admin', admin.token],
+          ['operator', operator.token],
+          ['viewer', viewer.token],
+        ] as const) {
           const result = await gql(url, query, variables, token);
-          expect({ what, who, codes: errorCodes(result) }).toEqual({ what, who, codes: allowed[who] ? [] : ['FORBIDDEN'] });
+          expect({ what, who, codes: errorCodes(result) }).toEqual({
+            what,
+            who,
+            codes: allowed[who] ? [] : ['FORBIDDEN'],
+          });
         }
       }
       expect(errorCodes(await gql(url, createUserOp, newUser('by-viewer'), viewer.token))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await gql(url, createUserOp, newUser('by-operator'), operator.token))).toEqual(['FORBIDDEN']);
       expect(errorCodes(await gql(url, createUserOp, newUser('by-admin'), admin.token))).toEqual([]);
       const update = 'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { role } }';
-      expect(errorCodes(await gql(url, update, { id: viewer.user.id, input: { role: 'ADMIN' } }, operator.token))).toEqual(['FORBIDDEN']);
+      expect(
+        errorCodes(await gql(url, update, { id: viewer.user.id, input: { role: 'ADMIN' } }, operator.token)),
+      ).toEqual(['FORBIDDEN']);
       expect(errorCodes(await gql(url, createUserOp, newUser('by-admin'), admin.token))).toEqual(['CONFLICT']);
     });
 
     it('applies a role change at once and ends sessions and API tokens on an admin password reset', async () => {
       const admin = await login(ADMIN.username, ADMIN.password);
       const user = await createUser(admin.token, 'paula', 'VIEWER');
-      const update = 'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { role disabled } }';
+      const update =
+        'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { role disabled } }';
       expect(errorCodes(await gql(url, 'mutation { probeOperatorAction }', {}, user.token))).toEqual(['FORBIDDEN']);
       await gql(url, update, { id: user.user.id, input: { role: 'OPERATOR' } }, admin.token);
-      expect((await gql(url, 'mutation { probeOperatorAction }', {}, user.token)).data).toEqual({ probeOperatorAction: true });
+      expect((await gql(url, 'mutation { probeOperatorAction }', {}, user.token)).data).toEqual({
+        probeOperatorAction: true,
+      });
 
       const apiToken = await gql<{ createApiToken: { token: string } }>(
         url,
@@ -273,11 +333,18 @@ describe('identity and security over real HTTP', () => {
         { input: { name: 'made before the reset' } },
         user.token,
       );
-      const reset = await gql(url, update, { id: user.user.id, input: { password: 'reset by the admin today' } }, admin.token);
+      const reset = await gql(
+        url,
+        update,
+        { id: user.user.id, input: { password: 'reset by the admin today' } },
+        admin.token,
+      );
       expect(reset.errors).toBeUndefined();
       expect(errorCodes(await gql(url, ME, {}, user.token))).toEqual(['UNAUTHENTICATED']);
       // The reset revokes the user's API tokens too.
-      expect(errorCodes(await gql(url, ME, {}, apiToken.data?.createApiToken.token ?? ''))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await gql(url, ME, {}, apiToken.data?.createApiToken.token ?? ''))).toEqual([
+        'UNAUTHENTICATED',
+      ]);
       await expect(login('paula', 'reset by the admin today')).resolves.toBeDefined();
 
       const lastAdmin = await gql(url, update, { id: admin.user.id, input: { role: 'VIEWER' } }, admin.token);
@@ -331,7 +398,11 @@ describe('identity and security over real HTTP', () => {
       );
       return seen;
     };
-    const until = async (condition: () => boolean, what: string, meanwhile: () => Promise<unknown> = async () => undefined) => {
+    const until = async (
+      condition: () => boolean,
+      what: string,
+      meanwhile: () => Promise<unknown> = async () => undefined,
+    ) => {
       const deadline = Date.now() + 10_000;
       while (!condition()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -353,7 +424,11 @@ describe('identity and security over real HTTP', () => {
         const watcherStream = watch(watcherClient);
         const adminStream = watch(adminClient);
         // Both streams are live once a new job reaches them (subscribing takes a moment: try until it does).
-        await until(() => watcherStream.updates > 0 && adminStream.updates > 0, 'both streams to see a new job', () => newJob(admin.token));
+        await until(
+          () => watcherStream.updates > 0 && adminStream.updates > 0,
+          'both streams to see a new job',
+          () => newJob(admin.token),
+        );
 
         expect((await gql(url, 'mutation { logout }', {}, watcher.token)).data).toEqual({ logout: true });
         await until(() => watcherStream.ended, "the signed-out caller's stream to end");
@@ -384,8 +459,17 @@ describe('identity and security over real HTTP', () => {
       const client = wsClient(api.wsUrl, token);
       try {
         const stream = watch(client);
-        await until(() => stream.updates > 0, 'the stream to see a new job', () => newJob(admin.token));
-        const revoked = await gql(url, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: apiToken.id }, admin.token);
+        await until(
+          () => stream.updates > 0,
+          'the stream to see a new job',
+          () => newJob(admin.token),
+        );
+        const revoked = await gql(
+          url,
+          'mutation($id: ID!) { revokeApiToken(id: $id) { id } }',
+          { id: apiToken.id },
+          admin.token,
+        );
         expect(revoked.errors).toBeUndefined();
         await until(() => stream.ended, 'the stream to end');
         expect(stream.endedWith).toBe('UNAUTHENTICATED');
@@ -431,12 +515,19 @@ describe('identity and security over real HTTP', () => {
       const query = `query($first: Int!, $after: String) { auditLog(first: $first, after: $after) {
         nodes { id at actorType actorName action targetType targetId outcome errorCode details }
         pageInfo { endCursor hasNextPage } } }`;
-      type Page = { auditLog: { nodes: Record<string, string | null>[]; pageInfo: { endCursor: string; hasNextPage: boolean } } };
+      type Page = {
+        auditLog: { nodes: Record<string, string | null>[]; pageInfo: { endCursor: string; hasNextPage: boolean } };
+      };
       const first = await gql<Page>(url, query, { first: 5 }, admin.token);
       expect(first.errors).toBeUndefined();
       expect(first.data?.auditLog.nodes).toHaveLength(5);
       expect(first.data?.auditLog.pageInfo.hasNextPage).toBe(true);
-      const second = await gql<Page>(url, query, { first: 500, after: first.data?.auditLog.pageInfo.endCursor }, admin.token);
+      const second = await gql<Page>(
+        url,
+        query,
+        { first: 500, after: first.data?.auditLog.pageInfo.endCursor },
+        admin.token,
+      );
       expect(second.errors?.[0].message).toBe('first must be a whole number from 1 to 200');
       const all = await gql<Page>(url, query, { first: 200 }, admin.token);
       const entries = all.data?.auditLog.nodes ?? [];
@@ -445,21 +536,50 @@ describe('identity and security over real HTTP', () => {
       expect([...ids].sort((a, b) => b - a)).toEqual(ids);
 
       expect(entries).toContainEqual(
-        expect.objectContaining({ action: 'setupAdmin', actorType: 'user', actorName: 'admin', outcome: 'SUCCESS', targetType: 'user' }),
+        expect.objectContaining({
+          action: 'setupAdmin',
+          actorType: 'user',
+          actorName: 'admin',
+          outcome: 'SUCCESS',
+          targetType: 'user',
+        }),
       );
       expect(entries).toContainEqual(
-        expect.objectContaining({ action: 'createUser', actorName: 'admin', outcome: 'SUCCESS', targetType: 'user', targetId: expect.any(String) }),
+        expect.objectContaining({
+          action: 'createUser',
+          actorName: 'admin',
+          outcome: 'SUCCESS',
+          targetType: 'user',
+          targetId: expect.any(String),
+        }),
       );
       expect(entries).toContainEqual(
-        expect.objectContaining({ action: 'login', actorType: 'anonymous', outcome: 'FAILURE', errorCode: 'RATE_LIMITED' }),
+        expect.objectContaining({
+          action: 'login',
+          actorType: 'anonymous',
+          outcome: 'FAILURE',
+          errorCode: 'RATE_LIMITED',
+        }),
       );
       expect(entries).toContainEqual(
-        expect.objectContaining({ action: 'createUser', actorName: 'oscar', outcome: 'FAILURE', errorCode: 'FORBIDDEN' }),
+        expect.objectContaining({
+          action: 'createUser',
+          actorName: 'oscar',
+          outcome: 'FAILURE',
+          errorCode: 'FORBIDDEN',
+        }),
       );
-      expect(entries).toContainEqual(expect.objectContaining({ action: 'revokeApiToken', outcome: 'SUCCESS', targetType: 'api-token' }));
+      expect(entries).toContainEqual(
+        expect.objectContaining({ action: 'revokeApiToken', outcome: 'SUCCESS', targetType: 'api-token' }),
+      );
       const text = JSON.stringify(entries);
       expect(text).toContain('[redacted]');
-      for (const secret of [ADMIN.password, 'a new long passphrase', 'reset by the admin today', 'wrong password number']) {
+      for (const secret of [
+        ADMIN.password,
+        'a new long passphrase',
+        'reset by the admin today',
+        'wrong password number',
+      ]) {
         expect(text).not.toContain(secret);
       }
       expect(text).not.toMatch(/tomo_[A-Za-z0-9_-]{20}/);
@@ -473,7 +593,12 @@ describe('identity and security over real HTTP', () => {
       const pagedIds: (string | null)[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: GqlResult<Page> = await gql<Page>(url, filtered, { first: 1, after, actor: 'admin', action: 'createUser' }, admin.token);
+        const page: GqlResult<Page> = await gql<Page>(
+          url,
+          filtered,
+          { first: 1, after, actor: 'admin', action: 'createUser' },
+          admin.token,
+        );
         expect(page.errors).toBeUndefined();
         pagedIds.push(...(page.data?.auditLog.nodes ?? []).map((n) => n.id));
         if (!page.data?.auditLog.pageInfo.hasNextPage) break;

@@ -23,8 +23,13 @@ export class AuthResolver {
 
   @Public()
   @AuditTarget('user')
-  @Mutation(() => AuthPayloadModel, { description: 'First run only: creates the admin and signs in. CONFLICT once any user exists.' })
-  async setupAdmin(@Args('input') input: SetupAdminInput, @CallContext() ctx: TomoGraphqlContext): Promise<AuthPayloadModel> {
+  @Mutation(() => AuthPayloadModel, {
+    description: 'First run only: creates the admin and signs in. CONFLICT once any user exists.',
+  })
+  async setupAdmin(
+    @Args('input') input: SetupAdminInput,
+    @CallContext() ctx: TomoGraphqlContext,
+  ): Promise<AuthPayloadModel> {
     return this.signedIn(ctx, await this.authentication.setupAdmin(input, clientInfo(ctx)));
   }
 
@@ -39,7 +44,9 @@ export class AuthResolver {
 
   @Roles(Role.Viewer)
   @AuditTarget('session')
-  @Mutation(() => Boolean, { description: 'Ends the current session at once (false for API tokens: revoke those instead).' })
+  @Mutation(() => Boolean, {
+    description: 'Ends the current session at once (false for API tokens: revoke those instead).',
+  })
   async logout(@CurrentPrincipal() principal: Principal, @CallContext() ctx: TomoGraphqlContext): Promise<boolean> {
     clearSessionCookie(ctx);
     return this.authentication.logout(principal);

@@ -10,7 +10,8 @@ export const RoleEnum = { ADMIN: Role.Admin, OPERATOR: Role.Operator, VIEWER: Ro
 
 registerEnumType(RoleEnum, {
   name: 'Role',
-  description: 'ADMIN: everything (users, settings, audit log). OPERATOR: servers, deployments, jobs. VIEWER: read only.',
+  description:
+    'ADMIN: everything (users, settings, audit log). OPERATOR: servers, deployments, jobs. VIEWER: read only.',
 });
 
 @ObjectType('User')
@@ -36,7 +37,10 @@ export class UserModel {
 
 @ObjectType('AuthPayload', { description: 'A new session.' })
 export class AuthPayloadModel {
-  @Field({ description: 'The session JWT: send it as "Authorization: Bearer <token>". The console also gets it as an httpOnly cookie.' })
+  @Field({
+    description:
+      'The session JWT: send it as "Authorization: Bearer <token>". The console also gets it as an httpOnly cookie.',
+  })
   token!: string;
   @Field() expiresAt!: Date;
   @Field(() => UserModel) user!: UserModel;

@@ -11,6 +11,6 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
 });
 
 /** The call's context: request, response, principal. */
-export const CallContext = createParamDecorator(
-  (_: unknown, context: ExecutionContext): TomoGraphqlContext => callContext(context),
+export const CallContext = createParamDecorator((_: unknown, context: ExecutionContext): TomoGraphqlContext =>
+  callContext(context),
 );

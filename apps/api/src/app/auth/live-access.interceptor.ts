@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
@@ -37,7 +44,9 @@ export class LiveAccessInterceptor implements NestInterceptor {
     if (!rule || 'public' in rule || !credential) return next.handle();
     return next
       .handle()
-      .pipe(map((stream) => this.keepChecking(stream as AsyncIterator<unknown>, () => this.lapse(credential, rule.role))));
+      .pipe(
+        map((stream) => this.keepChecking(stream as AsyncIterator<unknown>, () => this.lapse(credential, rule.role))),
+      );
   }
 
   /** Why the credential no longer allows the subscription; null while it does (or cannot be checked now). */
@@ -50,7 +59,10 @@ export class LiveAccessInterceptor implements NestInterceptor {
       return null;
     }
     if (!principal) {
-      return ended(ErrorCode.Unauthenticated, 'Your sign-in ended (signed out, revoked or expired): sign in again to go on watching');
+      return ended(
+        ErrorCode.Unauthenticated,
+        'Your sign-in ended (signed out, revoked or expired): sign in again to go on watching',
+      );
     }
     if (!roleSatisfies(principal.role, role)) {
       return ended(ErrorCode.Forbidden, `This subscription requires the ${role} role (you now have ${principal.role})`);
@@ -58,7 +70,10 @@ export class LiveAccessInterceptor implements NestInterceptor {
     return null;
   }
 
-  private keepChecking<T>(source: AsyncIterator<T>, lapse: () => Promise<GraphQLError | null>): AsyncIterableIterator<T> {
+  private keepChecking<T>(
+    source: AsyncIterator<T>,
+    lapse: () => Promise<GraphQLError | null>,
+  ): AsyncIterableIterator<T> {
     const timer = setInterval(() => {
       void lapse().then((problem) => problem && out.fail(problem));
     }, this.config.auth.subscriptionRecheckSeconds * 1000);

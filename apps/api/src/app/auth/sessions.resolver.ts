@@ -21,7 +21,10 @@ export class SessionsResolver {
   @Roles(Role.Viewer)
   @AuditTarget('session')
   @Mutation(() => Boolean, { description: 'Ends a session at once.' })
-  async revokeSession(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<boolean> {
+  async revokeSession(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<boolean> {
     await this.sessionsService.revoke(id, principal.role === Role.Admin ? undefined : principal.userId);
     return true;
   }

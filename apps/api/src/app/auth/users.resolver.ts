@@ -24,7 +24,9 @@ export class UsersResolver {
 
   @Roles(Role.Admin)
   @AuditTarget('user')
-  @Mutation(() => UserModel, { description: 'Role, disabled flag, or a password reset (which ends the user\'s sessions).' })
+  @Mutation(() => UserModel, {
+    description: "Role, disabled flag, or a password reset (which ends the user's sessions).",
+  })
   async updateUser(
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: UpdateUserInput,

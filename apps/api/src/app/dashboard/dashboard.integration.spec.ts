@@ -46,7 +46,11 @@ describe('dashboard over GraphQL', () => {
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
     admin = await setupAdmin(api, { username: 'admin', password: 'watching the whole platform' });
-    viewer = await signInNewUser(api, admin, { username: 'vera', password: 'only looking, never touching', role: 'VIEWER' });
+    viewer = await signInNewUser(api, admin, {
+      username: 'vera',
+      password: 'only looking, never touching',
+      role: 'VIEWER',
+    });
   });
 
   afterAll(async () => {
@@ -79,7 +83,14 @@ describe('dashboard over GraphQL', () => {
     // No worker yet: what is queued stays queued. The worker started below runs only the engine's
     // own workflows, so the server's connection test fails on it.
     const serverId = await run('mutation($input: AddServerInput!) { addServer(input: $input) { id } }', {
-      input: { name: 'garage', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'not used in this test' },
+      input: {
+        name: 'garage',
+        host: '127.0.0.1',
+        port: 22,
+        username: 'tomo',
+        authType: 'PASSWORD',
+        password: 'not used in this test',
+      },
     });
     const cancelledPing = await run('mutation { pingSystem { id } }');
     await run('mutation($id: ID!) { cancelJob(id: $id) { id } }', { id: cancelledPing });
@@ -110,7 +121,9 @@ describe('dashboard over GraphQL', () => {
       },
       null,
     );
-    worker = await NestFactory.createApplicationContext(engineOnlyWorker(api, 'dashboard-test-worker'), { logger: false });
+    worker = await NestFactory.createApplicationContext(engineOnlyWorker(api, 'dashboard-test-worker'), {
+      logger: false,
+    });
     await worker.init();
     const ping = await run('mutation { pingSystem { id } }');
     const after = await waitFor(async () => {
@@ -118,7 +131,14 @@ describe('dashboard over GraphQL', () => {
       return view.jobs['succeededLast24h'] === 1 && view.jobs['failedLast24h'] === 1 && view;
     }, 'the ping to succeed and the connection test to fail');
     expect(after.servers[0].latest).toEqual({ cpuPercent: 12.5, memoryUsedBytes: 1_000, containersRunning: 3 });
-    expect(after.jobs).toEqual({ queued: 0, running: 0, waiting: 0, succeededLast24h: 1, failedLast24h: 1, cancelledLast24h: 1 });
+    expect(after.jobs).toEqual({
+      queued: 0,
+      running: 0,
+      waiting: 0,
+      succeededLast24h: 1,
+      failedLast24h: 1,
+      cancelledLast24h: 1,
+    });
     expect(after.activeJobs).toEqual([]);
     expect(after.recentJobs.map((job) => [job.id, job.status])).toEqual([
       [ping, 'SUCCEEDED'],
@@ -132,7 +152,16 @@ describe('dashboard over GraphQL', () => {
     const added = await gql<{ addServer: { id: string } }>(
       api.graphqlUrl,
       'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-      { input: { name: 'shed', host: '127.0.0.1', port: 22, username: 'tomo', authType: 'PASSWORD', password: 'not used in this test' } },
+      {
+        input: {
+          name: 'shed',
+          host: '127.0.0.1',
+          port: 22,
+          username: 'tomo',
+          authType: 'PASSWORD',
+          password: 'not used in this test',
+        },
+      },
       admin,
     );
     expect(added.errors).toBeUndefined();
@@ -141,7 +170,18 @@ describe('dashboard over GraphQL', () => {
       store.addSample(
         serverId,
         new Date(Date.now() - minutesAgo * 60_000),
-        { cpuPercent, memoryUsedBytes: 1, memoryTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2, load1: 0, load5: 0, load15: 0, containersRunning: 0, containersTotal: 0 },
+        {
+          cpuPercent,
+          memoryUsedBytes: 1,
+          memoryTotalBytes: 2,
+          diskUsedBytes: 1,
+          diskTotalBytes: 2,
+          load1: 0,
+          load5: 0,
+          load15: 0,
+          containersRunning: 0,
+          containersTotal: 0,
+        },
         null,
       );
     await sample(shed, 2, 40);
@@ -185,7 +225,9 @@ describe('dashboard over GraphQL', () => {
         }),
       );
     }
-    const result = await gql<{ dashboard: { deploymentCount: number; deploymentsByStatus: unknown[]; servers: unknown[] } }>(
+    const result = await gql<{
+      dashboard: { deploymentCount: number; deploymentsByStatus: unknown[]; servers: unknown[] };
+    }>(
       api.graphqlUrl,
       `{ dashboard { deploymentCount deploymentsByStatus { status count } servers { server { ...Where port } } } }
        fragment Where on Server { name address: host }`,

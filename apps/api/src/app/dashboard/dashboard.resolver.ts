@@ -67,5 +67,7 @@ function countBy(statuses: string[]): StatusCount[] {
 }
 
 function byCount(counts: Map<string, number>): StatusCount[] {
-  return [...counts].map(([status, count]) => ({ status, count })).sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
+  return [...counts]
+    .map(([status, count]) => ({ status, count }))
+    .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
 }

@@ -43,7 +43,10 @@ export class JobCounts {
   cancelledLast24h!: number;
 }
 
-@ObjectType({ description: 'The monitoring overview: servers up or down, deployments by state, running and recent jobs, latest metrics.' })
+@ObjectType({
+  description:
+    'The monitoring overview: servers up or down, deployments by state, running and recent jobs, latest metrics.',
+})
 export class Dashboard {
   @Field(() => Int)
   serverCount!: number;
@@ -57,7 +60,9 @@ export class Dashboard {
   @Field(() => Int)
   deploymentCount!: number;
 
-  @Field(() => [StatusCount], { description: 'Deployments per status (RUNNING, STOPPED, …), only statuses that occur.' })
+  @Field(() => [StatusCount], {
+    description: 'Deployments per status (RUNNING, STOPPED, …), only statuses that occur.',
+  })
   deploymentsByStatus!: StatusCount[];
 
   @Field(() => JobCounts)

@@ -7,9 +7,13 @@ export const PullPolicyEnum = contractEnum(PullPolicy);
 
 registerEnumType(DeploymentStatusEnum, {
   name: 'DeploymentStatus',
-  description: 'INSTALLING until the install job ends; RUNNING, STOPPED, UNHEALTHY, MISSING as the last job or the reconciliation found it; FAILED: the install failed (and was undone).',
+  description:
+    'INSTALLING until the install job ends; RUNNING, STOPPED, UNHEALTHY, MISSING as the last job or the reconciliation found it; FAILED: the install failed (and was undone).',
 });
-registerEnumType(PullPolicyEnum, { name: 'PullPolicy', description: 'ALWAYS pull, pull IF_MISSING (default), NEVER pull.' });
+registerEnumType(PullPolicyEnum, {
+  name: 'PullPolicy',
+  description: 'ALWAYS pull, pull IF_MISSING (default), NEVER pull.',
+});
 
 @ObjectType()
 export class DeploymentEnvVar {
@@ -131,7 +135,9 @@ export class VolumeInput {
   host!: string;
 }
 
-@InputType({ description: "Overrides of the app's defaults; anything left out keeps the default (on update: the current value)." })
+@InputType({
+  description: "Overrides of the app's defaults; anything left out keeps the default (on update: the current value).",
+})
 export class DeploymentConfigInput {
   @Field(() => [EnvVarInput], { nullable: true })
   env?: EnvVarInput[] | null;
@@ -160,7 +166,11 @@ export class InstallAppInput {
   @Field(() => DeploymentConfigInput, { nullable: true })
   config?: DeploymentConfigInput | null;
 
-  @Field(() => String, { nullable: true, description: 'Your key: within 24 h the same request with it returns the job it started instead of installing again; another request with it is a CONFLICT.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Your key: within 24 h the same request with it returns the job it started instead of installing again; another request with it is a CONFLICT.',
+  })
   idempotencyKey?: string | null;
 }
 
@@ -169,7 +179,10 @@ export class UpdateAppInput {
   @Field(() => ID)
   deploymentId!: string;
 
-  @Field(() => String, { nullable: true, description: "A tag of the app's image; none: the image the catalog names now." })
+  @Field(() => String, {
+    nullable: true,
+    description: "A tag of the app's image; none: the image the catalog names now.",
+  })
   imageTag?: string | null;
 
   @Field(() => DeploymentConfigInput, { nullable: true })

@@ -24,7 +24,8 @@ export class DeploymentsResolver {
 
   @Roles(Role.Viewer)
   @Subscription(() => Deployment, {
-    description: 'Deployments as they change: installed, status from jobs and reconciliation, updated (not removals: see jobUpdated).',
+    description:
+      'Deployments as they change: installed, status from jobs and reconciliation, updated (not removals: see jobUpdated).',
     resolve: (deployment: DeploymentEntity) => deployment,
   })
   deploymentUpdated(): Promise<AsyncIterableIterator<DeploymentEntity>> {
@@ -33,7 +34,9 @@ export class DeploymentsResolver {
 
   @Roles(Role.Viewer)
   @Query(() => [Deployment], { description: 'Deployments, oldest first; of one server when serverId is given.' })
-  deployments(@Args('serverId', { type: () => ID, nullable: true }) serverId: string | null): Promise<DeploymentEntity[]> {
+  deployments(
+    @Args('serverId', { type: () => ID, nullable: true }) serverId: string | null,
+  ): Promise<DeploymentEntity[]> {
     return this.deploymentsService.list(serverId ?? null);
   }
 
@@ -45,7 +48,8 @@ export class DeploymentsResolver {
 
   @Roles(Role.Viewer)
   @Query(() => String, {
-    description: "The container's last `tail` lines (default 200, at most 5000), with timestamps. Read over SSH by a short deployment.logs job.",
+    description:
+      "The container's last `tail` lines (default 200, at most 5000), with timestamps. Read over SSH by a short deployment.logs job.",
     // A job and an SSH command each: a tenth of an operation's budget (graphql/operation-limits.ts).
     complexity: 100,
   })
@@ -60,7 +64,8 @@ export class DeploymentsResolver {
   @Roles(Role.Operator)
   @AuditTarget('deployment')
   @Mutation(() => Job, {
-    description: 'Installs an app on a server (a deployment.install job: validate, preflight, pull, volumes, container, health check). BAD_USER_INPUT at once for a configuration the app does not accept.',
+    description:
+      'Installs an app on a server (a deployment.install job: validate, preflight, pull, volumes, container, health check). BAD_USER_INPUT at once for a configuration the app does not accept.',
   })
   installApp(@Args('input') input: InstallAppInput, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
     return this.deploymentsService.install(input, principal.username, principal.role);
@@ -69,28 +74,38 @@ export class DeploymentsResolver {
   @Roles(Role.Operator)
   @AuditTarget('deployment')
   @Mutation(() => Job, { description: 'Starts the container and checks its health (deployment.start).' })
-  startApp(@Args('deploymentId', { type: () => ID }) deploymentId: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
+  startApp(
+    @Args('deploymentId', { type: () => ID }) deploymentId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobRow> {
     return this.deploymentsService.start(deploymentId, principal.username);
   }
 
   @Roles(Role.Operator)
   @AuditTarget('deployment')
   @Mutation(() => Job, { description: 'Stops the container (deployment.stop).' })
-  stopApp(@Args('deploymentId', { type: () => ID }) deploymentId: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
+  stopApp(
+    @Args('deploymentId', { type: () => ID }) deploymentId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobRow> {
     return this.deploymentsService.stop(deploymentId, principal.username);
   }
 
   @Roles(Role.Operator)
   @AuditTarget('deployment')
   @Mutation(() => Job, { description: 'Restarts the container and checks its health (deployment.restart).' })
-  restartApp(@Args('deploymentId', { type: () => ID }) deploymentId: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
+  restartApp(
+    @Args('deploymentId', { type: () => ID }) deploymentId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobRow> {
     return this.deploymentsService.restart(deploymentId, principal.username);
   }
 
   @Roles(Role.Operator)
   @AuditTarget('deployment')
   @Mutation(() => Job, {
-    description: 'Moves the deployment to another image tag and/or configuration (deployment.update). The new container must pass the health check before the old one is removed; otherwise the old one keeps (or resumes) running.',
+    description:
+      'Moves the deployment to another image tag and/or configuration (deployment.update). The new container must pass the health check before the old one is removed; otherwise the old one keeps (or resumes) running.',
   })
   updateApp(@Args('input') input: UpdateAppInput, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
     return this.deploymentsService.update(input, principal.username, principal.role);
@@ -98,7 +113,10 @@ export class DeploymentsResolver {
 
   @Roles(Role.Operator)
   @AuditTarget('deployment')
-  @Mutation(() => Job, { description: 'Removes the container, and with removeVolumes its volumes and data directory; then the record (deployment.uninstall).' })
+  @Mutation(() => Job, {
+    description:
+      'Removes the container, and with removeVolumes its volumes and data directory; then the record (deployment.uninstall).',
+  })
   uninstallApp(
     @Args('deploymentId', { type: () => ID }) deploymentId: string,
     @Args('removeVolumes', { type: () => Boolean, nullable: true, defaultValue: false }) removeVolumes: boolean,

@@ -34,7 +34,12 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unk
   const chain = [...errorChain(error)];
   const fromTomo = chain.find((link): link is TomoException => link instanceof TomoException);
   if (fromTomo) {
-    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { ...fromTomo.details, code } };
+    return {
+      message: formatted.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { ...fromTomo.details, code },
+    };
   }
   // graphql-js and Apollo's own errors about the operation have no other kind of error behind them.
   const thrown = chain.filter((link) => !(link instanceof GraphQLError));

@@ -15,7 +15,11 @@ describe('GraphQL operation limits', () => {
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot, { GRAPHQL_INTROSPECTION: 'false' });
     const admin = await setupAdmin(api, ADMIN);
-    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple battery horse correct', role: 'VIEWER' });
+    viewer = await signInNewUser(api, admin, {
+      username: 'victor',
+      password: 'staple battery horse correct',
+      role: 'VIEWER',
+    });
   });
   afterAll(() => api?.close());
 

@@ -18,7 +18,17 @@ describe('GraphQL while Redis is down', () => {
   const call = (query: string, variables: Record<string, unknown> = {}, bearer = token) =>
     Promise.race([
       gql(api.graphqlUrl, query, variables, bearer),
-      new Promise<GqlResult<unknown>>((resolve) => setTimeout(() => resolve({ status: 0, errors: [{ message: 'no answer', extensions: { code: 'NO_ANSWER' } }], headers: new Headers() }), NO_ANSWER_MS).unref()),
+      new Promise<GqlResult<unknown>>((resolve) =>
+        setTimeout(
+          () =>
+            resolve({
+              status: 0,
+              errors: [{ message: 'no answer', extensions: { code: 'NO_ANSWER' } }],
+              headers: new Headers(),
+            }),
+          NO_ANSWER_MS,
+        ).unref(),
+      ),
     ]);
   const SCHEDULES = '{ schedules { name } }';
 
@@ -26,9 +36,13 @@ describe('GraphQL while Redis is down', () => {
     redis = await ThrowawayRedis.create();
     await redis.start();
     api = await startTestApi(AppModule.forRoot, { REDIS_URL: redis.url });
-    const setup = await gql<{ setupAdmin: { token: string } }>(api.graphqlUrl, 'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }', {
-      input: { username: 'admin', password: 'redis down passphrase' },
-    });
+    const setup = await gql<{ setupAdmin: { token: string } }>(
+      api.graphqlUrl,
+      'mutation($input: SetupAdminInput!) { setupAdmin(input: $input) { token } }',
+      {
+        input: { username: 'admin', password: 'redis down passphrase' },
+      },
+    );
     token = setup.data?.setupAdmin.token ?? '';
   });
 
@@ -45,7 +59,11 @@ describe('GraphQL while Redis is down', () => {
     const schedules = await call(SCHEDULES);
     expect(errorCodes(schedules)).toEqual(['UNAVAILABLE']);
     expect(JSON.stringify(schedules.errors)).not.toContain(String(redis.port));
-    const login = await call('mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { username: 'admin', password: 'redis down passphrase' } }, '');
+    const login = await call(
+      'mutation($input: LoginInput!) { login(input: $input) { token } }',
+      { input: { username: 'admin', password: 'redis down passphrase' } },
+      '',
+    );
     expect(errorCodes(login)).toEqual(['UNAVAILABLE']);
     expect(errorCodes(await call('mutation { pingSystem { id } }'))).toEqual(['UNAVAILABLE']);
     // What does not need Redis still works.

@@ -20,8 +20,7 @@ function fieldsOf(info: GraphQLResolveInfo, sets: SelectionSetNode[]): FieldNode
   return sets.flatMap((set) =>
     set.selections.flatMap((selection): FieldNode[] => {
       if (selection.kind === Kind.FIELD) return [selection];
-      const fragment =
-        selection.kind === Kind.INLINE_FRAGMENT ? selection : info.fragments[selection.name.value];
+      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : info.fragments[selection.name.value];
       // Fragments nest as deep as the document does, and validation has refused cycles.
       return fragment ? fieldsOf(info, [fragment.selectionSet]) : [];
     }),

@@ -7,6 +7,9 @@ import { TomoException } from '@tomo/shared';
 export class TomoExceptionFilter implements ExceptionFilter {
   catch(exception: TomoException): GraphQLError {
     // originalError lets formatGraphqlError tell a deliberate message from one to mask.
-    return new GraphQLError(exception.message, { extensions: { ...exception.details, code: exception.code }, originalError: exception });
+    return new GraphQLError(exception.message, {
+      extensions: { ...exception.details, code: exception.code },
+      originalError: exception,
+    });
   }
 }

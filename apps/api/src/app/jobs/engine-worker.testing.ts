@@ -13,7 +13,12 @@ import { WorkflowWorkerModule } from '@tomo/workflows';
  */
 export function engineOnlyWorker(api: TestApi, label: string): DynamicModule {
   const config = loadWorkerConfig(
-    { DATA_DIR: api.config.dataDir, REDIS_URL: TEST_REDIS_URL, TOMO_REDIS_PREFIX: api.config.redisPrefix, LOG_LEVEL: 'silent' },
+    {
+      DATA_DIR: api.config.dataDir,
+      REDIS_URL: TEST_REDIS_URL,
+      TOMO_REDIS_PREFIX: api.config.redisPrefix,
+      LOG_LEVEL: 'silent',
+    },
     false,
   );
   @Module({})

@@ -110,7 +110,9 @@ describe('jobs over GraphQL', () => {
     const CANCEL = `mutation { cancelJob(id: "${sync.id}") { id } }`;
     const notYours = await gql(api.graphqlUrl, CANCEL, {}, operator);
     expect(errorCodes(notYours)).toEqual(['FORBIDDEN']);
-    expect(notYours.errors?.[0].message).toBe('Cancelling a marketplace.sync job requires the ADMIN role (you have OPERATOR)');
+    expect(notYours.errors?.[0].message).toBe(
+      'Cancelling a marketplace.sync job requires the ADMIN role (you have OPERATOR)',
+    );
     expect((await jobs.get(sync.id)).cancelRequested).toBe(false);
     await gql(api.graphqlUrl, CANCEL, {}, token);
     const ended = await waitFor(async () => {

@@ -41,7 +41,8 @@ export class JobsResolver {
 
   @Roles(Role.Operator)
   @Mutation(() => Job, {
-    description: 'Cancels a queued, waiting or running job (a running step is aborted, finished steps are undone). CONFLICT if it already finished.',
+    description:
+      'Cancels a queued, waiting or running job (a running step is aborted, finished steps are undone). CONFLICT if it already finished.',
   })
   cancelJob(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
     return this.jobsService.cancel(id, principal.username, principal.role);
@@ -52,10 +53,7 @@ export class JobsResolver {
     description:
       "Starts a new run of a failed or cancelled job, with the same input. Needs the role that starting the job's kind needs (FORBIDDEN otherwise).",
   })
-  retryJob(
-    @Args('id', { type: () => ID }) id: string,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<JobRow> {
+  retryJob(@Args('id', { type: () => ID }) id: string, @CurrentPrincipal() principal: Principal): Promise<JobRow> {
     return this.jobsService.retry(id, principal.username, principal.role);
   }
 

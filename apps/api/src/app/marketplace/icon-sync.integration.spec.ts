@@ -11,7 +11,16 @@ import { DatabaseModule } from '@tomo/database';
 import { MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
 import { JobKind } from '@tomo/shared';
-import { commitAll, createGitRepo, gql, setupAdmin, startTestApi, type TestApi, TEST_REDIS_URL, waitFor } from '@tomo/testing';
+import {
+  commitAll,
+  createGitRepo,
+  gql,
+  setupAdmin,
+  startTestApi,
+  type TestApi,
+  TEST_REDIS_URL,
+  waitFor,
+} from '@tomo/testing';
 import { WorkflowWorkerModule } from '@tomo/workflows';
 import { AppModule } from '../app.module';
 

@@ -1,24 +1,11 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import {
-  type DynamicModule,
-  type INestApplicationContext,
-  Module,
-} from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadWorkerConfig, TomoConfigModule } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
-import {
-  MarketplaceService,
-  MarketplaceWorkflowsModule,
-} from '@tomo/marketplace';
+import { MarketplaceService, MarketplaceWorkflowsModule } from '@tomo/marketplace';
 import { RedisModule } from '@tomo/redis';
 import { JobKind } from '@tomo/shared';
 import {
@@ -50,17 +37,11 @@ const BUILT_IN_IDS = [
   'builtin/uptime-kuma',
   'builtin/whoami',
 ];
-const COMMUNITY_IDS = [
-  'community/heimdall',
-  'community/pihole',
-  'community/tomo-agent',
-  'community/uptime-kuma',
-];
+const COMMUNITY_IDS = ['community/heimdall', 'community/pihole', 'community/tomo-agent', 'community/uptime-kuma'];
 
 const REPO_FIELDS =
   'id name url branch enabled builtIn lastSyncedAt lastSyncStatus lastSyncError lastCommit appCount errors { file message }';
-const JOB_FIELDS =
-  'id kind status error { code message } steps { name status attempts error { code message } } result';
+const JOB_FIELDS = 'id kind status error { code message } steps { name status attempts error { code message } } result';
 
 const APPS = `query($search: String, $category: String, $tag: String) {
   apps(search: $search, category: $category, tag: $tag) { id }
@@ -128,11 +109,7 @@ class TestWorkerModule {
         DatabaseModule.forRoot(),
         RedisModule.forRoot('tomo-test-worker'),
         WorkflowWorkerModule.forRoot({
-          kinds: [
-            JobKind.SystemPing,
-            JobKind.MaintenancePruneJobs,
-            JobKind.MarketplaceSync,
-          ],
+          kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, JobKind.MarketplaceSync],
           schedulePruning: false,
         }),
         MarketplaceWorkflowsModule,
@@ -150,39 +127,21 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   let admin: string;
   let viewer: string;
 
-  const appIds = async (
-    variables: Record<string, unknown> = {},
-    token = viewer,
-  ): Promise<string[]> => {
-    const result = await gql<{ apps: { id: string }[] }>(
-      url,
-      APPS,
-      variables,
-      token,
-    );
+  const appIds = async (variables: Record<string, unknown> = {}, token = viewer): Promise<string[]> => {
+    const result = await gql<{ apps: { id: string }[] }>(url, APPS, variables, token);
     expect(result.errors).toBeUndefined();
     return (result.data?.apps ?? []).map((app) => app.id).sort();
   };
 
   const repoNamed = async (name: string): Promise<Repo | undefined> => {
-    const result = await gql<{ marketplaceRepos: Repo[] }>(
-      url,
-      REPOS,
-      {},
-      viewer,
-    );
+    const result = await gql<{ marketplaceRepos: Repo[] }>(url, REPOS, {}, viewer);
     expect(result.errors).toBeUndefined();
     return result.data?.marketplaceRepos.find((repo) => repo.name === name);
   };
 
   /** Starts a sync over GraphQL and polls `job` until the worker finished it. */
   const sync = async (repoId: string): Promise<Job> => {
-    const started = await gql<{ syncMarketplaceRepo: Job }>(
-      url,
-      SYNC,
-      { id: repoId },
-      admin,
-    );
+    const started = await gql<{ syncMarketplaceRepo: Job }>(url, SYNC, { id: repoId }, admin);
     expect(started.errors).toBeUndefined();
     const job = started.data?.syncMarketplaceRepo;
     expect(job).toMatchObject({
@@ -192,19 +151,9 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     });
     return waitFor(
       async () => {
-        const polled = await gql<{ job: Job }>(
-          url,
-          JOB,
-          { id: job?.id },
-          viewer,
-        );
+        const polled = await gql<{ job: Job }>(url, JOB, { id: job?.id }, viewer);
         const status = polled.data?.job.status;
-        return (
-          (status === 'SUCCEEDED' ||
-            status === 'FAILED' ||
-            status === 'CANCELLED') &&
-          polled.data?.job
-        );
+        return (status === 'SUCCEEDED' || status === 'FAILED' || status === 'CANCELLED') && polled.data?.job;
       },
       `marketplace.sync job ${job?.id} to finish`,
       60_000,
@@ -221,10 +170,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     url = api.graphqlUrl;
     // As main.ts does after the migrations.
     await api.app.get(MarketplaceService).loadBuiltInCatalog();
-    worker = await NestFactory.createApplicationContext(
-      TestWorkerModule.forRoot(api),
-      { logger: ['error'] },
-    );
+    worker = await NestFactory.createApplicationContext(TestWorkerModule.forRoot(api), { logger: ['error'] });
     await worker.init();
 
     admin = await setupAdmin(url, ADMIN);
@@ -238,9 +184,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   });
 
   it('declares reads for viewers and repository changes for admins', () => {
-    const rules = Object.fromEntries(
-      operationAccess(api.app).map((o) => [o.operation, o.rule]),
-    );
+    const rules = Object.fromEntries(operationAccess(api.app).map((o) => [o.operation, o.rule]));
     expect(rules).toMatchObject({
       'Query.apps': { role: 'VIEWER' },
       'Query.app': { role: 'VIEWER' },
@@ -256,25 +200,16 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   it('serves the built-in catalog, searchable by text, category and tag', async () => {
     expect(errorCodes(await gql(url, APPS))).toEqual(['UNAUTHENTICATED']);
     expect(await appIds()).toEqual(BUILT_IN_IDS);
-    expect(await appIds({ search: 'DNS blocking' })).toEqual([
-      'builtin/pihole',
-    ]);
+    expect(await appIds({ search: 'DNS blocking' })).toEqual(['builtin/pihole']);
     expect(await appIds({ search: 'dashboard' })).toEqual(['builtin/heimdall']);
     expect(await appIds({ search: 'no such app anywhere' })).toEqual([]);
-    expect(await appIds({ category: 'networking' })).toEqual([
-      'builtin/pihole',
-      'builtin/whoami',
-    ]);
+    expect(await appIds({ category: 'networking' })).toEqual(['builtin/pihole', 'builtin/whoami']);
     expect(await appIds({ tag: 'cache' })).toEqual(['builtin/redis']);
-    expect(await appIds({ category: 'utility', search: 'https' })).toEqual([
-      'builtin/caddy',
-    ]);
+    expect(await appIds({ category: 'utility', search: 'https' })).toEqual(['builtin/caddy']);
 
     const badCategory = await gql(url, APPS, { category: 'games' }, viewer);
     expect(errorCodes(badCategory)).toEqual(['BAD_USER_INPUT']);
-    expect(badCategory.errors?.[0].message).toMatch(
-      /^Category games does not exist; categories are automation, media/,
-    );
+    expect(badCategory.errors?.[0].message).toMatch(/^Category games does not exist; categories are automation, media/);
 
     const categories = await gql<{
       categories: { name: string; appCount: number }[];
@@ -313,9 +248,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
         reference: expect.stringMatching(/^pihole\/pihole:/),
         tag: expect.any(String),
       },
-      ports: expect.arrayContaining([
-        { container: 53, host: expect.any(Number), protocol: 'udp' },
-      ]),
+      ports: expect.arrayContaining([{ container: 53, host: expect.any(Number), protocol: 'udp' }]),
       env: expect.arrayContaining([
         {
           name: 'WEBPASSWORD',
@@ -328,18 +261,9 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       requirements: { memory: '512MB', memoryBytes: 512 * 1024 ** 2, cpus: 1 },
       healthcheck: { protocol: 'http', path: '/admin', port: 8080 },
     });
-    expect(
-      errorCodes(
-        await gql(url, 'query { app(id: "builtin/nope") { id } }', {}, viewer),
-      ),
-    ).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(url, 'query { app(id: "builtin/nope") { id } }', {}, viewer))).toEqual(['NOT_FOUND']);
 
-    const repos = await gql<{ marketplaceRepos: Repo[] }>(
-      url,
-      REPOS,
-      {},
-      viewer,
-    );
+    const repos = await gql<{ marketplaceRepos: Repo[] }>(url, REPOS, {}, viewer);
     expect(repos.data?.marketplaceRepos).toEqual([
       expect.objectContaining({
         id: 'builtin',
@@ -354,45 +278,20 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   });
 
   it('refuses repository changes to viewers, and bad addresses naming the problem', async () => {
-    const byViewer = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'community', url: origin, branch: 'main' } },
-      viewer,
-    );
+    const byViewer = await gql(url, ADD_REPO, { input: { name: 'community', url: origin, branch: 'main' } }, viewer);
     expect(errorCodes(byViewer)).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await gql(url, SYNC, { id: 'builtin' }, viewer))).toEqual(
-      ['FORBIDDEN'],
-    );
-    expect(
-      errorCodes(
-        await gql(url, SET_ENABLED, { id: 'builtin', enabled: false }, viewer),
-      ),
-    ).toEqual(['FORBIDDEN']);
-    expect(
-      errorCodes(await gql(url, REMOVE, { id: 'builtin' }, viewer)),
-    ).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(url, SYNC, { id: 'builtin' }, viewer))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(url, SET_ENABLED, { id: 'builtin', enabled: false }, viewer))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(url, REMOVE, { id: 'builtin' }, viewer))).toEqual(['FORBIDDEN']);
 
-    const plainHttp = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'plain', url: 'http://example.com/apps.git' } },
-      admin,
-    );
+    const plainHttp = await gql(url, ADD_REPO, { input: { name: 'plain', url: 'http://example.com/apps.git' } }, admin);
     expect(errorCodes(plainHttp)).toEqual(['BAD_USER_INPUT']);
     expect(plainHttp.errors?.[0].message).toMatch(
       /^Repository URL scheme http:\/\/ is not allowed; it must be an https:\/\/ or ssh:\/\/ URL/,
     );
-    const option = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'option', url: '--upload-pack=touch' } },
-      admin,
-    );
+    const option = await gql(url, ADD_REPO, { input: { name: 'option', url: '--upload-pack=touch' } }, admin);
     expect(errorCodes(option)).toEqual(['BAD_USER_INPUT']);
-    expect(option.errors?.[0].message).toBe(
-      'Repository URL must not start with "-"',
-    );
+    expect(option.errors?.[0].message).toBe('Repository URL must not start with "-"');
     const transport = await gql(
       url,
       ADD_REPO,
@@ -409,42 +308,22 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       admin,
     );
     expect(errorCodes(password)).toEqual(['BAD_USER_INPUT']);
-    expect(password.errors?.[0].message).toMatch(
-      /^Repository URL must not contain a password/,
-    );
+    expect(password.errors?.[0].message).toMatch(/^Repository URL must not contain a password/);
     expect(password.errors?.[0].message).not.toContain('hunter2');
-    const badBranch = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'branchy', url: origin, branch: '--force' } },
-      admin,
-    );
+    const badBranch = await gql(url, ADD_REPO, { input: { name: 'branchy', url: origin, branch: '--force' } }, admin);
     expect(errorCodes(badBranch)).toEqual(['BAD_USER_INPUT']);
-    expect(badBranch.errors?.[0].message).toBe(
-      'Branch "--force" must not start with "-", "/" or "."',
-    );
-    const badName = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'Not A Slug', url: origin } },
-      admin,
-    );
+    expect(badBranch.errors?.[0].message).toBe('Branch "--force" must not start with "-", "/" or "."');
+    const badName = await gql(url, ADD_REPO, { input: { name: 'Not A Slug', url: origin } }, admin);
     expect(errorCodes(badName)).toEqual(['BAD_USER_INPUT']);
-    expect(badName.errors?.[0].message).toMatch(
-      /Repository name "Not A Slug" must be/,
-    );
+    expect(badName.errors?.[0].message).toMatch(/Repository name "Not A Slug" must be/);
 
     // Nothing refused was stored, and the built-in repository is as it was.
     for (const name of ['community', 'plain', 'option', 'transport', 'secret', 'branchy', 'Not A Slug']) {
       expect([name, await repoNamed(name)]).toEqual([name, undefined]);
     }
     expect(await repoNamed('builtin')).toMatchObject({ enabled: true });
-    expect(
-      errorCodes(await gql(url, SYNC, { id: 'no-such-repo' }, admin)),
-    ).toEqual(['NOT_FOUND']);
-    expect(
-      errorCodes(await gql(url, REMOVE, { id: 'builtin' }, admin)),
-    ).toEqual(['CONFLICT']);
+    expect(errorCodes(await gql(url, SYNC, { id: 'no-such-repo' }, admin))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(url, REMOVE, { id: 'builtin' }, admin))).toEqual(['CONFLICT']);
   });
 
   it('adds a git repository, syncs it through a job, reports a broken file, disables and removes it', async () => {
@@ -465,12 +344,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       lastSyncStatus: null,
       appCount: 0,
     });
-    const duplicate = await gql(
-      url,
-      ADD_REPO,
-      { input: { name: 'community', url: `${origin}-other` } },
-      admin,
-    );
+    const duplicate = await gql(url, ADD_REPO, { input: { name: 'community', url: `${origin}-other` } }, admin);
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
 
     // First sync: a clone, four apps.
@@ -497,9 +371,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
       errors: [],
       lastSyncError: null,
     });
-    expect(
-      (await appIds()).filter((id) => id.startsWith('community/')),
-    ).toEqual(COMMUNITY_IDS);
+    expect((await appIds()).filter((id) => id.startsWith('community/'))).toEqual(COMMUNITY_IDS);
     expect(await appIds({ search: 'agent' })).toEqual(['community/tomo-agent']);
     expect(await appIds({ category: 'utility' })).toEqual([
       'builtin/caddy',
@@ -509,16 +381,10 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     ]);
 
     // A broken app.yaml: reported on the repository; the other apps stay, the broken one keeps its previous version.
-    writeFileSync(
-      join(origin, 'apps/utility/heimdall/app.yaml'),
-      'id: heimdall\nname: [unclosed\n',
-    );
+    writeFileSync(join(origin, 'apps/utility/heimdall/app.yaml'), 'id: heimdall\nname: [unclosed\n');
     writeFileSync(
       join(origin, 'apps/monitoring/uptime-kuma/app.yaml'),
-      readFileSync(
-        join(origin, 'apps/monitoring/uptime-kuma/app.yaml'),
-        'utf8',
-      ).replace(
+      readFileSync(join(origin, 'apps/monitoring/uptime-kuma/app.yaml'), 'utf8').replace(
         /^description: .*$/m,
         'description: Uptime monitoring, now with a changed description.',
       ),
@@ -546,20 +412,11 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
         message: expect.stringMatching(/^apps\/utility\/heimdall\/app\.yaml: /),
       },
     ]);
-    expect(
-      (await appIds()).filter((id) => id.startsWith('community/')),
-    ).toEqual(COMMUNITY_IDS);
-    expect(await appIds({ search: 'changed description' })).toEqual([
-      'community/uptime-kuma',
-    ]);
+    expect((await appIds()).filter((id) => id.startsWith('community/'))).toEqual(COMMUNITY_IDS);
+    expect(await appIds({ search: 'changed description' })).toEqual(['community/uptime-kuma']);
 
     // Disabled: its apps leave the catalog (still readable by id, for deployments), and come back.
-    const disabled = await gql(
-      url,
-      SET_ENABLED,
-      { id: repo.id, enabled: false },
-      admin,
-    );
+    const disabled = await gql(url, SET_ENABLED, { id: repo.id, enabled: false }, admin);
     expect(disabled.data).toEqual({
       setMarketplaceRepoEnabled: { id: repo.id, enabled: false },
     });
@@ -568,9 +425,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     const categories = await gql<{
       categories: { name: string; appCount: number }[];
     }>(url, '{ categories { name appCount } }', {}, viewer);
-    expect(
-      categories.data?.categories.find((c) => c.name === 'utility'),
-    ).toEqual({ name: 'utility', appCount: 2 });
+    expect(categories.data?.categories.find((c) => c.name === 'utility')).toEqual({ name: 'utility', appCount: 2 });
     const byId = await gql<{ app: { id: string } }>(
       url,
       'query { app(id: "community/tomo-agent") { id } }',
@@ -579,9 +434,7 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     );
     expect(byId.data?.app.id).toBe('community/tomo-agent');
     await gql(url, SET_ENABLED, { id: repo.id, enabled: true }, admin);
-    expect(
-      (await appIds()).filter((id) => id.startsWith('community/')),
-    ).toEqual(COMMUNITY_IDS);
+    expect((await appIds()).filter((id) => id.startsWith('community/'))).toEqual(COMMUNITY_IDS);
 
     // Removed: the repository, its apps and its checkout are gone.
     const checkout = join(api.config.dataDir, 'marketplace', repo.id);
@@ -598,7 +451,12 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
   it('runs two syncs of one repository requested together one after the other (the second waits for the first)', async () => {
     const twice = join(root, 'twice');
     createGitRepo(sampleMarketplaceDir(), twice);
-    const added = await gql<{ addMarketplaceRepo: Repo }>(url, ADD_REPO, { input: { name: 'twice', url: twice } }, admin);
+    const added = await gql<{ addMarketplaceRepo: Repo }>(
+      url,
+      ADD_REPO,
+      { input: { name: 'twice', url: twice } },
+      admin,
+    );
     expect(added.errors).toBeUndefined();
     const repoId = added.data?.addMarketplaceRepo.id ?? '';
     const [a, b] = await Promise.all([sync(repoId), sync(repoId)]);
@@ -610,11 +468,15 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
         { id: job.id },
         viewer,
       );
-      return (result.data?.job.events ?? []).filter((event) => event.type === 'job.waiting').map((event) => event.message);
+      return (result.data?.job.events ?? [])
+        .filter((event) => event.type === 'job.waiting')
+        .map((event) => event.message);
     };
     const waited = [...(await waits(a)), ...(await waits(b))];
     expect(waited.length).toBeGreaterThan(0);
-    expect(waited.every((message) => message === `Waiting for job ${a.id}` || message === `Waiting for job ${b.id}`)).toBe(true);
+    expect(
+      waited.every((message) => message === `Waiting for job ${a.id}` || message === `Waiting for job ${b.id}`),
+    ).toBe(true);
     expect((await gql(url, REMOVE, { id: repoId }, admin)).errors).toBeUndefined();
   });
 
@@ -666,7 +528,9 @@ describe('marketplace over real HTTP (API + worker, real git)', () => {
     const rows: { url: string; credentialsCiphertext: string | null }[] = await api.app
       .get(DataSource)
       .query(`SELECT url, "credentialsCiphertext" FROM marketplace_repo WHERE name = 'private'`);
-    expect(rows).toEqual([{ url: 'https://127.0.0.1:1/team/apps.git', credentialsCiphertext: expect.stringMatching(/^tomo1\./) }]);
+    expect(rows).toEqual([
+      { url: 'https://127.0.0.1:1/team/apps.git', credentialsCiphertext: expect.stringMatching(/^tomo1\./) },
+    ]);
     expect(JSON.stringify(rows)).not.toContain(TOKEN);
   });
 });

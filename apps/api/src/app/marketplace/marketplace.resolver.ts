@@ -7,12 +7,7 @@ import { Roles } from '../auth/access.decorator';
 import { AuditTarget } from '../auth/audit.interceptor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Job } from '../jobs/job.types';
-import {
-  AddMarketplaceRepoInput,
-  AppCategoryModel,
-  AppModel,
-  MarketplaceRepoModel,
-} from './marketplace.types';
+import { AddMarketplaceRepoInput, AppCategoryModel, AppModel, MarketplaceRepoModel } from './marketplace.types';
 
 /**
  * The marketplace over GraphQL: a thin door to MarketplaceService and MarketplaceJobs.
@@ -38,9 +33,7 @@ export class MarketplaceResolver {
     category: string | null,
     @Args('tag', { type: () => String, nullable: true }) tag: string | null,
   ): Promise<AppModel[]> {
-    return (await this.marketplace.listApps({ search, category, tag })).map(
-      (app) => AppModel.of(app),
-    );
+    return (await this.marketplace.listApps({ search, category, tag })).map((app) => AppModel.of(app));
   }
 
   @Roles(Role.Viewer)
@@ -57,20 +50,15 @@ export class MarketplaceResolver {
     description: 'Categories that have apps in the catalog, with how many.',
   })
   async categories(): Promise<AppCategoryModel[]> {
-    return (await this.marketplace.categories()).map((category) =>
-      AppCategoryModel.of(category),
-    );
+    return (await this.marketplace.categories()).map((category) => AppCategoryModel.of(category));
   }
 
   @Roles(Role.Viewer)
   @Query(() => [MarketplaceRepoModel], {
-    description:
-      'The built-in catalog first, then the added repositories by name.',
+    description: 'The built-in catalog first, then the added repositories by name.',
   })
   async marketplaceRepos(): Promise<MarketplaceRepoModel[]> {
-    return (await this.marketplace.listRepos()).map((repo) =>
-      MarketplaceRepoModel.of(repo),
-    );
+    return (await this.marketplace.listRepos()).map((repo) => MarketplaceRepoModel.of(repo));
   }
 
   @Roles(Role.Admin)
@@ -79,17 +67,14 @@ export class MarketplaceResolver {
     description:
       'Adds a git repository (not synced yet: call syncMarketplaceRepo). BAD_USER_INPUT for a refused name, URL or branch; CONFLICT for a name or URL+branch in use.',
   })
-  async addMarketplaceRepo(
-    @Args('input') input: AddMarketplaceRepoInput,
-  ): Promise<MarketplaceRepoModel> {
+  async addMarketplaceRepo(@Args('input') input: AddMarketplaceRepoInput): Promise<MarketplaceRepoModel> {
     return MarketplaceRepoModel.of(await this.marketplace.addRepo(input));
   }
 
   @Roles(Role.Admin)
   @AuditTarget('marketplace-repo')
   @Mutation(() => Job, {
-    description:
-      'Starts a marketplace.sync job: clone or fetch the repository and import its apps.',
+    description: 'Starts a marketplace.sync job: clone or fetch the repository and import its apps.',
   })
   syncMarketplaceRepo(
     @Args('id', { type: () => ID }) id: string,
@@ -108,9 +93,7 @@ export class MarketplaceResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('enabled') enabled: boolean,
   ): Promise<MarketplaceRepoModel> {
-    return MarketplaceRepoModel.of(
-      await this.marketplace.setRepoEnabled(id, enabled),
-    );
+    return MarketplaceRepoModel.of(await this.marketplace.setRepoEnabled(id, enabled));
   }
 
   @Roles(Role.Admin)
@@ -119,9 +102,7 @@ export class MarketplaceResolver {
     description:
       'Deletes an added repository, its apps and its checkout; returns it as it was. CONFLICT for the built-in catalog (disable it instead).',
   })
-  async removeMarketplaceRepo(
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<MarketplaceRepoModel> {
+  async removeMarketplaceRepo(@Args('id', { type: () => ID }) id: string): Promise<MarketplaceRepoModel> {
     return MarketplaceRepoModel.of(await this.marketplace.removeRepo(id));
   }
 }

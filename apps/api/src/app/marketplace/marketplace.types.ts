@@ -1,12 +1,4 @@
-import {
-  Field,
-  Float,
-  ID,
-  InputType,
-  Int,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import {
   type AppDefinition,
   type AppEnvVar,
@@ -41,14 +33,12 @@ export class MarketplaceFileErrorModel {
 }
 
 @ObjectType('MarketplaceRepo', {
-  description:
-    'A marketplace repository: the built-in catalog or a git repository an admin added.',
+  description: 'A marketplace repository: the built-in catalog or a git repository an admin added.',
 })
 export class MarketplaceRepoModel {
   @Field(() => ID) id!: string;
   @Field({
-    description:
-      'Lowercase slug; apps of this repository have the ids <name>/<app id>.',
+    description: 'Lowercase slug; apps of this repository have the ids <name>/<app id>.',
   })
   name!: string;
   @Field({
@@ -57,13 +47,11 @@ export class MarketplaceRepoModel {
   url!: string;
   @Field() branch!: string;
   @Field({
-    description:
-      "A disabled repository's apps are left out of apps and categories.",
+    description: "A disabled repository's apps are left out of apps and categories.",
   })
   enabled!: boolean;
   @Field({
-    description:
-      'The catalog shipped with Tomo: cannot be removed, can be disabled.',
+    description: 'The catalog shipped with Tomo: cannot be removed, can be disabled.',
   })
   builtIn!: boolean;
   @Field() createdAt!: Date;
@@ -117,8 +105,7 @@ export class MarketplaceRepoModel {
 @ObjectType('AppImage')
 export class AppImageModel {
   @Field({
-    description:
-      'As docker pull takes it, e.g. lscr.io/linuxserver/heimdall:v2.6.3-ls283.',
+    description: 'As docker pull takes it, e.g. lscr.io/linuxserver/heimdall:v2.6.3-ls283.',
   })
   reference!: string;
   @Field(() => String, { nullable: true, description: 'Null for Docker Hub.' })
@@ -131,8 +118,7 @@ export class AppImageModel {
 export class AppPortModel {
   @Field(() => Int) container!: number;
   @Field(() => Int, {
-    description:
-      'The default host port; the user may choose another at install.',
+    description: 'The default host port; the user may choose another at install.',
   })
   host!: number;
   @Field({ description: 'tcp or udp' }) protocol!: string;
@@ -143,8 +129,7 @@ export class AppPortModel {
 export class AppVolumeModel {
   @Field() container!: string;
   @Field({
-    description:
-      'Relative (under the deployment directory), absolute, or ${VAR}…',
+    description: 'Relative (under the deployment directory), absolute, or ${VAR}…',
   })
   host!: string;
   @Field() readOnly!: boolean;
@@ -158,8 +143,7 @@ export class AppEnvVarModel {
   @Field({ description: 'A value must be given at install.' })
   required!: boolean;
   @Field({
-    description:
-      'The value is a secret (derived from the name): masked, never echoed back.',
+    description: 'The value is a secret (derived from the name): masked, never echoed back.',
   })
   secret!: boolean;
   @Field(() => String, {
@@ -219,8 +203,7 @@ export class AppHealthcheckModel {
 @ObjectType('App', { description: 'An app of the marketplace catalog.' })
 export class AppModel {
   @Field(() => ID, {
-    description:
-      '<repository name>/<app id>, e.g. builtin/uptime-kuma: what installApp takes.',
+    description: '<repository name>/<app id>, e.g. builtin/uptime-kuma: what installApp takes.',
   })
   id!: string;
   @Field(() => ID) repoId!: string;
@@ -232,8 +215,7 @@ export class AppModel {
   })
   version!: string;
   @Field({
-    description:
-      'automation, media, monitoring, networking, security, storage or utility',
+    description: 'automation, media, monitoring, networking, security, storage or utility',
   })
   category!: string;
   @Field(() => [String]) tags!: string[];
@@ -250,8 +232,7 @@ export class AppModel {
   @Field(() => AppImageModel) image!: AppImageModel;
   @Field(() => [String], {
     nullable: true,
-    description:
-      "The command's arguments (never run through a shell); null: the image's CMD.",
+    description: "The command's arguments (never run through a shell); null: the image's CMD.",
   })
   command!: string[] | null;
   @Field(() => [AppPortModel]) ports!: AppPortModel[];
@@ -264,8 +245,7 @@ export class AppModel {
   @Field(() => AppHealthcheckModel, { nullable: true })
   healthcheck!: AppHealthcheckModel | null;
   @Field({
-    description:
-      'No longer in its repository: kept for its deployments, not listed.',
+    description: 'No longer in its repository: kept for its deployments, not listed.',
   })
   removed!: boolean;
   @Field() updatedAt!: Date;
@@ -331,8 +311,7 @@ export class AddMarketplaceRepoInput {
   })
   name!: string;
   @Field({
-    description:
-      'https://…, ssh://…, user@host:path, or an absolute local path.',
+    description: 'https://…, ssh://…, user@host:path, or an absolute local path.',
   })
   url!: string;
   @Field(() => String, { nullable: true, description: 'Default main.' })

@@ -17,7 +17,13 @@ export const id = (entity: string) => z.string().min(1).max(200).describe(`The $
 
 export const MAX_PAGE = 100;
 export const pageArgs = {
-  first: z.number().int().min(1).max(MAX_PAGE).default(50).describe(`How many items to return (1-${MAX_PAGE}, default 50).`),
+  first: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE)
+    .default(50)
+    .describe(`How many items to return (1-${MAX_PAGE}, default 50).`),
   after: z.string().max(200).optional().describe("The previous page's pageInfo.endCursor, to read the next page."),
 };
 export const pageInfo = z
@@ -28,21 +34,39 @@ export const pageInfo = z
   .describe('Where this page ends.');
 
 /** A page of an in-memory list; the cursor is the offset. */
-export function pageOf<T>(items: readonly T[], first: number, after: string | undefined): { items: T[]; pageInfo: z.infer<typeof pageInfo> } {
-  const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0;
+export function pageOf<T>(
+  items: readonly T[],
+  first: number,
+  after: string | undefined,
+): { items: T[]; pageInfo: z.infer<typeof pageInfo> } {
+  const start = after
+    ? Number(
+        Buffer.from(after, 'base64url')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
   const from = Number.isInteger(start) && start >= 0 ? start : 0;
   const slice = items.slice(from, from + first);
   const end = from + slice.length;
   return {
     items: slice,
-    pageInfo: { hasNextPage: end < items.length, endCursor: slice.length > 0 ? Buffer.from(`offset:${end}`).toString('base64url') : null },
+    pageInfo: {
+      hasNextPage: end < items.length,
+      endCursor: slice.length > 0 ? Buffer.from(`offset:${end}`).toString('base64url') : null,
+    },
   };
 }
 
 // ---- jobs ----
 
-export const jobStatus = z.enum(JobStatus).describe('QUEUED, RUNNING, WAITING (on a lock or a retry delay), SUCCEEDED, FAILED or CANCELLED.');
-const errorOut = z.object({ code: z.string(), message: z.string() }).nullable().describe('Why it failed (domain error code and message); null otherwise.');
+export const jobStatus = z
+  .enum(JobStatus)
+  .describe('QUEUED, RUNNING, WAITING (on a lock or a retry delay), SUCCEEDED, FAILED or CANCELLED.');
+const errorOut = z
+  .object({ code: z.string(), message: z.string() })
+  .nullable()
+  .describe('Why it failed (domain error code and message); null otherwise.');
 
 export const jobSummary = z.object({
   jobId: z.string().describe('Follow it with wait_for_job or get_job.'),
@@ -84,7 +108,10 @@ export const jobLink = (jobId: string): ResourceLinkOut => ({
   description: 'The job timeline (steps, attempts, errors, last log lines); the same as get_job.',
 });
 
-export function started(job: JobRow, what: string): ToolOutcome<{ jobId: string; status: JobStatus; kind: string; deploymentId?: string | null }> {
+export function started(
+  job: JobRow,
+  what: string,
+): ToolOutcome<{ jobId: string; status: JobStatus; kind: string; deploymentId?: string | null }> {
   return {
     structured: { jobId: job.id, status: job.status, kind: job.kind, deploymentId: job.deploymentId },
     summary: `${what}: job ${job.id} (${job.kind}) is ${job.status}. Call wait_for_job({ jobId: "${job.id}" }) to follow it to the end, or get_job for its timeline.`,
@@ -146,7 +173,13 @@ export function serverOf(server: ServerEntity): z.input<typeof serverOut> {
 // ---- deployments ----
 
 export const deploymentConfigOut = z.object({
-  env: z.array(z.object({ name: z.string(), value: z.string().nullable().describe('null for a secret value (never returned).'), secret: z.boolean() })),
+  env: z.array(
+    z.object({
+      name: z.string(),
+      value: z.string().nullable().describe('null for a secret value (never returned).'),
+      secret: z.boolean(),
+    }),
+  ),
   ports: z.array(z.object({ container: z.number().int(), host: z.number().int(), protocol: z.string() })),
   volumes: z.array(z.object({ container: z.string(), host: z.string(), readOnly: z.boolean() })),
   network: z.string(),

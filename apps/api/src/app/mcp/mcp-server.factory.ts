@@ -58,19 +58,33 @@ export class McpServerFactory {
   ) {}
 
   create(): Server {
-    const server = new Server({ name: 'tomo', title: 'Tomo', version }, { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS });
-    server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({ tools: this.registry.listFor(callerOf(extra).principal) }));
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) => this.call(server, request.params.name, request.params.arguments, extra));
+    const server = new Server(
+      { name: 'tomo', title: 'Tomo', version },
+      { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({
+      tools: this.registry.listFor(callerOf(extra).principal),
+    }));
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      this.call(server, request.params.name, request.params.arguments, extra),
+    );
     server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
       resourceTemplates: [
-        { uriTemplate: 'tomo://jobs/{jobId}', name: 'job', title: 'Job timeline', description: 'A job with its steps, errors and last log lines (as get_job).', mimeType: 'application/json' },
+        {
+          uriTemplate: 'tomo://jobs/{jobId}',
+          name: 'job',
+          title: 'Job timeline',
+          description: 'A job with its steps, errors and last log lines (as get_job).',
+          mimeType: 'application/json',
+        },
       ],
     }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
       callerOf(extra); // signed in: every role may read jobs
       const jobId = JOB_URI.exec(request.params.uri)?.[1];
-      if (!jobId) throw new TomoException(ErrorCode.NotFound, `No resource ${request.params.uri}: use tomo://jobs/{jobId}`);
+      if (!jobId)
+        throw new TomoException(ErrorCode.NotFound, `No resource ${request.params.uri}: use tomo://jobs/{jobId}`);
       const timeline = await this.jobTools.timelineOf(decodeURIComponent(jobId));
       return { contents: [{ uri: request.params.uri, mimeType: 'application/json', text: JSON.stringify(timeline) }] };
     });
@@ -101,17 +115,24 @@ export class McpServerFactory {
         content: [
           { type: 'text', text: outcome.summary },
           { type: 'text', text: JSON.stringify(outcome.structured) },
-          ...(outcome.links ?? []).map((link) => ({ type: 'resource_link' as const, mimeType: 'application/json', ...link })),
+          ...(outcome.links ?? []).map((link) => ({
+            type: 'resource_link' as const,
+            mimeType: 'application/json',
+            ...link,
+          })),
         ],
         structuredContent: outcome.structured as Record<string, unknown>,
       };
     } catch (error) {
       const unavailable = !(error instanceof TomoException) && isDependencyUnavailable(error);
-      const code = error instanceof TomoException ? error.code : unavailable ? ErrorCode.Unavailable : ErrorCode.Internal;
+      const code =
+        error instanceof TomoException ? error.code : unavailable ? ErrorCode.Unavailable : ErrorCode.Internal;
       if (tool.audit) await this.record(tool, caller, parsed.data, 'FAILURE', undefined, code);
       if (error instanceof TomoException) return failure(error.code, error.message);
       const requestId = randomUUID();
-      this.logger.error(`${tool.name} failed (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.logger.error(
+        `${tool.name} failed (request ${requestId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       return unavailable
         ? failure(ErrorCode.Unavailable, unavailableMessage(requestId))
         : failure(ErrorCode.Internal, `Unexpected error (request id ${requestId}); it is logged on the Tomo host`);
@@ -125,7 +146,10 @@ export class McpServerFactory {
       signal: extra.signal,
       progress: async (progress, total, message) => {
         if (progressToken === undefined) return;
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken, progress, total, message },
+        });
       },
       elicitConfirmation: async (message) => {
         if (!server.getClientCapabilities()?.elicitation) return 'unsupported';
@@ -137,7 +161,13 @@ export class McpServerFactory {
               message,
               requestedSchema: {
                 type: 'object',
-                properties: { confirm: { type: 'boolean', title: 'Go ahead', description: 'Check to confirm; nothing happens otherwise.' } },
+                properties: {
+                  confirm: {
+                    type: 'boolean',
+                    title: 'Go ahead',
+                    description: 'Check to confirm; nothing happens otherwise.',
+                  },
+                },
                 required: ['confirm'],
               },
             },
@@ -150,7 +180,14 @@ export class McpServerFactory {
   }
 
   /** The audit entry the GraphQL mutation writes (AuditInterceptor): same action, target and redaction. */
-  private async record(tool: McpTool, caller: McpCaller, args: unknown, outcome: 'SUCCESS' | 'FAILURE', result?: unknown, errorCode?: ErrorCode): Promise<void> {
+  private async record(
+    tool: McpTool,
+    caller: McpCaller,
+    args: unknown,
+    outcome: 'SUCCESS' | 'FAILURE',
+    result?: unknown,
+    errorCode?: ErrorCode,
+  ): Promise<void> {
     if (!tool.audit) return;
     const given = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
     const details = tool.audit.details ? tool.audit.details(given) : given;
@@ -173,14 +210,17 @@ export class McpServerFactory {
 function resultId(result: unknown): unknown {
   if (!result || typeof result !== 'object') return undefined;
   const record = result as Record<string, unknown>;
-  const entity = Object.values(record).find((value): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value));
+  const entity = Object.values(record).find(
+    (value): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value),
+  );
   return entity ? Object.entries(entity).find(([key]) => key.endsWith('Id'))?.[1] : record['jobId'];
 }
 
 function callerOf(extra: Extra): McpCaller {
   const caller = extra.authInfo?.extra?.['caller'] as McpCaller | undefined;
   // The controller authenticates every request before it reaches the transport.
-  if (!caller) throw new TomoException(ErrorCode.Unauthenticated, 'Sign in first: send "Authorization: Bearer <token>"');
+  if (!caller)
+    throw new TomoException(ErrorCode.Unauthenticated, 'Sign in first: send "Authorization: Bearer <token>"');
   return caller;
 }
 

@@ -18,7 +18,13 @@ export interface ListedTool {
   description: string;
   inputSchema: { type: 'object'; [key: string]: unknown };
   outputSchema: { type: 'object'; [key: string]: unknown };
-  annotations: { title: string; readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  annotations: {
+    title: string;
+    readOnlyHint: boolean;
+    destructiveHint: boolean;
+    idempotentHint: boolean;
+    openWorldHint: boolean;
+  };
 }
 
 /** Why a caller may not use a tool, or null when they may. */
@@ -41,7 +47,14 @@ export class McpToolRegistry {
     system: SystemTools,
     notifications: NotificationTools,
   ) {
-    for (const tool of [...system.tools(), ...servers.tools(), ...marketplace.tools(), ...deployments.tools(), ...jobs.tools(), ...notifications.tools()]) {
+    for (const tool of [
+      ...system.tools(),
+      ...servers.tools(),
+      ...marketplace.tools(),
+      ...deployments.tools(),
+      ...jobs.tools(),
+      ...notifications.tools(),
+    ]) {
       if (this.tools.has(tool.name)) throw new Error(`Two MCP tools are named ${tool.name}`);
       this.tools.set(tool.name, { tool, listed: listed(tool) });
     }
@@ -53,12 +66,16 @@ export class McpToolRegistry {
 
   /** What `principal` may list and call, in a stable order. */
   listFor(principal: Principal): ListedTool[] {
-    return [...this.tools.values()].filter(({ tool }) => this.refusal(tool, principal) === null).map((entry) => entry.listed);
+    return [...this.tools.values()]
+      .filter(({ tool }) => this.refusal(tool, principal) === null)
+      .map((entry) => entry.listed);
   }
 
   refusal(tool: McpTool, principal: Principal): ToolRefusal {
-    if (this.config.mcp.readOnly && !tool.behaviour.readOnly) return `${tool.name} changes things and this Tomo serves MCP read-only (MCP_READ_ONLY)`;
-    if (!roleSatisfies(principal.role, tool.role)) return `${tool.name} requires the ${tool.role} role (your token has ${principal.role})`;
+    if (this.config.mcp.readOnly && !tool.behaviour.readOnly)
+      return `${tool.name} changes things and this Tomo serves MCP read-only (MCP_READ_ONLY)`;
+    if (!roleSatisfies(principal.role, tool.role))
+      return `${tool.name} requires the ${tool.role} role (your token has ${principal.role})`;
     return null;
   }
 }
@@ -71,7 +88,13 @@ function listed(tool: McpTool): ListedTool {
     description: tool.description,
     inputSchema: jsonSchema(tool.input, 'input'),
     outputSchema: jsonSchema(tool.output, 'output'),
-    annotations: { title: tool.title, readOnlyHint: readOnly, destructiveHint: destructive, idempotentHint: idempotent, openWorldHint: openWorld },
+    annotations: {
+      title: tool.title,
+      readOnlyHint: readOnly,
+      destructiveHint: destructive,
+      idempotentHint: idempotent,
+      openWorldHint: openWorld,
+    },
   };
 }
 

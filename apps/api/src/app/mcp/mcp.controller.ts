@@ -53,20 +53,34 @@ export class McpController implements OnModuleDestroy {
 
     const context: TomoGraphqlContext = { req, res };
     const presented = presentedCredential(context);
-    const principal = presented?.source === 'bearer' ? await this.authentication.authenticate(presented.credential) : null;
+    const principal =
+      presented?.source === 'bearer' ? await this.authentication.authenticate(presented.credential) : null;
     if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="tomo", error="invalid_token", error_description="Send an API token: Authorization: Bearer <token>"');
-      return reply(res, 401, presented ? 'Invalid, expired or revoked token' : 'Sign in first: send "Authorization: Bearer <API token>"');
+      res.setHeader(
+        'WWW-Authenticate',
+        'Bearer realm="tomo", error="invalid_token", error_description="Send an API token: Authorization: Bearer <token>"',
+      );
+      return reply(
+        res,
+        401,
+        presented ? 'Invalid, expired or revoked token' : 'Sign in first: send "Authorization: Bearer <API token>"',
+      );
     }
     context.principal = principal;
     const caller: McpCaller = { principal, context };
-    (req as Request & { auth?: unknown }).auth = { token: '', clientId: principal.userId, scopes: [principal.role], extra: { caller } };
+    (req as Request & { auth?: unknown }).auth = {
+      token: '',
+      clientId: principal.userId,
+      scopes: [principal.role],
+      extra: { caller },
+    };
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
       // Another user's session id is as unknown as a made-up one.
-      if (!session || session.userId !== principal.userId) return reply(res, 404, 'Session not found: initialize a new one');
+      if (!session || session.userId !== principal.userId)
+        return reply(res, 404, 'Session not found: initialize a new one');
       session.lastUsedAt = Date.now();
       await session.transport.handleRequest(req, res, req.body);
       return;

@@ -19,8 +19,26 @@ import { SystemTools } from './tools/system.tools';
 
 /** The agents' door: MCP at `/mcp`, each tool a few lines over the services the GraphQL resolvers call. */
 @Module({
-  imports: [AuthenticationModule, ServersModule, DeploymentsModule, MarketplaceWorkflowsModule, WorkflowsModule, NotificationsModule, DashboardModule, SettingsApiModule],
+  imports: [
+    AuthenticationModule,
+    ServersModule,
+    DeploymentsModule,
+    MarketplaceWorkflowsModule,
+    WorkflowsModule,
+    NotificationsModule,
+    DashboardModule,
+    SettingsApiModule,
+  ],
   controllers: [McpController],
-  providers: [McpToolRegistry, McpServerFactory, ServerTools, DeploymentTools, MarketplaceTools, JobTools, SystemTools, NotificationTools],
+  providers: [
+    McpToolRegistry,
+    McpServerFactory,
+    ServerTools,
+    DeploymentTools,
+    MarketplaceTools,
+    JobTools,
+    SystemTools,
+    NotificationTools,
+  ],
 })
 export class McpModule {}

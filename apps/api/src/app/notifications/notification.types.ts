@@ -1,22 +1,9 @@
-import {
-  Field,
-  ID,
-  InputType,
-  Int,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
-import {
-  NotificationChannelKind,
-  NotificationEvent,
-  SmtpSecurity,
-} from '@tomo/shared';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { NotificationChannelKind, NotificationEvent, SmtpSecurity } from '@tomo/shared';
 import { contractEnum } from '../graphql/contract-enum';
 
 export const NotificationEventEnum = contractEnum(NotificationEvent);
-export const NotificationChannelKindEnum = contractEnum(
-  NotificationChannelKind,
-);
+export const NotificationChannelKindEnum = contractEnum(NotificationChannelKind);
 export const SmtpSecurityEnum = contractEnum(SmtpSecurity);
 
 registerEnumType(NotificationEventEnum, { name: 'NotificationEvent' });
@@ -30,8 +17,7 @@ registerEnumType(SmtpSecurityEnum, {
 });
 
 @ObjectType({
-  description:
-    'Where notifications go. Secrets (webhook signing secret, SMTP password) are never returned.',
+  description: 'Where notifications go. Secrets (webhook signing secret, SMTP password) are never returned.',
 })
 export class NotificationChannel {
   @Field(() => ID)
@@ -90,8 +76,7 @@ export class CreatedNotificationChannel {
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'WEBHOOK: the signing secret, shown this once (stored encrypted). Verify X-Tomo-Signature with it.',
+    description: 'WEBHOOK: the signing secret, shown this once (stored encrypted). Verify X-Tomo-Signature with it.',
   })
   secret!: string | null;
 }
@@ -153,8 +138,7 @@ export class AddNotificationChannelInput {
 }
 
 @InputType({
-  description:
-    'Fields to change; omitted ones keep their value. The kind cannot change.',
+  description: 'Fields to change; omitted ones keep their value. The kind cannot change.',
 })
 export class UpdateNotificationChannelInput {
   @Field(() => String, { nullable: true })

@@ -1,11 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type DynamicModule,
-  Injectable,
-  type INestApplicationContext,
-  Module,
-} from '@nestjs/common';
+import { type DynamicModule, Injectable, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
@@ -61,30 +56,22 @@ const SMTP_USER = {
 class WebhookReceiver {
   readonly accepted: Array<Record<string, unknown>> = [];
   readonly rejected: string[] = [];
-  readonly requests: Array<{ headers: Record<string, string>; body: string }> =
-    [];
+  readonly requests: Array<{ headers: Record<string, string>; body: string }> = [];
   private readonly seen = new Set<string>();
   private server: Server | null = null;
   secret = '';
 
   async start(): Promise<string> {
-    this.server = createServer(
-      (req, res) =>
-        void this.handle(req).then((status) => res.writeHead(status).end()),
-    );
-    await new Promise<void>((resolve) =>
-      this.server?.listen(0, '127.0.0.1', resolve),
-    );
+    this.server = createServer((req, res) => void this.handle(req).then((status) => res.writeHead(status).end()));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/tomo`;
   }
 
   private async handle(req: IncomingMessage): Promise<number> {
     let body = '';
     for await (const chunk of req) body += String(chunk);
-    const timestamp = req.headers[TIMESTAMP_HEADER.toLowerCase()] as
-      string | undefined;
-    const signature = req.headers[SIGNATURE_HEADER.toLowerCase()] as
-      string | undefined;
+    const timestamp = req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined;
+    const signature = req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined;
     this.requests.push({
       headers: {
         [TIMESTAMP_HEADER]: timestamp ?? '',
@@ -107,9 +94,7 @@ class WebhookReceiver {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 
@@ -121,10 +106,7 @@ class FailingWorkflow implements WorkflowSource {
     workflow.step('prepare', { run: async () => ({ ready: true }) });
     workflow.step('explode', {
       run: async () => {
-        throw new TomoException(
-          ErrorCode.BadUserInput,
-          'the test asked for a failure',
-        );
+        throw new TomoException(ErrorCode.BadUserInput, 'the test asked for a failure');
       },
     });
     return [workflow];
@@ -146,12 +128,7 @@ function notificationsWorker(api: TestApi): DynamicModule {
     imports: [
       WorkflowsModule,
       WorkflowWorkerModule.forRoot({
-        kinds: [
-          JobKind.SystemPing,
-          JobKind.MaintenancePruneJobs,
-          JobKind.NotificationDeliver,
-          FAILING_KIND,
-        ],
+        kinds: [JobKind.SystemPing, JobKind.MaintenancePruneJobs, JobKind.NotificationDeliver, FAILING_KIND],
       }),
     ],
     providers: [FailingWorkflow],
@@ -187,10 +164,8 @@ describe('notifications', () => {
   let smtp: SMTPServer;
   let smtpPort: number;
 
-  const admin = <T = Record<string, unknown>>(
-    query: string,
-    variables: Record<string, unknown> = {},
-  ) => gql<T>(api.graphqlUrl, query, variables, adminToken);
+  const admin = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}) =>
+    gql<T>(api.graphqlUrl, query, variables, adminToken);
   const jobStatus = async (id: string) =>
     (
       await admin<{
@@ -205,10 +180,7 @@ describe('notifications', () => {
     api = await startTestApi(AppModule.forRoot);
     adminToken = await setupAdmin(api, ADMIN);
     viewerToken = await signInNewUser(api, adminToken, { ...VIEWER, role: 'VIEWER' });
-    worker = await NestFactory.createApplicationContext(
-      notificationsWorker(api),
-      { abortOnError: false },
-    );
+    worker = await NestFactory.createApplicationContext(notificationsWorker(api), { abortOnError: false });
     await worker.init();
 
     smtp = new SMTPServer({
@@ -217,8 +189,7 @@ describe('notifications', () => {
       authOptional: false,
       logger: false,
       onAuth: (auth, _session, callback) =>
-        auth.username === SMTP_USER.username &&
-        auth.password === SMTP_USER.password
+        auth.username === SMTP_USER.username && auth.password === SMTP_USER.password
           ? callback(null, { user: auth.username })
           : callback(new Error('Invalid username or password')),
       onData: (stream, session, callback) => {
@@ -226,9 +197,7 @@ describe('notifications', () => {
         stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
         stream.on('end', () => {
           mails.push({
-            from: session.envelope.mailFrom
-              ? session.envelope.mailFrom.address
-              : '',
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             user: session.user as string | undefined,
             text,
@@ -245,9 +214,7 @@ describe('notifications', () => {
     await worker?.close();
     await api?.close();
     await receiver.close();
-    await new Promise<void>((resolve) =>
-      smtp ? smtp.close(() => resolve()) : resolve(),
-    );
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   });
 
   it('lets only admins manage channels and names a bad field', async () => {
@@ -271,21 +238,15 @@ describe('notifications', () => {
       },
     );
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect(bad.errors?.[0]?.message).toContain(
-      'url must be an http:// or https:// URL',
-    );
+    expect(bad.errors?.[0]?.message).toContain('url must be an http:// or https:// URL');
     const mixed = await admin(
       'mutation($input: AddNotificationChannelInput!) { addNotificationChannel(input: $input) { secret } }',
       {
         input: { ...input, smtpHost: 'mail.example' },
       },
     );
-    expect(mixed.errors?.[0]?.message).toContain(
-      'smtpHost does not apply to a WEBHOOK channel',
-    );
-    const channels = await admin<{ notificationChannels: unknown[] }>(
-      '{ notificationChannels { id } }',
-    );
+    expect(mixed.errors?.[0]?.message).toContain('smtpHost does not apply to a WEBHOOK channel');
+    const channels = await admin<{ notificationChannels: unknown[] }>('{ notificationChannels { id } }');
     expect(channels.data?.notificationChannels).toEqual([]);
   });
 
@@ -334,9 +295,7 @@ describe('notifications', () => {
     // Secrets are stored encrypted and never come back.
     const rows = await api.app
       .get(DataSource)
-      .query(
-        'SELECT "secretCiphertext", "smtpPasswordCiphertext" FROM notification_channel',
-      );
+      .query('SELECT "secretCiphertext", "smtpPasswordCiphertext" FROM notification_channel');
     expect(JSON.stringify(rows)).not.toContain(receiver.secret);
     expect(JSON.stringify(rows)).not.toContain(SMTP_USER.password);
 
@@ -348,18 +307,11 @@ describe('notifications', () => {
         read: boolean;
         jobId: string;
       };
-    }>(
-      viewerWs,
-      'subscription { notificationAdded { event message read jobId } }',
-      {},
-      30_000,
-    );
+    }>(viewerWs, 'subscription { notificationAdded { event message read jobId } }', {}, 30_000);
     // The subscription listens once its first message could arrive; give the socket a moment to subscribe.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const failing = await api.app
-      .get(JobsService)
-      .create(FAILING_KIND, {}, { requestedBy: 'test' });
+    const failing = await api.app.get(JobsService).create(FAILING_KIND, {}, { requestedBy: 'test' });
     const pushed = await live;
     await viewerWs.dispose();
     expect(pushed.data?.notificationAdded).toMatchObject({
@@ -367,9 +319,7 @@ describe('notifications', () => {
       read: false,
       jobId: failing.id,
     });
-    expect(pushed.data?.notificationAdded.message).toContain(
-      'failed at step "explode": the test asked for a failure',
-    );
+    expect(pushed.data?.notificationAdded.message).toContain('failed at step "explode": the test asked for a failure');
 
     await waitFor(() => receiver.accepted.length === 1, 'the webhook', 30_000);
     expect(receiver.accepted[0]).toMatchObject({
@@ -410,13 +360,8 @@ describe('notifications', () => {
     // Each delivery is a job of its own on the timeline.
     const deliveries = await admin<{
       jobs: { edges: Array<{ node: { status: string } }> };
-    }>(
-      '{ jobs(filter: { kind: "notification.deliver" }) { edges { node { status } } } }',
-    );
-    expect(deliveries.data?.jobs.edges.map((e) => e.node.status)).toEqual([
-      'SUCCEEDED',
-      'SUCCEEDED',
-    ]);
+    }>('{ jobs(filter: { kind: "notification.deliver" }) { edges { node { status } } } }');
+    expect(deliveries.data?.jobs.edges.map((e) => e.node.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   });
 
   it('lists notifications per user with read marks', async () => {
@@ -433,9 +378,7 @@ describe('notifications', () => {
         token,
       );
     const unread = await list(viewerToken, true);
-    expect(unread.data?.notifications.edges.map((e) => e.node.event)).toEqual([
-      'JOB_FAILED',
-    ]);
+    expect(unread.data?.notifications.edges.map((e) => e.node.event)).toEqual(['JOB_FAILED']);
     const id = unread.data?.notifications.edges[0]?.node.id ?? '';
     const marked = await gql<{ markNotificationsRead: number }>(
       api.graphqlUrl,
@@ -444,24 +387,11 @@ describe('notifications', () => {
       viewerToken,
     );
     expect(marked.data?.markNotificationsRead).toBe(1);
-    expect((await list(viewerToken, true)).data?.notifications.edges).toEqual(
-      [],
-    );
-    expect(
-      (await list(viewerToken, false)).data?.notifications.edges[0]?.node,
-    ).toMatchObject({ id, read: true });
+    expect((await list(viewerToken, true)).data?.notifications.edges).toEqual([]);
+    expect((await list(viewerToken, false)).data?.notifications.edges[0]?.node).toMatchObject({ id, read: true });
     // Read marks are per user: the admin has not read it.
-    expect(
-      (await list(adminToken, true)).data?.notifications.edges.map(
-        (e) => e.node.id,
-      ),
-    ).toEqual([id]);
-    const unknown = await gql(
-      api.graphqlUrl,
-      'mutation { markNotificationsRead(ids: ["nope"]) }',
-      {},
-      viewerToken,
-    );
+    expect((await list(adminToken, true)).data?.notifications.edges.map((e) => e.node.id)).toEqual([id]);
+    const unknown = await gql(api.graphqlUrl, 'mutation { markNotificationsRead(ids: ["nope"]) }', {}, viewerToken);
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
   });
 
@@ -469,16 +399,12 @@ describe('notifications', () => {
     const channels = await admin<{
       notificationChannels: Array<{ id: string; name: string }>;
     }>('{ notificationChannels { id name } }');
-    const hook = channels.data?.notificationChannels.find(
-      (c) => c.name === 'on-call hook',
-    );
+    const hook = channels.data?.notificationChannels.find((c) => c.name === 'on-call hook');
     const ok = await admin<{ testNotificationChannel: { id: string } }>(
       `mutation { testNotificationChannel(id: "${hook?.id}") { id } }`,
     );
     await waitFor(
-      async () =>
-        (await jobStatus(ok.data?.testNotificationChannel.id ?? ''))?.status ===
-        'SUCCEEDED',
+      async () => (await jobStatus(ok.data?.testNotificationChannel.id ?? ''))?.status === 'SUCCEEDED',
       'the test delivery',
       30_000,
     );
@@ -494,9 +420,7 @@ describe('notifications', () => {
     );
     const job = await waitFor(
       async () => {
-        const current = await jobStatus(
-          refused.data?.testNotificationChannel.id ?? '',
-        );
+        const current = await jobStatus(refused.data?.testNotificationChannel.id ?? '');
         return current?.status === 'FAILED' && current;
       },
       'the refused test delivery',

@@ -1,12 +1,4 @@
-import {
-  Args,
-  ID,
-  Int,
-  Mutation,
-  Query,
-  Resolver,
-  Subscription,
-} from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { Principal } from '@tomo/identity';
 import {
   encodeNotificationCursor,
@@ -43,9 +35,7 @@ export class NotificationsResolver {
   @Mutation(() => CreatedNotificationChannel, {
     description: "A webhook's signing secret is in the result, this once.",
   })
-  addNotificationChannel(
-    @Args('input') input: AddNotificationChannelInput,
-  ): Promise<CreatedNotificationChannel> {
+  addNotificationChannel(@Args('input') input: AddNotificationChannelInput): Promise<CreatedNotificationChannel> {
     return this.service.addChannel(input);
   }
 
@@ -62,9 +52,7 @@ export class NotificationsResolver {
   @Mutation(() => NotificationChannel, {
     description: 'The channel as it was; queued deliveries to it fail.',
   })
-  removeNotificationChannel(
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<NotificationChannelEntity> {
+  removeNotificationChannel(@Args('id', { type: () => ID }) id: string): Promise<NotificationChannelEntity> {
     return this.service.removeChannel(id);
   }
 
@@ -82,8 +70,7 @@ export class NotificationsResolver {
 
   @Roles(Role.Viewer)
   @Query(() => NotificationConnection, {
-    description:
-      'Notifications your role may see, newest first, with your read marks.',
+    description: 'Notifications your role may see, newest first, with your read marks.',
   })
   async notifications(
     @CurrentPrincipal() principal: Principal,
@@ -109,8 +96,7 @@ export class NotificationsResolver {
 
   @Roles(Role.Viewer)
   @Mutation(() => Int, {
-    description:
-      'Marks notifications read for you; returns how many were unread.',
+    description: 'Marks notifications read for you; returns how many were unread.',
   })
   markNotificationsRead(
     @CurrentPrincipal() principal: Principal,
@@ -124,9 +110,7 @@ export class NotificationsResolver {
     description: 'New notifications your role may see.',
     resolve: (n: NotificationView) => n,
   })
-  notificationAdded(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<AsyncIterableIterator<NotificationView>> {
+  notificationAdded(@CurrentPrincipal() principal: Principal): Promise<AsyncIterableIterator<NotificationView>> {
     return this.service.added(principal.role);
   }
 }

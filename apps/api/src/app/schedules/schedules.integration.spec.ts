@@ -26,10 +26,23 @@ describe('schedules over GraphQL', () => {
       operatorToken,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.schedules.map((s) => s['name'])).toEqual(['backup-database', 'collect-server-metrics', 'prune-images', 'prune-jobs', 'prune-sessions', 'reconcile-deployments']);
+    expect(result.data?.schedules.map((s) => s['name'])).toEqual([
+      'backup-database',
+      'collect-server-metrics',
+      'prune-images',
+      'prune-jobs',
+      'prune-sessions',
+      'reconcile-deployments',
+    ]);
     const prune = result.data?.schedules.find((s) => s['name'] === 'prune-jobs');
     // No worker has installed the BullMQ schedulers yet, so there is no next run.
-    expect(prune).toMatchObject({ kind: 'maintenance.prune-jobs', everySeconds: 86_400, paused: false, lastRunAt: null, nextRunAt: null });
+    expect(prune).toMatchObject({
+      kind: 'maintenance.prune-jobs',
+      everySeconds: 86_400,
+      paused: false,
+      lastRunAt: null,
+      nextRunAt: null,
+    });
   });
 
   it('installs the job scheduler when an admin resumes a schedule', async () => {
@@ -52,7 +65,12 @@ describe('schedules over GraphQL', () => {
     );
     expect(run.data?.runSchedule).toMatchObject({ kind: 'maintenance.prune-jobs', status: 'QUEUED' });
 
-    const refused = await gql(api.graphqlUrl, 'mutation { pauseSchedule(name: "prune-jobs", paused: true) { paused } }', {}, operatorToken);
+    const refused = await gql(
+      api.graphqlUrl,
+      'mutation { pauseSchedule(name: "prune-jobs", paused: true) { paused } }',
+      {},
+      operatorToken,
+    );
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
 
     const paused = await gql<{ pauseSchedule: Record<string, unknown> }>(
@@ -61,7 +79,11 @@ describe('schedules over GraphQL', () => {
       {},
       adminToken,
     );
-    expect(paused.data?.pauseSchedule).toMatchObject({ paused: true, nextRunAt: null, lastJobId: run.data?.runSchedule.id });
+    expect(paused.data?.pauseSchedule).toMatchObject({
+      paused: true,
+      nextRunAt: null,
+      lastJobId: run.data?.runSchedule.id,
+    });
   });
 
   it('names an unknown schedule in a NOT_FOUND error', async () => {

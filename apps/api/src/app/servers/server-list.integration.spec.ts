@@ -16,11 +16,23 @@ describe('servers list over GraphQL', () => {
   beforeAll(async () => {
     api = await startTestApi(AppModule.forRoot);
     token = await setupAdmin(api, { username: 'admin', password: 'correct horse battery staple' });
-    for (const [name, port] of [['beta', 2222], ['alpha', 22]] as const) {
+    for (const [name, port] of [
+      ['beta', 2222],
+      ['alpha', 22],
+    ] as const) {
       await gqlOk(
         api.graphqlUrl,
         'mutation($input: AddServerInput!) { addServer(input: $input) { id } }',
-        { input: { name, host: `${name}.example.test`, port, username: 'tomo', authType: 'PASSWORD', password: 'never shown' } },
+        {
+          input: {
+            name,
+            host: `${name}.example.test`,
+            port,
+            username: 'tomo',
+            authType: 'PASSWORD',
+            password: 'never shown',
+          },
+        },
         token,
       );
     }
@@ -28,7 +40,12 @@ describe('servers list over GraphQL', () => {
   afterAll(() => api?.close());
 
   it('answers each selected field with the stored value, by name, through fragments and aliases', async () => {
-    const full = await gqlOk<{ servers: Record<string, unknown>[] }>(api.graphqlUrl, `{ servers { ${ALL_FIELDS} } }`, {}, token);
+    const full = await gqlOk<{ servers: Record<string, unknown>[] }>(
+      api.graphqlUrl,
+      `{ servers { ${ALL_FIELDS} } }`,
+      {},
+      token,
+    );
     expect(full.servers.map((server) => server['name'])).toEqual(['alpha', 'beta']);
 
     const partial = await gqlOk<{ servers: Record<string, unknown>[] }>(

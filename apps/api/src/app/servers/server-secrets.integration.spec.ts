@@ -1,11 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,37 +23,22 @@ interface Running {
 }
 
 /** A Tomo process from source (TypeScript through swc), its stdout and stderr captured. */
-async function startProcess(
-  main: string,
-  env: Record<string, string>,
-  readyLine: string,
-): Promise<Running> {
+async function startProcess(main: string, env: Record<string, string>, readyLine: string): Promise<Running> {
   let output = '';
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join(ROOT, main)],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...env,
-        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, main)], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
     },
-  );
-  child.stdout?.on(
-    'data',
-    (chunk: Buffer) => (output += chunk.toString('utf8')),
-  );
-  child.stderr?.on(
-    'data',
-    (chunk: Buffer) => (output += chunk.toString('utf8')),
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   await waitFor(
     () => {
-      if (child.exitCode !== null)
-        throw new Error(`${main} exited (${child.exitCode}):\n${output}`);
+      if (child.exitCode !== null) throw new Error(`${main} exited (${child.exitCode}):\n${output}`);
       return output.includes(readyLine);
     },
     `${main} to start`,
@@ -78,21 +57,12 @@ async function stopProcess(running: Running | undefined): Promise<void> {
 }
 
 /** Every value under the prefix, whatever its type, as text. */
-async function redisDump(
-  redis: Redis,
-  prefix: string,
-): Promise<{ keys: number; text: string }> {
+async function redisDump(redis: Redis, prefix: string): Promise<{ keys: number; text: string }> {
   const parts: string[] = [];
   let keys = 0;
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(
-      cursor,
-      'MATCH',
-      `${prefix}:*`,
-      'COUNT',
-      500,
-    );
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
     cursor = next;
     for (const key of batch) {
       keys += 1;
@@ -112,9 +82,7 @@ async function redisDump(
           parts.push(JSON.stringify(await redis.smembers(key)));
           break;
         case 'zset':
-          parts.push(
-            JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES')),
-          );
+          parts.push(JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES')));
           break;
         case 'stream':
           parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
@@ -170,11 +138,7 @@ describe('server credentials never leak', () => {
       { ...env, PORT: String(port), WEB_DIST_DIR: join(dataDir, 'no-console') },
       'Tomo API listening',
     );
-    worker = await startProcess(
-      'apps/worker/src/main.ts',
-      env,
-      'Tomo worker started',
-    );
+    worker = await startProcess('apps/worker/src/main.ts', env, 'Tomo worker started');
   }, 240_000);
 
   afterAll(async () => {
@@ -198,8 +162,7 @@ describe('server credentials never leak', () => {
     expect(secrets.length).toBeGreaterThan(4);
 
     const token = await setupAdmin(url, ADMIN);
-    const ADD =
-      'mutation($input: AddServerInput!) { addServer(input: $input) { id } }';
+    const ADD = 'mutation($input: AddServerInput!) { addServer(input: $input) { id } }';
     const common = {
       host: testbed.ssh.host,
       port: testbed.ssh.port,
@@ -272,28 +235,17 @@ describe('server credentials never leak', () => {
     expect(wrong.errors?.[0].message).toMatch(/wrong passphrase/);
 
     const statuses = () =>
-      gql<{ servers: { id: string; status: string }[] }>(
-        url,
-        '{ servers { id status } }',
-        {},
-        token,
-      ).then((r) => r.data?.servers ?? []);
+      gql<{ servers: { id: string; status: string }[] }>(url, '{ servers { id status } }', {}, token).then(
+        (r) => r.data?.servers ?? [],
+      );
     await waitFor(
-      async () =>
-        (await statuses()).filter(
-          (s) => ids.includes(s.id) && s.status === 'ONLINE',
-        ).length === 2,
+      async () => (await statuses()).filter((s) => ids.includes(s.id) && s.status === 'ONLINE').length === 2,
       'both servers ONLINE',
       60_000,
       200,
     );
     for (const id of ids) {
-      await gql(
-        url,
-        'mutation($id: ID!) { testConnection(serverId: $id) { id } }',
-        { id },
-        token,
-      );
+      await gql(url, 'mutation($id: ID!) { testConnection(serverId: $id) { id } }', { id }, token);
     }
     await waitFor(
       async () => {
@@ -302,10 +254,7 @@ describe('server credentials never leak', () => {
         }>(url, '{ jobs(first: 50) { edges { node { status } } } }', {}, token);
         const edges = result.data?.jobs.edges ?? [];
         return (
-          edges.length >= 4 &&
-          edges.every((edge) =>
-            ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(edge.node.status),
-          )
+          edges.length >= 4 && edges.every((edge) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(edge.node.status))
         );
       },
       'every job to finish',
@@ -315,12 +264,8 @@ describe('server credentials never leak', () => {
     await new Promise((done) => setTimeout(done, 500)); // let the log lines out
 
     // The key file holds the master key, not a credential; everything else is scanned.
-    const files = filesOf(dataDir).filter(
-      (file) => !/master|\.key$/.test(file.name),
-    );
-    expect(files.map((file) => file.name)).toEqual(
-      expect.arrayContaining(['tomo.sqlite']),
-    );
+    const files = filesOf(dataDir).filter((file) => !/master|\.key$/.test(file.name));
+    expect(files.map((file) => file.name)).toEqual(expect.arrayContaining(['tomo.sqlite']));
     expect(files.map((file) => file.text).join('')).toContain('tomo1.'); // the ciphertexts are there (file or WAL)
     const redis = new Redis(TEST_REDIS_URL);
     const dump = await redisDump(redis, prefix).finally(() => redis.quit());
@@ -336,9 +281,7 @@ describe('server credentials never leak', () => {
 
     for (const secret of secrets) {
       for (const file of files)
-        expect({ where: file.name, found: file.text.includes(secret) }).toEqual(
-          { where: file.name, found: false },
-        );
+        expect({ where: file.name, found: file.text.includes(secret) }).toEqual({ where: file.name, found: false });
       expect({ where: 'redis', found: dump.text.includes(secret) }).toEqual({
         where: 'redis',
         found: false,

@@ -1,12 +1,4 @@
-import {
-  Field,
-  Float,
-  ID,
-  InputType,
-  Int,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ServerAuthType, ServerStatus } from '@tomo/servers';
 import { contractEnum } from '../graphql/contract-enum';
 
@@ -21,8 +13,7 @@ registerEnumType(ServerStatusEnum, {
 registerEnumType(ServerAuthTypeEnum, { name: 'ServerAuthType' });
 
 @ObjectType({
-  description:
-    'A managed server. Its credentials are stored encrypted and are never returned.',
+  description: 'A managed server. Its credentials are stored encrypted and are never returned.',
 })
 export class Server {
   @Field(() => ID)
@@ -54,22 +45,19 @@ export class Server {
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'The pinned SSH host key (SHA256:…), recorded on the first connection.',
+    description: 'The pinned SSH host key (SHA256:…), recorded on the first connection.',
   })
   hostKeyFingerprint!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'While HOST_KEY_MISMATCH: the key the server presented instead (what acceptServerHostKey would pin).',
+    description: 'While HOST_KEY_MISMATCH: the key the server presented instead (what acceptServerHostKey would pin).',
   })
   presentedHostKeyFingerprint!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'Docker engine version (client version when the engine is not usable).',
+    description: 'Docker engine version (client version when the engine is not usable).',
   })
   dockerVersion!: string | null;
 
@@ -101,8 +89,7 @@ export class Server {
   diskBytes!: number | null;
 
   @Field({
-    description:
-      'Default Docker network mode of deployments: host, bridge or a network name.',
+    description: 'Default Docker network mode of deployments: host, bridge or a network name.',
   })
   networkMode!: string;
 
@@ -112,8 +99,7 @@ export class Server {
   maxConcurrentJobs!: number;
 
   @Field({
-    description:
-      'Whether the daily prune-images schedule removes this server\'s dangling Docker images.',
+    description: "Whether the daily prune-images schedule removes this server's dangling Docker images.",
   })
   pruneImages!: boolean;
 
@@ -192,15 +178,13 @@ export class AddServerInput {
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: false,
-    description:
-      'Remove this server\'s dangling Docker images daily (prune-images schedule).',
+    description: "Remove this server's dangling Docker images daily (prune-images schedule).",
   })
   pruneImages?: boolean | null;
 }
 
 @InputType({
-  description:
-    'Fields to change; an omitted secret keeps the stored one. A passphrase comes with its private key.',
+  description: 'Fields to change; an omitted secret keeps the stored one. A passphrase comes with its private key.',
 })
 export class UpdateServerInput {
   @Field(() => String, { nullable: true })
@@ -238,8 +222,7 @@ export class UpdateServerInput {
 }
 
 @ObjectType({
-  description:
-    'One point of a server metrics series (a raw sample, or an hourly average).',
+  description: 'One point of a server metrics series (a raw sample, or an hourly average).',
 })
 export class ServerMetric {
   @Field({ description: 'Sample time, or the start of the averaged bucket.' })

@@ -22,12 +22,7 @@ import {
 } from '@tomo/testing';
 import { type JobRow, JobsService } from '@tomo/workflows';
 import { AppModule } from '../app.module';
-import {
-  freePort,
-  REMOTE_SLEEP_KIND,
-  ServersTestWorkerModule,
-  ThrowawaySshd,
-} from './servers.testing';
+import { freePort, REMOTE_SLEEP_KIND, ServersTestWorkerModule, ThrowawaySshd } from './servers.testing';
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const SERVER_FIELDS =
@@ -67,32 +62,22 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
   let operator: string;
   let viewer: string;
 
-  const call = async <T>(
-    query: string,
-    variables: Record<string, unknown>,
-    token = admin,
-  ) => gql<T>(api.graphqlUrl, query, variables, token);
+  const call = async <T>(query: string, variables: Record<string, unknown>, token = admin) =>
+    gql<T>(api.graphqlUrl, query, variables, token);
   const ok = <T>(query: string, variables: Record<string, unknown>, token = admin) =>
     gqlOk<T>(api, query, variables, token);
   const until = (jobId: string, timeoutMs = 60_000): Promise<JobRow> =>
     waitFor(
       async () => {
         const job = await jobs.get(jobId);
-        return (
-          [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled].includes(
-            job.status,
-          ) && job
-        );
+        return [JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled].includes(job.status) && job;
       },
       `job ${jobId} to finish`,
       timeoutMs,
       50,
     );
   const testJobOf = async (serverId: string): Promise<JobRow> => {
-    const page = await jobs.list(
-      { serverId, kind: JobKind.ServerTestConnection },
-      1,
-    );
+    const page = await jobs.list({ serverId, kind: JobKind.ServerTestConnection }, 1);
     return page.jobs[0];
   };
   const addServer = async (input: Record<string, unknown>) => {
@@ -123,15 +108,23 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       },
       false,
     );
-    worker = await NestFactory.createApplicationContext(
-      ServersTestWorkerModule.forRoot(config),
-      { logger: ['error'], abortOnError: false },
-    );
+    worker = await NestFactory.createApplicationContext(ServersTestWorkerModule.forRoot(config), {
+      logger: ['error'],
+      abortOnError: false,
+    });
     await worker.init();
     jobs = worker.get(JobsService);
     admin = await setupAdmin(api, ADMIN);
-    operator = await signInNewUser(api, admin, { username: 'olivia', password: 'staple aivilo battery horse', role: 'OPERATOR' });
-    viewer = await signInNewUser(api, admin, { username: 'victor', password: 'staple rotciv battery horse', role: 'VIEWER' });
+    operator = await signInNewUser(api, admin, {
+      username: 'olivia',
+      password: 'staple aivilo battery horse',
+      role: 'OPERATOR',
+    });
+    viewer = await signInNewUser(api, admin, {
+      username: 'victor',
+      password: 'staple rotciv battery horse',
+      role: 'VIEWER',
+    });
   });
 
   afterAll(async () => {
@@ -193,11 +186,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     });
     const { testConnection } = await ok<{
       testConnection: { id: string; status: string };
-    }>(
-      'mutation($id: ID!) { testConnection(serverId: $id) { id status } }',
-      { id: server.id },
-      operator,
-    );
+    }>('mutation($id: ID!) { testConnection(serverId: $id) { id status } }', { id: server.id }, operator);
     const again = await until(testConnection.id);
     expect(again.status).toBe(JobStatus.Succeeded);
     expect((await jobs.events(again.id)).map((e) => e.message)).toContainEqual(
@@ -213,9 +202,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     });
     // Quickly: the rejection itself, not a handshake timeout (that would be SERVER_UNREACHABLE), and no retry.
     expect(job.status).toBe(JobStatus.Failed);
-    expect(
-      (await jobs.events(job.id)).filter((e) => e.type === 'step.retrying'),
-    ).toEqual([]);
+    expect((await jobs.events(job.id)).filter((e) => e.type === 'step.retrying')).toEqual([]);
     expect(job.errorCode).toBe('SSH_AUTH_FAILED');
     expect(server.status).toBe('AUTH_FAILED');
     expect(server.statusMessage).toMatch(/rejected the credentials/);
@@ -250,13 +237,9 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     // Each retry announces when the next attempt is (backoff: see retryDelayMs' unit test),
     // and the next attempt does not start before then. Load can only make it later.
     for (const retry of retries) {
-      const announced = Date.parse(
-        /Next attempt at (\S+)/.exec(retry.message)?.[1] ?? '',
-      );
+      const announced = Date.parse(/Next attempt at (\S+)/.exec(retry.message)?.[1] ?? '');
       expect(announced).toBeGreaterThan(retry.at.getTime());
-      const next = events.find(
-        (e) => e.seq > retry.seq && e.type === 'step.started',
-      );
+      const next = events.find((e) => e.seq > retry.seq && e.type === 'step.started');
       expect(next?.at.getTime()).toBeGreaterThanOrEqual(announced);
     }
   });
@@ -302,19 +285,15 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       // It stays so: a later connection is refused the same way (nothing was trusted).
       const retried = await until(
         (
-          await ok<{ testConnection: { id: string } }>(
-            'mutation($id: ID!) { testConnection(serverId: $id) { id } }',
-            { id: server.id },
-          )
+          await ok<{ testConnection: { id: string } }>('mutation($id: ID!) { testConnection(serverId: $id) { id } }', {
+            id: server.id,
+          })
         ).testConnection.id,
       );
       expect(retried.errorCode).toBe('HOST_KEY_MISMATCH');
 
-      const ACCEPT =
-        'mutation($id: ID!) { acceptServerHostKey(id: $id) { id status hostKeyFingerprint } }';
-      expect(
-        errorCodes(await call(ACCEPT, { id: server.id }, operator)),
-      ).toEqual(['FORBIDDEN']);
+      const ACCEPT = 'mutation($id: ID!) { acceptServerHostKey(id: $id) { id status hostKeyFingerprint } }';
+      expect(errorCodes(await call(ACCEPT, { id: server.id }, operator))).toEqual(['FORBIDDEN']);
       const accepted = await ok<{ acceptServerHostKey: ServerView }>(ACCEPT, {
         id: server.id,
       });
@@ -324,12 +303,11 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       });
       const retest = await testJobOf(server.id);
       expect((await until(retest.id)).status).toBe(JobStatus.Succeeded);
-      expect(
-        (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
-      ).toMatchObject({ status: 'ONLINE', presentedHostKeyFingerprint: null });
-      expect(errorCodes(await call(ACCEPT, { id: server.id }))).toEqual([
-        'CONFLICT',
-      ]);
+      expect((await ok<{ server: ServerView }>(SERVER, { id: server.id })).server).toMatchObject({
+        status: 'ONLINE',
+        presentedHostKeyFingerprint: null,
+      });
+      expect(errorCodes(await call(ACCEPT, { id: server.id }))).toEqual(['CONFLICT']);
     } finally {
       await sshd.dispose();
     }
@@ -337,10 +315,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
 
   it('a cancelled long remote command is gone from the server', async () => {
     const serverId = (
-      await ok<{ servers: { id: string; name: string }[] }>(
-        '{ servers { id name } }',
-        {},
-      )
+      await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {})
     ).servers.find((s) => s.name === 'key-server')?.id;
     const seconds = 3000 + Math.floor(Math.random() * 900);
     const remoteSleeps = () =>
@@ -349,11 +324,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       })
         .split('\n')
         .filter((line) => line.trim() === `sleep ${seconds}`);
-    const job = await jobs.create(
-      REMOTE_SLEEP_KIND,
-      { seconds },
-      { requestedBy: 'test', serverId },
-    );
+    const job = await jobs.create(REMOTE_SLEEP_KIND, { seconds }, { requestedBy: 'test', serverId });
     await waitFor(() => remoteSleeps().length === 1, 'the remote sleep to run');
     // A test-only job kind: only an ADMIN may cancel a kind that JOB_KIND_ROLE does not list.
     const cancelled = await ok<{ cancelJob: { id: string } }>(
@@ -361,30 +332,18 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       { id: job.id },
       admin,
     );
-    expect((await until(cancelled.cancelJob.id)).status).toBe(
-      JobStatus.Cancelled,
-    );
+    expect((await until(cancelled.cancelJob.id)).status).toBe(JobStatus.Cancelled);
     // The engine records the cancellation as soon as the step's signal fires; the SSH runner
     // kills the remote process group (TERM, then KILL after 2 s) in the meantime.
-    await waitFor(
-      () => remoteSleeps().length === 0,
-      'the remote sleep to be gone',
-      5_000,
-    );
+    await waitFor(() => remoteSleeps().length === 0, 'the remote sleep to be gone', 5_000);
   });
 
   it('collects metrics on demand, downsamples to hourly averages, prunes, and serverMetrics returns them', async () => {
-    const { servers } = await ok<{ servers: { id: string; name: string }[] }>(
-      '{ servers { id name } }',
-      {},
-      viewer,
-    );
+    const { servers } = await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {}, viewer);
     const serverId = servers.find((s) => s.name === 'key-server')?.id ?? '';
     const store = worker.get(ServerMetricsStore);
     // Two old raw samples in one hour, to be averaged and then pruned.
-    const hourStart = new Date(
-      Math.floor((Date.now() - 5 * 3_600_000) / 3_600_000) * 3_600_000,
-    );
+    const hourStart = new Date(Math.floor((Date.now() - 5 * 3_600_000) / 3_600_000) * 3_600_000);
     const old = {
       cpuPercent: 10,
       memoryUsedBytes: 100,
@@ -397,12 +356,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       containersRunning: 1,
       containersTotal: 2,
     };
-    await store.addSample(
-      serverId,
-      new Date(hourStart.getTime() + 60_000),
-      old,
-      null,
-    );
+    await store.addSample(serverId, new Date(hourStart.getTime() + 60_000), old, null);
     await store.addSample(
       serverId,
       new Date(hourStart.getTime() + 120_000),
@@ -462,16 +416,10 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
         'mutation($id: ID!, $input: UpdateServerInput!) { updateServer(id: $id, input: $input) { id status hostKeyFingerprint } }';
 
       // The testbed's sshd stands in for a machine that logs passwords: another key, same user.
-      const refused = await call(
-        UPDATE,
-        { id: server.id, input: { port: testbed.ssh.port } },
-        operator,
-      );
+      const refused = await call(UPDATE, { id: server.id, input: { port: testbed.ssh.port } }, operator);
       expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
       expect(refused.errors?.[0].message).toMatch(/supply password again/);
-      expect(
-        (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
-      ).toMatchObject({
+      expect((await ok<{ server: ServerView }>(SERVER, { id: server.id })).server).toMatchObject({
         status: 'ONLINE',
         hostKeyFingerprint: sshd.fingerprint('a'),
       });
@@ -485,21 +433,16 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
         await ok(UPDATE, { id: server.id, input }, token);
         const job = await until((await testJobOf(server.id)).id);
         expect(job.errorCode).toBe('HOST_KEY_MISMATCH');
-        expect(
-          (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server,
-        ).toMatchObject({
+        expect((await ok<{ server: ServerView }>(SERVER, { id: server.id })).server).toMatchObject({
           status: 'HOST_KEY_MISMATCH',
           hostKeyFingerprint: sshd.fingerprint('a'),
         });
         expect(
-          (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server
-            .presentedHostKeyFingerprint,
+          (await ok<{ server: ServerView }>(SERVER, { id: server.id })).server.presentedHostKeyFingerprint,
         ).not.toBe(sshd.fingerprint('a'));
         // Back to the original address for the next round.
         await ok(UPDATE, { id: server.id, input: { port: sshd.port } }, admin);
-        expect((await until((await testJobOf(server.id)).id)).status).toBe(
-          JobStatus.Succeeded,
-        );
+        expect((await until((await testJobOf(server.id)).id)).status).toBe(JobStatus.Succeeded);
       }
     } finally {
       await sshd.dispose();
@@ -517,10 +460,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ port: 70000 }, /port must be a whole number from 1 to 65535/],
       [{ host: 'bad host;rm' }, /host must be a host name or an IP address/],
-      [
-        { authType: 'KEY', password: null, privateKey: 'garbage' },
-        /private key is malformed/,
-      ],
+      [{ authType: 'KEY', password: null, privateKey: 'garbage' }, /private key is malformed/],
       [
         {
           authType: 'KEY',
@@ -533,22 +473,12 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
       [{ networkMode: 'bad mode' }, /networkMode must be/],
     ];
     for (const [input, message] of cases) {
-      const result = await call(
-        ADD,
-        { input: { ...base, ...input } },
-        operator,
-      );
+      const result = await call(ADD, { input: { ...base, ...input } }, operator);
       expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors?.[0].message).toMatch(message);
     }
-    expect(errorCodes(await call(ADD, { input: base }, viewer))).toEqual([
-      'FORBIDDEN',
-    ]);
-    expect(
-      errorCodes(
-        await call(ADD, { input: { ...base, name: 'key-server' } }, operator),
-      ),
-    ).toEqual(['CONFLICT']);
+    expect(errorCodes(await call(ADD, { input: base }, viewer))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await call(ADD, { input: { ...base, name: 'key-server' } }, operator))).toEqual(['CONFLICT']);
     // None of the refused servers was stored.
     const { servers } = await ok<{ servers: { name: string }[] }>('{ servers { name } }', {});
     expect(servers.map((s) => s.name)).not.toContain('bad');
@@ -556,10 +486,7 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
   });
 
   it('updates and deletes; a server with a deployment is not deleted (CONFLICT, the server kept)', async () => {
-    const { servers } = await ok<{ servers: { id: string; name: string }[] }>(
-      '{ servers { id name } }',
-      {},
-    );
+    const { servers } = await ok<{ servers: { id: string; name: string }[] }>('{ servers { id name } }', {});
     const id = servers.find((s) => s.name === 'password-server')?.id ?? '';
     const { updateServer } = await ok<{
       updateServer: ServerView & { name: string };
@@ -597,16 +524,11 @@ describe('servers (real sshd, real Docker, API + worker)', () => {
     expect(refused.errors?.[0]?.message).toBe(
       'Server "renamed" has 1 deployment(s): uninstall them before deleting the server',
     );
-    expect(
-      (await ok<{ server: { name: string } }>(SERVER, { id })).server.name,
-    ).toBe('renamed');
+    expect((await ok<{ server: { name: string } }>(SERVER, { id })).server.name).toBe('renamed');
 
     // Uninstalling needs Docker work this worker does not do: the record goes directly.
     await api.app.get(DeploymentRecords).delete(installApp.deploymentId);
-    expect(
-      (await ok<{ deleteServer: { name: string } }>(DELETE, { id }, operator))
-        .deleteServer.name,
-    ).toBe('renamed');
+    expect((await ok<{ deleteServer: { name: string } }>(DELETE, { id }, operator)).deleteServer.name).toBe('renamed');
     expect(errorCodes(await call(SERVER, { id }))).toEqual(['NOT_FOUND']);
   });
 });

@@ -1,21 +1,8 @@
-import {
-  Args,
-  ID,
-  Info,
-  Mutation,
-  Query,
-  Resolver,
-  Subscription,
-} from '@nestjs/graphql';
+import { Args, ID, Info, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Principal } from '@tomo/identity';
 import { ChangedRecord, RecordChangeStream } from '@tomo/redis';
-import {
-  type ServerEntity,
-  type ServerMetricEntity,
-  ServerMetricsStore,
-  ServersService,
-} from '@tomo/servers';
+import { type ServerEntity, type ServerMetricEntity, ServerMetricsStore, ServersService } from '@tomo/servers';
 import { Role } from '@tomo/shared';
 import type { JobRow } from '@tomo/workflows';
 import { Roles } from '../auth/access.decorator';
@@ -23,12 +10,7 @@ import { AuditTarget } from '../auth/audit.interceptor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { selectedFields } from '../graphql/selected-fields';
 import { Job } from '../jobs/job.types';
-import {
-  AddServerInput,
-  Server,
-  ServerMetric,
-  UpdateServerInput,
-} from './server.types';
+import { AddServerInput, Server, ServerMetric, UpdateServerInput } from './server.types';
 
 /** Servers over GraphQL: a thin door to ServersService (records, jobs) and ServerMetricsStore. */
 @Resolver(() => Server)
@@ -46,9 +28,7 @@ export class ServersResolver {
     resolve: (server: ServerEntity) => server,
   })
   serverUpdated(): Promise<AsyncIterableIterator<ServerEntity>> {
-    return this.changes.rows(ChangedRecord.Server, (id) =>
-      this.serversService.find(id),
-    );
+    return this.changes.rows(ChangedRecord.Server, (id) => this.serversService.find(id));
   }
 
   @Roles(Role.Viewer)
@@ -74,9 +54,7 @@ export class ServersResolver {
     @Args('serverId', { type: () => ID }) serverId: string,
     @Args('since', { type: () => Date }) since: Date,
   ): Promise<ServerMetricEntity[]> {
-    return this.serversService
-      .get(serverId)
-      .then(() => this.metrics.series(serverId, since));
+    return this.serversService.get(serverId).then(() => this.metrics.series(serverId, since));
   }
 
   @Roles(Role.Operator)
@@ -103,33 +81,22 @@ export class ServersResolver {
     @Args('input') input: UpdateServerInput,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ServerEntity> {
-    return (
-      await this.serversService.update(
-        id,
-        input,
-        principal.username,
-        principal.role,
-      )
-    ).server;
+    return (await this.serversService.update(id, input, principal.username, principal.role)).server;
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
   @Mutation(() => Server, {
-    description:
-      'Deletes a server and its metrics (CONFLICT while it has deployments). Returns what was deleted.',
+    description: 'Deletes a server and its metrics (CONFLICT while it has deployments). Returns what was deleted.',
   })
-  deleteServer(
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<ServerEntity> {
+  deleteServer(@Args('id', { type: () => ID }) id: string): Promise<ServerEntity> {
     return this.serversService.delete(id);
   }
 
   @Roles(Role.Operator)
   @AuditTarget('server')
   @Mutation(() => Job, {
-    description:
-      'Starts a connection test: host key, OS, resources, Docker; updates the status.',
+    description: 'Starts a connection test: host key, OS, resources, Docker; updates the status.',
   })
   testConnection(
     @Args('serverId', { type: () => ID }) serverId: string,
@@ -148,7 +115,6 @@ export class ServersResolver {
     @Args('id', { type: () => ID }) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ServerEntity> {
-    return (await this.serversService.acceptHostKey(id, principal.username))
-      .server;
+    return (await this.serversService.acceptHostKey(id, principal.username)).server;
   }
 }

@@ -1,8 +1,4 @@
-import {
-  type DynamicModule,
-  Injectable,
-  Module,
-} from '@nestjs/common';
+import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { TomoConfigModule, type WorkerConfig } from '@tomo/config';
 import { DatabaseModule } from '@tomo/database';
 import { RedisModule } from '@tomo/redis';
@@ -31,11 +27,7 @@ class RemoteSleepWorkflow implements WorkflowSource {
     workflow.step('sleep', {
       retry: { maxAttempts: 1 },
       run: async (ctx) =>
-        this.shell.run(
-          ctx.serverId ?? '',
-          ['sleep', String(ctx.input['seconds'])],
-          { signal: ctx.signal },
-        ),
+        this.shell.run(ctx.serverId ?? '', ['sleep', String(ctx.input['seconds'])], { signal: ctx.signal }),
     });
     return [workflow];
   }

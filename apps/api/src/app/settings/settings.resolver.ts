@@ -6,7 +6,12 @@ import { Roles } from '../auth/access.decorator';
 import { AuditTarget } from '../auth/audit.interceptor';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { SystemSettingsService, type SystemSettingsView } from './system-settings.service';
-import { SystemSettingsModel, UpdatePreferencesInput, UpdateSettingsInput, UserPreferencesModel } from './settings.types';
+import {
+  SystemSettingsModel,
+  UpdatePreferencesInput,
+  UpdateSettingsInput,
+  UserPreferencesModel,
+} from './settings.types';
 
 /** Settings over GraphQL: a thin door to SystemSettingsService and SettingsService (preferences). */
 @Resolver()
@@ -25,14 +30,20 @@ export class SettingsResolver {
   @Roles(Role.Admin)
   @AuditTarget('settings')
   @Mutation(() => SystemSettingsModel, {
-    description: 'Changes system settings; BAD_USER_INPUT naming each wrong field (nothing is changed then). Applies without a restart.',
+    description:
+      'Changes system settings; BAD_USER_INPUT naming each wrong field (nothing is changed then). Applies without a restart.',
   })
-  updateSettings(@Args('input') input: UpdateSettingsInput, @CurrentPrincipal() principal: Principal): Promise<SystemSettingsView> {
+  updateSettings(
+    @Args('input') input: UpdateSettingsInput,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<SystemSettingsView> {
     return this.systemSettings.update(input, principal.username);
   }
 
   @Roles(Role.Viewer)
-  @Query(() => UserPreferencesModel, { description: "The signed-in user's console preferences (defaults until changed)." })
+  @Query(() => UserPreferencesModel, {
+    description: "The signed-in user's console preferences (defaults until changed).",
+  })
   myPreferences(@CurrentPrincipal() principal: Principal): Promise<UserPreferences> {
     return this.preferences.preferencesOf(principal.userId);
   }
@@ -40,7 +51,13 @@ export class SettingsResolver {
   @Roles(Role.Viewer)
   @AuditTarget('preferences')
   @Mutation(() => UserPreferencesModel, { description: "Changes the signed-in user's console preferences." })
-  updateMyPreferences(@Args('input') input: UpdatePreferencesInput, @CurrentPrincipal() principal: Principal): Promise<UserPreferences> {
-    return this.preferences.updatePreferences(principal.userId, { theme: input.theme ?? undefined, timeFormat: input.timeFormat ?? undefined });
+  updateMyPreferences(
+    @Args('input') input: UpdatePreferencesInput,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserPreferences> {
+    return this.preferences.updatePreferences(principal.userId, {
+      theme: input.theme ?? undefined,
+      timeFormat: input.timeFormat ?? undefined,
+    });
   }
 }

@@ -7,7 +7,10 @@ import { contractEnum } from '../graphql/contract-enum';
 export const ThemeEnum = contractEnum(Theme);
 export const TimeFormatEnum = contractEnum(TimeFormat);
 registerEnumType(ThemeEnum, { name: 'Theme', description: 'SYSTEM follows the operating system; LIGHT or DARK.' });
-registerEnumType(TimeFormatEnum, { name: 'TimeFormat', description: "SYSTEM (the browser's locale), H24 (14:05) or H12 (2:05 PM)." });
+registerEnumType(TimeFormatEnum, {
+  name: 'TimeFormat',
+  description: "SYSTEM (the browser's locale), H24 (14:05) or H12 (2:05 PM).",
+});
 
 /** The descriptions of the shared settings schema, so GraphQL and MCP document a field alike. */
 const describe = (key: keyof typeof systemSettingsSchema.shape) => systemSettingsSchema.shape[key].description;
@@ -21,7 +24,9 @@ export class ScheduleInterval {
   everySeconds!: number;
 }
 
-@ObjectType({ description: 'System settings (ADMIN). Environment variables give the defaults; changes apply without a restart.' })
+@ObjectType({
+  description: 'System settings (ADMIN). Environment variables give the defaults; changes apply without a restart.',
+})
 export class SystemSettingsModel {
   @Field(() => Int, { description: describe('sessionIdleTimeoutSeconds') })
   sessionIdleTimeoutSeconds!: number;

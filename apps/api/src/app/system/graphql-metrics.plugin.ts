@@ -1,16 +1,10 @@
-import type {
-  ApolloServerPlugin,
-  GraphQLRequestContext,
-  GraphQLRequestListener,
-} from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from './metrics.controller';
 
-const DURATION_BUCKETS = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Counts and times GraphQL requests over HTTP by operation and outcome. The operation label is
@@ -38,9 +32,7 @@ export class GraphqlMetricsPlugin implements ApolloServerPlugin {
     });
   }
 
-  async requestDidStart(): Promise<
-    GraphQLRequestListener<Record<string, unknown>>
-  > {
+  async requestDidStart(): Promise<GraphQLRequestListener<Record<string, unknown>>> {
     const started = performance.now();
     return {
       willSendResponse: async (context) => {
@@ -55,13 +47,9 @@ export class GraphqlMetricsPlugin implements ApolloServerPlugin {
   }
 }
 
-function operationLabel(
-  context: GraphQLRequestContext<Record<string, unknown>>,
-): string {
+function operationLabel(context: GraphQLRequestContext<Record<string, unknown>>): string {
   const operation: OperationDefinitionNode | undefined = context.operation;
   if (!operation) return 'invalid';
-  const first = operation.selectionSet.selections.find(
-    (selection) => selection.kind === Kind.FIELD,
-  );
+  const first = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
   return `${operation.operation}:${first?.kind === Kind.FIELD ? first.name.value : 'none'}`;
 }

@@ -41,9 +41,7 @@ describe('the queue inspector (bull-board)', () => {
     const queues = (await (await get('/api/queues', adminToken)).json()) as {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
-    expect(queues.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([
-      ['tomo-workflows', true],
-    ]);
+    expect(queues.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([['tomo-workflows', true]]);
     for (const [method, path] of [
       ['PUT', '/api/queues/tomo-workflows/retry/failed'],
       ['PUT', '/api/queues/tomo-workflows/clean/completed'],

@@ -32,9 +32,7 @@ export class QueueInspector implements OnModuleInit {
     board.setBasePath(QUEUE_INSPECTOR_PATH);
     // @bull-board/express 9.10.1 pins its own copy of @bull-board/api (9.10.1, ours is 9.10.2):
     // the same interface under two declarations, hence the cast.
-    const serverAdapter = board as unknown as Parameters<
-      typeof createBullBoard
-    >[0]['serverAdapter'];
+    const serverAdapter = board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
     createBullBoard({
       queues: [new BullMQAdapter(this.queue, { readOnlyMode: true })],
       serverAdapter,
@@ -44,41 +42,28 @@ export class QueueInspector implements OnModuleInit {
     }>();
     app.use(
       QUEUE_INSPECTOR_PATH,
-      (req: Request, res: Response, next: NextFunction) =>
-        void this.admit(req, res, next),
+      (req: Request, res: Response, next: NextFunction) => void this.admit(req, res, next),
       board.getRouter(),
     );
   }
 
-  private async admit(
-    req: Request,
-    res: Response,
-    next: NextFunction,
-  ): Promise<void> {
+  private async admit(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res
-        .status(405)
-        .json({
-          error: 'The queue inspector is read-only: use cancelJob or retryJob',
-        });
+      res.status(405).json({
+        error: 'The queue inspector is read-only: use cancelJob or retryJob',
+      });
       return;
     }
     const presented = presentedCredential({ req, res });
-    const principal = presented
-      ? await this.authentication
-          .authenticate(presented.credential)
-          .catch(() => null)
-      : null;
+    const principal = presented ? await this.authentication.authenticate(presented.credential).catch(() => null) : null;
     if (!principal) {
       res.status(401).json({ error: 'Sign in first' });
       return;
     }
     if (principal.role !== Role.Admin) {
-      res
-        .status(403)
-        .json({
-          error: `The queue inspector requires the ADMIN role (you have ${principal.role})`,
-        });
+      res.status(403).json({
+        error: `The queue inspector requires the ADMIN role (you have ${principal.role})`,
+      });
       return;
     }
     next();

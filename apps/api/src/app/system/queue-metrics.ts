@@ -4,14 +4,7 @@ import { Gauge } from 'prom-client';
 import { WORKFLOW_QUEUE, type WorkflowJobData } from '@tomo/workflows';
 import { MetricsRegistry } from './metrics.controller';
 
-const STATES = [
-  'waiting',
-  'active',
-  'delayed',
-  'prioritized',
-  'waiting-children',
-  'failed',
-] as const;
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
 
 /** `tomo_queue_jobs{queue,state}`: read from Redis at each scrape, so every API replica reports the same. */
 @Injectable()
@@ -30,8 +23,7 @@ export class QueueMetrics implements OnModuleInit {
       registers: [this.registry],
       async collect() {
         const counts = await queue.getJobCounts(...STATES);
-        for (const state of STATES)
-          this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
       },
     });
   }

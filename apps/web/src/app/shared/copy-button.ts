@@ -9,7 +9,13 @@ import { Toasts } from './toasts';
 @Component({
   selector: 'tomo-copy-button',
   imports: [MatButtonModule, MatTooltipModule, Icon],
-  template: `<button mat-icon-button type="button" [attr.aria-label]="'Copy ' + label()" [matTooltip]="'Copy ' + label()" (click)="copy()">
+  template: `<button
+    mat-icon-button
+    type="button"
+    [attr.aria-label]="'Copy ' + label()"
+    [matTooltip]="'Copy ' + label()"
+    (click)="copy()"
+  >
     <tomo-icon name="copy" />
   </button>`,
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -8,7 +8,15 @@ import { MatButtonModule } from '@angular/material/button';
 @Component({
   selector: 'tomo-row-action',
   imports: [MatButtonModule],
-  template: `<button mat-button type="button" [attr.aria-label]="name()" [disabled]="disabled()" (click)="pressed.emit()"><ng-content /></button>`,
+  template: `<button
+    mat-button
+    type="button"
+    [attr.aria-label]="name()"
+    [disabled]="disabled()"
+    (click)="pressed.emit()"
+  >
+    <ng-content />
+  </button>`,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RowAction {

@@ -161,11 +161,20 @@ export class TimeChart {
   protected readonly legend = computed(() =>
     this.series().map((line, index) => {
       const latest = [...line.values].reverse().find((value) => value != null);
-      return { label: line.label, color: `var(${COLORS[index % COLORS.length]})`, latest: latest == null ? '—' : `${latest.toFixed(1)} %` };
+      return {
+        label: line.label,
+        color: `var(${COLORS[index % COLORS.length]})`,
+        latest: latest == null ? '—' : `${latest.toFixed(1)} %`,
+      };
     }),
   );
   protected readonly summary = computed(
-    () => `${this.title()}, ${this.times().length} samples. Newest: ${this.legend().map((l) => `${l.label} ${l.latest}`).join(', ') || 'none'}.`,
+    () =>
+      `${this.title()}, ${this.times().length} samples. Newest: ${
+        this.legend()
+          .map((l) => `${l.label} ${l.latest}`)
+          .join(', ') || 'none'
+      }.`,
   );
 
   constructor() {
@@ -186,7 +195,11 @@ export class TimeChart {
       this.plot?.destroy();
       this.plot = undefined;
       if (width === 0 || times.length === 0) return;
-      this.plot = new uPlot(this.options(width, series), [times.map((t) => t / 1000), ...series.map((s) => [...s.values])], this.plotElement().nativeElement);
+      this.plot = new uPlot(
+        this.options(width, series),
+        [times.map((t) => t / 1000), ...series.map((s) => [...s.values])],
+        this.plotElement().nativeElement,
+      );
     });
     destroyRef.onDestroy(() => this.plot?.destroy());
   }
@@ -204,7 +217,12 @@ export class TimeChart {
       series: [
         {},
         // Points large enough to see when a range holds a single sample (a new server).
-        ...series.map((line, index) => ({ label: line.label, stroke: this.color(COLORS[index % COLORS.length]), width: 2, points: { size: 7 } })),
+        ...series.map((line, index) => ({
+          label: line.label,
+          stroke: this.color(COLORS[index % COLORS.length]),
+          width: 2,
+          points: { size: 7 },
+        })),
       ],
     };
   }

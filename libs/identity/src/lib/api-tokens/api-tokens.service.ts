@@ -50,14 +50,16 @@ export class ApiTokensService {
     }
     const days = input.expiresInDays;
     if (days != null && (!Number.isInteger(days) || days < 1 || days > API_TOKEN_MAX_DAYS)) {
-      throw new TomoException(ErrorCode.BadUserInput, `expiresInDays must be a whole number from 1 to ${API_TOKEN_MAX_DAYS}`);
+      throw new TomoException(
+        ErrorCode.BadUserInput,
+        `expiresInDays must be a whole number from 1 to ${API_TOKEN_MAX_DAYS}`,
+      );
     }
     // 32 random bytes: 256 bits, so a plain SHA-256 is enough to store it (no stretching needed).
     const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const now = new Date();
     const requested = days == null ? null : new Date(now.getTime() + days * DAY_MS);
-    const expiresAt =
-      parent?.expiresAt && (!requested || parent.expiresAt < requested) ? parent.expiresAt : requested;
+    const expiresAt = parent?.expiresAt && (!requested || parent.expiresAt < requested) ? parent.expiresAt : requested;
     const apiToken = this.tokens.create({
       id: randomUUID(),
       userId: owner.id,
@@ -81,7 +83,12 @@ export class ApiTokensService {
     if (!token.startsWith(API_TOKEN_PREFIX)) return null;
     const found = await this.tokens.findOne({ where: { tokenHash: hashApiToken(token) }, relations: { user: true } });
     const now = Date.now();
-    if (!found?.user || found.revokedAt || found.user.disabled || (found.expiresAt && found.expiresAt.getTime() <= now)) {
+    if (
+      !found?.user ||
+      found.revokedAt ||
+      found.user.disabled ||
+      (found.expiresAt && found.expiresAt.getTime() <= now)
+    ) {
       return null;
     }
     if (!found.lastUsedAt || now - found.lastUsedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
@@ -108,7 +115,10 @@ export class ApiTokensService {
 
   /** Revokes at once. `ownerId` limits it to that user's tokens (others look absent). */
   async revoke(id: string, ownerId?: string): Promise<ApiTokenEntity> {
-    const token = await this.tokens.findOne({ where: { id, ...(ownerId && { userId: ownerId }) }, relations: { user: true } });
+    const token = await this.tokens.findOne({
+      where: { id, ...(ownerId && { userId: ownerId }) },
+      relations: { user: true },
+    });
     if (!token) throw notFound('API token', id);
     token.revokedAt ??= new Date();
     await this.revokeWithDescendants([token.id], token.revokedAt);

@@ -32,7 +32,9 @@ describe('redactForAudit', () => {
 
   it('cuts long strings and bounds depth', () => {
     expect((redactForAudit('x'.repeat(500)) as string).length).toBe(201);
-    expect(redactForAudit({ a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toEqual({ a: { b: { c: { d: { e: { f: '[…]' } } } } } });
+    expect(redactForAudit({ a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toEqual({
+      a: { b: { c: { d: { e: { f: '[…]' } } } } },
+    });
   });
 
   it('makes opaque cursors', () => {

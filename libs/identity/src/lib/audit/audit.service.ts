@@ -107,8 +107,13 @@ export class AuditService {
     }
     let before: number | undefined;
     if (after != null) {
-      before = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^audit:/, ''));
-      if (!Number.isInteger(before) || before < 1) throw new TomoException(ErrorCode.BadUserInput, 'after is not a valid cursor');
+      before = Number(
+        Buffer.from(after, 'base64url')
+          .toString('utf8')
+          .replace(/^audit:/, ''),
+      );
+      if (!Number.isInteger(before) || before < 1)
+        throw new TomoException(ErrorCode.BadUserInput, 'after is not a valid cursor');
     }
     const actorName = filterValue('actor', filter.actor, 120);
     const action = filterValue('action', filter.action, 64);

@@ -22,11 +22,10 @@ export class AttemptLimiter {
    */
   async hit(key: string, limit: number, windowSeconds: number, blockSeconds = windowSeconds): Promise<number> {
     const redisKey = this.redisKey(key);
-    const [[, count]] = (await this.redis
-      .multi()
-      .incr(redisKey)
-      .expire(redisKey, windowSeconds, 'NX')
-      .exec()) as [[Error | null, number], [Error | null, number]];
+    const [[, count]] = (await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').exec()) as [
+      [Error | null, number],
+      [Error | null, number],
+    ];
     if (count >= limit) await this.redis.expire(redisKey, blockSeconds);
     return count;
   }

@@ -3,7 +3,12 @@ import { JwtService } from '@nestjs/jwt';
 import { type ApiConfig, TOMO_CONFIG } from '@tomo/config';
 import { SettingsService } from '@tomo/settings';
 import { ErrorCode, TomoException, weakerRole } from '@tomo/shared';
-import { ApiTokensService, API_TOKEN_PREFIX, type CreatedApiToken, type NewApiToken } from '../api-tokens/api-tokens.service';
+import {
+  ApiTokensService,
+  API_TOKEN_PREFIX,
+  type CreatedApiToken,
+  type NewApiToken,
+} from '../api-tokens/api-tokens.service';
 import type { SessionEntity, UserEntity } from '../entities';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { normalizeUsername } from '../users/username';
@@ -66,7 +71,8 @@ export class AuthenticationService {
 
   async setupAdmin(input: Credentials, client: ClientInfo): Promise<SignedIn> {
     const { lockoutSeconds } = this.config.auth;
-    if (!(await this.limiter.consume(`setup-ip:${client.ip ?? ''}`, SETUP_ATTEMPTS_PER_IP, lockoutSeconds))) throw tooMany();
+    if (!(await this.limiter.consume(`setup-ip:${client.ip ?? ''}`, SETUP_ATTEMPTS_PER_IP, lockoutSeconds)))
+      throw tooMany();
     const user = await this.users.setupAdmin(input);
     return this.signIn(user, client);
   }
@@ -86,7 +92,8 @@ export class AuthenticationService {
       [ipKey, ipLimit],
       [userKey, maxLoginFailures],
     ] as const) {
-      if (!(await this.limiter.consume(key, limit, lockoutSeconds))) throw lockedOut(await this.limiter.secondsLeft(key));
+      if (!(await this.limiter.consume(key, limit, lockoutSeconds)))
+        throw lockedOut(await this.limiter.secondsLeft(key));
     }
     const user = await this.users.verifyCredentials(input.username, input.password);
     if (!user) throw badCredentials();
@@ -158,10 +165,10 @@ export class AuthenticationService {
     const lifetime = await this.settings.value('jwtExpiresInSeconds');
     const session = await this.sessions.create(user, client, lifetime);
     await this.users.recordLogin(user.id);
-    const token = await this.jwt.signAsync(
-      { sub: user.id, sid: session.id } satisfies SessionClaims,
-      { audience: SESSION_AUDIENCE, expiresIn: lifetime },
-    );
+    const token = await this.jwt.signAsync({ sub: user.id, sid: session.id } satisfies SessionClaims, {
+      audience: SESSION_AUDIENCE,
+      expiresIn: lifetime,
+    });
     return { token, expiresAt: session.expiresAt, user, session };
   }
 }

@@ -95,7 +95,19 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     const audit = app.get<Repository<AuditLogEntity>>(getRepositoryToken(AuditLogEntity));
     await app.get(SettingsService).update({ auditRetentionDays: 30 }, 'test');
     const entry = (action: string, daysAgo: number) =>
-      audit.create({ at: new Date(Date.now() - daysAgo * DAY), actorType: 'system', actorId: null, actorName: null, action, targetType: null, targetId: null, outcome: 'SUCCESS', errorCode: null, ip: null, details: null });
+      audit.create({
+        at: new Date(Date.now() - daysAgo * DAY),
+        actorType: 'system',
+        actorId: null,
+        actorName: null,
+        action,
+        targetType: null,
+        targetId: null,
+        outcome: 'SUCCESS',
+        errorCode: null,
+        ip: null,
+        details: null,
+      });
     // More old entries than one delete batch (500) takes, so the batches must go on until none is left.
     const old = Array.from({ length: 1_201 }, (_, i) => entry('old', 31 + (i % 5)));
     await audit.save([entry('recent', 29), ...old], { chunk: 200 });
@@ -107,7 +119,10 @@ describe('maintenance.prune-sessions (real engine, real database)', () => {
     }, 'the prune job to finish');
     expect(done.status).toBe(JobStatus.Succeeded);
     const [auditStep] = await app.get(JobsService).steps(job.id);
-    expect(auditStep).toMatchObject({ name: 'delete-old-audit-entries', output: { deleted: 1_201, retentionDays: 30 } });
+    expect(auditStep).toMatchObject({
+      name: 'delete-old-audit-entries',
+      output: { deleted: 1_201, retentionDays: 30 },
+    });
     expect((await audit.find()).map((row) => row.action)).toEqual(['recent']);
   });
 });

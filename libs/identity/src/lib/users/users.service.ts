@@ -100,7 +100,10 @@ export class UsersService {
     if (user.role === Role.Admin && !user.disabled && (role !== Role.Admin || disabled)) {
       const activeAdmins = await this.users.countBy({ role: Role.Admin, disabled: false });
       if (activeAdmins <= 1) {
-        throw new TomoException(ErrorCode.Conflict, `${user.username} is the last active admin: make another admin first`);
+        throw new TomoException(
+          ErrorCode.Conflict,
+          `${user.username} is the last active admin: make another admin first`,
+        );
       }
     }
     const now = new Date();
@@ -122,7 +125,12 @@ export class UsersService {
   }
 
   /** The user's own change: needs the current password; the user's other sessions end. */
-  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId?: string): Promise<void> {
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId?: string,
+  ): Promise<void> {
     const user = await this.get(userId);
     if (!(await this.hasher.verify(currentPassword, user.passwordHash))) {
       throw new TomoException(ErrorCode.BadUserInput, 'currentPassword is not correct');

@@ -1,9 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type {
-  NotificationChannelKind,
-  NotificationEvent,
-  SmtpSecurity,
-} from '@tomo/shared';
+import type { NotificationChannelKind, NotificationEvent, SmtpSecurity } from '@tomo/shared';
 
 /** Where notifications go. Secrets (webhook signing secret, SMTP password) are SecretBox ciphertexts. */
 @Entity('notification_channel')

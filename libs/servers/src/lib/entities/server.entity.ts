@@ -1,17 +1,10 @@
-import {
-  Column,
-  Entity,
-  Index,
-  PrimaryColumn,
-  type ValueTransformer,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 import { ServerAuthType, ServerStatus } from '../server-status';
 
 /** Postgres returns BIGINT as a string; byte counts fit a JS number (< 2^53). */
 export const bigintAsNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) =>
-    value === null || value === undefined ? null : Number(value),
+  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
 };
 
 /**

@@ -22,11 +22,23 @@ const appDetail = z.looseObject({
   version: z.string(),
   category: z.string(),
   image: z.looseObject({ reference: z.string() }),
-  ports: z.array(z.looseObject({ container: z.number(), host: z.number(), protocol: z.string(), description: z.string() })).describe('Default port mappings.'),
+  ports: z
+    .array(z.looseObject({ container: z.number(), host: z.number(), protocol: z.string(), description: z.string() }))
+    .describe('Default port mappings.'),
   env: z
-    .array(z.looseObject({ name: z.string(), description: z.string(), required: z.boolean(), secret: z.boolean(), defaultValue: z.string().nullable() }))
+    .array(
+      z.looseObject({
+        name: z.string(),
+        description: z.string(),
+        required: z.boolean(),
+        secret: z.boolean(),
+        defaultValue: z.string().nullable(),
+      }),
+    )
     .describe('Variables; the required ones must be given in install_app config.env.'),
-  volumes: z.array(z.looseObject({ container: z.string(), host: z.string(), readOnly: z.boolean(), description: z.string() })),
+  volumes: z.array(
+    z.looseObject({ container: z.string(), host: z.string(), readOnly: z.boolean(), description: z.string() }),
+  ),
 });
 
 const repoOut = z.object({
@@ -73,7 +85,11 @@ export class MarketplaceTools {
         role: Role.Viewer,
         behaviour: READ,
         input: {
-          search: z.string().max(200).optional().describe('Words that must all occur in the name, description, id, category or tags (any case).'),
+          search: z
+            .string()
+            .max(200)
+            .optional()
+            .describe('Words that must all occur in the name, description, id, category or tags (any case).'),
           category: z.string().max(64).optional().describe('Only apps of this category (exact).'),
           tag: z.string().max(64).optional().describe('Only apps with this tag (exact).'),
           ...pageArgs,
@@ -84,7 +100,14 @@ export class MarketplaceTools {
           const page = pageOf(all, first, after);
           const apps = page.items.map((app) => {
             const model = AppModel.of(app);
-            return { appId: model.id, name: model.name, description: model.description, version: model.version, category: model.category, tags: model.tags };
+            return {
+              appId: model.id,
+              name: model.name,
+              description: model.description,
+              version: model.version,
+              category: model.category,
+              tags: model.tags,
+            };
           });
           return { structured: { apps, pageInfo: page.pageInfo }, summary: `${apps.length} of ${all.length} app(s).` };
         },
@@ -100,13 +123,17 @@ export class MarketplaceTools {
         output: { app: appDetail },
         run: async ({ appId }) => {
           const model = AppModel.of(await this.marketplace.getApp(appId));
-          return { structured: { app: JSON.parse(JSON.stringify(model)) as z.input<typeof appDetail> }, summary: `${model.name} ${model.version} (${model.image.reference}).` };
+          return {
+            structured: { app: JSON.parse(JSON.stringify(model)) as z.input<typeof appDetail> },
+            summary: `${model.name} ${model.version} (${model.image.reference}).`,
+          };
         },
       }),
       defineTool({
         name: 'list_marketplace_repos',
         title: 'List marketplace repositories',
-        description: 'The built-in catalog and the git repositories added, with their sync status. Use a repoId with sync_marketplace_repo.',
+        description:
+          'The built-in catalog and the git repositories added, with their sync status. Use a repoId with sync_marketplace_repo.',
         role: Role.Viewer,
         behaviour: READ,
         input: {},
@@ -132,7 +159,10 @@ export class MarketplaceTools {
         output: { repo: repoOut },
         run: async (input) => {
           const repo = repoOf(MarketplaceRepoModel.of(await this.marketplace.addRepo(input)));
-          return { structured: { repo }, summary: `Repository ${repo.name} added (repoId ${repo.repoId}); call sync_marketplace_repo to import its apps.` };
+          return {
+            structured: { repo },
+            summary: `Repository ${repo.name} added (repoId ${repo.repoId}); call sync_marketplace_repo to import its apps.`,
+          };
         },
       }),
       defineTool({
@@ -145,7 +175,8 @@ export class MarketplaceTools {
         audit: { action: 'syncMarketplaceRepo', targetType: 'marketplace-repo' },
         input: { repoId: id('repository') },
         output: startedJob,
-        run: async ({ repoId }, call) => started(await this.marketplaceJobs.startSync(repoId, call.principal.username), 'Sync started'),
+        run: async ({ repoId }, call) =>
+          started(await this.marketplaceJobs.startSync(repoId, call.principal.username), 'Sync started'),
       }),
     ];
   }

@@ -4,7 +4,19 @@ import { DeploymentsService } from '@tomo/deployments';
 import { ServerAuthType, ServerMetricsStore, ServersService } from '@tomo/servers';
 import { Role } from '@tomo/shared';
 import { confirmField, requireConfirmation } from '../confirmation';
-import { id, isoTime, iso, jobLink, pageArgs, pageInfo, pageOf, serverOf, serverOut, started, startedJob } from '../mcp-schemas';
+import {
+  id,
+  isoTime,
+  iso,
+  jobLink,
+  pageArgs,
+  pageInfo,
+  pageOf,
+  serverOf,
+  serverOut,
+  started,
+  startedJob,
+} from '../mcp-schemas';
 import { asInput, defineTool, type McpTool, READ, REMOTE_JOB } from '../mcp-tool';
 
 const MAX_METRIC_POINTS = 1_000;
@@ -14,13 +26,29 @@ const serverFields = {
   host: z.string().min(1).max(253).describe('Host name or IP address reachable over SSH from Tomo.'),
   port: z.number().int().min(1).max(65535).describe('SSH port (1-65535, default 22).'),
   username: z.string().min(1).max(64).describe('SSH user; it must be allowed to run docker.'),
-  authType: z.enum(ServerAuthType).describe('PASSWORD (send password) or KEY (send privateKey, and passphrase if the key is encrypted).'),
+  authType: z
+    .enum(ServerAuthType)
+    .describe('PASSWORD (send password) or KEY (send privateKey, and passphrase if the key is encrypted).'),
   password: z.string().max(1024).describe('The SSH password, for PASSWORD. Stored encrypted, never returned.'),
-  privateKey: z.string().max(16384).describe('An OpenSSH or PEM private key, for KEY. Stored encrypted, never returned.'),
-  passphrase: z.string().max(1024).describe('The passphrase of an encrypted private key. Stored encrypted, never returned.'),
-  networkMode: z.string().max(64).describe('Default network of deployments: host (default), bridge or a Docker network name.'),
-  maxConcurrentJobs: z.number().int().min(1).max(16).describe('Changing jobs allowed at once on this server (1-16, default 1).'),
-  pruneImages: z.boolean().describe('Remove the server\'s dangling Docker images daily (default false).'),
+  privateKey: z
+    .string()
+    .max(16384)
+    .describe('An OpenSSH or PEM private key, for KEY. Stored encrypted, never returned.'),
+  passphrase: z
+    .string()
+    .max(1024)
+    .describe('The passphrase of an encrypted private key. Stored encrypted, never returned.'),
+  networkMode: z
+    .string()
+    .max(64)
+    .describe('Default network of deployments: host (default), bridge or a Docker network name.'),
+  maxConcurrentJobs: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .describe('Changing jobs allowed at once on this server (1-16, default 1).'),
+  pruneImages: z.boolean().describe("Remove the server's dangling Docker images daily (default false)."),
 };
 
 /** Servers: thin tools over ServersService and ServerMetricsStore (as ServersResolver). */
@@ -41,26 +69,42 @@ export class ServerTools {
           'Lists the registered servers by name, with status (ONLINE, OFFLINE…), OS, Docker version and resources. Use it to find a serverId for get_server, install_app or list_deployments. Paged: pass pageInfo.endCursor as `after` for more.',
         role: Role.Viewer,
         behaviour: READ,
-        input: { search: z.string().max(200).optional().describe('Only servers whose name or host contains this text (case-insensitive).'), ...pageArgs },
+        input: {
+          search: z
+            .string()
+            .max(200)
+            .optional()
+            .describe('Only servers whose name or host contains this text (case-insensitive).'),
+          ...pageArgs,
+        },
         output: { servers: z.array(serverOut), pageInfo },
         run: async ({ search, first, after }) => {
           const needle = search?.toLowerCase();
-          const all = (await this.servers.list()).filter((s) => !needle || s.name.toLowerCase().includes(needle) || s.host.toLowerCase().includes(needle));
+          const all = (await this.servers.list()).filter(
+            (s) => !needle || s.name.toLowerCase().includes(needle) || s.host.toLowerCase().includes(needle),
+          );
           const page = pageOf(all, first, after);
-          return { structured: { servers: page.items.map(serverOf), pageInfo: page.pageInfo }, summary: `${page.items.length} of ${all.length} server(s).` };
+          return {
+            structured: { servers: page.items.map(serverOf), pageInfo: page.pageInfo },
+            summary: `${page.items.length} of ${all.length} server(s).`,
+          };
         },
       }),
       defineTool({
         name: 'get_server',
         title: 'Get a server',
-        description: 'One server by id: connection, status and facts (OS, arch, CPUs, memory, disk, Docker). NOT_FOUND for an unknown id. Credentials are never returned.',
+        description:
+          'One server by id: connection, status and facts (OS, arch, CPUs, memory, disk, Docker). NOT_FOUND for an unknown id. Credentials are never returned.',
         role: Role.Viewer,
         behaviour: READ,
         input: { serverId: id('server') },
         output: { server: serverOut },
         run: async ({ serverId }) => {
           const server = await this.servers.get(serverId);
-          return { structured: { server: serverOf(server) }, summary: `Server ${server.name} (${server.host}) is ${server.status}.` };
+          return {
+            structured: { server: serverOf(server) },
+            summary: `Server ${server.name} (${server.host}) is ${server.status}.`,
+          };
         },
       }),
       defineTool({
@@ -98,7 +142,11 @@ export class ServerTools {
           'Changes the fields given (others keep their value; an omitted secret keeps the stored one). A new address or new credentials start a connection test: jobId is then set, follow it with wait_for_job.',
         role: Role.Operator,
         behaviour: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
-        audit: { action: 'updateServer', targetType: 'server', details: ({ serverId, ...input }) => ({ id: serverId, input }) },
+        audit: {
+          action: 'updateServer',
+          targetType: 'server',
+          details: ({ serverId, ...input }) => ({ id: serverId, input }),
+        },
         input: {
           serverId: id('server'),
           name: serverFields.name.optional(),
@@ -113,9 +161,17 @@ export class ServerTools {
           maxConcurrentJobs: serverFields.maxConcurrentJobs.optional(),
           pruneImages: serverFields.pruneImages.optional(),
         },
-        output: { server: serverOut, jobId: z.string().nullable().describe('The connection test it started, or null.') },
+        output: {
+          server: serverOut,
+          jobId: z.string().nullable().describe('The connection test it started, or null.'),
+        },
         run: async ({ serverId, ...input }, call) => {
-          const { server, job } = await this.servers.update(serverId, input, call.principal.username, call.principal.role);
+          const { server, job } = await this.servers.update(
+            serverId,
+            input,
+            call.principal.username,
+            call.principal.role,
+          );
           return {
             structured: { server: serverOf(server), jobId: job?.id ?? null },
             summary: `Server ${server.name} updated${job ? `; connection test job ${job.id} started (wait_for_job)` : ''}.`,
@@ -127,7 +183,7 @@ export class ServerTools {
         name: 'delete_server',
         title: 'Delete a server',
         description:
-          'Removes a server from Tomo with its metrics history (nothing on the server itself changes). CONFLICT while it has deployments: uninstall them first. Destructive: needs confirm: true or the user\'s confirmation.',
+          "Removes a server from Tomo with its metrics history (nothing on the server itself changes). CONFLICT while it has deployments: uninstall them first. Destructive: needs confirm: true or the user's confirmation.",
         role: Role.Operator,
         behaviour: { readOnly: false, destructive: true, idempotent: false, openWorld: false },
         audit: { action: 'deleteServer', targetType: 'server' },
@@ -157,7 +213,8 @@ export class ServerTools {
         audit: { action: 'testConnection', targetType: 'server' },
         input: { serverId: id('server') },
         output: startedJob,
-        run: async ({ serverId }, call) => started(await this.servers.testConnection(serverId, call.principal.username), 'Connection test started'),
+        run: async ({ serverId }, call) =>
+          started(await this.servers.testConnection(serverId, call.principal.username), 'Connection test started'),
       }),
       defineTool({
         name: 'get_server_metrics',
@@ -187,7 +244,10 @@ export class ServerTools {
         },
         run: async ({ serverId, since }) => {
           await this.servers.get(serverId);
-          const series = await this.metrics.series(serverId, since ? new Date(since) : new Date(Date.now() - 3_600_000));
+          const series = await this.metrics.series(
+            serverId,
+            since ? new Date(since) : new Date(Date.now() - 3_600_000),
+          );
           const points = series.slice(-MAX_METRIC_POINTS).map((p) => ({
             at: iso(p.at) ?? '',
             bucketSeconds: p.bucketSeconds,
@@ -199,7 +259,10 @@ export class ServerTools {
             load1: p.load1,
             containersRunning: p.containersRunning,
           }));
-          return { structured: { points, truncated: series.length > points.length }, summary: `${points.length} metric point(s).` };
+          return {
+            structured: { points, truncated: series.length > points.length },
+            summary: `${points.length} metric point(s).`,
+          };
         },
       }),
     ];

@@ -17,7 +17,12 @@ const PING_TIMEOUT_MS = 2_000;
 const statusCounts = z.array(z.object({ status: z.string(), count: z.number().int() }));
 
 const scheduleIntervals = z
-  .array(z.object({ name: z.string().describe('A schedule, e.g. collect-server-metrics.'), everySeconds: z.number().int().min(10).max(2_592_000).describe('Seconds between runs (10 s to 30 days).') }))
+  .array(
+    z.object({
+      name: z.string().describe('A schedule, e.g. collect-server-metrics.'),
+      everySeconds: z.number().int().min(10).max(2_592_000).describe('Seconds between runs (10 s to 30 days).'),
+    }),
+  )
   .describe('How often each maintenance schedule runs.');
 
 /** Health, the dashboard and the settings: thin tools over the services their GraphQL operations use. */
@@ -36,7 +41,8 @@ export class SystemTools {
       defineTool({
         name: 'health_check',
         title: 'Health check',
-        description: 'Whether Tomo can work: its database and Redis (the job queue) answer. Also tells the version, your role and whether this door is read-only. Call it first when other tools fail with UNAVAILABLE.',
+        description:
+          'Whether Tomo can work: its database and Redis (the job queue) answer. Also tells the version, your role and whether this door is read-only. Call it first when other tools fail with UNAVAILABLE.',
         role: Role.Viewer,
         behaviour: READ,
         input: {},
@@ -63,7 +69,8 @@ export class SystemTools {
       defineTool({
         name: 'get_dashboard_metrics',
         title: 'Dashboard overview',
-        description: 'The monitoring overview in one call: servers and deployments per status, the newest metrics of each server, jobs queued/running/waiting now and finished in the last 24 h, the active and the newest jobs.',
+        description:
+          'The monitoring overview in one call: servers and deployments per status, the newest metrics of each server, jobs queued/running/waiting now and finished in the last 24 h, the active and the newest jobs.',
         role: Role.Viewer,
         behaviour: READ,
         input: {},
@@ -130,7 +137,8 @@ export class SystemTools {
       defineTool({
         name: 'get_settings',
         title: 'Get system settings',
-        description: 'The system settings in force: session idle timeout, login lifetime, retention of jobs/metrics/audit, default pull policy and the interval of every schedule. Change them with update_settings.',
+        description:
+          'The system settings in force: session idle timeout, login lifetime, retention of jobs/metrics/audit, default pull policy and the interval of every schedule. Change them with update_settings.',
         role: Role.Admin,
         behaviour: READ,
         input: {},
@@ -147,7 +155,10 @@ export class SystemTools {
         audit: { action: 'updateSettings', targetType: 'settings', details: asInput },
         input: { ...systemSettingsSchema.partial().shape, schedules: scheduleIntervals.optional() },
         output: { ...systemSettingsSchema.shape, schedules: scheduleIntervals },
-        run: async (input, call) => ({ structured: await this.settings.update(input, call.principal.username), summary: 'Settings updated.' }),
+        run: async (input, call) => ({
+          structured: await this.settings.update(input, call.principal.username),
+          summary: 'Settings updated.',
+        }),
       }),
     ];
   }
@@ -155,7 +166,10 @@ export class SystemTools {
   private async probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PING_TIMEOUT_MS)))]);
+      await Promise.race([
+        check(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PING_TIMEOUT_MS))),
+      ]);
       return 'up';
     } catch {
       return 'down';

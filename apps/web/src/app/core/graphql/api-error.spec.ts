@@ -4,9 +4,14 @@ import { apiError, fieldOfMessage } from './api-error';
 describe('apiError', () => {
   it('takes the code and message of the first GraphQL error', () => {
     const error = new CombinedGraphQLErrors({
-      errors: [{ message: 'host must be a host name or an IP address (got "x y")', extensions: { code: 'BAD_USER_INPUT' } }],
+      errors: [
+        { message: 'host must be a host name or an IP address (got "x y")', extensions: { code: 'BAD_USER_INPUT' } },
+      ],
     });
-    expect(apiError(error)).toEqual({ code: 'BAD_USER_INPUT', message: 'host must be a host name or an IP address (got "x y")' });
+    expect(apiError(error)).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: 'host must be a host name or an IP address (got "x y")',
+    });
   });
 
   it('says the API could not be reached for anything else', () => {

@@ -4,10 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { Toasts } from '../../shared/toasts';
 import { SessionService, type SignedInUser } from '../auth/session.service';
 import { Api } from '../graphql/api';
-import {
-  MyPreferencesDocument,
-  UpdateMyPreferencesDocument,
-} from '../graphql/generated/graphql';
+import { MyPreferencesDocument, UpdateMyPreferencesDocument } from '../graphql/generated/graphql';
 import { type Preferences, showsDark, ThemeService } from './theme.service';
 
 /** The API's side: each user's stored preferences; `myPreferences` answers after `release()` when held. */
@@ -41,10 +38,7 @@ class FakePreferencesApi {
     return this.answer({ myPreferences: this.mine() });
   }
 
-  mutate(
-    document: unknown,
-    variables: { input: Partial<Preferences> },
-  ): Promise<unknown> {
+  mutate(document: unknown, variables: { input: Partial<Preferences> }): Promise<unknown> {
     expect(document).toBe(UpdateMyPreferencesDocument);
     this.saved.push(variables.input);
     this.stored.set(this.userId ?? '', { ...this.mine(), ...variables.input });
@@ -54,14 +48,8 @@ class FakePreferencesApi {
 
 describe('showsDark', () => {
   it('follows the OS under SYSTEM only', () => {
-    expect([showsDark('SYSTEM', true), showsDark('SYSTEM', false)]).toEqual([
-      true,
-      false,
-    ]);
-    expect([showsDark('DARK', false), showsDark('LIGHT', true)]).toEqual([
-      true,
-      false,
-    ]);
+    expect([showsDark('SYSTEM', true), showsDark('SYSTEM', false)]).toEqual([true, false]);
+    expect([showsDark('DARK', false), showsDark('LIGHT', true)]).toEqual([true, false]);
   });
 });
 
@@ -108,10 +96,7 @@ describe('ThemeService', () => {
           useValue: {
             matchMedia: () => ({
               matches: osDark,
-              addEventListener: (
-                _: string,
-                listener: (event: { matches: boolean }) => void,
-              ) => (osListener = listener),
+              addEventListener: (_: string, listener: (event: { matches: boolean }) => void) => (osListener = listener),
             }),
           },
         },
@@ -136,14 +121,8 @@ describe('ThemeService', () => {
     const theme = TestBed.inject(ThemeService);
     signIn('ann');
     await settle();
-    expect([theme.theme(), theme.timeFormat(), theme.isDark()]).toEqual([
-      'DARK',
-      'H12',
-      true,
-    ]);
-    expect(TestBed.inject(DOCUMENT).documentElement.style.colorScheme).toBe(
-      'dark',
-    );
+    expect([theme.theme(), theme.timeFormat(), theme.isDark()]).toEqual(['DARK', 'H12', true]);
+    expect(TestBed.inject(DOCUMENT).documentElement.style.colorScheme).toBe('dark');
 
     await theme.toggle();
     await theme.update({ timeFormat: 'H24' });
@@ -189,10 +168,6 @@ describe('ThemeService', () => {
     api.mutate = () => Promise.reject(new Error('The API returned no data'));
     await theme.update({ theme: 'DARK' });
     expect(theme.theme()).toBe('DARK');
-    expect(errors).toEqual([
-      expect.stringMatching(
-        /^Your preference was not saved: .*The API returned no data/,
-      ),
-    ]);
+    expect(errors).toEqual([expect.stringMatching(/^Your preference was not saved: .*The API returned no data/)]);
   });
 });

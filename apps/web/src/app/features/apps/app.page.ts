@@ -39,11 +39,26 @@ import { AppIcon } from './app-icon';
         <section class="panel" aria-labelledby="image-title">
           <h2 id="image-title">Image and requirements</h2>
           <dl class="facts">
-            <div><dt>Image</dt><dd class="mono">{{ a.image.reference }}</dd></div>
-            <div><dt>Network</dt><dd>{{ a.network.mode }}</dd></div>
-            <div><dt>CPUs</dt><dd>{{ a.requirements.cpus }}</dd></div>
-            <div><dt>Memory</dt><dd>{{ a.requirements.memory }}</dd></div>
-            <div><dt>Storage</dt><dd>{{ a.requirements.storage }}</dd></div>
+            <div>
+              <dt>Image</dt>
+              <dd class="mono">{{ a.image.reference }}</dd>
+            </div>
+            <div>
+              <dt>Network</dt>
+              <dd>{{ a.network.mode }}</dd>
+            </div>
+            <div>
+              <dt>CPUs</dt>
+              <dd>{{ a.requirements.cpus }}</dd>
+            </div>
+            <div>
+              <dt>Memory</dt>
+              <dd>{{ a.requirements.memory }}</dd>
+            </div>
+            <div>
+              <dt>Storage</dt>
+              <dd>{{ a.requirements.storage }}</dd>
+            </div>
             <div>
               <dt>Architectures</dt>
               <dd>{{ a.requirements.architectures.length ? a.requirements.architectures.join(', ') : 'any' }}</dd>
@@ -54,7 +69,10 @@ import { AppIcon } from './app-icon';
         <section class="panel" aria-labelledby="ports-title">
           <h2 id="ports-title">Ports</h2>
           @for (p of a.ports; track p.container) {
-            <p><span class="mono">{{ p.host }} → {{ p.container }}/{{ p.protocol }}</span> <span class="muted">{{ p.description }}</span></p>
+            <p>
+              <span class="mono">{{ p.host }} → {{ p.container }}/{{ p.protocol }}</span>
+              <span class="muted">{{ p.description }}</span>
+            </p>
           } @empty {
             <p class="muted">No ports.</p>
           }
@@ -65,8 +83,12 @@ import { AppIcon } from './app-icon';
           @for (e of a.env; track e.name) {
             <p>
               <span class="mono">{{ e.name }}</span>
-              @if (e.required) {<strong> (required)</strong>}
-              @if (e.secret) {<em> (secret)</em>}
+              @if (e.required) {
+                <strong> (required)</strong>
+              }
+              @if (e.secret) {
+                <em> (secret)</em>
+              }
               <span class="muted"> {{ e.description }}</span>
             </p>
           } @empty {
@@ -77,7 +99,9 @@ import { AppIcon } from './app-icon';
         <section class="panel" aria-labelledby="volumes-title">
           <h2 id="volumes-title">Volumes</h2>
           @for (v of a.volumes; track v.container) {
-            <p><span class="mono">{{ v.host }} → {{ v.container }}</span> <span class="muted">{{ v.description }}</span></p>
+            <p>
+              <span class="mono">{{ v.host }} → {{ v.container }}</span> <span class="muted">{{ v.description }}</span>
+            </p>
           } @empty {
             <p class="muted">No volumes.</p>
           }

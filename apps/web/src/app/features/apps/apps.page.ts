@@ -14,7 +14,16 @@ import { AppIcon } from './app-icon';
 /** The marketplace: search and filters live in the URL, so a filtered view can be bookmarked. */
 @Component({
   selector: 'tomo-apps-page',
-  imports: [FormsModule, MatChipsModule, MatFormFieldModule, MatInputModule, MatSelectModule, RouterLink, AppIcon, LoadState],
+  imports: [
+    FormsModule,
+    MatChipsModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    RouterLink,
+    AppIcon,
+    LoadState,
+  ],
   template: `
     <header class="page-header">
       <h1>Apps</h1>
@@ -58,14 +67,25 @@ import { AppIcon } from './app-icon';
             <div class="top">
               <tomo-app-icon [name]="app.name" [iconUrl]="app.iconUrl" />
               <div>
-                <h2><a [routerLink]="['/apps', app.id]">{{ app.name }}</a></h2>
-                <p class="meta"><span class="category">{{ app.category }}</span> · v{{ app.version }}</p>
+                <h2>
+                  <a [routerLink]="['/apps', app.id]">{{ app.name }}</a>
+                </h2>
+                <p class="meta">
+                  <span class="category">{{ app.category }}</span> · v{{ app.version }}
+                </p>
               </div>
             </div>
             <p class="description">{{ app.description }}</p>
             <div class="tags">
               @for (t of app.tags; track t) {
-                <a class="tag" [routerLink]="[]" [queryParams]="{ tag: t }" queryParamsHandling="merge" [attr.aria-label]="'Filter by tag ' + t">#{{ t }}</a>
+                <a
+                  class="tag"
+                  [routerLink]="[]"
+                  [queryParams]="{ tag: t }"
+                  queryParamsHandling="merge"
+                  [attr.aria-label]="'Filter by tag ' + t"
+                  >#{{ t }}</a
+                >
               }
             </div>
           </li>

@@ -7,7 +7,12 @@ import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { AppDocument, type AppQuery, DeployTargetsDocument, InstallAppDocument } from '../../core/graphql/generated/graphql';
+import {
+  AppDocument,
+  type AppQuery,
+  DeployTargetsDocument,
+  InstallAppDocument,
+} from '../../core/graphql/generated/graphql';
 import { Icon } from '../../shared/icon/icon';
 import { LoadState } from '../../shared/load-state';
 import { statusLabel } from '../../shared/status-chip';
@@ -24,7 +29,16 @@ interface EnvField {
 /** The deploy form, generated from the app definition; deploying opens the job's timeline. */
 @Component({
   selector: 'tomo-deploy-page',
-  imports: [FormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, RouterLink, Icon, LoadState],
+  imports: [
+    FormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    RouterLink,
+    Icon,
+    LoadState,
+  ],
   template: `
     <tomo-load-state
       what="the app"
@@ -33,7 +47,9 @@ interface EnvField {
       (retry)="data.reload()"
     >
       @if (app(); as a) {
-        <p class="muted"><a routerLink="/apps">Apps</a> / <a [routerLink]="['/apps', a.id]">{{ a.name }}</a> /</p>
+        <p class="muted">
+          <a routerLink="/apps">Apps</a> / <a [routerLink]="['/apps', a.id]">{{ a.name }}</a> /
+        </p>
         <header class="page-header">
           <h1>Deploy {{ a.name }}</h1>
           <p class="subtitle mono">{{ a.image.reference }}</p>
@@ -94,7 +110,15 @@ interface EnvField {
               @for (p of ports; track p.container) {
                 <mat-form-field appearance="outline">
                   <mat-label>Host port for {{ p.container }}/{{ p.protocol }}</mat-label>
-                  <input matInput type="number" min="1" max="65535" [name]="'port-' + p.container" [(ngModel)]="p.host" required />
+                  <input
+                    matInput
+                    type="number"
+                    min="1"
+                    max="65535"
+                    [name]="'port-' + p.container"
+                    [(ngModel)]="p.host"
+                    required
+                  />
                 </mat-form-field>
               }
             </section>

@@ -35,7 +35,10 @@ const CHARTED_SERVERS = 4;
             <p class="figure">{{ o.dashboard.serverCount }}</p>
             <ul class="counts">
               <li><tomo-status-chip status="ONLINE" /> {{ count(o.dashboard.serversByStatus, 'ONLINE') }}</li>
-              <li><tomo-status-chip status="OFFLINE" /> {{ o.dashboard.serverCount - count(o.dashboard.serversByStatus, 'ONLINE') }}</li>
+              <li>
+                <tomo-status-chip status="OFFLINE" />
+                {{ o.dashboard.serverCount - count(o.dashboard.serversByStatus, 'ONLINE') }}
+              </li>
             </ul>
           </section>
           <section class="card" aria-labelledby="deployments-title">
@@ -55,8 +58,16 @@ const CHARTED_SERVERS = 4;
           <section class="card" aria-labelledby="day-title">
             <h2 id="day-title">Last 24 hours</h2>
             <ul class="counts">
-              <li><a routerLink="/jobs" [queryParams]="{ status: 'SUCCEEDED' }">{{ o.dashboard.jobs.succeededLast24h }} succeeded</a></li>
-              <li><a routerLink="/jobs" [queryParams]="{ status: 'FAILED' }">{{ o.dashboard.jobs.failedLast24h }} failed</a></li>
+              <li>
+                <a routerLink="/jobs" [queryParams]="{ status: 'SUCCEEDED' }"
+                  >{{ o.dashboard.jobs.succeededLast24h }} succeeded</a
+                >
+              </li>
+              <li>
+                <a routerLink="/jobs" [queryParams]="{ status: 'FAILED' }"
+                  >{{ o.dashboard.jobs.failedLast24h }} failed</a
+                >
+              </li>
               <li>{{ o.dashboard.jobs.cancelledLast24h }} cancelled</li>
             </ul>
           </section>

@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, resource, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  effect,
+  inject,
+  input,
+  resource,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -30,7 +40,17 @@ import { Toasts } from '../../shared/toasts';
 
 @Component({
   selector: 'tomo-deployment-page',
-  imports: [FormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, RouterLink, Icon, LoadState, StatusChip, TimeAgo],
+  imports: [
+    FormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    RouterLink,
+    Icon,
+    LoadState,
+    StatusChip,
+    TimeAgo,
+  ],
   templateUrl: './deployment.page.html',
   styleUrls: ['../../shared/page.scss', './deployment.page.scss'],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -71,7 +91,8 @@ export class DeploymentPage {
       .subscribe(DeploymentUpdatedDocument)
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe(({ deploymentUpdated }) => {
-        if (deploymentUpdated.id === this.id()) this.data.update((current) => current && { ...current, ...deploymentUpdated });
+        if (deploymentUpdated.id === this.id())
+          this.data.update((current) => current && { ...current, ...deploymentUpdated });
       });
     destroyRef.onDestroy(() => clearTimeout(this.followTimer));
   }

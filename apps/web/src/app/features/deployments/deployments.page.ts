@@ -4,7 +4,11 @@ import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { DeploymentsDocument, DeploymentUpdatedDocument, JobUpdatedDocument } from '../../core/graphql/generated/graphql';
+import {
+  DeploymentsDocument,
+  DeploymentUpdatedDocument,
+  JobUpdatedDocument,
+} from '../../core/graphql/generated/graphql';
 import { upsertById } from '../../shared/upsert';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
@@ -28,10 +32,14 @@ import { TimeAgo } from '../../shared/time';
     >
       <p empty>Pick an app in <a routerLink="/apps">Apps</a> and deploy it on a server.</p>
       <table mat-table [dataSource]="list.value() ?? []" class="table">
-        <caption class="visually-hidden">Deployments</caption>
+        <caption class="visually-hidden">
+          Deployments
+        </caption>
         <ng-container matColumnDef="app">
           <th mat-header-cell *matHeaderCellDef scope="col">App</th>
-          <td mat-cell *matCellDef="let d"><a [routerLink]="['/deployments', d.id]">{{ d.appId }}</a></td>
+          <td mat-cell *matCellDef="let d">
+            <a [routerLink]="['/deployments', d.id]">{{ d.appId }}</a>
+          </td>
         </ng-container>
         <ng-container matColumnDef="server">
           <th mat-header-cell *matHeaderCellDef scope="col">Server</th>

@@ -14,7 +14,9 @@ export function liveJobEvents(
   jobId: string,
   lastSeq: () => number,
 ): Observable<JobEventFieldsFragment> {
-  const visibleAgain = fromEvent(document, 'visibilitychange').pipe(filter(() => document.visibilityState === 'visible'));
+  const visibleAgain = fromEvent(document, 'visibilitychange').pipe(
+    filter(() => document.visibilityState === 'visible'),
+  );
   return merge(of(null), visibleAgain).pipe(
     switchMap(() =>
       defer(() => api.subscribe(JobEventsDocument, { jobId, afterSeq: lastSeq() })).pipe(

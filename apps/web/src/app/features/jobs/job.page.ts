@@ -48,7 +48,18 @@ const FINISHING = /^job\.(succeeded|failed|cancelled)$|^step\./;
 /** A job's timeline: history from `job`, then live from `jobEvents(afterSeq)`. */
 @Component({
   selector: 'tomo-job-page',
-  imports: [FormsModule, MatButtonModule, MatCheckboxModule, MatFormFieldModule, MatInputModule, RouterLink, Icon, LoadState, StatusChip, TimeAgo],
+  imports: [
+    FormsModule,
+    MatButtonModule,
+    MatCheckboxModule,
+    MatFormFieldModule,
+    MatInputModule,
+    RouterLink,
+    Icon,
+    LoadState,
+    StatusChip,
+    TimeAgo,
+  ],
   templateUrl: './job.page.html',
   styleUrls: ['../../shared/page.scss', './job.page.scss'],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -201,7 +212,10 @@ export class JobPage {
   protected logLines(step: string): JobEventFieldsFragment[] {
     const search = this.logSearch().toLowerCase();
     return this.events().filter(
-      (e) => e.step === step && (e.type === 'step.log' || e.type.startsWith('step.')) && e.message.toLowerCase().includes(search),
+      (e) =>
+        e.step === step &&
+        (e.type === 'step.log' || e.type.startsWith('step.')) &&
+        e.message.toLowerCase().includes(search),
     );
   }
 
@@ -222,5 +236,4 @@ export class JobPage {
       await this.router.navigate(['/jobs', retryJob.id]);
     });
   }
-
 }

@@ -38,7 +38,17 @@ const KINDS = Object.values(JobKind).sort();
  */
 @Component({
   selector: 'tomo-jobs-list-page',
-  imports: [MatButtonModule, MatFormFieldModule, MatSelectModule, MatTableModule, RouterLink, LoadState, TableRegion, StatusChip, TimeAgo],
+  imports: [
+    MatButtonModule,
+    MatFormFieldModule,
+    MatSelectModule,
+    MatTableModule,
+    RouterLink,
+    LoadState,
+    TableRegion,
+    StatusChip,
+    TimeAgo,
+  ],
   template: `
     <header class="page-header">
       <h1>Jobs</h1>
@@ -84,10 +94,14 @@ const KINDS = Object.values(JobKind).sort();
       <p empty>Adding a server or deploying an app starts one.</p>
       <tomo-table-region label="Jobs">
         <table mat-table [dataSource]="rows()" class="table">
-          <caption class="visually-hidden">Jobs</caption>
+          <caption class="visually-hidden">
+            Jobs
+          </caption>
           <ng-container matColumnDef="kind">
             <th mat-header-cell *matHeaderCellDef scope="col">Job</th>
-            <td mat-cell *matCellDef="let j"><a [routerLink]="['/jobs', j.id]">{{ j.kind }}</a></td>
+            <td mat-cell *matCellDef="let j">
+              <a [routerLink]="['/jobs', j.id]">{{ j.kind }}</a>
+            </td>
           </ng-container>
           <ng-container matColumnDef="status">
             <th mat-header-cell *matHeaderCellDef scope="col">Status</th>
@@ -115,11 +129,23 @@ const KINDS = Object.values(JobKind).sort();
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let j">
               @if (!finished(j) && session.can('Mutation.cancelJob')) {
-                <button mat-button type="button" [attr.aria-label]="'Cancel ' + j.kind + ' job'" [disabled]="busy() === j.id" (click)="cancel(j)">
+                <button
+                  mat-button
+                  type="button"
+                  [attr.aria-label]="'Cancel ' + j.kind + ' job'"
+                  [disabled]="busy() === j.id"
+                  (click)="cancel(j)"
+                >
                   Cancel
                 </button>
               } @else if ((j.status === 'FAILED' || j.status === 'CANCELLED') && session.can('Mutation.retryJob')) {
-                <button mat-button type="button" [attr.aria-label]="'Retry ' + j.kind + ' job'" [disabled]="busy() === j.id" (click)="retry(j)">
+                <button
+                  mat-button
+                  type="button"
+                  [attr.aria-label]="'Retry ' + j.kind + ' job'"
+                  [disabled]="busy() === j.id"
+                  (click)="retry(j)"
+                >
                   Retry
                 </button>
               }
@@ -190,7 +216,12 @@ export class JobsListPage {
     loader: ({ params }) => this.api.query(JobsDocument, { first: PAGE_SIZE, filter: params }).then((d) => d.jobs),
   });
   /** Pages loaded with "Load more" after the first, and live changes, applied over the first page. */
-  private readonly extra = signal<{ rows: JobRow[]; cursor: string | null | undefined; live: Map<string, JobRow>; added: JobRow[] }>({
+  private readonly extra = signal<{
+    rows: JobRow[];
+    cursor: string | null | undefined;
+    live: Map<string, JobRow>;
+    added: JobRow[];
+  }>({
     rows: [],
     cursor: undefined,
     live: new Map(),
@@ -214,9 +245,9 @@ export class JobsListPage {
   protected readonly finished = (job: JobRow) => FINISHED_JOB_STATUSES.includes(job.status as JobStatus);
 
   constructor() {
-    this.route.queryParamMap.pipe(takeUntilDestroyed()).subscribe(() =>
-      this.extra.set({ rows: [], cursor: undefined, live: new Map(), added: [] }),
-    );
+    this.route.queryParamMap
+      .pipe(takeUntilDestroyed())
+      .subscribe(() => this.extra.set({ rows: [], cursor: undefined, live: new Map(), added: [] }));
     this.api
       .subscribe(JobUpdatedDocument)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
@@ -225,7 +256,11 @@ export class JobsListPage {
 
   protected setFilter(key: 'status' | 'kind' | 'serverId', value: string): void {
     const param = key === 'serverId' ? 'server' : key;
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { [param]: value || null }, queryParamsHandling: 'merge' });
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { [param]: value || null },
+      queryParamsHandling: 'merge',
+    });
   }
 
   protected async loadMore(): Promise<void> {
@@ -277,7 +312,8 @@ export class JobsListPage {
       return;
     }
     const { status, kind, serverId } = this.filter();
-    if ((status && job.status !== status) || (kind && job.kind !== kind) || (serverId && job.serverId !== serverId)) return;
+    if ((status && job.status !== status) || (kind && job.kind !== kind) || (serverId && job.serverId !== serverId))
+      return;
     this.extra.update((extra) => ({ ...extra, added: [job, ...extra.added] }));
   }
 }

@@ -4,7 +4,15 @@ import { buildTimeline, mergeEvents } from './timeline';
 let seq = 0;
 function event(type: string, second: number, step: string | null = null, message = ''): JobEventFieldsFragment {
   seq += 1;
-  return { jobId: 'j', seq, type, step, message, status: 'RUNNING', at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString() };
+  return {
+    jobId: 'j',
+    seq,
+    type,
+    step,
+    message,
+    status: 'RUNNING',
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
+  };
 }
 const t = (second: number) => Date.UTC(2026, 0, 1, 0, 0, second);
 

@@ -51,7 +51,12 @@ export function buildTimeline(events: readonly JobEventFieldsFragment[]): Timeli
     if (event.step === null || event.step === undefined) {
       if (event.type === 'job.queued' || event.type === 'job.requeued' || event.type === 'job.waiting') {
         waitingSince ??= { from: at, kind: event.type === 'job.waiting' ? 'wait' : 'queue', message: event.message };
-      } else if (waitingSince && (event.type === 'job.started' || event.type === 'job.resumed' || /^job\.(succeeded|failed|cancelled)$/.test(event.type))) {
+      } else if (
+        waitingSince &&
+        (event.type === 'job.started' ||
+          event.type === 'job.resumed' ||
+          /^job\.(succeeded|failed|cancelled)$/.test(event.type))
+      ) {
         job.push({ kind: waitingSince.kind, from: waitingSince.from, to: at, message: waitingSince.message });
         waitingSince = null;
       }
@@ -64,7 +69,8 @@ export function buildTimeline(events: readonly JobEventFieldsFragment[]): Timeli
       spans.push({ kind: 'run', from: at, to: null, attempt });
     } else if (event.type in END_OF_ATTEMPT) {
       closeLast(spans, 'run', at, { outcome: END_OF_ATTEMPT[event.type], message: event.message });
-      if (event.type === 'step.retrying') spans.push({ kind: 'retry-wait', from: at, to: null, message: event.message });
+      if (event.type === 'step.retrying')
+        spans.push({ kind: 'retry-wait', from: at, to: null, message: event.message });
     } else if (event.type === 'step.compensated' || event.type === 'step.compensation-failed') {
       spans.push({
         kind: 'compensate',
@@ -75,7 +81,8 @@ export function buildTimeline(events: readonly JobEventFieldsFragment[]): Timeli
       });
     }
   }
-  if (waitingSince) job.push({ kind: waitingSince.kind, from: waitingSince.from, to: null, message: waitingSince.message });
+  if (waitingSince)
+    job.push({ kind: waitingSince.kind, from: waitingSince.from, to: null, message: waitingSince.message });
   return [{ step: null, spans: job }, ...[...steps].map(([step, spans]) => ({ step, spans }))];
 }
 

@@ -1,16 +1,5 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  inject,
-  resource,
-  viewChild,
-} from '@angular/core';
-import {
-  FormGroupDirective,
-  NonNullableFormBuilder,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, resource, viewChild } from '@angular/core';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -70,17 +59,10 @@ import { Toasts } from '../../shared/toasts';
               <mat-error>A name is required.</mat-error>
             }
           </mat-form-field>
-          <mat-form-field
-            appearance="outline"
-            subscriptSizing="dynamic"
-            class="wide"
-          >
+          <mat-form-field appearance="outline" subscriptSizing="dynamic" class="wide">
             <mat-label>Git URL</mat-label>
             <input matInput formControlName="url" required />
-            <mat-hint
-              >https://…, ssh://…, user&#64;host:path or an absolute
-              path.</mat-hint
-            >
+            <mat-hint>https://…, ssh://…, user&#64;host:path or an absolute path.</mat-hint>
             @if (form.controls.url.hasError('required')) {
               <mat-error>A URL is required.</mat-error>
             }
@@ -91,9 +73,7 @@ import { Toasts } from '../../shared/toasts';
             <mat-hint>Empty: main.</mat-hint>
           </mat-form-field>
           <div>
-            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">
-              Add repository
-            </button>
+            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">Add repository</button>
           </div>
         </form>
       </section>
@@ -118,9 +98,7 @@ import { Toasts } from '../../shared/toasts';
                 <span class="muted">Never synced</span>
               }
             </div>
-            <p class="mono muted">
-              {{ repo.url }}{{ repo.branch ? ' · ' + repo.branch : '' }}
-            </p>
+            <p class="mono muted">{{ repo.url }}{{ repo.branch ? ' · ' + repo.branch : '' }}</p>
             <p>
               {{ repo.appCount }} apps · last sync
               <tomo-time [value]="repo.lastSyncedAt" empty="never" />
@@ -134,9 +112,7 @@ import { Toasts } from '../../shared/toasts';
             }
             @if (repo.errors.length) {
               <details>
-                <summary>
-                  {{ repo.errors.length }} app files could not be used
-                </summary>
+                <summary>{{ repo.errors.length }} app files could not be used</summary>
                 <ul class="errors">
                   @for (e of repo.errors; track e.file) {
                     <li>
@@ -159,12 +135,14 @@ import { Toasts } from '../../shared/toasts';
                 <span>{{ repo.enabled ? 'Enabled' : 'Disabled' }}</span>
               }
               @if (session.can('Mutation.syncMarketplaceRepo')) {
-                <tomo-row-action [name]="'Sync ' + repo.name" [disabled]="busy() === repo.id" (pressed)="sync(repo)">Sync</tomo-row-action>
+                <tomo-row-action [name]="'Sync ' + repo.name" [disabled]="busy() === repo.id" (pressed)="sync(repo)"
+                  >Sync</tomo-row-action
+                >
               }
-              @if (
-                !repo.builtIn && session.can('Mutation.removeMarketplaceRepo')
-              ) {
-                <tomo-row-action [name]="'Remove ' + repo.name" [disabled]="busy() === repo.id" (pressed)="remove(repo)">Remove</tomo-row-action>
+              @if (!repo.builtIn && session.can('Mutation.removeMarketplaceRepo')) {
+                <tomo-row-action [name]="'Remove ' + repo.name" [disabled]="busy() === repo.id" (pressed)="remove(repo)"
+                  >Remove</tomo-row-action
+                >
               }
             </div>
           </li>
@@ -228,8 +206,7 @@ export class MarketplaceReposPage {
   /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
   private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly repos = resource({
-    loader: () =>
-      this.api.query(MarketplaceReposDocument).then((d) => d.marketplaceRepos),
+    loader: () => this.api.query(MarketplaceReposDocument).then((d) => d.marketplaceRepos),
   });
   protected readonly message = (error: unknown) => apiError(error).message;
 
@@ -240,70 +217,50 @@ export class MarketplaceReposPage {
     }
     const { name, url, branch } = this.form.getRawValue();
     await this.actions.run('add', async () => {
-      const { addMarketplaceRepo } = await this.api.mutate(
-        AddMarketplaceRepoDocument,
-        {
-          input: {
-            name: name.trim(),
-            url: url.trim(),
-            branch: branch.trim() || undefined,
-          },
+      const { addMarketplaceRepo } = await this.api.mutate(AddMarketplaceRepoDocument, {
+        input: {
+          name: name.trim(),
+          url: url.trim(),
+          branch: branch.trim() || undefined,
         },
-      );
-      this.toasts.info(
-        `Added ${addMarketplaceRepo.name}: sync it to import its apps`,
-      );
+      });
+      this.toasts.info(`Added ${addMarketplaceRepo.name}: sync it to import its apps`);
       this.formDirective()?.resetForm({ name: '', url: '', branch: '' });
-      this.repos.value.update((repos) => [
-        ...(repos ?? []),
-        addMarketplaceRepo,
-      ]);
+      this.repos.value.update((repos) => [...(repos ?? []), addMarketplaceRepo]);
     });
   }
 
   protected async sync(repo: MarketplaceRepoFieldsFragment): Promise<void> {
     await this.actions.run(repo.id, async () => {
-      const { syncMarketplaceRepo } = await this.api.mutate(
-        SyncMarketplaceRepoDocument,
-        { id: repo.id },
-      );
+      const { syncMarketplaceRepo } = await this.api.mutate(SyncMarketplaceRepoDocument, { id: repo.id });
       await this.router.navigate(['/jobs', syncMarketplaceRepo.id]);
     });
   }
 
-  protected async setEnabled(
-    repo: MarketplaceRepoFieldsFragment,
-    enabled: boolean,
-  ): Promise<void> {
+  protected async setEnabled(repo: MarketplaceRepoFieldsFragment, enabled: boolean): Promise<void> {
     await this.actions.run(repo.id, async () => {
-      const { setMarketplaceRepoEnabled } = await this.api.mutate(
-        SetMarketplaceRepoEnabledDocument,
-        { id: repo.id, enabled },
-      );
+      const { setMarketplaceRepoEnabled } = await this.api.mutate(SetMarketplaceRepoEnabledDocument, {
+        id: repo.id,
+        enabled,
+      });
       this.toasts.info(`${enabled ? 'Enabled' : 'Disabled'} ${repo.name}`);
-      this.repos.value.update((repos) =>
-        repos?.map((r) => (r.id === repo.id ? setMarketplaceRepoEnabled : r)),
-      );
+      this.repos.value.update((repos) => repos?.map((r) => (r.id === repo.id ? setMarketplaceRepoEnabled : r)));
     });
     // A refused change leaves the toggle where the API says it is.
-    if (this.repos.value()?.find((r) => r.id === repo.id)?.enabled !== enabled)
-      this.repos.reload();
+    if (this.repos.value()?.find((r) => r.id === repo.id)?.enabled !== enabled) this.repos.reload();
   }
 
   protected async remove(repo: MarketplaceRepoFieldsFragment): Promise<void> {
     const confirmed = await confirmAction(this.dialog, {
       title: `Remove "${repo.name}"?`,
-      message:
-        'Its apps leave the catalog and its checkout is deleted. This cannot be undone.',
+      message: 'Its apps leave the catalog and its checkout is deleted. This cannot be undone.',
       confirm: 'Remove repository',
     });
     if (!confirmed) return;
     await this.actions.run(repo.id, async () => {
       await this.api.mutate(RemoveMarketplaceRepoDocument, { id: repo.id });
       this.toasts.info(`Removed ${repo.name}`);
-      this.repos.value.update((repos) =>
-        repos?.filter((r) => r.id !== repo.id),
-      );
+      this.repos.value.update((repos) => repos?.filter((r) => r.id !== repo.id));
     });
   }
 }

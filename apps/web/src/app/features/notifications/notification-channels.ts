@@ -1,17 +1,5 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  inject,
-  resource,
-  signal,
-  viewChild,
-} from '@angular/core';
-import {
-  FormGroupDirective,
-  NonNullableFormBuilder,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, resource, signal, viewChild } from '@angular/core';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -67,12 +55,7 @@ const EVENTS: readonly NotificationEvent[] = [
       <h2 id="channels-title">Channels</h2>
       <p>Webhooks and email addresses that receive the events you choose.</p>
       @if (session.can('Mutation.addNotificationChannel')) {
-        <form
-          class="form"
-          [formGroup]="form"
-          (ngSubmit)="add()"
-          aria-label="New channel"
-        >
+        <form class="form" [formGroup]="form" (ngSubmit)="add()" aria-label="New channel">
           <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Name</mat-label>
             <input matInput formControlName="name" required maxlength="100" />
@@ -99,11 +82,7 @@ const EVENTS: readonly NotificationEvent[] = [
             }
           </mat-form-field>
           @if (form.controls.kind.value === 'WEBHOOK') {
-            <mat-form-field
-              appearance="outline"
-              subscriptSizing="dynamic"
-              class="wide"
-            >
+            <mat-form-field appearance="outline" subscriptSizing="dynamic" class="wide">
               <mat-label>Webhook URL</mat-label>
               <input matInput formControlName="url" placeholder="https://…" />
             </mat-form-field>
@@ -128,27 +107,16 @@ const EVENTS: readonly NotificationEvent[] = [
             </mat-form-field>
             <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP username</mat-label>
-              <input
-                matInput
-                formControlName="smtpUsername"
-                autocomplete="off"
-              />
+              <input matInput formControlName="smtpUsername" autocomplete="off" />
             </mat-form-field>
             <mat-form-field appearance="outline" subscriptSizing="dynamic">
               <mat-label>SMTP password</mat-label>
-              <input
-                matInput
-                type="password"
-                formControlName="smtpPassword"
-                autocomplete="new-password"
-              />
+              <input matInput type="password" formControlName="smtpPassword" autocomplete="new-password" />
               <mat-hint>Stored encrypted, never shown again.</mat-hint>
             </mat-form-field>
           }
           <div>
-            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">
-              Add channel
-            </button>
+            <button mat-flat-button type="submit" [disabled]="busy() === 'add'">Add channel</button>
           </div>
         </form>
       }
@@ -171,17 +139,18 @@ const EVENTS: readonly NotificationEvent[] = [
         <ul class="channels">
           @for (c of channels.value() ?? []; track c.id) {
             <li>
-              <strong>{{ c.name }}</strong> ·
-              {{ c.kind === 'WEBHOOK' ? 'Webhook' : 'Email'
+              <strong>{{ c.name }}</strong> · {{ c.kind === 'WEBHOOK' ? 'Webhook' : 'Email'
               }}{{ c.enabled ? '' : ' (disabled)' }}
-              <div class="muted">
-                {{ c.url ?? c.emailTo }} · {{ eventLabels(c) }}
-              </div>
+              <div class="muted">{{ c.url ?? c.emailTo }} · {{ eventLabels(c) }}</div>
               @if (session.can('Mutation.testNotificationChannel')) {
-                <tomo-row-action [name]="'Test ' + c.name" [disabled]="busy() === c.id" (pressed)="test(c)">Test</tomo-row-action>
+                <tomo-row-action [name]="'Test ' + c.name" [disabled]="busy() === c.id" (pressed)="test(c)"
+                  >Test</tomo-row-action
+                >
               }
               @if (session.can('Mutation.removeNotificationChannel')) {
-                <tomo-row-action [name]="'Remove ' + c.name" [disabled]="busy() === c.id" (pressed)="remove(c)">Remove</tomo-row-action>
+                <tomo-row-action [name]="'Remove ' + c.name" [disabled]="busy() === c.id" (pressed)="remove(c)"
+                  >Remove</tomo-row-action
+                >
               }
             </li>
           }
@@ -232,14 +201,9 @@ export class NotificationChannels {
   /** Resetting through the directive also clears "submitted", so no field shows an error afterwards. */
   private readonly formDirective = viewChild(FormGroupDirective);
   /** A webhook's signing secret is in the answer that created it only, so it lives in this page only. */
-  protected readonly secret = signal<{ name: string; secret: string } | null>(
-    null,
-  );
+  protected readonly secret = signal<{ name: string; secret: string } | null>(null);
   protected readonly channels = resource({
-    loader: () =>
-      this.api
-        .query(NotificationChannelsDocument)
-        .then((d) => d.notificationChannels),
+    loader: () => this.api.query(NotificationChannelsDocument).then((d) => d.notificationChannels),
   });
   protected readonly message = (error: unknown) => apiError(error).message;
 
@@ -252,28 +216,19 @@ export class NotificationChannels {
       this.form.markAllAsTouched();
       return;
     }
-    const { name, kind, events, url, smtpPort, ...email } =
-      this.form.getRawValue();
+    const { name, kind, events, url, smtpPort, ...email } = this.form.getRawValue();
     // Only the fields of the chosen kind are sent: the API refuses the others.
     const fields =
       kind === 'WEBHOOK'
         ? { url: url.trim() }
         : {
-            ...Object.fromEntries(
-              Object.entries(email).map(([key, value]) => [
-                key,
-                value.trim() || undefined,
-              ]),
-            ),
+            ...Object.fromEntries(Object.entries(email).map(([key, value]) => [key, value.trim() || undefined])),
             smtpPort: smtpPort ?? undefined,
           };
     await this.actions.run('add', async () => {
-      const { addNotificationChannel } = await this.api.mutate(
-        AddNotificationChannelDocument,
-        {
-          input: { name: name.trim(), kind, events, ...fields },
-        },
-      );
+      const { addNotificationChannel } = await this.api.mutate(AddNotificationChannelDocument, {
+        input: { name: name.trim(), kind, events, ...fields },
+      });
       const { channel, secret } = addNotificationChannel;
       this.secret.set(secret ? { name: channel.name, secret } : null);
       this.toasts.info(`Added ${channel.name}`);
@@ -287,21 +242,14 @@ export class NotificationChannels {
     });
   }
 
-  protected async test(
-    channel: NotificationChannelFieldsFragment,
-  ): Promise<void> {
+  protected async test(channel: NotificationChannelFieldsFragment): Promise<void> {
     await this.actions.run(channel.id, async () => {
-      const { testNotificationChannel } = await this.api.mutate(
-        TestNotificationChannelDocument,
-        { id: channel.id },
-      );
+      const { testNotificationChannel } = await this.api.mutate(TestNotificationChannelDocument, { id: channel.id });
       await this.router.navigate(['/jobs', testNotificationChannel.id]);
     });
   }
 
-  protected async remove(
-    channel: NotificationChannelFieldsFragment,
-  ): Promise<void> {
+  protected async remove(channel: NotificationChannelFieldsFragment): Promise<void> {
     const confirmed = await confirmAction(this.dialog, {
       title: `Remove "${channel.name}"?`,
       message: 'It receives nothing more; deliveries queued for it fail.',
@@ -313,9 +261,7 @@ export class NotificationChannels {
         id: channel.id,
       });
       this.toasts.info(`Removed ${channel.name}`);
-      this.channels.value.update((channels) =>
-        channels?.filter((c) => c.id !== channel.id),
-      );
+      this.channels.value.update((channels) => channels?.filter((c) => c.id !== channel.id));
     });
   }
 }

@@ -31,32 +31,18 @@ const PAGE = 20;
 /** The in-app notifications, newest first and live; mark them read; channels below for admins. */
 @Component({
   selector: 'tomo-notifications-page',
-  imports: [
-    MatButtonModule,
-    MatSlideToggleModule,
-    RouterLink,
-    LoadState,
-    TimeAgo,
-    NotificationChannels,
-  ],
+  imports: [MatButtonModule, MatSlideToggleModule, RouterLink, LoadState, TimeAgo, NotificationChannels],
   template: `
     <header class="page-header">
       <h1>Notifications</h1>
       <p class="subtitle">What happened on your servers and jobs.</p>
     </header>
     <div class="toolbar">
-      <mat-slide-toggle
-        [checked]="unreadOnly()"
-        (change)="unreadOnly.set($event.checked)"
+      <mat-slide-toggle [checked]="unreadOnly()" (change)="unreadOnly.set($event.checked)"
         >Unread only</mat-slide-toggle
       >
       @if (session.can('Mutation.markNotificationsRead')) {
-        <button
-          mat-stroked-button
-          type="button"
-          [disabled]="!unreadShown().length"
-          (click)="markRead(unreadShown())"
-        >
+        <button mat-stroked-button type="button" [disabled]="!unreadShown().length" (click)="markRead(unreadShown())">
           Mark all shown as read
         </button>
       }
@@ -89,17 +75,10 @@ const PAGE = 20;
                 <a [routerLink]="['/servers', n.serverId]">Server</a>
               }
               @if (n.deploymentId) {
-                <a [routerLink]="['/deployments', n.deploymentId]"
-                  >Deployment</a
-                >
+                <a [routerLink]="['/deployments', n.deploymentId]">Deployment</a>
               }
               @if (!n.read && session.can('Mutation.markNotificationsRead')) {
-                <button
-                  mat-button
-                  type="button"
-                  [attr.aria-label]="'Mark read: ' + n.message"
-                  (click)="markRead([n])"
-                >
+                <button mat-button type="button" [attr.aria-label]="'Mark read: ' + n.message" (click)="markRead([n])">
                   Mark read
                 </button>
               }
@@ -108,12 +87,7 @@ const PAGE = 20;
         }
       </ul>
       @if (endCursor()) {
-        <button
-          mat-stroked-button
-          type="button"
-          [disabled]="page.isLoading()"
-          (click)="after.set(endCursor())"
-        >
+        <button mat-stroked-button type="button" [disabled]="page.isLoading()" (click)="after.set(endCursor())">
           Older
         </button>
       }
@@ -174,16 +148,12 @@ export class NotificationsPage {
   protected readonly page = resource({
     params: () => ({ unreadOnly: this.unreadOnly(), after: this.after() }),
     loader: ({ params }) =>
-      this.api
-        .query(NotificationsDocument, { first: PAGE, ...params })
-        .then((d) => d.notifications),
+      this.api.query(NotificationsDocument, { first: PAGE, ...params }).then((d) => d.notifications),
   });
   /** Every notification shown: the pages loaded so far plus the ones received live. */
   protected readonly items = signal<NotificationFieldsFragment[]>([]);
   protected readonly endCursor = signal<string | null>(null);
-  protected readonly unreadShown = computed(() =>
-    this.items().filter((n) => !n.read),
-  );
+  protected readonly unreadShown = computed(() => this.items().filter((n) => !n.read));
   protected readonly message = (error: unknown) => apiError(error).message;
   protected readonly label = statusLabel;
 
@@ -202,34 +172,25 @@ export class NotificationsPage {
       untracked(() => {
         this.items.set([
           ...this.items(),
-          ...page.edges
-            .map((e) => e.node)
-            .filter((n) => !this.items().some((i) => i.id === n.id)),
+          ...page.edges.map((e) => e.node).filter((n) => !this.items().some((i) => i.id === n.id)),
         ]);
-        this.endCursor.set(
-          page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null,
-        );
+        this.endCursor.set(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
       });
     });
     effect(() => {
       const added = this.unread.added();
       if (!added) return;
       untracked(() => {
-        if (!this.items().some((n) => n.id === added.id))
-          this.items.set([added, ...this.items()]);
+        if (!this.items().some((n) => n.id === added.id)) this.items.set([added, ...this.items()]);
       });
     });
   }
 
-  protected async markRead(
-    notifications: NotificationFieldsFragment[],
-  ): Promise<void> {
+  protected async markRead(notifications: NotificationFieldsFragment[]): Promise<void> {
     const ids = new Set(notifications.map((n) => n.id));
     try {
       await this.api.mutate(MarkNotificationsReadDocument, { ids: [...ids] });
-      this.items.set(
-        this.items().map((n) => (ids.has(n.id) ? { ...n, read: true } : n)),
-      );
+      this.items.set(this.items().map((n) => (ids.has(n.id) ? { ...n, read: true } : n)));
       await this.unread.refresh();
     } catch (error) {
       this.toasts.error(apiError(error).message);

@@ -31,8 +31,7 @@ export class UnreadNotifications {
 
   constructor() {
     effect(() => {
-      const signedIn =
-        !!this.session.user() && this.session.can('Query.notifications');
+      const signedIn = !!this.session.user() && this.session.can('Query.notifications');
       this.live?.unsubscribe();
       this.live = null;
       this.count.set(0);

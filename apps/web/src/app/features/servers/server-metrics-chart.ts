@@ -22,7 +22,12 @@ type RangeLabel = (typeof RANGES)[number]['label'];
   template: `
     <div class="head">
       <h2>{{ title() }}</h2>
-      <mat-button-toggle-group [value]="range()" (change)="range.set($event.value)" [attr.aria-label]="'Range of the ' + title() + ' chart'" hideSingleSelectionIndicator>
+      <mat-button-toggle-group
+        [value]="range()"
+        (change)="range.set($event.value)"
+        [attr.aria-label]="'Range of the ' + title() + ' chart'"
+        hideSingleSelectionIndicator
+      >
         @for (r of ranges; track r.label) {
           <mat-button-toggle [value]="r.label">{{ r.label }}</mat-button-toggle>
         }
@@ -35,7 +40,13 @@ type RangeLabel = (typeof RANGES)[number]['label'];
       (retry)="metrics.reload()"
     >
       @if (metrics.value(); as m) {
-        <tomo-time-chart [title]="'Use over the last ' + range()" [from]="m.from" [to]="m.to" [times]="usage().times" [series]="usage().series" />
+        <tomo-time-chart
+          [title]="'Use over the last ' + range()"
+          [from]="m.from"
+          [to]="m.to"
+          [times]="usage().times"
+          [series]="usage().series"
+        />
       }
     </tomo-load-state>
   `,

@@ -24,7 +24,15 @@ type Field = (typeof FIELDS)[number];
  */
 @Component({
   selector: 'tomo-server-dialog',
-  imports: [ReactiveFormsModule, MatButtonModule, MatCheckboxModule, MatDialogModule, MatFormFieldModule, MatInputModule, MatRadioModule],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatCheckboxModule,
+    MatDialogModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatRadioModule,
+  ],
   template: `
     <h2 mat-dialog-title>{{ editing ? 'Edit ' + editing.name : 'Add server' }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()">
@@ -35,24 +43,32 @@ type Field = (typeof FIELDS)[number];
         <mat-form-field appearance="outline">
           <mat-label>Name</mat-label>
           <input matInput formControlName="name" required />
-          @if (fieldError().name; as e) {<mat-error>{{ e }}</mat-error>}
+          @if (fieldError().name; as e) {
+            <mat-error>{{ e }}</mat-error>
+          }
         </mat-form-field>
         <div class="pair">
           <mat-form-field appearance="outline" class="grow">
             <mat-label>Host</mat-label>
             <input matInput formControlName="host" required placeholder="192.168.1.10 or nas.lan" />
-            @if (fieldError().host; as e) {<mat-error>{{ e }}</mat-error>}
+            @if (fieldError().host; as e) {
+              <mat-error>{{ e }}</mat-error>
+            }
           </mat-form-field>
           <mat-form-field appearance="outline" class="port">
             <mat-label>Port</mat-label>
             <input matInput type="number" formControlName="port" min="1" max="65535" required />
-            @if (fieldError().port; as e) {<mat-error>{{ e }}</mat-error>}
+            @if (fieldError().port; as e) {
+              <mat-error>{{ e }}</mat-error>
+            }
           </mat-form-field>
         </div>
         <mat-form-field appearance="outline">
           <mat-label>Username</mat-label>
           <input matInput formControlName="username" required autocomplete="off" />
-          @if (fieldError().username; as e) {<mat-error>{{ e }}</mat-error>}
+          @if (fieldError().username; as e) {
+            <mat-error>{{ e }}</mat-error>
+          }
         </mat-form-field>
         <mat-radio-group formControlName="authType" aria-label="Authentication" class="auth">
           <span class="label" aria-hidden="true">Authentication</span>
@@ -63,24 +79,44 @@ type Field = (typeof FIELDS)[number];
           <mat-form-field appearance="outline">
             <mat-label>Password</mat-label>
             <input matInput type="password" formControlName="password" autocomplete="off" />
-            @if (editing) {<mat-hint>Leave empty to keep the stored password.</mat-hint>}
-            @if (fieldError().password; as e) {<mat-error>{{ e }}</mat-error>}
+            @if (editing) {
+              <mat-hint>Leave empty to keep the stored password.</mat-hint>
+            }
+            @if (fieldError().password; as e) {
+              <mat-error>{{ e }}</mat-error>
+            }
           </mat-form-field>
         } @else {
           <mat-form-field appearance="outline">
             <mat-label>Private key</mat-label>
-            <textarea matInput formControlName="privateKey" rows="5" class="key" placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"></textarea>
-            @if (fieldError().privateKey; as e) {<mat-error>{{ e }}</mat-error>}
+            <textarea
+              matInput
+              formControlName="privateKey"
+              rows="5"
+              class="key"
+              placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+            ></textarea>
+            @if (fieldError().privateKey; as e) {
+              <mat-error>{{ e }}</mat-error>
+            }
           </mat-form-field>
           <mat-form-field appearance="outline">
             <mat-label>Passphrase</mat-label>
             <input matInput type="password" formControlName="passphrase" autocomplete="off" />
-            <mat-hint>Only for an encrypted key.{{ editing ? ' Leave the key empty to keep the stored one.' : '' }}</mat-hint>
-            @if (fieldError().passphrase; as e) {<mat-error>{{ e }}</mat-error>}
+            <mat-hint
+              >Only for an encrypted key.{{ editing ? ' Leave the key empty to keep the stored one.' : '' }}</mat-hint
+            >
+            @if (fieldError().passphrase; as e) {
+              <mat-error>{{ e }}</mat-error>
+            }
           </mat-form-field>
         }
-        <mat-checkbox formControlName="pruneImages" aria-describedby="prune-images-hint">Remove dangling Docker images daily</mat-checkbox>
-        <p id="prune-images-hint" class="hint">Untagged images left behind by updates; images in use or tagged are kept.</p>
+        <mat-checkbox formControlName="pruneImages" aria-describedby="prune-images-hint"
+          >Remove dangling Docker images daily</mat-checkbox
+        >
+        <p id="prune-images-hint" class="hint">
+          Untagged images left behind by updates; images in use or tagged are kept.
+        </p>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>Cancel</button>

@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, resource } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  effect,
+  inject,
+  input,
+  resource,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -57,7 +66,9 @@ export function gibibytes(bytes: number | null | undefined): string {
               </button>
             }
             @if (session.can('Mutation.updateServer')) {
-              <button mat-stroked-button type="button" [disabled]="busy()" (click)="edit(s)"><tomo-icon name="edit" /> Edit</button>
+              <button mat-stroked-button type="button" [disabled]="busy()" (click)="edit(s)">
+                <tomo-icon name="edit" /> Edit
+              </button>
             }
             @if (session.can('Mutation.deleteServer')) {
               <button mat-stroked-button type="button" [disabled]="busy()" (click)="remove()">
@@ -73,13 +84,19 @@ export function gibibytes(bytes: number | null | undefined): string {
             <div>
               <p id="mismatch-title"><strong>The server presented a different host key.</strong></p>
               <p>
-                This can mean the server was reinstalled, or that someone is intercepting the connection. Tomo refuses to
-                connect until the new key is accepted.
+                This can mean the server was reinstalled, or that someone is intercepting the connection. Tomo refuses
+                to connect until the new key is accepted.
               </p>
-              <p>Pinned: <span class="mono">{{ s.hostKeyFingerprint }}</span></p>
-              <p>Offered: <span class="mono">{{ s.presentedHostKeyFingerprint ?? 'unknown' }}</span></p>
+              <p>
+                Pinned: <span class="mono">{{ s.hostKeyFingerprint }}</span>
+              </p>
+              <p>
+                Offered: <span class="mono">{{ s.presentedHostKeyFingerprint ?? 'unknown' }}</span>
+              </p>
               @if (session.can('Mutation.acceptServerHostKey')) {
-                <button mat-flat-button type="button" [disabled]="busy()" (click)="acceptHostKey()">Accept new host key</button>
+                <button mat-flat-button type="button" [disabled]="busy()" (click)="acceptHostKey()">
+                  Accept new host key
+                </button>
               } @else {
                 <p>Ask an administrator to check and accept the new key.</p>
               }
@@ -92,14 +109,38 @@ export function gibibytes(bytes: number | null | undefined): string {
         <section class="panel" aria-labelledby="facts-title">
           <h2 id="facts-title">Facts</h2>
           <dl class="facts">
-            <div><dt>Operating system</dt><dd>{{ s.os ?? '—' }}</dd></div>
-            <div><dt>Architecture</dt><dd>{{ s.arch ?? '—' }}</dd></div>
-            <div><dt>CPUs</dt><dd>{{ s.cpuCount ?? '—' }}</dd></div>
-            <div><dt>Memory</dt><dd>{{ gib(s.memoryBytes) }}</dd></div>
-            <div><dt>Disk</dt><dd>{{ gib(s.diskBytes) }}</dd></div>
-            <div><dt>Docker</dt><dd>{{ s.dockerVersion ?? '—' }}</dd></div>
-            <div><dt>Last seen</dt><dd><tomo-time [value]="s.lastSeenAt" /></dd></div>
-            <div><dt>Last checked</dt><dd><tomo-time [value]="s.lastCheckedAt" /></dd></div>
+            <div>
+              <dt>Operating system</dt>
+              <dd>{{ s.os ?? '—' }}</dd>
+            </div>
+            <div>
+              <dt>Architecture</dt>
+              <dd>{{ s.arch ?? '—' }}</dd>
+            </div>
+            <div>
+              <dt>CPUs</dt>
+              <dd>{{ s.cpuCount ?? '—' }}</dd>
+            </div>
+            <div>
+              <dt>Memory</dt>
+              <dd>{{ gib(s.memoryBytes) }}</dd>
+            </div>
+            <div>
+              <dt>Disk</dt>
+              <dd>{{ gib(s.diskBytes) }}</dd>
+            </div>
+            <div>
+              <dt>Docker</dt>
+              <dd>{{ s.dockerVersion ?? '—' }}</dd>
+            </div>
+            <div>
+              <dt>Last seen</dt>
+              <dd><tomo-time [value]="s.lastSeenAt" /></dd>
+            </div>
+            <div>
+              <dt>Last checked</dt>
+              <dd><tomo-time [value]="s.lastCheckedAt" /></dd>
+            </div>
             <div class="wide">
               <dt>Host key fingerprint</dt>
               <dd>
@@ -116,7 +157,9 @@ export function gibibytes(bytes: number | null | undefined): string {
         <section class="panel" aria-labelledby="deployments-title">
           <h2 id="deployments-title">Deployments</h2>
           @for (d of deployments(); track d.id) {
-            <p><a [routerLink]="['/deployments', d.id]">{{ d.appId }}</a> <tomo-status-chip [status]="d.status" /></p>
+            <p>
+              <a [routerLink]="['/deployments', d.id]">{{ d.appId }}</a> <tomo-status-chip [status]="d.status" />
+            </p>
           } @empty {
             <p class="muted">No apps deployed on this server.</p>
           }

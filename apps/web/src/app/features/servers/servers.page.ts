@@ -38,10 +38,14 @@ import { ServerDialog } from './server.dialog';
     >
       <p empty>Add a server reachable over SSH to deploy apps on it.</p>
       <table mat-table [dataSource]="servers.value() ?? []" class="table">
-        <caption class="visually-hidden">Servers</caption>
+        <caption class="visually-hidden">
+          Servers
+        </caption>
         <ng-container matColumnDef="name">
           <th mat-header-cell *matHeaderCellDef scope="col">Name</th>
-          <td mat-cell *matCellDef="let s"><a [routerLink]="['/servers', s.id]">{{ s.name }}</a></td>
+          <td mat-cell *matCellDef="let s">
+            <a [routerLink]="['/servers', s.id]">{{ s.name }}</a>
+          </td>
         </ng-container>
         <ng-container matColumnDef="host">
           <th mat-header-cell *matHeaderCellDef scope="col">Host</th>
@@ -82,7 +86,9 @@ export class ServersPage {
       .subscribe(ServerUpdatedDocument)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
       .subscribe(({ serverUpdated }) =>
-        this.servers.update((list) => list && upsertById(list, serverUpdated).sort((a, b) => a.name.localeCompare(b.name))),
+        this.servers.update(
+          (list) => list && upsertById(list, serverUpdated).sort((a, b) => a.name.localeCompare(b.name)),
+        ),
       );
   }
 

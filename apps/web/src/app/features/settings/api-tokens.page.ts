@@ -86,7 +86,12 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
           </div>
         </form>
         @if (created(); as c) {
-          <tomo-secret-once [what]="'the token &quot;' + c.name + '&quot;'" [value]="c.token" copyLabel="token" testId="new-token" />
+          <tomo-secret-once
+            [what]="'the token &quot;' + c.name + '&quot;'"
+            [value]="c.token"
+            copyLabel="token"
+            testId="new-token"
+          />
         }
       </section>
     }
@@ -102,10 +107,14 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
       <p empty>Tokens you create appear here.</p>
       <tomo-table-region label="API tokens">
         <table mat-table [dataSource]="tokens.value() ?? []" class="table">
-          <caption class="visually-hidden">API tokens</caption>
+          <caption class="visually-hidden">
+            API tokens
+          </caption>
           <ng-container matColumnDef="name">
             <th mat-header-cell *matHeaderCellDef scope="col">Name</th>
-            <td mat-cell *matCellDef="let t">{{ t.name }} <span class="mono muted">{{ t.prefix }}…</span></td>
+            <td mat-cell *matCellDef="let t">
+              {{ t.name }} <span class="mono muted">{{ t.prefix }}…</span>
+            </td>
           </ng-container>
           <ng-container matColumnDef="owner">
             <th mat-header-cell *matHeaderCellDef scope="col">Owner</th>
@@ -133,7 +142,9 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let t">
               @if (!t.revokedAt && session.can('Mutation.revokeApiToken')) {
-                <tomo-row-action [name]="'Revoke ' + t.name" [disabled]="busy() === t.id" (pressed)="revoke(t)">Revoke</tomo-row-action>
+                <tomo-row-action [name]="'Revoke ' + t.name" [disabled]="busy() === t.id" (pressed)="revoke(t)"
+                  >Revoke</tomo-row-action
+                >
               }
             </td>
           </ng-container>

@@ -21,7 +21,16 @@ const PAGE_SIZE = 50;
  */
 @Component({
   selector: 'tomo-audit-log-page',
-  imports: [MatButtonModule, MatFormFieldModule, MatInputModule, MatTableModule, RouterLink, LoadState, TableRegion, TimeAgo],
+  imports: [
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatTableModule,
+    RouterLink,
+    LoadState,
+    TableRegion,
+    TimeAgo,
+  ],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -31,11 +40,21 @@ const PAGE_SIZE = 50;
     <div class="filters" role="search" aria-label="Filter the audit log">
       <mat-form-field subscriptSizing="dynamic">
         <mat-label>Actor</mat-label>
-        <input matInput autocomplete="off" [value]="filter().actor ?? ''" (change)="setFilter('actor', $any($event.target).value)" />
+        <input
+          matInput
+          autocomplete="off"
+          [value]="filter().actor ?? ''"
+          (change)="setFilter('actor', $any($event.target).value)"
+        />
       </mat-form-field>
       <mat-form-field subscriptSizing="dynamic">
         <mat-label>Action</mat-label>
-        <input matInput autocomplete="off" [value]="filter().action ?? ''" (change)="setFilter('action', $any($event.target).value)" />
+        <input
+          matInput
+          autocomplete="off"
+          [value]="filter().action ?? ''"
+          (change)="setFilter('action', $any($event.target).value)"
+        />
       </mat-form-field>
     </div>
     <tomo-load-state
@@ -48,14 +67,21 @@ const PAGE_SIZE = 50;
     >
       <tomo-table-region label="Audit log">
         <table mat-table [dataSource]="entries.value()?.nodes ?? []" class="table">
-          <caption class="visually-hidden">Audit log, page {{ page() }}</caption>
+          <caption class="visually-hidden">
+            Audit log, page
+            {{
+              page()
+            }}
+          </caption>
           <ng-container matColumnDef="at">
             <th mat-header-cell *matHeaderCellDef scope="col">When</th>
             <td mat-cell *matCellDef="let e"><tomo-time [value]="e.at" /></td>
           </ng-container>
           <ng-container matColumnDef="actor">
             <th mat-header-cell *matHeaderCellDef scope="col">Who</th>
-            <td mat-cell *matCellDef="let e">{{ e.actorName ?? e.actorType }} <span class="muted mono">{{ e.ip }}</span></td>
+            <td mat-cell *matCellDef="let e">
+              {{ e.actorName ?? e.actorType }} <span class="muted mono">{{ e.ip }}</span>
+            </td>
           </ng-container>
           <ng-container matColumnDef="action">
             <th mat-header-cell *matHeaderCellDef scope="col">Action</th>
@@ -63,11 +89,18 @@ const PAGE_SIZE = 50;
           </ng-container>
           <ng-container matColumnDef="target">
             <th mat-header-cell *matHeaderCellDef scope="col">Target</th>
-            <td mat-cell *matCellDef="let e">{{ e.targetType ?? '' }} <span class="mono">{{ e.targetId ?? '' }}</span></td>
+            <td mat-cell *matCellDef="let e">
+              {{ e.targetType ?? '' }} <span class="mono">{{ e.targetId ?? '' }}</span>
+            </td>
           </ng-container>
           <ng-container matColumnDef="outcome">
             <th mat-header-cell *matHeaderCellDef scope="col">Outcome</th>
-            <td mat-cell *matCellDef="let e">{{ e.outcome === 'SUCCESS' ? 'Done' : 'Failed' }} @if (e.errorCode) {<span class="mono">({{ e.errorCode }})</span>}</td>
+            <td mat-cell *matCellDef="let e">
+              {{ e.outcome === 'SUCCESS' ? 'Done' : 'Failed' }}
+              @if (e.errorCode) {
+                <span class="mono">({{ e.errorCode }})</span>
+              }
+            </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
@@ -76,7 +109,9 @@ const PAGE_SIZE = 50;
       <nav class="pager" aria-label="Audit log pages">
         <button mat-stroked-button type="button" [disabled]="cursors().length === 1" (click)="newer()">Newer</button>
         <span>Page {{ page() }}</span>
-        <button mat-stroked-button type="button" [disabled]="!entries.value()?.pageInfo?.hasNextPage" (click)="older()">Older</button>
+        <button mat-stroked-button type="button" [disabled]="!entries.value()?.pageInfo?.hasNextPage" (click)="older()">
+          Older
+        </button>
       </nav>
     </tomo-load-state>
   `,
@@ -111,11 +146,16 @@ export class AuditLogPage {
   private readonly router = inject(Router);
   protected readonly columns = ['at', 'actor', 'action', 'target', 'outcome'];
   protected readonly filter = toSignal(
-    this.route.queryParamMap.pipe(map((params) => ({ actor: params.get('actor') || null, action: params.get('action') || null }))),
+    this.route.queryParamMap.pipe(
+      map((params) => ({ actor: params.get('actor') || null, action: params.get('action') || null })),
+    ),
     { requireSync: true },
   );
   /** The `after` cursor of each page seen, the first page's being null; a new filter starts over. */
-  protected readonly cursors = linkedSignal<unknown, (string | null)[]>({ source: this.filter, computation: () => [null] });
+  protected readonly cursors = linkedSignal<unknown, (string | null)[]>({
+    source: this.filter,
+    computation: () => [null],
+  });
   protected readonly page = computed(() => this.cursors().length);
   protected readonly entries = resource({
     params: () => ({ ...this.filter(), after: this.cursors()[this.cursors().length - 1] }),
@@ -124,7 +164,11 @@ export class AuditLogPage {
   protected readonly message = (error: unknown) => apiError(error).message;
 
   protected setFilter(param: 'actor' | 'action', value: string): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { [param]: value.trim() || null }, queryParamsHandling: 'merge' });
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { [param]: value.trim() || null },
+      queryParamsHandling: 'merge',
+    });
   }
 
   protected older(): void {

@@ -23,7 +23,14 @@ import { UpdateUserDocument, type UserFieldsFragment } from '../../core/graphql/
         <p>They are signed out everywhere and sign in again with the new password.</p>
         <mat-form-field appearance="outline" class="field">
           <mat-label>New password</mat-label>
-          <input matInput type="password" formControlName="password" required autocomplete="new-password" cdkFocusInitial />
+          <input
+            matInput
+            type="password"
+            formControlName="password"
+            required
+            autocomplete="new-password"
+            cdkFocusInitial
+          />
           @if (form.controls.password.hasError('required')) {
             <mat-error>A password is required.</mat-error>
           } @else if (form.controls.password.hasError('api')) {
@@ -55,7 +62,10 @@ export class ResetPasswordDialog {
     if (this.form.invalid) return;
     this.busy.set(true);
     try {
-      const { updateUser } = await this.api.mutate(UpdateUserDocument, { id: this.user.id, input: this.form.getRawValue() });
+      const { updateUser } = await this.api.mutate(UpdateUserDocument, {
+        id: this.user.id,
+        input: this.form.getRawValue(),
+      });
       this.ref.close(updateUser);
     } catch (error) {
       // The only input is the password: whatever the API refuses is said under it.
@@ -68,6 +78,9 @@ export class ResetPasswordDialog {
 
 /** Opens the dialog; resolves the updated user, or null when cancelled. */
 export function resetPassword(dialog: MatDialog, user: UserFieldsFragment): Promise<UserFieldsFragment | null> {
-  const ref = dialog.open<ResetPasswordDialog, UserFieldsFragment, UserFieldsFragment>(ResetPasswordDialog, { data: user, width: '440px' });
+  const ref = dialog.open<ResetPasswordDialog, UserFieldsFragment, UserFieldsFragment>(ResetPasswordDialog, {
+    data: user,
+    width: '440px',
+  });
   return firstValueFrom(ref.afterClosed()).then((result) => result ?? null);
 }

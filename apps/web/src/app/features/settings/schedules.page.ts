@@ -4,7 +4,12 @@ import { Router, RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
 import { Api } from '../../core/graphql/api';
 import { apiError } from '../../core/graphql/api-error';
-import { PauseScheduleDocument, RunScheduleDocument, SchedulesDocument, type SchedulesQuery } from '../../core/graphql/generated/graphql';
+import {
+  PauseScheduleDocument,
+  RunScheduleDocument,
+  SchedulesDocument,
+  type SchedulesQuery,
+} from '../../core/graphql/generated/graphql';
 import { BusyActions } from '../../shared/busy-actions';
 import { LoadState } from '../../shared/load-state';
 import { RowAction } from '../../shared/row-action';
@@ -42,7 +47,9 @@ export function interval(seconds: number): string {
     >
       <tomo-table-region label="Schedules">
         <table mat-table [dataSource]="schedules.value() ?? []" class="table">
-          <caption class="visually-hidden">Schedules</caption>
+          <caption class="visually-hidden">
+            Schedules
+          </caption>
           <ng-container matColumnDef="name">
             <th mat-header-cell *matHeaderCellDef scope="col">Schedule</th>
             <td mat-cell *matCellDef="let s">
@@ -78,10 +85,17 @@ export function interval(seconds: number): string {
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s" class="row-actions">
               @if (session.can('Mutation.runSchedule')) {
-                <tomo-row-action [name]="'Run now: ' + s.name" [disabled]="busy() === s.name" (pressed)="run(s)">Run now</tomo-row-action>
+                <tomo-row-action [name]="'Run now: ' + s.name" [disabled]="busy() === s.name" (pressed)="run(s)"
+                  >Run now</tomo-row-action
+                >
               }
               @if (session.can('Mutation.pauseSchedule')) {
-                <tomo-row-action [name]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name" [disabled]="busy() === s.name" (pressed)="pause(s, !s.paused)">{{ s.paused ? 'Resume' : 'Pause' }}</tomo-row-action>
+                <tomo-row-action
+                  [name]="(s.paused ? 'Resume: ' : 'Pause: ') + s.name"
+                  [disabled]="busy() === s.name"
+                  (pressed)="pause(s, !s.paused)"
+                  >{{ s.paused ? 'Resume' : 'Pause' }}</tomo-row-action
+                >
               }
             </td>
           </ng-container>
@@ -127,7 +141,9 @@ export class SchedulesPage {
     await this.actions.run(schedule.name, async () => {
       const { pauseSchedule } = await this.api.mutate(PauseScheduleDocument, { name: schedule.name, paused });
       this.toasts.info(`${paused ? 'Paused' : 'Resumed'} ${schedule.name}`);
-      this.schedules.value.update((schedules) => schedules?.map((s) => (s.name === pauseSchedule.name ? pauseSchedule : s)));
+      this.schedules.value.update((schedules) =>
+        schedules?.map((s) => (s.name === pauseSchedule.name ? pauseSchedule : s)),
+      );
     });
   }
 }

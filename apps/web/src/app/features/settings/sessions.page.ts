@@ -35,14 +35,23 @@ type SessionRow = SessionsQuery['sessions'][number];
     >
       <tomo-table-region label="Sessions">
         <table mat-table [dataSource]="sessions.value() ?? []" class="table">
-          <caption class="visually-hidden">Sessions</caption>
+          <caption class="visually-hidden">
+            Sessions
+          </caption>
           <ng-container matColumnDef="user">
             <th mat-header-cell *matHeaderCellDef scope="col">User</th>
-            <td mat-cell *matCellDef="let s">{{ s.username }} @if (s.current) {<strong>(this browser)</strong>}</td>
+            <td mat-cell *matCellDef="let s">
+              {{ s.username }}
+              @if (s.current) {
+                <strong>(this browser)</strong>
+              }
+            </td>
           </ng-container>
           <ng-container matColumnDef="client">
             <th mat-header-cell *matHeaderCellDef scope="col">Client</th>
-            <td mat-cell *matCellDef="let s"><span class="mono">{{ s.ip ?? '—' }}</span> {{ browser(s.userAgent) }}</td>
+            <td mat-cell *matCellDef="let s">
+              <span class="mono">{{ s.ip ?? '—' }}</span> {{ browser(s.userAgent) }}
+            </td>
           </ng-container>
           <ng-container matColumnDef="since">
             <th mat-header-cell *matHeaderCellDef scope="col">Signed in</th>
@@ -56,7 +65,15 @@ type SessionRow = SessionsQuery['sessions'][number];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let s">
               @if (session.can('Mutation.revokeSession')) {
-                <tomo-row-action [name]="s.current ? 'Sign out of this browser' : 'End the session of ' + s.username + ' signed in ' + s.createdAt" (pressed)="revoke(s)">{{ s.current ? 'Sign out of this browser' : 'End' }}</tomo-row-action>
+                <tomo-row-action
+                  [name]="
+                    s.current
+                      ? 'Sign out of this browser'
+                      : 'End the session of ' + s.username + ' signed in ' + s.createdAt
+                  "
+                  (pressed)="revoke(s)"
+                  >{{ s.current ? 'Sign out of this browser' : 'End' }}</tomo-row-action
+                >
               }
             </td>
           </ng-container>
@@ -88,7 +105,9 @@ export class SessionsPage {
   protected async revoke(row: SessionRow): Promise<void> {
     const confirmed = await confirmAction(this.dialog, {
       title: row.current ? 'Sign out of this browser?' : 'End this session?',
-      message: row.current ? 'You will have to sign in again.' : `The browser of ${row.username} is signed out at once.`,
+      message: row.current
+        ? 'You will have to sign in again.'
+        : `The browser of ${row.username} is signed out at once.`,
       confirm: row.current ? 'Sign out' : 'End session',
     });
     if (!confirmed) return;

@@ -7,13 +7,48 @@ import { ThemeService } from '../../core/theme/theme.service';
 
 /** The settings pages, each listed when the signed-in user may read it. */
 const PAGES = [
-  { path: 'system', label: 'System settings', purpose: 'Session lifetimes, retention, thresholds and schedule intervals.', needs: 'Query.settings' },
-  { path: 'api-tokens', label: 'API tokens', purpose: 'Tokens for GraphQL and MCP clients: create, see their last use, revoke.', needs: 'Query.apiTokens' },
-  { path: 'users', label: 'Users', purpose: 'Who may sign in, with which role; disable an account.', needs: 'Query.users' },
-  { path: 'sessions', label: 'Sessions', purpose: 'Where you are signed in; end the ones you do not recognise.', needs: 'Query.sessions' },
-  { path: 'schedules', label: 'Schedules', purpose: 'The periodic maintenance workflows: next and last run, pause, run now.', needs: 'Query.schedules' },
-  { path: 'marketplace', label: 'Marketplace repositories', purpose: 'Git repositories whose apps join the catalog: add, sync, enable, remove.', needs: 'Query.marketplaceRepos' },
-  { path: 'audit-log', label: 'Audit log', purpose: 'Every change: who made it, when, and how it ended.', needs: 'Query.auditLog' },
+  {
+    path: 'system',
+    label: 'System settings',
+    purpose: 'Session lifetimes, retention, thresholds and schedule intervals.',
+    needs: 'Query.settings',
+  },
+  {
+    path: 'api-tokens',
+    label: 'API tokens',
+    purpose: 'Tokens for GraphQL and MCP clients: create, see their last use, revoke.',
+    needs: 'Query.apiTokens',
+  },
+  {
+    path: 'users',
+    label: 'Users',
+    purpose: 'Who may sign in, with which role; disable an account.',
+    needs: 'Query.users',
+  },
+  {
+    path: 'sessions',
+    label: 'Sessions',
+    purpose: 'Where you are signed in; end the ones you do not recognise.',
+    needs: 'Query.sessions',
+  },
+  {
+    path: 'schedules',
+    label: 'Schedules',
+    purpose: 'The periodic maintenance workflows: next and last run, pause, run now.',
+    needs: 'Query.schedules',
+  },
+  {
+    path: 'marketplace',
+    label: 'Marketplace repositories',
+    purpose: 'Git repositories whose apps join the catalog: add, sync, enable, remove.',
+    needs: 'Query.marketplaceRepos',
+  },
+  {
+    path: 'audit-log',
+    label: 'Audit log',
+    purpose: 'Every change: who made it, when, and how it ended.',
+    needs: 'Query.auditLog',
+  },
 ] as const;
 
 const THEMES: { value: Theme; label: string }[] = [
@@ -39,7 +74,11 @@ const TIME_FORMATS: { value: TimeFormat; label: string }[] = [
       <p>Yours in every browser you sign in to. System follows this device.</p>
       <div class="preference">
         <span id="theme-label">Theme</span>
-        <mat-button-toggle-group aria-labelledby="theme-label" [value]="preferences.theme()" (change)="preferences.update({ theme: $event.value })">
+        <mat-button-toggle-group
+          aria-labelledby="theme-label"
+          [value]="preferences.theme()"
+          (change)="preferences.update({ theme: $event.value })"
+        >
           @for (theme of themes; track theme.value) {
             <mat-button-toggle [value]="theme.value">{{ theme.label }}</mat-button-toggle>
           }
@@ -47,7 +86,11 @@ const TIME_FORMATS: { value: TimeFormat; label: string }[] = [
       </div>
       <div class="preference">
         <span id="time-format-label">Time format</span>
-        <mat-button-toggle-group aria-labelledby="time-format-label" [value]="preferences.timeFormat()" (change)="preferences.update({ timeFormat: $event.value })">
+        <mat-button-toggle-group
+          aria-labelledby="time-format-label"
+          [value]="preferences.timeFormat()"
+          (change)="preferences.update({ timeFormat: $event.value })"
+        >
           @for (format of timeFormats; track format.value) {
             <mat-button-toggle [value]="format.value">{{ format.label }}</mat-button-toggle>
           }
@@ -57,7 +100,9 @@ const TIME_FORMATS: { value: TimeFormat; label: string }[] = [
     <ul class="pages">
       @for (page of pages(); track page.path) {
         <li class="panel">
-          <h2><a [routerLink]="page.path">{{ page.label }}</a></h2>
+          <h2>
+            <a [routerLink]="page.path">{{ page.label }}</a>
+          </h2>
           <p>{{ page.purpose }}</p>
         </li>
       }

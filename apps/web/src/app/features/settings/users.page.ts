@@ -31,7 +31,19 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
 /** Users (admin): add one, change a role, reset a password, disable or enable. */
 @Component({
   selector: 'tomo-users-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule, RouterLink, LoadState, RowAction, TableRegion, TimeAgo],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatTableModule,
+    RouterLink,
+    LoadState,
+    RowAction,
+    TableRegion,
+    TimeAgo,
+  ],
   template: `
     <header class="page-header">
       <p class="subtitle"><a routerLink="/settings">Settings</a> /</p>
@@ -84,10 +96,17 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
     >
       <tomo-table-region label="Users">
         <table mat-table [dataSource]="users.value() ?? []" class="table">
-          <caption class="visually-hidden">Users</caption>
+          <caption class="visually-hidden">
+            Users
+          </caption>
           <ng-container matColumnDef="username">
             <th mat-header-cell *matHeaderCellDef scope="col">Username</th>
-            <td mat-cell *matCellDef="let u">{{ u.username }} @if (u.disabled) {<strong>(disabled)</strong>}</td>
+            <td mat-cell *matCellDef="let u">
+              {{ u.username }}
+              @if (u.disabled) {
+                <strong>(disabled)</strong>
+              }
+            </td>
           </ng-container>
           <ng-container matColumnDef="role">
             <th mat-header-cell *matHeaderCellDef scope="col">Role</th>
@@ -114,8 +133,15 @@ const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
             <th mat-header-cell *matHeaderCellDef scope="col"><span class="visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let u">
               @if (session.can('Mutation.updateUser') && u.username !== session.user()?.username) {
-                <tomo-row-action [name]="(u.disabled ? 'Enable ' : 'Disable ') + u.username" [disabled]="busy()" (pressed)="toggle(u)">{{ u.disabled ? 'Enable' : 'Disable' }}</tomo-row-action>
-                <tomo-row-action [name]="'Reset password of ' + u.username" [disabled]="busy()" (pressed)="reset(u)">Reset password</tomo-row-action>
+                <tomo-row-action
+                  [name]="(u.disabled ? 'Enable ' : 'Disable ') + u.username"
+                  [disabled]="busy()"
+                  (pressed)="toggle(u)"
+                  >{{ u.disabled ? 'Enable' : 'Disable' }}</tomo-row-action
+                >
+                <tomo-row-action [name]="'Reset password of ' + u.username" [disabled]="busy()" (pressed)="reset(u)"
+                  >Reset password</tomo-row-action
+                >
               }
             </td>
           </ng-container>

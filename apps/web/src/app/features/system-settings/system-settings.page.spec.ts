@@ -13,17 +13,8 @@ describe('settingsErrors', () => {
       ]),
     );
     expect(
-      settingsErrors(
-        'schedules prune-jobs: everySeconds must be a whole number from 10 to 2592000 (got 5)',
-      ),
-    ).toEqual(
-      new Map([
-        [
-          'schedule:prune-jobs',
-          'everySeconds must be a whole number from 10 to 2592000 (got 5)',
-        ],
-      ]),
-    );
+      settingsErrors('schedules prune-jobs: everySeconds must be a whole number from 10 to 2592000 (got 5)'),
+    ).toEqual(new Map([['schedule:prune-jobs', 'everySeconds must be a whole number from 10 to 2592000 (got 5)']]));
   });
 
   it('names no field for a message about none', () => {

@@ -1,17 +1,5 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  inject,
-  resource,
-  signal,
-} from '@angular/core';
-import {
-  FormControl,
-  FormGroup,
-  NonNullableFormBuilder,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
+import { FormControl, FormGroup, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -29,10 +17,7 @@ import {
 import { LoadState } from '../../shared/load-state';
 import { Toasts } from '../../shared/toasts';
 
-type NumberField = Exclude<
-  keyof SystemSettingsFieldsFragment,
-  '__typename' | 'defaultPullPolicy' | 'schedules'
->;
+type NumberField = Exclude<keyof SystemSettingsFieldsFragment, '__typename' | 'defaultPullPolicy' | 'schedules'>;
 
 /** Every numeric setting with its label and unit, in the order the form shows them. */
 const NUMBER_FIELDS: readonly {
@@ -133,16 +118,10 @@ export function settingsErrors(message: string): Map<string, string> {
               @for (field of numberFields; track field.key) {
                 <mat-form-field appearance="outline" subscriptSizing="dynamic">
                   <mat-label>{{ field.label }}</mat-label>
-                  <input
-                    matInput
-                    type="number"
-                    [formControl]="f.controls.values.controls[field.key]"
-                  />
+                  <input matInput type="number" [formControl]="f.controls.values.controls[field.key]" />
                   <span matTextSuffix>{{ field.unit }}</span>
                   <mat-hint>{{ field.hint }}</mat-hint>
-                  <mat-error>{{
-                    errorOf(field.key) ?? 'A whole number is required.'
-                  }}</mat-error>
+                  <mat-error>{{ errorOf(field.key) ?? 'A whole number is required.' }}</mat-error>
                 </mat-form-field>
               }
               <mat-form-field appearance="outline" subscriptSizing="dynamic">
@@ -162,24 +141,16 @@ export function settingsErrors(message: string): Map<string, string> {
               @for (name of scheduleNames(); track name) {
                 <mat-form-field appearance="outline" subscriptSizing="dynamic">
                   <mat-label>{{ name }}</mat-label>
-                  <input
-                    matInput
-                    type="number"
-                    [formControl]="f.controls.schedules.controls[name]"
-                  />
+                  <input matInput type="number" [formControl]="f.controls.schedules.controls[name]" />
                   <span matTextSuffix>s</span>
                   <mat-hint>10 s to 30 days.</mat-hint>
-                  <mat-error>{{
-                    errorOf('schedule:' + name) ?? 'A whole number is required.'
-                  }}</mat-error>
+                  <mat-error>{{ errorOf('schedule:' + name) ?? 'A whole number is required.' }}</mat-error>
                 </mat-form-field>
               }
             </div>
           </section>
           @if (session.can('Mutation.updateSettings')) {
-            <button mat-flat-button type="submit" [disabled]="saving()">
-              Save settings
-            </button>
+            <button mat-flat-button type="submit" [disabled]="saving()">Save settings</button>
           }
         </form>
       }
@@ -209,9 +180,7 @@ export class SystemSettingsPage {
       return settings;
     },
   });
-  protected readonly form = signal<ReturnType<
-    SystemSettingsPage['build']
-  > | null>(null);
+  protected readonly form = signal<ReturnType<SystemSettingsPage['build']> | null>(null);
   protected readonly scheduleNames = signal<string[]>([]);
   /** The API's message for each wrong field of the last save. */
   private readonly errors = signal(new Map<string, string>());
@@ -247,10 +216,7 @@ export class SystemSettingsPage {
       this.toasts.info('Settings saved');
     } catch (error) {
       const { code, message } = apiError(error);
-      const errors =
-        code === 'BAD_USER_INPUT'
-          ? settingsErrors(message)
-          : new Map<string, string>();
+      const errors = code === 'BAD_USER_INPUT' ? settingsErrors(message) : new Map<string, string>();
       this.errors.set(errors);
       for (const field of errors.keys()) {
         const control = field.startsWith('schedule:')
@@ -274,21 +240,13 @@ export class SystemSettingsPage {
   private build(settings: SystemSettingsFieldsFragment) {
     const required = [Validators.required];
     const values = Object.fromEntries(
-      NUMBER_FIELDS.map((field) => [
-        field.key,
-        new FormControl<number | null>(settings[field.key], required),
-      ]),
+      NUMBER_FIELDS.map((field) => [field.key, new FormControl<number | null>(settings[field.key], required)]),
     );
     const schedules = Object.fromEntries(
-      settings.schedules.map((s) => [
-        s.name,
-        new FormControl<number | null>(s.everySeconds, required),
-      ]),
+      settings.schedules.map((s) => [s.name, new FormControl<number | null>(s.everySeconds, required)]),
     );
     return this.fb.group({
-      values: new FormGroup(
-        values as Record<NumberField, FormControl<number | null>>,
-      ),
+      values: new FormGroup(values as Record<NumberField, FormControl<number | null>>),
       pullPolicy: this.fb.control<PullPolicy>(settings.defaultPullPolicy),
       schedules: new FormGroup(schedules),
     });

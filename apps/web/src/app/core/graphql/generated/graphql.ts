@@ -2,11 +2,7 @@
 /** Internal type. DO NOT USE DIRECTLY. */
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
-export type Incremental<T> =
-  | T
-  | {
-      [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never;
-    };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AddMarketplaceRepoInput = {
   /** Default main. */
@@ -89,13 +85,7 @@ export type DeploymentConfigInput = {
 
 /** INSTALLING until the install job ends; RUNNING, STOPPED, UNHEALTHY, MISSING as the last job or the reconciliation found it; FAILED: the install failed (and was undone). */
 export type DeploymentStatus =
-  | 'FAILED'
-  | 'INSTALLING'
-  | 'MISSING'
-  | 'RUNNING'
-  | 'STOPPED'
-  | 'UNHEALTHY'
-  | 'UNINSTALLING';
+  'FAILED' | 'INSTALLING' | 'MISSING' | 'RUNNING' | 'STOPPED' | 'UNHEALTHY' | 'UNINSTALLING';
 
 export type EnvVarInput = {
   name: string;
@@ -112,8 +102,7 @@ export type InstallAppInput = {
 };
 
 /** WAITING: on a lock held by another job, or on a retry delay. */
-export type JobStatus =
-  'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'WAITING';
+export type JobStatus = 'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'WAITING';
 
 export type JobsFilter = {
   kind?: string | null | undefined;
@@ -163,13 +152,7 @@ export type ScheduleIntervalInput = {
 export type ServerAuthType = 'KEY' | 'PASSWORD';
 
 /** UNKNOWN: not tested yet. ONLINE. OFFLINE: unreachable. AUTH_FAILED: credentials rejected. HOST_KEY_MISMATCH: another host key than the pinned one (acceptServerHostKey). NO_DOCKER: Docker missing, stopped or not permitted. */
-export type ServerStatus =
-  | 'AUTH_FAILED'
-  | 'HOST_KEY_MISMATCH'
-  | 'NO_DOCKER'
-  | 'OFFLINE'
-  | 'ONLINE'
-  | 'UNKNOWN';
+export type ServerStatus = 'AUTH_FAILED' | 'HOST_KEY_MISMATCH' | 'NO_DOCKER' | 'OFFLINE' | 'ONLINE' | 'UNKNOWN';
 
 export type SetupAdminInput = {
   password: string;
@@ -180,14 +163,7 @@ export type SetupAdminInput = {
 export type SmtpSecurity = 'NONE' | 'STARTTLS' | 'TLS';
 
 export type StepStatus =
-  | 'CANCELLED'
-  | 'COMPENSATED'
-  | 'FAILED'
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SKIPPED'
-  | 'SUCCEEDED'
-  | 'WAITING';
+  'CANCELLED' | 'COMPENSATED' | 'FAILED' | 'PENDING' | 'RUNNING' | 'SKIPPED' | 'SUCCEEDED' | 'WAITING';
 
 /** SYSTEM follows the operating system; LIGHT or DARK. */
 export type Theme = 'DARK' | 'LIGHT' | 'SYSTEM';
@@ -304,45 +280,17 @@ export type AppQuery = {
     iconUrl: string;
     description: string;
     image: { reference: string };
-    env: Array<{
-      name: string;
-      description: string;
-      defaultValue: string | null;
-      required: boolean;
-      secret: boolean;
-    }>;
-    ports: Array<{
-      container: number;
-      host: number;
-      protocol: string;
-      description: string;
-    }>;
-    volumes: Array<{
-      container: string;
-      host: string;
-      description: string;
-      readOnly: boolean;
-    }>;
+    env: Array<{ name: string; description: string; defaultValue: string | null; required: boolean; secret: boolean }>;
+    ports: Array<{ container: number; host: number; protocol: string; description: string }>;
+    volumes: Array<{ container: string; host: string; description: string; readOnly: boolean }>;
     network: { mode: string };
-    requirements: {
-      cpus: number;
-      memory: string;
-      storage: string;
-      architectures: Array<string>;
-    };
+    requirements: { cpus: number; memory: string; storage: string; architectures: Array<string> };
   };
 };
 
 export type DeployTargetsQueryVariables = Exact<{ [key: string]: never }>;
 
-export type DeployTargetsQuery = {
-  servers: Array<{
-    id: string;
-    name: string;
-    host: string;
-    status: ServerStatus;
-  }>;
-};
+export type DeployTargetsQuery = { servers: Array<{ id: string; name: string; host: string; status: ServerStatus }> };
 
 export type InstallAppMutationVariables = Exact<{
   input: InstallAppInput;
@@ -357,13 +305,7 @@ export type SetupRequiredQuery = { setupRequired: boolean };
 export type MeQueryVariables = Exact<{ [key: string]: never }>;
 
 export type MeQuery = {
-  me: {
-    id: string;
-    username: string;
-    role: Role;
-    sessionExpiresAt: string | null;
-    permissions: Array<string>;
-  };
+  me: { id: string; username: string; role: Role; sessionExpiresAt: string | null; permissions: Array<string> };
 };
 
 export type LoginMutationVariables = Exact<{
@@ -408,18 +350,11 @@ export type DashboardQuery = {
       failedLast24h: number;
       cancelledLast24h: number;
     };
-    servers: Array<{
-      server: { id: string; name: string; status: ServerStatus };
-    }>;
+    servers: Array<{ server: { id: string; name: string; status: ServerStatus } }>;
   };
   failedJobs: {
     edges: Array<{
-      node: {
-        id: string;
-        kind: string;
-        finishedAt: string | null;
-        error: { code: string; message: string } | null;
-      };
+      node: { id: string; kind: string; finishedAt: string | null; error: { code: string; message: string } | null };
     }>;
   };
 };
@@ -450,12 +385,7 @@ export type DeploymentFieldsFragment = {
   image: string;
   updatedAt: string;
   server: { id: string; name: string } | null;
-  lastJob: {
-    id: string;
-    kind: string;
-    status: JobStatus;
-    createdAt: string;
-  } | null;
+  lastJob: { id: string; kind: string; status: JobStatus; createdAt: string } | null;
 };
 
 export type DeploymentsQueryVariables = Exact<{ [key: string]: never }>;
@@ -471,12 +401,7 @@ export type DeploymentsQuery = {
     image: string;
     updatedAt: string;
     server: { id: string; name: string } | null;
-    lastJob: {
-      id: string;
-      kind: string;
-      status: JobStatus;
-      createdAt: string;
-    } | null;
+    lastJob: { id: string; kind: string; status: JobStatus; createdAt: string } | null;
   }>;
 };
 
@@ -503,12 +428,7 @@ export type DeploymentQuery = {
       volumes: Array<{ container: string; host: string; readOnly: boolean }>;
     };
     server: { id: string; name: string } | null;
-    lastJob: {
-      id: string;
-      kind: string;
-      status: JobStatus;
-      createdAt: string;
-    } | null;
+    lastJob: { id: string; kind: string; status: JobStatus; createdAt: string } | null;
   };
 };
 
@@ -550,9 +470,7 @@ export type UninstallAppMutationVariables = Exact<{
 
 export type UninstallAppMutation = { uninstallApp: { id: string } };
 
-export type DeploymentUpdatedSubscriptionVariables = Exact<{
-  [key: string]: never;
-}>;
+export type DeploymentUpdatedSubscriptionVariables = Exact<{ [key: string]: never }>;
 
 export type DeploymentUpdatedSubscription = {
   deploymentUpdated: {
@@ -565,12 +483,7 @@ export type DeploymentUpdatedSubscription = {
     image: string;
     updatedAt: string;
     server: { id: string; name: string } | null;
-    lastJob: {
-      id: string;
-      kind: string;
-      status: JobStatus;
-      createdAt: string;
-    } | null;
+    lastJob: { id: string; kind: string; status: JobStatus; createdAt: string } | null;
   };
 };
 
@@ -788,9 +701,7 @@ export type SyncMarketplaceRepoMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type SyncMarketplaceRepoMutation = {
-  syncMarketplaceRepo: { id: string };
-};
+export type SyncMarketplaceRepoMutation = { syncMarketplaceRepo: { id: string } };
 
 export type SetMarketplaceRepoEnabledMutationVariables = Exact<{
   id: string | number;
@@ -818,9 +729,7 @@ export type RemoveMarketplaceRepoMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type RemoveMarketplaceRepoMutation = {
-  removeMarketplaceRepo: { id: string };
-};
+export type RemoveMarketplaceRepoMutation = { removeMarketplaceRepo: { id: string } };
 
 export type NotificationFieldsFragment = {
   id: string;
@@ -863,9 +772,7 @@ export type MarkNotificationsReadMutationVariables = Exact<{
 
 export type MarkNotificationsReadMutation = { markNotificationsRead: number };
 
-export type NotificationAddedSubscriptionVariables = Exact<{
-  [key: string]: never;
-}>;
+export type NotificationAddedSubscriptionVariables = Exact<{ [key: string]: never }>;
 
 export type NotificationAddedSubscription = {
   notificationAdded: {
@@ -891,9 +798,7 @@ export type NotificationChannelFieldsFragment = {
   createdAt: string;
 };
 
-export type NotificationChannelsQueryVariables = Exact<{
-  [key: string]: never;
-}>;
+export type NotificationChannelsQueryVariables = Exact<{ [key: string]: never }>;
 
 export type NotificationChannelsQuery = {
   notificationChannels: Array<{
@@ -932,17 +837,13 @@ export type TestNotificationChannelMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type TestNotificationChannelMutation = {
-  testNotificationChannel: { id: string };
-};
+export type TestNotificationChannelMutation = { testNotificationChannel: { id: string } };
 
 export type RemoveNotificationChannelMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type RemoveNotificationChannelMutation = {
-  removeNotificationChannel: { id: string };
-};
+export type RemoveNotificationChannelMutation = { removeNotificationChannel: { id: string } };
 
 export type ServerFieldsFragment = {
   id: string;
@@ -1124,9 +1025,7 @@ export type AcceptServerHostKeyMutation = {
   };
 };
 
-export type ServerUpdatedSubscriptionVariables = Exact<{
-  [key: string]: never;
-}>;
+export type ServerUpdatedSubscriptionVariables = Exact<{ [key: string]: never }>;
 
 export type ServerUpdatedSubscription = {
   serverUpdated: {
@@ -1373,24 +1272,17 @@ export type AuditLogQuery = {
   };
 };
 
-export type PreferencesFieldsFragment = {
-  theme: Theme;
-  timeFormat: TimeFormat;
-};
+export type PreferencesFieldsFragment = { theme: Theme; timeFormat: TimeFormat };
 
 export type MyPreferencesQueryVariables = Exact<{ [key: string]: never }>;
 
-export type MyPreferencesQuery = {
-  myPreferences: { theme: Theme; timeFormat: TimeFormat };
-};
+export type MyPreferencesQuery = { myPreferences: { theme: Theme; timeFormat: TimeFormat } };
 
 export type UpdateMyPreferencesMutationVariables = Exact<{
   input: UpdatePreferencesInput;
 }>;
 
-export type UpdateMyPreferencesMutation = {
-  updateMyPreferences: { theme: Theme; timeFormat: TimeFormat };
-};
+export type UpdateMyPreferencesMutation = { updateMyPreferences: { theme: Theme; timeFormat: TimeFormat } };
 
 export type SystemSettingsFieldsFragment = {
   auditRetentionDays: number;
@@ -1444,10 +1336,7 @@ export const AppCardFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'AppCard' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'App' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'App' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1469,10 +1358,7 @@ export const MetricPointFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MetricPoint' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ServerMetric' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ServerMetric' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1493,10 +1379,7 @@ export const DeploymentFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'DeploymentFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Deployment' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Deployment' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1543,10 +1426,7 @@ export const JobSummaryFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobSummary' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Job' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Job' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1583,10 +1463,7 @@ export const JobSummaryFragmentDoc = {
                 { kind: 'Field', name: { kind: 'Name', value: 'attempts' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'nextAttemptAt' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'nextAttemptAt' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'error' },
@@ -1594,10 +1471,7 @@ export const JobSummaryFragmentDoc = {
                     kind: 'SelectionSet',
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'code' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'message' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
                     ],
                   },
                 },
@@ -1615,10 +1489,7 @@ export const JobEventFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobEventFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'JobEvent' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'JobEvent' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1640,10 +1511,7 @@ export const MarketplaceRepoFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'MarketplaceRepo' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MarketplaceRepo' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1680,10 +1548,7 @@ export const NotificationFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Notification' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Notification' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1706,10 +1571,7 @@ export const NotificationChannelFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationChannelFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'NotificationChannel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'NotificationChannel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1732,10 +1594,7 @@ export const ServerFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1761,31 +1620,19 @@ export const ServerFactsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFacts' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'FragmentSpread',
-            name: { kind: 'Name', value: 'ServerFields' },
-          },
+          { kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } },
           { kind: 'Field', name: { kind: 'Name', value: 'os' } },
           { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
           { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
           { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
           { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'hostKeyFingerprint' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'hostKeyFingerprint' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'presentedHostKeyFingerprint' } },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
           { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
@@ -1794,10 +1641,7 @@ export const ServerFactsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1823,10 +1667,7 @@ export const ApiTokenFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ApiTokenFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ApiToken' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ApiToken' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1850,10 +1691,7 @@ export const ScheduleFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ScheduleFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Schedule' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Schedule' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1877,10 +1715,7 @@ export const UserFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'UserFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'User' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'User' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1901,10 +1736,7 @@ export const PreferencesFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'PreferencesFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'UserPreferencesModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'UserPreferencesModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -1921,33 +1753,18 @@ export const SystemSettingsFieldsFragmentDoc = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'SystemSettingsFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'SystemSettingsModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'SystemSettingsModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'auditRetentionDays' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'auditRetentionDays' } },
           { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
           { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
           { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'metricsRetentionDays' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'jwtExpiresInSeconds' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'metricsRetentionDays' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' } },
           {
             kind: 'Field',
             name: { kind: 'Name', value: 'schedules' },
@@ -1955,10 +1772,7 @@ export const SystemSettingsFieldsFragmentDoc = {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'name' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'everySeconds' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'everySeconds' } },
               ],
             },
           },
@@ -1977,18 +1791,12 @@ export const AppsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'search' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'search' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'category' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'category' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
@@ -2007,36 +1815,22 @@ export const AppsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'search' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'search' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'search' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'category' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'category' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'category' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'tag' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'tag' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'tag' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'AppCard' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'AppCard' } }],
             },
           },
           {
@@ -2056,10 +1850,7 @@ export const AppsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'AppCard' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'App' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'App' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -2086,10 +1877,7 @@ export const AppDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -2102,36 +1890,22 @@ export const AppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
               selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'AppCard' },
-                },
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'AppCard' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'author' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'documentationUrl' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'documentationUrl' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'sourceUrl' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'image' },
                   selectionSet: {
                     kind: 'SelectionSet',
-                    selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'reference' },
-                      },
-                    ],
+                    selections: [{ kind: 'Field', name: { kind: 'Name', value: 'reference' } }],
                   },
                 },
                 {
@@ -2141,22 +1915,10 @@ export const AppDocument = {
                     kind: 'SelectionSet',
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'name' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'description' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'defaultValue' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'required' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'secret' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'description' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'defaultValue' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'required' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'secret' } },
                     ],
                   },
                 },
@@ -2166,19 +1928,10 @@ export const AppDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'container' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'container' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'host' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'protocol' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'description' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'protocol' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'description' } },
                     ],
                   },
                 },
@@ -2188,19 +1941,10 @@ export const AppDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'container' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'container' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'host' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'description' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'readOnly' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'description' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'readOnly' } },
                     ],
                   },
                 },
@@ -2209,9 +1953,7 @@ export const AppDocument = {
                   name: { kind: 'Name', value: 'network' },
                   selectionSet: {
                     kind: 'SelectionSet',
-                    selections: [
-                      { kind: 'Field', name: { kind: 'Name', value: 'mode' } },
-                    ],
+                    selections: [{ kind: 'Field', name: { kind: 'Name', value: 'mode' } }],
                   },
                 },
                 {
@@ -2221,18 +1963,9 @@ export const AppDocument = {
                     kind: 'SelectionSet',
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'cpus' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'memory' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'storage' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'architectures' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'memory' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'storage' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'architectures' } },
                     ],
                   },
                 },
@@ -2245,10 +1978,7 @@ export const AppDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'AppCard' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'App' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'App' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -2302,17 +2032,8 @@ export const InstallAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'InstallAppInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'InstallAppInput' } } },
         },
       ],
       selectionSet: {
@@ -2325,17 +2046,12 @@ export const InstallAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -2352,9 +2068,7 @@ export const SetupRequiredDocument = {
       name: { kind: 'Name', value: 'SetupRequired' },
       selectionSet: {
         kind: 'SelectionSet',
-        selections: [
-          { kind: 'Field', name: { kind: 'Name', value: 'setupRequired' } },
-        ],
+        selections: [{ kind: 'Field', name: { kind: 'Name', value: 'setupRequired' } }],
       },
     },
   ],
@@ -2378,10 +2092,7 @@ export const MeDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'id' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'username' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'role' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'sessionExpiresAt' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'sessionExpiresAt' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'permissions' } },
               ],
             },
@@ -2401,17 +2112,8 @@ export const LoginDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'LoginInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'LoginInput' } } },
         },
       ],
       selectionSet: {
@@ -2424,17 +2126,12 @@ export const LoginDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } }],
             },
           },
         ],
@@ -2452,17 +2149,8 @@ export const SetupAdminDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'SetupAdminInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'SetupAdminInput' } } },
         },
       ],
       selectionSet: {
@@ -2475,17 +2163,12 @@ export const SetupAdminDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } }],
             },
           },
         ],
@@ -2500,12 +2183,7 @@ export const LogoutDocument = {
       kind: 'OperationDefinition',
       operation: 'mutation',
       name: { kind: 'Name', value: 'Logout' },
-      selectionSet: {
-        kind: 'SelectionSet',
-        selections: [
-          { kind: 'Field', name: { kind: 'Name', value: 'logout' } },
-        ],
-      },
+      selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'logout' } }] },
     },
   ],
 } as unknown as DocumentNode<LogoutMutation, LogoutMutationVariables>;
@@ -2527,20 +2205,14 @@ export const DashboardDocument = {
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'at' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'serverCount' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'deploymentCount' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'deploymentCount' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'serversByStatus' },
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'status' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'count' } },
                     ],
                   },
@@ -2551,10 +2223,7 @@ export const DashboardDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'status' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'count' } },
                     ],
                   },
@@ -2565,30 +2234,12 @@ export const DashboardDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'queued' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'running' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'waiting' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'succeededLast24h' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'failedLast24h' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'cancelledLast24h' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'queued' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'running' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'waiting' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'succeededLast24h' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'failedLast24h' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'cancelledLast24h' } },
                     ],
                   },
                 },
@@ -2604,18 +2255,9 @@ export const DashboardDocument = {
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'id' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'name' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'status' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'status' } },
                           ],
                         },
                       },
@@ -2630,11 +2272,7 @@ export const DashboardDocument = {
             alias: { kind: 'Name', value: 'failedJobs' },
             name: { kind: 'Name', value: 'jobs' },
             arguments: [
-              {
-                kind: 'Argument',
-                name: { kind: 'Name', value: 'first' },
-                value: { kind: 'IntValue', value: '5' },
-              },
+              { kind: 'Argument', name: { kind: 'Name', value: 'first' }, value: { kind: 'IntValue', value: '5' } },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'filter' },
@@ -2665,32 +2303,17 @@ export const DashboardDocument = {
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'id' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'kind' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'finishedAt' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
                             {
                               kind: 'Field',
                               name: { kind: 'Name', value: 'error' },
                               selectionSet: {
                                 kind: 'SelectionSet',
                                 selections: [
-                                  {
-                                    kind: 'Field',
-                                    name: { kind: 'Name', value: 'code' },
-                                  },
-                                  {
-                                    kind: 'Field',
-                                    name: { kind: 'Name', value: 'message' },
-                                  },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'code' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'message' } },
                                 ],
                               },
                             },
@@ -2718,28 +2341,13 @@ export const ServerMetricsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'serverId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'serverId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'since' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'DateTime' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'since' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'DateTime' } } },
         },
       ],
       selectionSet: {
@@ -2752,28 +2360,17 @@ export const ServerMetricsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'serverId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'serverId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'serverId' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'since' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'since' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'since' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'MetricPoint' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'MetricPoint' } }],
             },
           },
         ],
@@ -2782,10 +2379,7 @@ export const ServerMetricsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MetricPoint' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ServerMetric' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ServerMetric' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -2815,12 +2409,7 @@ export const DeploymentsDocument = {
             name: { kind: 'Name', value: 'deployments' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'DeploymentFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DeploymentFields' } }],
             },
           },
         ],
@@ -2829,10 +2418,7 @@ export const DeploymentsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'DeploymentFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Deployment' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Deployment' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -2884,10 +2470,7 @@ export const DeploymentDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -2900,19 +2483,13 @@ export const DeploymentDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
               selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'DeploymentFields' },
-                },
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'DeploymentFields' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
                 {
                   kind: 'Field',
@@ -2920,32 +2497,17 @@ export const DeploymentDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'network' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'pullPolicy' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'network' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'pullPolicy' } },
                       {
                         kind: 'Field',
                         name: { kind: 'Name', value: 'env' },
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'name' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'value' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'secret' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'secret' } },
                           ],
                         },
                       },
@@ -2955,18 +2517,9 @@ export const DeploymentDocument = {
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'container' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'host' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'protocol' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'container' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'host' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'protocol' } },
                           ],
                         },
                       },
@@ -2976,18 +2529,9 @@ export const DeploymentDocument = {
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'container' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'host' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'readOnly' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'container' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'host' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'readOnly' } },
                           ],
                         },
                       },
@@ -3003,10 +2547,7 @@ export const DeploymentDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'DeploymentFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Deployment' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Deployment' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3057,14 +2598,8 @@ export const ContainerLogsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'deploymentId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
@@ -3082,18 +2617,12 @@ export const ContainerLogsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'deploymentId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'deploymentId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'tail' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'tail' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'tail' } },
               },
             ],
           },
@@ -3112,14 +2641,8 @@ export const StartAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'deploymentId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -3132,17 +2655,12 @@ export const StartAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'deploymentId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'deploymentId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -3160,14 +2678,8 @@ export const StopAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'deploymentId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -3180,17 +2692,12 @@ export const StopAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'deploymentId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'deploymentId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -3208,14 +2715,8 @@ export const RestartAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'deploymentId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -3228,17 +2729,12 @@ export const RestartAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'deploymentId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'deploymentId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -3256,17 +2752,8 @@ export const UpdateAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'UpdateAppInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'UpdateAppInput' } } },
         },
       ],
       selectionSet: {
@@ -3279,17 +2766,12 @@ export const UpdateAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -3307,21 +2789,12 @@ export const UninstallAppDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'deploymentId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'removeVolumes' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'removeVolumes' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } },
         },
       ],
@@ -3335,35 +2808,24 @@ export const UninstallAppDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'deploymentId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'deploymentId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deploymentId' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'removeVolumes' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'removeVolumes' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'removeVolumes' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  UninstallAppMutation,
-  UninstallAppMutationVariables
->;
+} as unknown as DocumentNode<UninstallAppMutation, UninstallAppMutationVariables>;
 export const DeploymentUpdatedDocument = {
   kind: 'Document',
   definitions: [
@@ -3379,12 +2841,7 @@ export const DeploymentUpdatedDocument = {
             name: { kind: 'Name', value: 'deploymentUpdated' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'DeploymentFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DeploymentFields' } }],
             },
           },
         ],
@@ -3393,10 +2850,7 @@ export const DeploymentUpdatedDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'DeploymentFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Deployment' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Deployment' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3436,10 +2890,7 @@ export const DeploymentUpdatedDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  DeploymentUpdatedSubscription,
-  DeploymentUpdatedSubscriptionVariables
->;
+} as unknown as DocumentNode<DeploymentUpdatedSubscription, DeploymentUpdatedSubscriptionVariables>;
 export const JobsDocument = {
   kind: 'Document',
   definitions: [
@@ -3450,30 +2901,18 @@ export const JobsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'first' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'after' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'filter' },
-          },
-          type: {
-            kind: 'NamedType',
-            name: { kind: 'Name', value: 'JobsFilter' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'filter' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'JobsFilter' } },
         },
       ],
       selectionSet: {
@@ -3486,26 +2925,17 @@ export const JobsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'first' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'first' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'after' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'after' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'filter' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'filter' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'filter' } },
               },
             ],
             selectionSet: {
@@ -3523,42 +2953,15 @@ export const JobsDocument = {
                         selectionSet: {
                           kind: 'SelectionSet',
                           selections: [
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'id' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'kind' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'status' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'serverId' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'deploymentId' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'requestedBy' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'createdAt' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'startedAt' },
-                            },
-                            {
-                              kind: 'Field',
-                              name: { kind: 'Name', value: 'finishedAt' },
-                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'serverId' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'deploymentId' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'requestedBy' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
                           ],
                         },
                       },
@@ -3571,14 +2974,8 @@ export const JobsDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'hasNextPage' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'endCursor' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'hasNextPage' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'endCursor' } },
                     ],
                   },
                 },
@@ -3601,10 +2998,7 @@ export const JobDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -3617,19 +3011,13 @@ export const JobDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
               selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'JobSummary' },
-                },
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'JobSummary' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'events' },
@@ -3642,12 +3030,7 @@ export const JobDocument = {
                   ],
                   selectionSet: {
                     kind: 'SelectionSet',
-                    selections: [
-                      {
-                        kind: 'FragmentSpread',
-                        name: { kind: 'Name', value: 'JobEventFields' },
-                      },
-                    ],
+                    selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'JobEventFields' } }],
                   },
                 },
               ],
@@ -3659,10 +3042,7 @@ export const JobDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobSummary' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Job' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Job' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3699,10 +3079,7 @@ export const JobDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'attempts' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'nextAttemptAt' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'nextAttemptAt' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'error' },
@@ -3710,10 +3087,7 @@ export const JobDocument = {
                     kind: 'SelectionSet',
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'code' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'message' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
                     ],
                   },
                 },
@@ -3726,10 +3100,7 @@ export const JobDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobEventFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'JobEvent' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'JobEvent' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3755,21 +3126,12 @@ export const JobEventsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'jobId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'jobId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'afterSeq' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'afterSeq' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
         },
       ],
@@ -3783,28 +3145,17 @@ export const JobEventsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'jobId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'jobId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'jobId' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'afterSeq' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'afterSeq' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'afterSeq' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'JobEventFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'JobEventFields' } }],
             },
           },
         ],
@@ -3813,10 +3164,7 @@ export const JobEventsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobEventFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'JobEvent' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'JobEvent' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3831,10 +3179,7 @@ export const JobEventsDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  JobEventsSubscription,
-  JobEventsSubscriptionVariables
->;
+} as unknown as DocumentNode<JobEventsSubscription, JobEventsSubscriptionVariables>;
 export const JobUpdatedDocument = {
   kind: 'Document',
   definitions: [
@@ -3850,12 +3195,7 @@ export const JobUpdatedDocument = {
             name: { kind: 'Name', value: 'jobUpdated' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'JobSummary' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'JobSummary' } }],
             },
           },
         ],
@@ -3864,10 +3204,7 @@ export const JobUpdatedDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'JobSummary' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Job' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Job' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -3904,10 +3241,7 @@ export const JobUpdatedDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'attempts' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'nextAttemptAt' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'nextAttemptAt' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'error' },
@@ -3915,10 +3249,7 @@ export const JobUpdatedDocument = {
                     kind: 'SelectionSet',
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'code' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'message' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
                     ],
                   },
                 },
@@ -3929,10 +3260,7 @@ export const JobUpdatedDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  JobUpdatedSubscription,
-  JobUpdatedSubscriptionVariables
->;
+} as unknown as DocumentNode<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;
 export const CancelJobDocument = {
   kind: 'Document',
   definitions: [
@@ -3944,10 +3272,7 @@ export const CancelJobDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -3960,17 +3285,12 @@ export const CancelJobDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -3989,10 +3309,7 @@ export const RetryJobDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4005,17 +3322,12 @@ export const RetryJobDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -4038,12 +3350,7 @@ export const MarketplaceReposDocument = {
             name: { kind: 'Name', value: 'marketplaceRepos' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'MarketplaceRepoFields' } }],
             },
           },
         ],
@@ -4052,10 +3359,7 @@ export const MarketplaceReposDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'MarketplaceRepo' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MarketplaceRepo' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4085,10 +3389,7 @@ export const MarketplaceReposDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  MarketplaceReposQuery,
-  MarketplaceReposQueryVariables
->;
+} as unknown as DocumentNode<MarketplaceReposQuery, MarketplaceReposQueryVariables>;
 export const AddMarketplaceRepoDocument = {
   kind: 'Document',
   definitions: [
@@ -4099,16 +3400,10 @@ export const AddMarketplaceRepoDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'AddMarketplaceRepoInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'AddMarketplaceRepoInput' } },
           },
         },
       ],
@@ -4122,20 +3417,12 @@ export const AddMarketplaceRepoDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'MarketplaceRepoFields' } }],
             },
           },
         ],
@@ -4144,10 +3431,7 @@ export const AddMarketplaceRepoDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'MarketplaceRepo' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MarketplaceRepo' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4177,10 +3461,7 @@ export const AddMarketplaceRepoDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  AddMarketplaceRepoMutation,
-  AddMarketplaceRepoMutationVariables
->;
+} as unknown as DocumentNode<AddMarketplaceRepoMutation, AddMarketplaceRepoMutationVariables>;
 export const SyncMarketplaceRepoDocument = {
   kind: 'Document',
   definitions: [
@@ -4192,10 +3473,7 @@ export const SyncMarketplaceRepoDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4208,27 +3486,19 @@ export const SyncMarketplaceRepoDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  SyncMarketplaceRepoMutation,
-  SyncMarketplaceRepoMutationVariables
->;
+} as unknown as DocumentNode<SyncMarketplaceRepoMutation, SyncMarketplaceRepoMutationVariables>;
 export const SetMarketplaceRepoEnabledDocument = {
   kind: 'Document',
   definitions: [
@@ -4240,24 +3510,12 @@ export const SetMarketplaceRepoEnabledDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'enabled' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'Boolean' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'enabled' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } } },
         },
       ],
       selectionSet: {
@@ -4270,28 +3528,17 @@ export const SetMarketplaceRepoEnabledDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'enabled' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'enabled' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'enabled' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'MarketplaceRepoFields' } }],
             },
           },
         ],
@@ -4300,10 +3547,7 @@ export const SetMarketplaceRepoEnabledDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'MarketplaceRepoFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'MarketplaceRepo' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MarketplaceRepo' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4333,10 +3577,7 @@ export const SetMarketplaceRepoEnabledDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  SetMarketplaceRepoEnabledMutation,
-  SetMarketplaceRepoEnabledMutationVariables
->;
+} as unknown as DocumentNode<SetMarketplaceRepoEnabledMutation, SetMarketplaceRepoEnabledMutationVariables>;
 export const RemoveMarketplaceRepoDocument = {
   kind: 'Document',
   definitions: [
@@ -4348,10 +3589,7 @@ export const RemoveMarketplaceRepoDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4364,27 +3602,19 @@ export const RemoveMarketplaceRepoDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  RemoveMarketplaceRepoMutation,
-  RemoveMarketplaceRepoMutationVariables
->;
+} as unknown as DocumentNode<RemoveMarketplaceRepoMutation, RemoveMarketplaceRepoMutationVariables>;
 export const NotificationsDocument = {
   kind: 'Document',
   definitions: [
@@ -4395,26 +3625,17 @@ export const NotificationsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'first' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'after' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'unreadOnly' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'unreadOnly' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } },
         },
       ],
@@ -4428,26 +3649,17 @@ export const NotificationsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'first' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'first' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'after' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'after' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'unreadOnly' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'unreadOnly' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'unreadOnly' } },
               },
             ],
             selectionSet: {
@@ -4464,15 +3676,7 @@ export const NotificationsDocument = {
                         name: { kind: 'Name', value: 'node' },
                         selectionSet: {
                           kind: 'SelectionSet',
-                          selections: [
-                            {
-                              kind: 'FragmentSpread',
-                              name: {
-                                kind: 'Name',
-                                value: 'NotificationFields',
-                              },
-                            },
-                          ],
+                          selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'NotificationFields' } }],
                         },
                       },
                     ],
@@ -4484,14 +3688,8 @@ export const NotificationsDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'endCursor' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'hasNextPage' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'endCursor' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'hasNextPage' } },
                     ],
                   },
                 },
@@ -4504,10 +3702,7 @@ export const NotificationsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Notification' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Notification' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4539,13 +3734,7 @@ export const MarkNotificationsReadDocument = {
             kind: 'NonNullType',
             type: {
               kind: 'ListType',
-              type: {
-                kind: 'NonNullType',
-                type: {
-                  kind: 'NamedType',
-                  name: { kind: 'Name', value: 'ID' },
-                },
-              },
+              type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
             },
           },
         },
@@ -4560,10 +3749,7 @@ export const MarkNotificationsReadDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'ids' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'ids' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'ids' } },
               },
             ],
           },
@@ -4571,10 +3757,7 @@ export const MarkNotificationsReadDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  MarkNotificationsReadMutation,
-  MarkNotificationsReadMutationVariables
->;
+} as unknown as DocumentNode<MarkNotificationsReadMutation, MarkNotificationsReadMutationVariables>;
 export const NotificationAddedDocument = {
   kind: 'Document',
   definitions: [
@@ -4590,12 +3773,7 @@ export const NotificationAddedDocument = {
             name: { kind: 'Name', value: 'notificationAdded' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'NotificationFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'NotificationFields' } }],
             },
           },
         ],
@@ -4604,10 +3782,7 @@ export const NotificationAddedDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Notification' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Notification' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4623,10 +3798,7 @@ export const NotificationAddedDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  NotificationAddedSubscription,
-  NotificationAddedSubscriptionVariables
->;
+} as unknown as DocumentNode<NotificationAddedSubscription, NotificationAddedSubscriptionVariables>;
 export const NotificationChannelsDocument = {
   kind: 'Document',
   definitions: [
@@ -4642,12 +3814,7 @@ export const NotificationChannelsDocument = {
             name: { kind: 'Name', value: 'notificationChannels' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'NotificationChannelFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'NotificationChannelFields' } }],
             },
           },
         ],
@@ -4656,10 +3823,7 @@ export const NotificationChannelsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationChannelFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'NotificationChannel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'NotificationChannel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4675,10 +3839,7 @@ export const NotificationChannelsDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  NotificationChannelsQuery,
-  NotificationChannelsQueryVariables
->;
+} as unknown as DocumentNode<NotificationChannelsQuery, NotificationChannelsQueryVariables>;
 export const AddNotificationChannelDocument = {
   kind: 'Document',
   definitions: [
@@ -4689,16 +3850,10 @@ export const AddNotificationChannelDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'AddNotificationChannelInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'AddNotificationChannelInput' } },
           },
         },
       ],
@@ -4712,10 +3867,7 @@ export const AddNotificationChannelDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
@@ -4728,13 +3880,7 @@ export const AddNotificationChannelDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'FragmentSpread',
-                        name: {
-                          kind: 'Name',
-                          value: 'NotificationChannelFields',
-                        },
-                      },
+                      { kind: 'FragmentSpread', name: { kind: 'Name', value: 'NotificationChannelFields' } },
                     ],
                   },
                 },
@@ -4747,10 +3893,7 @@ export const AddNotificationChannelDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'NotificationChannelFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'NotificationChannel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'NotificationChannel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4766,10 +3909,7 @@ export const AddNotificationChannelDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  AddNotificationChannelMutation,
-  AddNotificationChannelMutationVariables
->;
+} as unknown as DocumentNode<AddNotificationChannelMutation, AddNotificationChannelMutationVariables>;
 export const TestNotificationChannelDocument = {
   kind: 'Document',
   definitions: [
@@ -4781,10 +3921,7 @@ export const TestNotificationChannelDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4797,27 +3934,19 @@ export const TestNotificationChannelDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  TestNotificationChannelMutation,
-  TestNotificationChannelMutationVariables
->;
+} as unknown as DocumentNode<TestNotificationChannelMutation, TestNotificationChannelMutationVariables>;
 export const RemoveNotificationChannelDocument = {
   kind: 'Document',
   definitions: [
@@ -4829,10 +3958,7 @@ export const RemoveNotificationChannelDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4845,27 +3971,19 @@ export const RemoveNotificationChannelDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  RemoveNotificationChannelMutation,
-  RemoveNotificationChannelMutationVariables
->;
+} as unknown as DocumentNode<RemoveNotificationChannelMutation, RemoveNotificationChannelMutationVariables>;
 export const ServersDocument = {
   kind: 'Document',
   definitions: [
@@ -4881,12 +3999,7 @@ export const ServersDocument = {
             name: { kind: 'Name', value: 'servers' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } }],
             },
           },
         ],
@@ -4895,10 +4008,7 @@ export const ServersDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -4929,10 +4039,7 @@ export const ServerDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -4945,20 +4052,12 @@ export const ServerDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFacts' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFacts' } }],
             },
           },
           {
@@ -4968,10 +4067,7 @@ export const ServerDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'serverId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
@@ -4989,10 +4085,7 @@ export const ServerDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5013,31 +4106,19 @@ export const ServerDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFacts' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'FragmentSpread',
-            name: { kind: 'Name', value: 'ServerFields' },
-          },
+          { kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } },
           { kind: 'Field', name: { kind: 'Name', value: 'os' } },
           { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
           { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
           { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
           { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'hostKeyFingerprint' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'hostKeyFingerprint' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'presentedHostKeyFingerprint' } },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
           { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
@@ -5055,17 +4136,8 @@ export const AddServerDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'AddServerInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'AddServerInput' } } },
         },
       ],
       selectionSet: {
@@ -5078,20 +4150,12 @@ export const AddServerDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } }],
             },
           },
         ],
@@ -5100,10 +4164,7 @@ export const AddServerDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5134,23 +4195,14 @@ export const UpdateServerDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'UpdateServerInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'UpdateServerInput' } },
           },
         },
       ],
@@ -5164,28 +4216,17 @@ export const UpdateServerDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFacts' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFacts' } }],
             },
           },
         ],
@@ -5194,10 +4235,7 @@ export const UpdateServerDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5218,41 +4256,26 @@ export const UpdateServerDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFacts' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'FragmentSpread',
-            name: { kind: 'Name', value: 'ServerFields' },
-          },
+          { kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } },
           { kind: 'Field', name: { kind: 'Name', value: 'os' } },
           { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
           { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
           { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
           { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'hostKeyFingerprint' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'hostKeyFingerprint' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'presentedHostKeyFingerprint' } },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
           { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  UpdateServerMutation,
-  UpdateServerMutationVariables
->;
+} as unknown as DocumentNode<UpdateServerMutation, UpdateServerMutationVariables>;
 export const DeleteServerDocument = {
   kind: 'Document',
   definitions: [
@@ -5264,10 +4287,7 @@ export const DeleteServerDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -5280,27 +4300,19 @@ export const DeleteServerDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  DeleteServerMutation,
-  DeleteServerMutationVariables
->;
+} as unknown as DocumentNode<DeleteServerMutation, DeleteServerMutationVariables>;
 export const TestConnectionDocument = {
   kind: 'Document',
   definitions: [
@@ -5311,14 +4323,8 @@ export const TestConnectionDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'serverId' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'serverId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -5331,27 +4337,19 @@ export const TestConnectionDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'serverId' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'serverId' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'serverId' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  TestConnectionMutation,
-  TestConnectionMutationVariables
->;
+} as unknown as DocumentNode<TestConnectionMutation, TestConnectionMutationVariables>;
 export const AcceptServerHostKeyDocument = {
   kind: 'Document',
   definitions: [
@@ -5363,10 +4361,7 @@ export const AcceptServerHostKeyDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -5379,20 +4374,12 @@ export const AcceptServerHostKeyDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFacts' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFacts' } }],
             },
           },
         ],
@@ -5401,10 +4388,7 @@ export const AcceptServerHostKeyDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5425,41 +4409,26 @@ export const AcceptServerHostKeyDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFacts' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'FragmentSpread',
-            name: { kind: 'Name', value: 'ServerFields' },
-          },
+          { kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } },
           { kind: 'Field', name: { kind: 'Name', value: 'os' } },
           { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
           { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
           { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
           { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'hostKeyFingerprint' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'hostKeyFingerprint' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'presentedHostKeyFingerprint' } },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
           { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  AcceptServerHostKeyMutation,
-  AcceptServerHostKeyMutationVariables
->;
+} as unknown as DocumentNode<AcceptServerHostKeyMutation, AcceptServerHostKeyMutationVariables>;
 export const ServerUpdatedDocument = {
   kind: 'Document',
   definitions: [
@@ -5475,12 +4444,7 @@ export const ServerUpdatedDocument = {
             name: { kind: 'Name', value: 'serverUpdated' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ServerFacts' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFacts' } }],
             },
           },
         ],
@@ -5489,10 +4453,7 @@ export const ServerUpdatedDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5513,41 +4474,26 @@ export const ServerUpdatedDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ServerFacts' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Server' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Server' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'FragmentSpread',
-            name: { kind: 'Name', value: 'ServerFields' },
-          },
+          { kind: 'FragmentSpread', name: { kind: 'Name', value: 'ServerFields' } },
           { kind: 'Field', name: { kind: 'Name', value: 'os' } },
           { kind: 'Field', name: { kind: 'Name', value: 'arch' } },
           { kind: 'Field', name: { kind: 'Name', value: 'kernel' } },
           { kind: 'Field', name: { kind: 'Name', value: 'cpuCount' } },
           { kind: 'Field', name: { kind: 'Name', value: 'memoryBytes' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskBytes' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'hostKeyFingerprint' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'presentedHostKeyFingerprint' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'hostKeyFingerprint' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'presentedHostKeyFingerprint' } },
           { kind: 'Field', name: { kind: 'Name', value: 'networkMode' } },
           { kind: 'Field', name: { kind: 'Name', value: 'pruneImages' } },
         ],
       },
     },
   ],
-} as unknown as DocumentNode<
-  ServerUpdatedSubscription,
-  ServerUpdatedSubscriptionVariables
->;
+} as unknown as DocumentNode<ServerUpdatedSubscription, ServerUpdatedSubscriptionVariables>;
 export const ApiTokensDocument = {
   kind: 'Document',
   definitions: [
@@ -5563,12 +4509,7 @@ export const ApiTokensDocument = {
             name: { kind: 'Name', value: 'apiTokens' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ApiTokenFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ApiTokenFields' } }],
             },
           },
         ],
@@ -5577,10 +4518,7 @@ export const ApiTokensDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ApiTokenFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ApiToken' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ApiToken' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5608,16 +4546,10 @@ export const CreateApiTokenDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'CreateApiTokenInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'CreateApiTokenInput' } },
           },
         },
       ],
@@ -5631,10 +4563,7 @@ export const CreateApiTokenDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
@@ -5646,12 +4575,7 @@ export const CreateApiTokenDocument = {
                   name: { kind: 'Name', value: 'apiToken' },
                   selectionSet: {
                     kind: 'SelectionSet',
-                    selections: [
-                      {
-                        kind: 'FragmentSpread',
-                        name: { kind: 'Name', value: 'ApiTokenFields' },
-                      },
-                    ],
+                    selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ApiTokenFields' } }],
                   },
                 },
               ],
@@ -5663,10 +4587,7 @@ export const CreateApiTokenDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ApiTokenFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ApiToken' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ApiToken' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5683,10 +4604,7 @@ export const CreateApiTokenDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  CreateApiTokenMutation,
-  CreateApiTokenMutationVariables
->;
+} as unknown as DocumentNode<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
 export const RevokeApiTokenDocument = {
   kind: 'Document',
   definitions: [
@@ -5698,10 +4616,7 @@ export const RevokeApiTokenDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -5714,20 +4629,12 @@ export const RevokeApiTokenDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ApiTokenFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ApiTokenFields' } }],
             },
           },
         ],
@@ -5736,10 +4643,7 @@ export const RevokeApiTokenDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ApiTokenFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'ApiToken' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'ApiToken' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5756,10 +4660,7 @@ export const RevokeApiTokenDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  RevokeApiTokenMutation,
-  RevokeApiTokenMutationVariables
->;
+} as unknown as DocumentNode<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
 export const SessionsDocument = {
   kind: 'Document',
   definitions: [
@@ -5782,10 +4683,7 @@ export const SessionsDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'ip' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'userAgent' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'lastActivityAt' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'lastActivityAt' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'expiresAt' } },
               ],
             },
@@ -5806,10 +4704,7 @@ export const RevokeSessionDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
       ],
       selectionSet: {
@@ -5822,10 +4717,7 @@ export const RevokeSessionDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
             ],
           },
@@ -5833,10 +4725,7 @@ export const RevokeSessionDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  RevokeSessionMutation,
-  RevokeSessionMutationVariables
->;
+} as unknown as DocumentNode<RevokeSessionMutation, RevokeSessionMutationVariables>;
 export const SchedulesDocument = {
   kind: 'Document',
   definitions: [
@@ -5852,12 +4741,7 @@ export const SchedulesDocument = {
             name: { kind: 'Name', value: 'schedules' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ScheduleFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ScheduleFields' } }],
             },
           },
         ],
@@ -5866,10 +4750,7 @@ export const SchedulesDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ScheduleFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Schedule' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Schedule' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5898,27 +4779,12 @@ export const PauseScheduleDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'String' },
-            },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'paused' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'Boolean' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'paused' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } } },
         },
       ],
       selectionSet: {
@@ -5931,28 +4797,17 @@ export const PauseScheduleDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'name' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'name' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'paused' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'paused' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'paused' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'ScheduleFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'ScheduleFields' } }],
             },
           },
         ],
@@ -5961,10 +4816,7 @@ export const PauseScheduleDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'ScheduleFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'Schedule' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Schedule' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -5981,10 +4833,7 @@ export const PauseScheduleDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  PauseScheduleMutation,
-  PauseScheduleMutationVariables
->;
+} as unknown as DocumentNode<PauseScheduleMutation, PauseScheduleMutationVariables>;
 export const RunScheduleDocument = {
   kind: 'Document',
   definitions: [
@@ -5996,13 +4845,7 @@ export const RunScheduleDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'String' },
-            },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
         },
       ],
       selectionSet: {
@@ -6015,17 +4858,12 @@ export const RunScheduleDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'name' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'name' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
-              ],
+              selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }],
             },
           },
         ],
@@ -6048,12 +4886,7 @@ export const UsersDocument = {
             name: { kind: 'Name', value: 'users' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'UserFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'UserFields' } }],
             },
           },
         ],
@@ -6062,10 +4895,7 @@ export const UsersDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'UserFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'User' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'User' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -6090,17 +4920,8 @@ export const CreateUserDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'CreateUserInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'CreateUserInput' } } },
         },
       ],
       selectionSet: {
@@ -6113,20 +4934,12 @@ export const CreateUserDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'UserFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'UserFields' } }],
             },
           },
         ],
@@ -6135,10 +4948,7 @@ export const CreateUserDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'UserFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'User' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'User' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -6164,24 +4974,12 @@ export const UpdateUserDocument = {
         {
           kind: 'VariableDefinition',
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
-          },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'UpdateUserInput' },
-            },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'UpdateUserInput' } } },
         },
       ],
       selectionSet: {
@@ -6194,28 +4992,17 @@ export const UpdateUserDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'id' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'id' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'UserFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'UserFields' } }],
             },
           },
         ],
@@ -6224,10 +5011,7 @@ export const UpdateUserDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'UserFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'User' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'User' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -6252,37 +5036,22 @@ export const AuditLogDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'first' },
-          },
-          type: {
-            kind: 'NonNullType',
-            type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'after' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'actor' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'actor' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'action' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'action' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
       ],
@@ -6296,34 +5065,22 @@ export const AuditLogDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'first' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'first' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'after' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'after' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'actor' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'actor' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'actor' } },
               },
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'action' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'action' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'action' } },
               },
             ],
             selectionSet: {
@@ -6337,34 +5094,13 @@ export const AuditLogDocument = {
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'id' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'at' } },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'action' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'actorName' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'actorType' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'outcome' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'errorCode' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'targetType' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'targetId' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'action' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'actorName' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'actorType' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'errorCode' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'targetType' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'targetId' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'ip' } },
                     ],
                   },
@@ -6375,14 +5111,8 @@ export const AuditLogDocument = {
                   selectionSet: {
                     kind: 'SelectionSet',
                     selections: [
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'hasNextPage' },
-                      },
-                      {
-                        kind: 'Field',
-                        name: { kind: 'Name', value: 'endCursor' },
-                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'hasNextPage' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'endCursor' } },
                     ],
                   },
                 },
@@ -6409,12 +5139,7 @@ export const MyPreferencesDocument = {
             name: { kind: 'Name', value: 'myPreferences' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'PreferencesFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'PreferencesFields' } }],
             },
           },
         ],
@@ -6423,10 +5148,7 @@ export const MyPreferencesDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'PreferencesFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'UserPreferencesModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'UserPreferencesModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -6447,16 +5169,10 @@ export const UpdateMyPreferencesDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'UpdatePreferencesInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'UpdatePreferencesInput' } },
           },
         },
       ],
@@ -6470,20 +5186,12 @@ export const UpdateMyPreferencesDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'PreferencesFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'PreferencesFields' } }],
             },
           },
         ],
@@ -6492,10 +5200,7 @@ export const UpdateMyPreferencesDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'PreferencesFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'UserPreferencesModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'UserPreferencesModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
@@ -6505,10 +5210,7 @@ export const UpdateMyPreferencesDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  UpdateMyPreferencesMutation,
-  UpdateMyPreferencesMutationVariables
->;
+} as unknown as DocumentNode<UpdateMyPreferencesMutation, UpdateMyPreferencesMutationVariables>;
 export const SystemSettingsDocument = {
   kind: 'Document',
   definitions: [
@@ -6524,12 +5226,7 @@ export const SystemSettingsDocument = {
             name: { kind: 'Name', value: 'settings' },
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'SystemSettingsFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'SystemSettingsFields' } }],
             },
           },
         ],
@@ -6538,33 +5235,18 @@ export const SystemSettingsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'SystemSettingsFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'SystemSettingsModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'SystemSettingsModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'auditRetentionDays' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'auditRetentionDays' } },
           { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
           { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
           { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'metricsRetentionDays' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'jwtExpiresInSeconds' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'metricsRetentionDays' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' } },
           {
             kind: 'Field',
             name: { kind: 'Name', value: 'schedules' },
@@ -6572,10 +5254,7 @@ export const SystemSettingsDocument = {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'name' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'everySeconds' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'everySeconds' } },
               ],
             },
           },
@@ -6594,16 +5273,10 @@ export const UpdateSettingsDocument = {
       variableDefinitions: [
         {
           kind: 'VariableDefinition',
-          variable: {
-            kind: 'Variable',
-            name: { kind: 'Name', value: 'input' },
-          },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
           type: {
             kind: 'NonNullType',
-            type: {
-              kind: 'NamedType',
-              name: { kind: 'Name', value: 'UpdateSettingsInput' },
-            },
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'UpdateSettingsInput' } },
           },
         },
       ],
@@ -6617,20 +5290,12 @@ export const UpdateSettingsDocument = {
               {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'input' },
-                value: {
-                  kind: 'Variable',
-                  name: { kind: 'Name', value: 'input' },
-                },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
               },
             ],
             selectionSet: {
               kind: 'SelectionSet',
-              selections: [
-                {
-                  kind: 'FragmentSpread',
-                  name: { kind: 'Name', value: 'SystemSettingsFields' },
-                },
-              ],
+              selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'SystemSettingsFields' } }],
             },
           },
         ],
@@ -6639,33 +5304,18 @@ export const UpdateSettingsDocument = {
     {
       kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'SystemSettingsFields' },
-      typeCondition: {
-        kind: 'NamedType',
-        name: { kind: 'Name', value: 'SystemSettingsModel' },
-      },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'SystemSettingsModel' } },
       selectionSet: {
         kind: 'SelectionSet',
         selections: [
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'auditRetentionDays' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'auditRetentionDays' } },
           { kind: 'Field', name: { kind: 'Name', value: 'backupsToKeep' } },
           { kind: 'Field', name: { kind: 'Name', value: 'defaultPullPolicy' } },
           { kind: 'Field', name: { kind: 'Name', value: 'diskLowPercent' } },
           { kind: 'Field', name: { kind: 'Name', value: 'jobRetentionDays' } },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'jwtExpiresInSeconds' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'metricsRetentionDays' },
-          },
-          {
-            kind: 'Field',
-            name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' },
-          },
+          { kind: 'Field', name: { kind: 'Name', value: 'jwtExpiresInSeconds' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'metricsRetentionDays' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'sessionIdleTimeoutSeconds' } },
           {
             kind: 'Field',
             name: { kind: 'Name', value: 'schedules' },
@@ -6673,10 +5323,7 @@ export const UpdateSettingsDocument = {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: 'name' } },
-                {
-                  kind: 'Field',
-                  name: { kind: 'Name', value: 'everySeconds' },
-                },
+                { kind: 'Field', name: { kind: 'Name', value: 'everySeconds' } },
               ],
             },
           },
@@ -6684,7 +5331,4 @@ export const UpdateSettingsDocument = {
       },
     },
   ],
-} as unknown as DocumentNode<
-  UpdateSettingsMutation,
-  UpdateSettingsMutationVariables
->;
+} as unknown as DocumentNode<UpdateSettingsMutation, UpdateSettingsMutationVariables>;

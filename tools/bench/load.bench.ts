@@ -1,3 +1,5 @@
+// Longer than the house limit on purpose: seeding a large installation by bulk SQL and measuring it
+// are one script; the statistics and environment helpers are shared (tools/bench/support).
 /**
  * `npm run bench -- load [--rounds=5] [--samples=20] [--requests=1500]`: the console's queries
  * on a large installation. Starts the built API and a worker (`startTomo`, fresh SQLite file),

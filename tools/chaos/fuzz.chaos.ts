@@ -1,3 +1,5 @@
+// Longer than the house limit on purpose: one hostile-input run (GraphQL and MCP leaves, query abuse,
+// hostile repositories) reads top to bottom; its reusable parts are in tools/chaos/support.
 /**
  * `npm run chaos -- fuzz [--max-seconds=600] [--settle-seconds=180]`: hostile input. Every
  * argument (and input field, at any depth) of every GraphQL query and mutation, and every input

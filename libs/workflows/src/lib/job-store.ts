@@ -1,3 +1,5 @@
+// Longer than the house limit on purpose: every hand-written SQL statement of the engine, for SQLite
+// and Postgres alike, in one place, so that a query and the indexes it relies on are read together.
 import { FINISHED_JOB_STATUSES, JobStatus, StepStatus } from '@tomo/shared';
 import type { JobEventEntity, JobEntity, JobStepEntity } from './entities';
 import type { JobEventType } from './job-event-type';

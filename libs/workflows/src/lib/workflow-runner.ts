@@ -1,3 +1,6 @@
+// Longer than the house limit on purpose: this is the run's state machine (claim, resume, the step
+// loop, retries, hand-over, lease loss) and the order of its commits is only reviewable in one
+// place. The attempt (step-attempt.ts), commits (run-writer.ts) and undoing (wind-down.ts) live apart.
 import { hostname } from 'node:os';
 import { ErrorCode, isFinishedJobStatus, JobStatus, StepStatus } from '@tomo/shared';
 import { ActiveRun } from './active-run';

@@ -19,8 +19,8 @@ import { QueueName } from '@tomo/redis';
 import { gqlOk, setupAdmin, TEST_REDIS_URL, wsClient } from '@tomo/testing';
 import { startTomo } from '../../apps/e2e/src/support/tomo-stack';
 import { TERMINAL } from '../chaos/support/install-fixture';
-import { runEnv } from '../chaos/support/run-env';
-import { epochMs, numberArg, percentile, round } from './support/stats';
+import { numberArg, runEnv } from '../chaos/support/run-env';
+import { epochMs, percentile, round } from './support/stats';
 
 const SUBSCRIBERS = numberArg('subscribers', 100);
 const ROUNDS = numberArg('rounds', 30);

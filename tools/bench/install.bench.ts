@@ -32,9 +32,9 @@ import {
   storedJob,
   TERMINAL,
 } from '../chaos/support/install-fixture';
-import { runEnv } from '../chaos/support/run-env';
+import { numberArg, runEnv } from '../chaos/support/run-env';
 import { OpenSsh } from './support/openssh';
-import { epochMs, median, numberArg, percentile, round, sleep } from './support/stats';
+import { epochMs, median, percentile, round, sleep } from './support/stats';
 
 const INSTALLS = numberArg('installs', 20);
 /** The script's containers: host ports clear of the fixture's (21,000 + install). */

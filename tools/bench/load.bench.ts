@@ -23,15 +23,11 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { gqlOk, setupAdmin, TEST_REDIS_URL } from '@tomo/testing';
 import { startTomo, type TomoStack } from '../../apps/e2e/src/support/tomo-stack';
-import { runEnv } from '../chaos/support/run-env';
+import { numberArg, runEnv } from '../chaos/support/run-env';
 
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const ROUNDS = arg('rounds', 5);
-const SAMPLES = arg('samples', 20);
-const REQUESTS = arg('requests', 1_500);
+const ROUNDS = numberArg('rounds', 5);
+const SAMPLES = numberArg('samples', 20);
+const REQUESTS = numberArg('requests', 1_500);
 const CONCURRENCY = 16;
 const LOAD_SECONDS = 20;
 

@@ -10,13 +10,10 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { gql, setupAdmin, startTestApi } from '@tomo/testing';
 import { AppModule } from '../../apps/api/src/app/app.module';
+import { numberArg } from '../chaos/support/run-env';
 
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const LOGINS = arg('logins', 200);
-const MAX_FAILURES = arg('max-failures', 1_000);
+const LOGINS = numberArg('logins', 200);
+const MAX_FAILURES = numberArg('max-failures', 1_000);
 const IDLE_SAMPLES = 100;
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { token } }';

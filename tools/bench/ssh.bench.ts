@@ -17,13 +17,13 @@ import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel } from 'ssh2';
 import { SshConnectionPool } from '@tomo/ssh';
 import { readTestbed, TEST_REDIS_URL } from '@tomo/testing';
-import { runEnv } from '../chaos/support/run-env';
+import { numberArg, runEnv } from '../chaos/support/run-env';
 import { OpenSsh } from './support/openssh';
-import { median, numberArg as arg, sleep } from './support/stats';
+import { median, sleep } from './support/stats';
 
-const COMMANDS = arg('commands', 100);
-const ROUNDS = arg('rounds', 3);
-const PARALLEL = arg('parallel', 8);
+const COMMANDS = numberArg('commands', 100);
+const ROUNDS = numberArg('rounds', 3);
+const PARALLEL = numberArg('parallel', 8);
 const WARMUP = 20;
 
 const progress = (message: string): void => {

@@ -35,8 +35,8 @@ import { Redis } from 'ioredis';
 import { JobStatus } from '@tomo/shared';
 import { createPostgresTestDatabase, createWorkflowTestEnv, TEST_REDIS_URL as REDIS_URL } from '@tomo/testing';
 import { JobsService, JobStore, WORKFLOW_QUEUE, type WorkflowJobData } from '@tomo/workflows';
-import { runEnv } from '../chaos/support/run-env';
-import { epochMs, numberArg, percentile, round, sleep, summary } from './support/stats';
+import { numberArg, runEnv } from '../chaos/support/run-env';
+import { epochMs, percentile, round, sleep, summary } from './support/stats';
 import {
   BenchEngineModule,
   benchKind,

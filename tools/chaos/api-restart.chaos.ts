@@ -23,17 +23,13 @@ import {
   storedJob,
   TERMINAL,
 } from './support/install-fixture';
-import { progress as progressOf, runEnv } from './support/run-env';
+import { numberArg, progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('api-restart');
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const INSTALLS = arg('installs', 10);
-const RESTARTS = arg('restarts', 3);
-const RESTART_EVERY_SECONDS = arg('restart-every', 4);
-const MAX_SECONDS = arg('max-seconds', 600);
+const INSTALLS = numberArg('installs', 10);
+const RESTARTS = numberArg('restarts', 3);
+const RESTART_EVERY_SECONDS = numberArg('restart-every', 4);
+const MAX_SECONDS = numberArg('max-seconds', 600);
 const RECONNECT_DELAY_MS = 500;
 const EVENTS = 'subscription($id: ID!, $after: Int!) { jobEvents(jobId: $id, afterSeq: $after) { seq status } }';
 

@@ -48,15 +48,11 @@ import {
 } from './support/dummy-arguments';
 import { hostileRepositories } from './support/hostile-repos';
 import { hostileValues } from './support/hostile-values';
-import { progress as progressOf, runEnv } from './support/run-env';
+import { numberArg, progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('fuzz');
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const MAX_SECONDS = arg('max-seconds', 600);
-const SETTLE_SECONDS = arg('settle-seconds', 180);
+const MAX_SECONDS = numberArg('max-seconds', 600);
+const SETTLE_SECONDS = numberArg('settle-seconds', 180);
 const CONCURRENCY = 4;
 const ADMIN = { username: 'chaos-admin', password: 'chaos fuzz passphrase of the admin' };
 /** Removing things goes last, so that the records the other inputs point at exist while they run. */

@@ -29,19 +29,15 @@ import {
   storedJob,
   TERMINAL,
 } from './support/install-fixture';
-import { progress as progressOf, type RunEnv, runEnv } from './support/run-env';
+import { numberArg, progress as progressOf, type RunEnv, runEnv } from './support/run-env';
 
 const progress = progressOf('redis-restart');
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const INSTALLS = arg('installs', 20);
-const SERVERS = arg('servers', 4);
+const INSTALLS = numberArg('installs', 20);
+const SERVERS = numberArg('servers', 4);
 /** Redis is killed once this many installs have finished (the others queued or running). */
-const KILL_AFTER = arg('kill-after', 5);
-const DOWN_SECONDS = arg('down-seconds', 8);
-const MAX_SECONDS = arg('max-seconds', 600);
+const KILL_AFTER = numberArg('kill-after', 5);
+const DOWN_SECONDS = numberArg('down-seconds', 8);
+const MAX_SECONDS = numberArg('max-seconds', 600);
 const PROBE = '{ schedules { name } }';
 const PROBE_TIMEOUT_MS = 5_000;
 /** redis-server options of each mode: `none` neither appends nor snapshots. */

@@ -34,18 +34,14 @@ import {
   storedJob,
   TERMINAL,
 } from './support/install-fixture';
-import { progress as progressOf, runEnv } from './support/run-env';
+import { numberArg, progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('ssh-faults');
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const INSTALLS = arg('installs', 6);
-const SERVERS = arg('servers', 2);
-const DOWN_SECONDS = arg('down-seconds', 5);
-const DROPS = arg('drops', 5);
-const MAX_SECONDS = arg('max-seconds', 600);
+const INSTALLS = numberArg('installs', 6);
+const SERVERS = numberArg('servers', 2);
+const DOWN_SECONDS = numberArg('down-seconds', 5);
+const DROPS = numberArg('drops', 5);
+const MAX_SECONDS = numberArg('max-seconds', 600);
 
 const FAULTS = ['sshd-restart', 'connection-drop', 'host-key'] as const;
 type Fault = (typeof FAULTS)[number];

@@ -27,17 +27,13 @@ import {
   storedJob,
   TERMINAL,
 } from './support/install-fixture';
-import { progress as progressOf, runEnv } from './support/run-env';
+import { numberArg, progress as progressOf, runEnv } from './support/run-env';
 
 const progress = progressOf('worker-crash');
-const arg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
-const INSTALLS = arg('installs', 50);
-const SERVERS = arg('servers', 5);
-const KILL_EVERY_SECONDS = arg('kill-every', 5);
-const MAX_SECONDS = arg('max-seconds', 900);
+const INSTALLS = numberArg('installs', 50);
+const SERVERS = numberArg('servers', 5);
+const KILL_EVERY_SECONDS = numberArg('kill-every', 5);
+const MAX_SECONDS = numberArg('max-seconds', 900);
 /** How soon a live worker takes over the job of a killed one (the platform's default is 15 s). */
 const STALL_TIMEOUT_MS = 5_000;
 

@@ -1,10 +1,4 @@
-/** Small statistics and option helpers shared by the benchmarks in tools/bench. */
-
-/** `--name=value` from the command line as a number, else the fallback. */
-export const numberArg = (name: string, fallback: number): number => {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
+/** Small statistics helpers shared by the benchmarks in tools/bench. */
 
 /** Nearest-rank percentile (p in 0–100) of a non-empty list. */
 export function percentile(values: readonly number[], p: number): number {

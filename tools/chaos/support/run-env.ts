@@ -39,3 +39,9 @@ export const progress =
   (message: string): void => {
     process.stderr.write(`[chaos ${name}] ${message}\n`);
   };
+
+/** `--name=value` from the command line as a number, else the fallback. */
+export const numberArg = (name: string, fallback: number): number => {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found ? Number(found.split('=')[1]) : fallback;
+};

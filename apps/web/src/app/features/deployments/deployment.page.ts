@@ -36,6 +36,7 @@ import { Icon } from '../../shared/icon/icon';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
+import { livePatch } from '../../shared/live-patch';
 import { Toasts } from '../../shared/toasts';
 
 @Component({
@@ -87,12 +88,12 @@ export class DeploymentPage {
       if (deployment) title.setTitle(deployment.appId + TITLE_SUFFIX);
     });
     const destroyRef = inject(DestroyRef);
+    const patch = livePatch(this.data);
     this.api
       .subscribe(DeploymentUpdatedDocument)
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe(({ deploymentUpdated }) => {
-        if (deploymentUpdated.id === this.id())
-          this.data.update((current) => current && { ...current, ...deploymentUpdated });
+        if (deploymentUpdated.id === this.id()) patch((current) => ({ ...current, ...deploymentUpdated }));
       });
     destroyRef.onDestroy(() => clearTimeout(this.followTimer));
   }

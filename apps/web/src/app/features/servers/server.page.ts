@@ -29,6 +29,7 @@ import { BusyActions } from '../../shared/busy-actions';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { CopyButton } from '../../shared/copy-button';
 import { Icon } from '../../shared/icon/icon';
+import { livePatch } from '../../shared/live-patch';
 import { LoadState } from '../../shared/load-state';
 import { StatusChip } from '../../shared/status-chip';
 import { TimeAgo } from '../../shared/time';
@@ -202,11 +203,12 @@ export class ServerPage {
 
   constructor() {
     // The connection test's result (status, facts, a host key mismatch) arrives as it happens.
+    const patch = livePatch(this.data);
     this.api
       .subscribe(ServerUpdatedDocument)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
       .subscribe(({ serverUpdated }) => {
-        if (serverUpdated.id === this.id()) this.data.update((data) => data && { ...data, server: serverUpdated });
+        if (serverUpdated.id === this.id()) patch((data) => ({ ...data, server: serverUpdated }));
       });
     const title = inject(Title);
     effect(() => {

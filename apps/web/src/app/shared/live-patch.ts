@@ -14,8 +14,10 @@ export function livePatch<T>(resource: ResourceRef<T | undefined>): (patch: (val
       resource.reload();
     }
   });
+  // Not narrowed by hasValue() below, so that it takes the patched value as it is.
+  const target: ResourceRef<T | undefined> = resource;
   return (patch) => {
-    if (resource.hasValue()) resource.update((value) => value && patch(value));
+    if (resource.hasValue()) target.set(patch(resource.value()));
     else missed.set(true);
   };
 }
